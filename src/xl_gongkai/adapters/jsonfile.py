@@ -1,0 +1,101 @@
+"""Reports and payloads as JSON files.
+
+Two shapes are read: a full payload written by ``export`` (schema-checked, its sha256 verified) and a
+plain report document (``metadata``, ``values`` keyed table → row → column, optional ``narrative``
+and ``explanations``) such as typed-in test data. Missing cells read as blank, so the checks report
+them; unknown keys and non-scalar values make the file unreadable, with the key named.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core import payload as payload_mod
+from ..core.report import Report
+from ..errors import InputError
+from ..spec import DEFAULT_FORM, CellKey, SpecError, load_form
+
+
+@dataclass(frozen=True)
+class LoadedReport:
+    report: Report
+    is_payload: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def read_report(path: str | Path) -> LoadedReport:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(p)) from None
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("不是 UTF-8 编码的 JSON 文件。", place=str(p)) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列：{exc.msg}）。", place=str(p)) from None
+    return report_from_document(doc, str(p))
+
+
+def report_from_document(doc: Any, where: str = "JSON") -> LoadedReport:
+    if not isinstance(doc, dict):
+        raise InputError("JSON 顶层应为对象（{…}）。", place=where)
+    notes: list[str] = []
+    is_payload = "schema" in doc and "sha256" in doc
+    if is_payload:
+        problems = payload_mod.schema_problems(doc)
+        if problems:
+            shown = "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
+            raise InputError(f"不符合数据包 JSON Schema：{shown}", place=where)
+        if payload_mod.content_hash(doc) != doc["sha256"]:
+            notes.append("注意：sha256 与内容不符，此数据包在导出后被修改过；以下按现有内容重新校验。")
+    form_id = doc.get("form", DEFAULT_FORM)
+    if isinstance(form_id, dict):
+        form_id = form_id.get("id", DEFAULT_FORM)
+    try:
+        form = load_form(str(form_id))
+    except SpecError:
+        raise InputError(f"未知的报告格式“{form_id}”。", place=where) from None
+    values = _values(doc.get("values", {}), form, where)
+    metadata = _strings_map(doc.get("metadata", {}), "metadata", where, scalar=True)
+    unknown = sorted(set(metadata) - {f.key for f in form.metadata_fields})
+    if unknown:
+        raise InputError(f"metadata 中有未知字段：{', '.join(unknown)}。", place=where)
+    narrative = _strings_map(doc.get("narrative", {}), "narrative", where)
+    explanations = _strings_map(doc.get("explanations", {}), "explanations", where)
+    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, explanations=explanations)
+    return LoadedReport(report, is_payload, notes)
+
+
+def _values(tree: Any, form: Any, where: str) -> dict[CellKey, Any]:
+    if not isinstance(tree, dict):
+        raise InputError("values 应为对象：表 → 行 → 列 → 数值。", place=where)
+    values: dict[CellKey, Any] = {c.key: None for c in form.cells}
+    for t, rows in tree.items():
+        if not isinstance(rows, dict):
+            raise InputError(f"values.{t} 应为对象。", place=where)
+        for r, cols in rows.items():
+            if not isinstance(cols, dict):
+                raise InputError(f"values.{t}.{r} 应为对象。", place=where)
+            for c, v in cols.items():
+                key = CellKey(t, r, c)
+                if not form.has_cell(key):
+                    raise InputError(f"未知的单元格 values.{key}（表、行、列的键见 docs/schema.md）。", place=where)
+                if (v is not None and not isinstance(v, (int, float, str))) or isinstance(v, bool):
+                    raise InputError(f"values.{key} 应为数字、文字或 null。", place=where)
+                values[key] = v
+    return values
+
+
+def _strings_map(obj: Any, name: str, where: str, *, scalar: bool = False) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise InputError(f"{name} 应为对象。", place=where)
+    for k, v in obj.items():
+        ok = isinstance(v, (str, int, float)) and not isinstance(v, bool) if scalar else isinstance(v, str)
+        if not ok and v is not None:
+            raise InputError(f"{name}.{k} 的值类型不对。", place=where)
+    return {k: v for k, v in obj.items() if v is not None}

@@ -1,0 +1,30 @@
+"""Opens whatever the user names — a payload, a report document, a workbook — as a Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.report import Report
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    report: Report
+    kind: str  # "payload", "report-json", "workbook", "published"
+    notes: list[str] = field(default_factory=list)
+
+
+def open_source(path: str | Path) -> Source:
+    p = Path(path)
+    if not p.exists():
+        raise InputError("文件不存在。", place=str(p))
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        from ..adapters.jsonfile import read_report
+
+        loaded = read_report(p)
+        return Source(p, loaded.report, "payload" if loaded.is_payload else "report-json", loaded.notes)
+    raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .json 数据包。", place=str(p))

@@ -1,0 +1,96 @@
+"""Arithmetic kinds: the printed 勾稽关系 (``balance``) and the layout's totals (``sum``).
+
+Which rows and columns take part is read from the rule's params and the form spec's ``sum_of``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from ...spec import CellKey
+from ..findings import Finding, Place
+from ..numbers import Number, exact_sum, read
+from ..rules import RuleContext, kind
+
+
+def _numbers(ctx: RuleContext, keys: Sequence[CellKey]) -> tuple[list[Number], list[CellKey]]:
+    """The numeric values of ``keys`` and the keys that are not numbers."""
+    nums: list[Number] = []
+    bad: list[CellKey] = []
+    for k in keys:
+        r = read(ctx.report.values.get(k))
+        if r.kind == "number" and r.number is not None:
+            nums.append(r.number)
+        else:
+            bad.append(k)
+    return nums, bad
+
+
+def _compare(
+    ctx: RuleContext,
+    scope: str,
+    place: Place,
+    left: Sequence[CellKey],
+    right: Sequence[CellKey],
+    name: Callable[[CellKey], str],
+    **words: str,
+) -> Iterator[Finding]:
+    """One equation ``sum(left) == sum(right)``: a finding when it fails or cannot be evaluated.
+
+    ``name`` words a cell within the equation's own row or column (the message already says which).
+    """
+    involved = [*left, *right]
+    lnums, lbad = _numbers(ctx, left)
+    rnums, rbad = _numbers(ctx, right)
+    if lbad or rbad:
+        names = [f"“{name(k)}”" for k in [*lbad, *rbad]]
+        bad = "、".join(names) if len(names) <= 4 else "、".join(names[:3]) + f"等{len(names)}项"
+        yield ctx.finding(scope, place=place, cells=involved, template=ctx.rule.unevaluable, bad=bad, **words)
+        return
+    lv, rv = exact_sum(lnums), exact_sum(rnums)
+    if lv != rv:
+        yield ctx.finding(scope, place=place, cells=involved,
+                          values={"left": lv, "right": rv, "diff": exact_sum([lv, -rv])}, **words)
+
+
+@kind("balance")
+def balance(ctx: RuleContext) -> Iterator[Finding]:
+    """For every column: the sum of the ``left`` rows equals the sum of the ``right`` rows."""
+    table = ctx.form.table(ctx.params["table"])
+    left_rows = [table.row(k) for k in ctx.params["left"]]
+    right_rows = [table.row(k) for k in ctx.params["right"]]
+    anchor_row = right_rows[-1]
+    for col in table.columns:
+        left = [CellKey(table.key, r.key, col.key) for r in left_rows]
+        right = [CellKey(table.key, r.key, col.key) for r in right_rows]
+        anchor = ctx.form.cell(CellKey(table.key, anchor_row.key, col.key))
+        place = Place(sheet=table.sheet, cell=anchor.address, table=table.key, column=col.key)
+        yield from _compare(ctx, f"{table.key}.*.{col.key}", place, left, right,
+                            lambda k: table.row_name(table.row(k.row)), column=col.label)
+
+
+@kind("sum")
+def total(ctx: RuleContext) -> Iterator[Finding]:
+    """A derived total equals the sum of its terms, for every row (column total) or column (row total)."""
+    table = ctx.form.table(ctx.params["table"])
+    axis, key = ctx.params["axis"], ctx.params["key"]
+    if axis == "column":
+        target_col = table.column(key)
+        for row in table.rows:
+            if target_col not in table.columns_of(row):
+                continue
+            target = ctx.form.cell(CellKey(table.key, row.key, key))
+            terms = [CellKey(table.key, row.key, k) for k in target_col.sum_of]
+            yield from _compare(ctx, str(target.key), ctx.cell_place(target), [target.key], terms,
+                                lambda k: table.column(k.column).name,
+                                row=f"“{table.row_path(row)}”", column=target_col.label)
+    elif axis == "row":
+        target_row = table.row(key)
+        for col in table.columns_of(target_row):
+            target = ctx.form.cell(CellKey(table.key, key, col.key))
+            terms = [CellKey(table.key, k, col.key) for k in target_row.sum_of]
+            yield from _compare(ctx, str(target.key), ctx.cell_place(target), [target.key], terms,
+                                lambda k: table.row_name(table.row(k.row)),
+                                row=target_row.label, column=col.label)
+    else:
+        raise ValueError(f"axis must be 'row' or 'column', not {axis!r}")

@@ -1,0 +1,79 @@
+"""Value kinds: every cell is filled, holds a number, and the number fits its unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ..numbers import decimals_of, read, show
+from ..rules import RuleContext, kind
+
+
+def _limit(ctx: RuleContext, n: float) -> str:
+    """The upper bound, mentioned only when the value exceeds it."""
+    cap = ctx.params.get("max")
+    return f"，且不超过 {cap}" if cap is not None and n > cap else ""
+
+
+@kind("blank")
+def blank(ctx: RuleContext) -> Iterator[Finding]:
+    for cell in ctx.form.cells:
+        if read(ctx.report.values.get(cell.key)).kind == "blank":
+            hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
+            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                              where=cell.describe(), hint=hint)
+
+
+@kind("text_in_number")
+def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
+    for cell in ctx.form.cells:
+        r = read(ctx.report.values.get(cell.key))
+        if r.kind == "text":
+            text = str(r.text)
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                              where=cell.describe(), value=shown)
+
+
+@kind("count")
+def count(ctx: RuleContext) -> Iterator[Finding]:
+    cap = ctx.params.get("max")
+    for cell in ctx.form.cells:
+        if cell.unit != "件":
+            continue
+        r = read(ctx.report.values.get(cell.key))
+        if r.kind != "number" or r.number is None:
+            continue
+        n = r.number
+        if isinstance(n, float) or n < 0 or (cap is not None and n > cap):
+            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                              values={"value": n}, where=cell.describe(), limit=_limit(ctx, n))
+
+
+@kind("amount")
+def amount(ctx: RuleContext) -> Iterator[Finding]:
+    places = int(ctx.params["decimals"])
+    cap = ctx.params.get("max")
+    for cell in ctx.form.cells:
+        if cell.unit != "万元":
+            continue
+        r = read(ctx.report.values.get(cell.key))
+        if r.kind != "number" or r.number is None:
+            continue
+        n = r.number
+        if n < 0 or decimals_of(n) > places or (cap is not None and n > cap):
+            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                              values={"value": n}, where=cell.describe(), decimals=places, limit=_limit(ctx, n))
+
+
+@kind("amount_magnitude")
+def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
+    threshold = ctx.params["threshold"]
+    for cell in ctx.form.cells:
+        if cell.unit != "万元":
+            continue
+        r = read(ctx.report.values.get(cell.key))
+        if r.kind == "number" and r.number is not None and r.number >= threshold:
+            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                              values={"value": r.number}, where=cell.describe(),
+                              yi=show(round(r.number / 10000, 4)))

@@ -1,0 +1,133 @@
+"""The JSON payload: one report, its validation result and summary, in a versioned, checked shape.
+
+The payload is validated against the shipped JSON Schema before it is written, carries a sha256 of
+its own canonical content, and contains nothing that changes between runs (no timestamps), so the
+same report always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .. import __version__
+from ..spec import CellKey, load_rules
+from ..spec.payload_schema import SCHEMA_ID
+from .findings import Validation
+from .numbers import read
+from .report import Report
+from .summary import Summary
+
+
+class PayloadError(Exception):
+    """A payload does not conform to the schema (a defect when we built it, bad input when we read it)."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def json_value(raw: Any) -> Any:
+    """A cell value as JSON: numbers stay numbers, blanks are null, anything else becomes its text."""
+    r = read(raw)
+    if r.kind == "number":
+        return r.number
+    if r.kind == "blank":
+        return None
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return raw.isoformat()
+    return r.text
+
+
+def json_metadata(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool) or value is None:
+        return None if value is None else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (int, str)):
+        return value.strip() if isinstance(value, str) else value
+    return str(value)
+
+
+def nested_values(report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for cell in report.form.cells:
+        k = cell.key
+        out.setdefault(k.table, {}).setdefault(k.row, {})[k.column] = json_value(report.values.get(k))
+    return out
+
+
+def flat_values(values: dict[str, Any]) -> dict[CellKey, Any]:
+    return {
+        CellKey(t, r, c): v
+        for t, rows in values.items()
+        for r, cols in rows.items()
+        for c, v in cols.items()
+    }
+
+
+def canonical(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def content_hash(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical({k: v for k, v in doc.items() if k != "sha256"})).hexdigest()
+
+
+def build(report: Report, validation: Validation, summary: Summary) -> dict[str, Any]:
+    form = report.form
+    metadata = {f.key: json_metadata(report.metadata.get(f.key)) for f in form.metadata_fields}
+    metadata = {k: v for k, v in metadata.items() if v not in (None, "")}
+    doc: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "generator": {"name": "xl_gongkai", "version": __version__},
+        "form": {"id": form.id, "version": form.version},
+        "rules_version": load_rules()["version"],
+        "metadata": metadata,
+        "values": nested_values(report),
+        "narrative": {k: v for k, v in report.narrative.items() if isinstance(v, str) and v.strip()},
+        "summary": summary.as_dict(),
+        "validation": {**validation.as_dict(), "ready": validation.ready},
+        "explanations": {k: v for k, v in sorted(report.explanations.items()) if v and v.strip()},
+    }
+    doc["sha256"] = content_hash(doc)
+    validate(doc)
+    return doc
+
+
+def dumps(doc: dict[str, Any]) -> bytes:
+    """The bytes written to disk: stable key order, readable indentation, UTF-8, final newline."""
+    return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_bytes())
+
+
+def schema_problems(doc: Any, ref: str | None = None) -> list[str]:
+    """Schema violations of ``doc`` (of the whole payload, or of a ``$defs`` part named by ``ref``)."""
+    import jsonschema  # deferred: costs a tenth of a second, and only export and import need it
+
+    root = schema()
+    target = root if ref is None else {"$ref": ref, "$defs": root["$defs"]}
+    validator = jsonschema.Draft202012Validator(target)
+    problems = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in err.absolute_path) or "（根）"
+        problems.append(f"{where}: {err.message}")
+    return problems
+
+
+def validate(doc: dict[str, Any]) -> None:
+    problems = schema_problems(doc)
+    if problems:
+        raise PayloadError("生成的 JSON 不符合 JSON Schema（程序缺陷，请联系维护人员）", problems)

@@ -1,0 +1,57 @@
+"""The report model: what a clerk fills in, independent of where it was read from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..spec import CellKey, Form, load_form
+
+
+@dataclass(frozen=True)
+class Report:
+    """Metadata, the values keyed by table/row/column, narrative texts and the clerk's explanations.
+
+    Values are kept exactly as read (numbers, text, ``None`` for blank): the rules judge them, the
+    model never repairs them, so nothing a clerk typed is lost or silently changed.
+    """
+
+    form: Form
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[CellKey, Any] = field(default_factory=dict)
+    narrative: Mapping[str, str] = field(default_factory=dict)
+    explanations: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
+        form = form or load_form()
+        return cls(form=form, metadata=dict(metadata), values={c.key: None for c in form.cells})
+
+    def value(self, key: CellKey | str) -> Any:
+        k = CellKey.parse(key) if isinstance(key, str) else key
+        return self.values.get(k)
+
+    def with_values(self, changes: Mapping[CellKey, Any]) -> Report:
+        return replace(self, values={**self.values, **changes})
+
+    def with_explanations(self, explanations: Mapping[str, str]) -> Report:
+        return replace(self, explanations=dict(explanations))
+
+    @property
+    def year(self) -> int | None:
+        y = self.metadata.get("year")
+        if isinstance(y, bool):
+            return None
+        if isinstance(y, int):
+            return y
+        if isinstance(y, float) and y.is_integer():
+            return int(y)
+        if isinstance(y, str) and y.strip().isdigit():
+            return int(y.strip())
+        return None
+
+    @property
+    def agency(self) -> str:
+        a = self.metadata.get("agency")
+        return a.strip() if isinstance(a, str) else ""

@@ -1,0 +1,208 @@
+"""Loads the spec documents shipped in this folder and checks them before anything uses them.
+
+Each document is checked against its meta-schema (JSON Schema 2020-12) when it is loaded. Because
+every ribbon click starts a fresh Python, and importing jsonschema alone costs about a quarter of a
+click, the check is memoised by content: ``verified.json`` records the sha256 of each
+(meta-schema, document) pair that passed. A document whose bytes match a recorded digest is known
+to be valid; any other bytes (an edited spec) are validated with jsonschema on the spot. A test
+keeps ``verified.json`` current (``make spec-verify`` rewrites it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .labels import LabelNormalizer
+from .model import Cell, CellKey, Column, Form, Group, Label, MetadataField, Row, Section, Table
+
+FORM_FILES = {"gov-2021": "form-2021.json"}
+DEFAULT_FORM = "gov-2021"
+META_OF = {"form": "form.meta.json", "rules": "rules.meta.json"}
+
+
+class SpecError(Exception):
+    """A spec document is malformed: a defect of the package, never of the user's input."""
+
+
+def read_bytes(name: str) -> bytes:
+    return resources.files(__package__).joinpath(name).read_bytes()
+
+
+def digest(meta: bytes, doc: bytes) -> str:
+    return hashlib.sha256(meta + b"\0" + doc).hexdigest()
+
+
+def load_document(name: str, kind: str) -> dict[str, Any]:
+    """Parse a spec document and make sure it conforms to its meta-schema."""
+    doc_bytes = read_bytes(name)
+    meta_bytes = read_bytes(META_OF[kind])
+    doc = json.loads(doc_bytes)
+    verified = json.loads(read_bytes("verified.json"))
+    if verified.get(name) != digest(meta_bytes, doc_bytes):
+        errors = schema_errors(json.loads(meta_bytes), doc)
+        if errors:
+            raise SpecError(f"{name} does not conform to {META_OF[kind]}: " + "; ".join(errors[:5]))
+    return doc
+
+
+def schema_errors(meta: dict[str, Any], doc: Any) -> list[str]:
+    import jsonschema  # deferred: only edited specs and tests pay for it
+
+    validator = jsonschema.Draft202012Validator(meta)
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+@cache
+def load_form(form_id: str = DEFAULT_FORM) -> Form:
+    try:
+        name = FORM_FILES[form_id]
+    except KeyError:
+        raise SpecError(f"unknown form {form_id!r}; known: {', '.join(FORM_FILES)}") from None
+    return build_form(load_document(name, "form"))
+
+
+def build_form(doc: dict[str, Any]) -> Form:
+    norm = doc["label_normalization"]
+    tables = tuple(_table(t) for t in doc["tables"])
+    md = doc["metadata"]
+    nar = doc["narrative"]
+    form = Form(
+        id=doc["id"],
+        version=doc["version"],
+        title=doc["title"],
+        source=doc["source"],
+        first_year=doc["years"]["first"],
+        last_year=doc["years"].get("last"),
+        normalize=LabelNormalizer(norm["remove"], dict(norm["replace"]), norm["enumeration_comma"]),
+        metadata_sheet=md["sheet"],
+        metadata_title_range=md["title_range"],
+        metadata_fields=tuple(MetadataField(**f) for f in md["fields"]),
+        narrative_sheet=nar["sheet"],
+        sections=tuple(Section(**{**s, "synonyms": tuple(s.get("synonyms", ()))}) for s in nar["sections"]),
+        tables=tables,
+        cells=tuple(cell for t in tables for cell in _cells(t)),
+        raw=doc,
+    )
+    check_integrity(form)
+    return form
+
+
+def _tuple_fields(d: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: (tuple(v) if k in names else v) for k, v in d.items()}
+
+
+def _table(t: dict[str, Any]) -> Table:
+    columns = tuple(Column(**_tuple_fields(c, "synonyms", "sum_of")) for c in t["columns"])
+    rows = tuple(Row(**_tuple_fields(r, "synonyms", "sum_of")) for r in t["rows"])
+    row_groups = tuple(Group(**_tuple_fields(g, "synonyms", "columns")) for g in t.get("row_groups", ()))
+    column_groups = tuple(Group(**_tuple_fields(g, "synonyms", "columns")) for g in t.get("column_groups", ()))
+    named = {
+        "row": {r.key: r for r in rows},
+        "column": {c.key: c for c in columns},
+        "row_group": {g.key: g for g in row_groups},
+        "column_group": {g.key: g for g in column_groups},
+    }
+    labels = []
+    for lab in t["labels"]:
+        if "text" in lab:
+            labels.append(Label(lab["range"], "text", None, lab["text"]))
+            continue
+        (kind, ref), = ((k, v) for k, v in lab.items() if k != "range")
+        try:
+            target = named[kind][ref]
+        except KeyError:
+            raise SpecError(f"table {t['key']}: label at {lab['range']} names unknown {kind} {ref!r}") from None
+        labels.append(Label(lab["range"], kind, ref, target.label, target.synonyms))
+    return Table(
+        key=t["key"], number=t["number"], title=t["title"], sheet=t["sheet"], title_range=t["title_range"],
+        columns=columns, rows=rows, row_groups=row_groups, column_groups=column_groups, labels=tuple(labels),
+    )
+
+
+def _cells(table: Table) -> list[Cell]:
+    out = []
+    for row in table.rows:
+        for col in table.columns_of(row):
+            out.append(Cell(
+                key=CellKey(table.key, row.key, col.key), table=table, row=row, column=col,
+                address=table.address(row, col), derived=bool(row.sum_of or col.sum_of),
+            ))
+    return out
+
+
+def check_integrity(form: Form) -> None:
+    """What a JSON Schema cannot say: references resolve, addresses are unique, sums are well-founded."""
+    problems: list[str] = []
+    sheets = [form.metadata_sheet, form.narrative_sheet, *(t.sheet for t in form.tables)]
+    if len(set(sheets)) != len(sheets):
+        problems.append(f"sheet names repeat: {sheets}")
+    table_keys = {t.key for t in form.tables}
+    for s in form.sections:
+        if s.table and s.table not in table_keys:
+            problems.append(f"section {s.key} names unknown table {s.table}")
+    for t in form.tables:
+        problems += _table_problems(t)
+    seen: dict[tuple[str, str], str] = {}
+    for c in form.cells:
+        where = (c.sheet, c.address)
+        if where in seen:
+            problems.append(f"{c.key} and {seen[where]} share {c.sheet}!{c.address}")
+        seen[where] = str(c.key)
+    if problems:
+        raise SpecError(f"form {form.id}: " + "; ".join(problems))
+
+
+def _table_problems(t: Table) -> list[str]:
+    problems = []
+    for kind, items in (("row", t.rows), ("column", t.columns), ("row group", t.row_groups)):
+        keys = [x.key for x in items]
+        if len(set(keys)) != len(keys):
+            problems.append(f"table {t.key}: duplicate {kind} keys")
+    row_keys = {r.key for r in t.rows}
+    col_keys = {c.key for c in t.columns}
+    group_keys = {g.key for g in t.row_groups}
+    for r in t.rows:
+        if r.group and r.group not in group_keys:
+            problems.append(f"table {t.key}: row {r.key} in unknown group {r.group}")
+        bad = [k for k in r.sum_of if k not in row_keys or t.row(k).sum_of]
+        if bad:
+            problems.append(f"table {t.key}: row {r.key} sums unknown or derived rows {bad}")
+    for c in t.columns:
+        bad = [k for k in c.sum_of if k not in col_keys or t.column(k).sum_of]
+        if bad:
+            problems.append(f"table {t.key}: column {c.key} sums unknown or derived columns {bad}")
+    for g in t.row_groups:
+        if g.parent and g.parent not in group_keys:
+            problems.append(f"table {t.key}: group {g.key} has unknown parent {g.parent}")
+        if any(k not in col_keys for k in g.columns):
+            problems.append(f"table {t.key}: group {g.key} names unknown columns")
+    labelled = {(lab.kind, lab.ref) for lab in t.labels}
+    for r in t.rows:
+        if ("row", r.key) not in labelled:
+            problems.append(f"table {t.key}: row {r.key} has no label in the layout")
+    for c in t.columns:
+        if ("column", c.key) not in labelled:
+            problems.append(f"table {t.key}: column {c.key} has no label in the layout")
+    return problems
+
+
+@cache
+def load_rules() -> dict[str, Any]:
+    return load_document("rules.json", "rules")
+
+
+def refresh_verified() -> dict[str, str]:
+    """Validate every shipped document with jsonschema and return the digests to record."""
+    out = {}
+    for name, kind in [*((f, "form") for f in FORM_FILES.values()), ("rules.json", "rules")]:
+        meta = read_bytes(META_OF[kind])
+        doc = read_bytes(name)
+        errors = schema_errors(json.loads(meta), json.loads(doc))
+        if errors:
+            raise SpecError(f"{name}: " + "; ".join(errors[:5]))
+        out[name] = digest(meta, doc)
+    return out

@@ -1,0 +1,274 @@
+"""The form spec as typed, immutable objects.
+
+Everything that knows a label, a key, a unit or a template address asks these objects; nothing
+else in the package spells them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from .a1 import cell_address, column_index, split_range
+from .labels import LabelNormalizer
+
+
+class CellKey(NamedTuple):
+    """Stable identity of one value: table, row and column keys."""
+
+    table: str
+    row: str
+    column: str
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.row}.{self.column}"
+
+    @classmethod
+    def parse(cls, text: str) -> CellKey:
+        parts = text.split(".")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"not a cell key (table.row.column): {text!r}")
+        return cls(*parts)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    at: str
+    unit: str
+    short: str | None = None
+    synonyms: tuple[str, ...] = ()
+    span: int = 1
+    decimals: int = 0
+    group: str | None = None
+    sum_of: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    at: int
+    short: str | None = None
+    synonyms: tuple[str, ...] = ()
+    offset: int = 0
+    group: str | None = None
+    sum_of: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    short: str | None = None
+    synonyms: tuple[str, ...] = ()
+    parent: str | None = None
+    columns: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
+
+
+@dataclass(frozen=True)
+class Label:
+    """A printed label of the template: its range, what it names, and the official text."""
+
+    range: str
+    kind: str  # "text", "row", "column", "row_group" or "column_group"
+    ref: str | None
+    text: str
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        return self.range.split(":")[0]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One of the report's values, with everything needed to place, name and check it."""
+
+    key: CellKey
+    table: Table = field(repr=False)
+    row: Row = field(repr=False)
+    column: Column = field(repr=False)
+    address: str
+    derived: bool
+
+    @property
+    def sheet(self) -> str:
+        return self.table.sheet
+
+    @property
+    def unit(self) -> str:
+        return self.column.unit
+
+    @property
+    def decimals(self) -> int:
+        return self.column.decimals
+
+    def describe(self) -> str:
+        """Where the value sits, in the words a clerk uses: 表三“…”行、“自然人”列."""
+        return f"表{self.table.number}“{self.table.row_path(self.row)}”行、“{self.column.label}”列"
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    number: str
+    title: str
+    sheet: str
+    title_range: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    row_groups: tuple[Group, ...]
+    column_groups: tuple[Group, ...]
+    labels: tuple[Label, ...]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"table {self.key} has no column {key!r}")
+
+    def row(self, key: str) -> Row:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(f"table {self.key} has no row {key!r}")
+
+    def row_group(self, key: str) -> Group:
+        for g in self.row_groups:
+            if g.key == key:
+                return g
+        raise KeyError(f"table {self.key} has no row group {key!r}")
+
+    def columns_of(self, row: Row) -> tuple[Column, ...]:
+        """The columns a row has: a row group may restrict them (table 二's sub-tables)."""
+        if row.group:
+            group = self.row_group(row.group)
+            if group.columns:
+                return tuple(self.column(k) for k in group.columns)
+        return self.columns
+
+    def address(self, row: Row, column: Column) -> str:
+        return cell_address(row.at, column_index(column.at) + row.offset)
+
+    def row_path(self, row: Row) -> str:
+        """The row label with its sub-table label where the row label alone is ambiguous."""
+        if row.group and not any(g.parent == row.group for g in self.row_groups):
+            return f"{self.row_group(row.group).label} {row.label}"
+        return row.label
+
+    def row_name(self, row: Row) -> str:
+        """A short unambiguous name of a row for messages that already name the table and column."""
+        return row.short or self.row_path(row)
+
+    def span(self) -> tuple[int, int, int, int]:
+        """(first row, first column, last row, last column) of the table's area on its sheet."""
+        (r1, c1), (r2, c2) = split_range(self.title_range)
+        for lab in self.labels:
+            _, (c, d) = split_range(lab.range)
+            r2, c2 = max(r2, c), max(c2, d)
+        for row in self.rows:
+            for col in self.columns_of(row):
+                last = column_index(col.at) + row.offset + col.span - 1
+                r2, c2 = max(r2, row.at), max(c2, last)
+        return r1, c1, r2, c2
+
+
+@dataclass(frozen=True)
+class MetadataField:
+    key: str
+    label: str
+    type: str
+    cell: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: str
+    heading: str
+    synonyms: tuple[str, ...] = ()
+    table: str | None = None
+    heading_cell: str | None = None
+    text_cell: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    version: str
+    title: str
+    source: str
+    first_year: int
+    last_year: int | None
+    normalize: LabelNormalizer
+    metadata_sheet: str
+    metadata_title_range: str
+    metadata_fields: tuple[MetadataField, ...]
+    narrative_sheet: str
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    cells: tuple[Cell, ...] = field(default=(), repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(f"form {self.id} has no table {key!r}")
+
+    def cell(self, key: CellKey | str) -> Cell:
+        k = CellKey.parse(key) if isinstance(key, str) else key
+        try:
+            return self._cell_index[k]
+        except KeyError:
+            raise KeyError(f"form {self.id} has no cell {k}") from None
+
+    @property
+    def _cell_index(self) -> dict[CellKey, Cell]:
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {c.key: c for c in self.cells}
+            object.__setattr__(self, "_index", index)
+        return index
+
+    def has_cell(self, key: CellKey) -> bool:
+        return key in self._cell_index
+
+    def input_cells(self) -> Iterator[Cell]:
+        return (c for c in self.cells if not c.derived)
+
+    def derived_cells(self) -> Iterator[Cell]:
+        return (c for c in self.cells if c.derived)
+
+    def field(self, key: str) -> MetadataField:
+        for f in self.metadata_fields:
+            if f.key == key:
+                return f
+        raise KeyError(f"form {self.id} has no metadata field {key!r}")
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(f"form {self.id} has no section {key!r}")
+
+    def matches(self, printed: str, official: str, synonyms: tuple[str, ...] = ()) -> bool:
+        """True when a printed label is the official one or a known variant of it."""
+        p = self.normalize(printed)
+        return any(p == self.normalize(x) for x in (official, *synonyms))

@@ -1,0 +1,37 @@
+"""Shared test fixtures: the real reports typed in from published texts (tests/data/reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from xl_gongkai.adapters.jsonfile import read_report
+from xl_gongkai.core.report import Report
+
+DATA = Path(__file__).parent / "data"
+REPORTS = DATA / "reports"
+PUBLISHED = DATA / "published"
+REAL_REPORTS = ["panzhihua-dongqu-kejiju-2025", "huaian-city-2024", "suqian-city-2023"]
+# A fixed "today" so year plausibility never depends on when the suite runs.
+TODAY = dt.date(2026, 11, 26)
+
+
+def load(name: str) -> Report:
+    return read_report(REPORTS / f"{name}.json").report
+
+
+@pytest.fixture(params=REAL_REPORTS)
+def real_report(request: pytest.FixtureRequest) -> Report:
+    return load(request.param)
+
+
+@pytest.fixture
+def huaian() -> Report:
+    return load("huaian-city-2024")
+
+
+@pytest.fixture
+def reference() -> Report:
+    return load("panzhihua-dongqu-kejiju-2025")
