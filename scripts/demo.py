@@ -1,6 +1,7 @@
 """`make demo`: the main job on the bundled example (the reference report), end to end.
 
-Checks the example, exports the JSON payload and the summary into ``out/``, and prints the summary.
+Builds the template from the spec, fills a copy with the reference report's data, then runs what a
+clerk runs: check, fill, export; and prints the summary. Everything is written under ``out/``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "panzhihua-dongqu-kejiju-2025.json"
-OUT = ROOT / "out"
+EXAMPLE = "examples/panzhihua-dongqu-kejiju-2025.json"
 
 
 def step(title: str, *args: str) -> None:
@@ -22,10 +22,12 @@ def step(title: str, *args: str) -> None:
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    rel = str(EXAMPLE.relative_to(ROOT))
-    step("校验", "check", rel)
-    step("导出", "export", rel, "-o", "out/payload.json", "--summary", "out/summary.md")
+    (ROOT / "out").mkdir(exist_ok=True)
+    step("生成模板", "template", "build", "-o", "out/template.xlsm")
+    step("填入示例（参考报告）", "new", "--from", EXAMPLE, "-o", "out/示例.xlsm")
+    step("校验", "check", "out/示例.xlsm")
+    step("填充合计", "fill", "out/示例.xlsm")
+    step("导出", "export", "out/示例.xlsm", "-o", "out/payload.json", "--summary", "out/summary.md")
     step("摘要", "summary", "out/payload.json")
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
+
+# xlwings' remote engine (xlwings PRO, PolyForm Noncommercial 1.0.0) drives the Excel entry points in the
+# tests. The key is set here, for the test process only, before anything imports xlwings; the product's
+# Excel path uses only the BSD-licensed part of xlwings (docs/licensing.md).
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 
 import pytest
 

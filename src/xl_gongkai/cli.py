@@ -63,6 +63,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from .build.template import build_template
+    from .fileio import write_bytes_atomic
+
+    out = write_bytes_atomic(args.output, build_template())
+    print(f"已生成模板：{out}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .commands.workbook import new_workbook
+
+    source = None
+    if args.source:
+        from .commands.load import open_source
+
+        source = open_source(args.source).report
+    elif not args.agency or not args.year:
+        raise InputError("请用 --agency 和 --year 指定机关名称和报告年度，或用 --from 指定数据包。")
+    out = new_workbook(args.output, agency=args.agency, year=args.year, source=source, today=_today(args.today))
+    print(f"已生成工作簿：{out}")
+    return 0
+
+
+def cmd_fill(args: argparse.Namespace) -> int:
+    from .commands.output import exit_code, text_report
+    from .commands.workbook import fill_file
+    from .core.rules import check
+
+    out, report = fill_file(args.path, args.output)
+    print(f"已填充合计：{out}")
+    validation = check(report, today=_today(args.today))
+    print(text_report(report, validation))
+    return exit_code(validation)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     sys.stdout.write(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_text("utf-8"))
     return 0
@@ -76,24 +112,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xl_gongkai {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    p = sub.add_parser("check", help="校验一份报告（JSON 数据包），列出全部错误和提示")
-    p.add_argument("path", help="数据包 JSON 文件")
+    p = sub.add_parser("check", help="校验一份报告（工作簿或 JSON 数据包），列出全部错误和提示")
+    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
     p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     p.add_argument("--today", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("summary", help="根据表格数字生成中文摘要")
-    p.add_argument("path", help="数据包 JSON 文件")
+    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="输出格式（默认 text）")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("export", help="校验通过后导出 JSON 数据包和摘要")
-    p.add_argument("path", help="数据包或报告 JSON 文件")
+    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
     p.add_argument("-o", "--output", help="数据包输出路径（默认：源文件旁 <机关>_<年度>年_年报数据.json）")
     p.add_argument("--summary", help="摘要 Markdown 输出路径")
     p.add_argument("--draft", action="store_true", help="有错误或未说明的提示时仍导出，并标记为草稿")
     p.add_argument("--today", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="模板：build 从格式规格生成 Excel 模板")
+    tsub = p.add_subparsers(dest="template_command", required=True, metavar="子命令")
+    b = tsub.add_parser("build", help="生成 workbook/template.xlsm")
+    b.add_argument("-o", "--output", default="workbook/template.xlsm", help="输出路径（默认 workbook/template.xlsm）")
+    b.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("new", help="生成一份新的填报工作簿（可从数据包填入）")
+    p.add_argument("--agency", help="机关名称")
+    p.add_argument("--year", type=int, help="报告年度")
+    p.add_argument("--from", dest="source", help="从数据包或报告 JSON、工作簿填入全部内容")
+    p.add_argument("-o", "--output", required=True, help="输出 .xlsm 路径")
+    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格）")
+    p.add_argument("path", help=".xlsm/.xlsx 工作簿")
+    p.add_argument("-o", "--output", help="另存为（默认覆盖原文件）")
+    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_fill)
 
     p = sub.add_parser("schema", help="输出数据包的 JSON Schema")
     p.set_defaults(func=cmd_schema)

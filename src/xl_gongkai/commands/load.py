@@ -8,6 +8,8 @@ from pathlib import Path
 from ..core.report import Report
 from ..errors import InputError
 
+WORKBOOK_SUFFIXES = {".xlsm", ".xlsx"}
+
 
 @dataclass(frozen=True)
 class Source:
@@ -27,4 +29,9 @@ def open_source(path: str | Path) -> Source:
 
         loaded = read_report(p)
         return Source(p, loaded.report, "payload" if loaded.is_payload else "report-json", loaded.notes)
-    raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .json 数据包。", place=str(p))
+    if suffix in WORKBOOK_SUFFIXES:
+        from ..adapters.workbook_read import read_workbook
+
+        return Source(p, read_workbook(p), "workbook")
+    raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .xlsm/.xlsx 工作簿或 .json 数据包。",
+                     place=str(p))

@@ -17,7 +17,21 @@ from importlib import resources
 from typing import Any
 
 from .labels import LabelNormalizer
-from .model import Cell, CellKey, Column, Form, Group, Label, MetadataField, Row, Section, Table
+from .model import (
+    Cell,
+    CellKey,
+    Column,
+    Form,
+    Group,
+    InfoField,
+    Label,
+    MetadataField,
+    ResultsColumn,
+    Row,
+    Section,
+    Table,
+    TemplateSpec,
+)
 
 FORM_FILES = {"gov-2021": "form-2021.json"}
 DEFAULT_FORM = "gov-2021"
@@ -84,11 +98,27 @@ def build_form(doc: dict[str, Any]) -> Form:
         narrative_sheet=nar["sheet"],
         sections=tuple(Section(**{**s, "synonyms": tuple(s.get("synonyms", ()))}) for s in nar["sections"]),
         tables=tables,
+        template=_template(doc["template"]),
         cells=tuple(cell for t in tables for cell in _cells(t)),
         raw=doc,
     )
     check_integrity(form)
     return form
+
+
+def _template(t: dict[str, Any]) -> TemplateSpec:
+    res, summ = t["results"], t["summary"]
+    return TemplateSpec(
+        version=t["version"], version_label=t["version_label"], version_cell=t["version_cell"],
+        name_prefix=t["name_prefix"], metadata_title=t["metadata_title"],
+        narrative_title=t["narrative_title"], info_sheet=t["info"]["sheet"],
+        info_fields=tuple(InfoField(**f) for f in t["info"]["fields"]),
+        results_sheet=res["sheet"], results_title_range=res["title_range"], results_status_cell=res["status_cell"],
+        results_header_row=res["header_row"], results_first_row=res["first_row"], results_max_rows=res["max_rows"],
+        results_columns=tuple(ResultsColumn(**c) for c in res["columns"]),
+        summary_sheet=summ["sheet"], summary_title_range=summ["title_range"], summary_first_row=summ["first_row"],
+        summary_rows=summ["rows"], flags_sheet=t["flags"]["sheet"], config_sheet=t["config"]["sheet"],
+    )
 
 
 def _tuple_fields(d: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -137,7 +167,9 @@ def _cells(table: Table) -> list[Cell]:
 def check_integrity(form: Form) -> None:
     """What a JSON Schema cannot say: references resolve, addresses are unique, sums are well-founded."""
     problems: list[str] = []
-    sheets = [form.metadata_sheet, form.narrative_sheet, *(t.sheet for t in form.tables)]
+    tpl = form.template
+    sheets = [*form.input_sheets(), tpl.info_sheet, tpl.results_sheet, tpl.summary_sheet, tpl.flags_sheet,
+              tpl.config_sheet]
     if len(set(sheets)) != len(sheets):
         problems.append(f"sheet names repeat: {sheets}")
     table_keys = {t.key for t in form.tables}

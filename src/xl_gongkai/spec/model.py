@@ -209,6 +209,65 @@ class Section:
 
 
 @dataclass(frozen=True)
+class InfoField:
+    key: str
+    label: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class ResultsColumn:
+    key: str
+    label: str
+    at: str
+    width: float
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The template's own sheets (versions, outputs, marks, configuration) and its naming scheme."""
+
+    version: str
+    version_label: str
+    version_cell: str
+    name_prefix: str
+    metadata_title: str
+    narrative_title: str
+    info_sheet: str
+    info_fields: tuple[InfoField, ...]
+    results_sheet: str
+    results_title_range: str
+    results_status_cell: str
+    results_header_row: int
+    results_first_row: int
+    results_max_rows: int
+    results_columns: tuple[ResultsColumn, ...]
+    summary_sheet: str
+    summary_title_range: str
+    summary_first_row: int
+    summary_rows: int
+    flags_sheet: str
+    config_sheet: str
+
+    def info(self, key: str) -> InfoField:
+        for f in self.info_fields:
+            if f.key == key:
+                return f
+        raise KeyError(f"template has no info field {key!r}")
+
+    def results_column(self, key: str) -> ResultsColumn:
+        for c in self.results_columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"results sheet has no column {key!r}")
+
+    def defined_name(self, kind: str, key: str) -> str:
+        """The workbook-level name of a field: ``gk_cell__requests__new__total`` (ASCII, no dots)."""
+        return f"{self.name_prefix}_{kind}__" + key.replace(".", "__")
+
+
+@dataclass(frozen=True)
 class Form:
     id: str
     version: str
@@ -223,6 +282,7 @@ class Form:
     narrative_sheet: str
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
+    template: TemplateSpec = field(repr=False, default=None)  # type: ignore[assignment]
     cells: tuple[Cell, ...] = field(default=(), repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -231,6 +291,12 @@ class Form:
             if t.key == key:
                 return t
         raise KeyError(f"form {self.id} has no table {key!r}")
+
+    def table_by_sheet(self, sheet: str) -> Table:
+        for t in self.tables:
+            if t.sheet == sheet:
+                return t
+        raise KeyError(f"form {self.id} has no table on sheet {sheet!r}")
 
     def cell(self, key: CellKey | str) -> Cell:
         k = CellKey.parse(key) if isinstance(key, str) else key
@@ -267,6 +333,25 @@ class Form:
             if s.key == key:
                 return s
         raise KeyError(f"form {self.id} has no section {key!r}")
+
+    def input_sheets(self) -> tuple[str, ...]:
+        """Sheets a clerk types into, in workbook order."""
+        return (self.metadata_sheet, self.narrative_sheet, *(t.sheet for t in self.tables))
+
+    def flag_offsets(self) -> dict[str, int]:
+        """Column offset of each input sheet's block on the hidden marks sheet.
+
+        A cell at (row, col) of sheet S is marked by the cell at (row, col + offset[S]) of the marks
+        sheet, so one bulk write marks every sheet and conditional formatting reads the mark.
+        """
+        widths = {self.metadata_sheet: 4, self.narrative_sheet: 8}
+        for t in self.tables:
+            widths[t.sheet] = t.span()[3]
+        out, at = {}, 0
+        for sheet in self.input_sheets():
+            out[sheet] = at
+            at += widths[sheet] + 1
+        return out
 
     def matches(self, printed: str, official: str, synonyms: tuple[str, ...] = ()) -> bool:
         """True when a printed label is the official one or a known variant of it."""

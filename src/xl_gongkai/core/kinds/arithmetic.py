@@ -43,9 +43,11 @@ def _compare(
     lnums, lbad = _numbers(ctx, left)
     rnums, rbad = _numbers(ctx, right)
     if lbad or rbad:
-        names = [f"“{name(k)}”" for k in [*lbad, *rbad]]
+        unreadable = [*lbad, *rbad]
+        names = [f"“{name(k)}”" for k in unreadable]
         bad = "、".join(names) if len(names) <= 4 else "、".join(names[:3]) + f"等{len(names)}项"
-        yield ctx.finding(scope, place=place, cells=involved, template=ctx.rule.unevaluable, bad=bad, **words)
+        # only the cells that stop the check are the finding's cells (and get marked in the workbook)
+        yield ctx.finding(scope, place=place, cells=unreadable, template=ctx.rule.unevaluable, bad=bad, **words)
         return
     lv, rv = exact_sum(lnums), exact_sum(rnums)
     if lv != rv:

@@ -1,0 +1,59 @@
+"""Renders the pictures in docs/ with LibreOffice (dev tool; needs the Debian packages of .ci/apt-packages.txt).
+
+- 表三 of the empty template, as LibreOffice lays it out for printing;
+- the 校验结果 and 摘要 sheets after a check click, run through xlwings' remote engine on a copy of the
+  淮安 2024 workbook with three planted problems (text in a number cell, a broken 勾稽关系, and a fee that
+  looks typed in 元).
+Run: ``make docs-images``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"  # the remote engine, for this dev script only
+
+from support.libreoffice import render_sheet_png  # noqa: E402
+from support.remote_book import apply_actions, open_book  # noqa: E402
+from xl_gongkai import excel  # noqa: E402
+from xl_gongkai.adapters.jsonfile import read_report  # noqa: E402
+from xl_gongkai.adapters.xlsx_cells import set_cells  # noqa: E402
+from xl_gongkai.commands.workbook import new_workbook  # noqa: E402
+from xl_gongkai.spec import load_form  # noqa: E402
+
+IMG = ROOT / "docs" / "img"
+
+
+def main() -> None:
+    form = load_form()
+    tpl = form.template
+    IMG.mkdir(parents=True, exist_ok=True)
+    render_sheet_png(ROOT / "workbook" / "template.xlsm", "表三 依申请公开", IMG / "template-表三.png", dpi=90)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = read_report(ROOT / "tests" / "data" / "reports" / "huaian-city-2024.json").report
+        path = new_workbook(Path(tmp) / "huaian.xlsm", source=report)
+        path.write_bytes(set_cells(path.read_bytes(), {
+            "表三 依申请公开": {"E5": "五十三", "D29": 104},
+            "表二 主动公开": {"B15": 961716000},
+        }))
+        book = open_book(path)
+        excel.run(book, "check", out_dir=Path(tmp))
+        apply_actions(path, book)
+        render_sheet_png(path, tpl.results_sheet, IMG / "check-校验结果.png", dpi=90)
+        render_sheet_png(path, "表三 依申请公开", IMG / "check-表三.png", dpi=90)
+        clean = new_workbook(Path(tmp) / "clean.xlsm", source=report)
+        book = open_book(clean)
+        excel.run(book, "check", out_dir=Path(tmp))
+        apply_actions(clean, book)
+        render_sheet_png(clean, tpl.summary_sheet, IMG / "check-摘要.png", dpi=90)
+    for p in sorted(IMG.glob("*.png")):
+        print(p.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Reads a filled template (saved by Excel, WPS or LibreOffice) into a Report.
+
+python-calamine reads the values (about a millisecond a file); nothing is taken on trust: the
+template version and the layout are checked first — every label must be where the spec puts it —
+so numbers are never read from the wrong cells. Values are taken as they stand (formulas' cached
+values included) and judged by the rules; derived totals are recomputed by ``fill``, never believed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.report import Report
+from ..errors import InputError
+from ..spec import CellKey, Form, load_form
+from ..spec.a1 import split_cell
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet's values from A1, as python-calamine returns them ('' for empty)."""
+
+    name: str
+    rows: list[list[Any]]
+
+    def at(self, address: str) -> Any:
+        r, c = split_cell(address)
+        if r - 1 < len(self.rows):
+            row = self.rows[r - 1]
+            if c - 1 < len(row):
+                v = row[c - 1]
+                return None if v == "" else v
+        return None
+
+
+def _open(path: Path) -> Any:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"文件过大（{size // (1024 * 1024)} MB），不是本模板的工作簿。", place=str(path))
+    try:
+        return CalamineWorkbook.from_path(os.fspath(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise InputError(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）。请确认文件是 .xlsx/.xlsm 且没有损坏。",
+                         place=str(path)) from None
+
+
+def read_grids(path: Path, sheets: list[str]) -> dict[str, Grid]:
+    wb = _open(path)
+    present = set(wb.sheet_names)
+    missing = [s for s in sheets if s not in present]
+    if missing:
+        raise InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
+                         "。这不是本模板的工作簿，或工作表被删除、改名；请用 xl-gongkai new 重新生成模板后填写。",
+                         place=str(path))
+    grids = {}
+    for name in sheets:
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError(f"工作表“{name}”无法读取（{type(exc).__name__}）。", place=str(path)) from None
+        grids[name] = Grid(name, rows)
+    return grids
+
+
+def check_version(form: Form, cover: Grid, where: str) -> None:
+    """Refuse a workbook made from another template version: its cells may mean something else."""
+    tpl = form.template
+    found = cover.at(tpl.version_cell)
+    label = cover.at(f"A{split_cell(tpl.version_cell)[0]}")
+    if label != tpl.version_label or found is None:
+        raise InputError(f"{form.metadata_sheet}!{tpl.version_cell} 没有模板版本号：这不是本程序生成的模板，"
+                         "或封面被改动。请用 xl-gongkai new 生成新模板后转填。", place=where)
+    if str(found) != tpl.version:
+        raise InputError(f"{form.metadata_sheet}!{tpl.version_cell}：此工作簿的模板版本为“{found}”，本程序只读取 "
+                         f"{tpl.version} 版。请用当前版本的 xl-gongkai new 生成新模板，把数字转填过去。", place=where)
+
+
+def layout_problems(form: Form, grids: dict[str, Grid]) -> list[str]:
+    """Every label that is not where the spec puts it, as ``sheet!cell 应为…，现为…``."""
+    problems = []
+
+    def expect(sheet: str, address: str, official: str, synonyms: tuple[str, ...] = (), prefix: bool = False) -> None:
+        found = grids[sheet].at(address)
+        text = "" if found is None else str(found)
+        ok = form.matches(text, official, synonyms)
+        if not ok and prefix:
+            ok = form.normalize(text).startswith(form.normalize(official))
+        if not ok:
+            problems.append(f"{sheet}!{address} 应为“{official}”，现为“{text or '空白'}”")
+
+    for t in form.tables:
+        for lab in t.labels:
+            expect(t.sheet, lab.anchor, lab.text, lab.synonyms)
+    for f in form.metadata_fields:
+        expect(form.metadata_sheet, f"A{split_cell(f.cell)[0]}", f.label, prefix=True)
+    for s in form.sections:
+        if s.heading_cell:
+            expect(form.narrative_sheet, s.heading_cell, s.heading, s.synonyms)
+    return problems
+
+
+def _metadata_value(raw: Any) -> Any:
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, str):
+        return raw.strip() or None
+    return raw
+
+
+def read_extent(form: Form, sheet: str) -> tuple[int, int]:
+    """(rows, columns) from A1 that hold everything the spec places on a sheet: a bounded read."""
+    tpl = form.template
+    if sheet == form.metadata_sheet:
+        rows = [split_cell(f.cell)[0] for f in form.metadata_fields] + [split_cell(tpl.version_cell)[0]]
+        return max(rows), 4
+    if sheet == form.narrative_sheet:
+        return max(split_cell(s.text_cell)[0] for s in form.sections if s.text_cell), 8
+    if sheet == tpl.results_sheet:
+        cols = [split_cell(f"{c.at}1")[1] for c in tpl.results_columns]
+        return tpl.results_first_row + tpl.results_max_rows - 1, max(cols)
+    if sheet == tpl.info_sheet:
+        return max(split_cell(f.cell)[0] for f in tpl.info_fields), 2
+    t = form.table_by_sheet(sheet)
+    _, _, rows, cols = t.span()
+    return rows, cols
+
+
+def sheets_to_read(form: Form) -> list[str]:
+    """The sheets a report is read from (six: the commands' bulk-read budget in Excel)."""
+    return [*form.input_sheets(), form.template.results_sheet]
+
+
+def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
+    """Check version and layout, then read metadata, values, narrative and explanations."""
+    check_version(form, grids[form.metadata_sheet], where)
+    problems = layout_problems(form, grids)
+    if problems:
+        shown = "；".join(problems[:4]) + (f"；另有{len(problems) - 4}处" if len(problems) > 4 else "")
+        raise InputError(f"表格结构被改动，无法确定数字所在位置：{shown}。请不要插入、删除或移动行列，"
+                         "也不要修改标签；可用 xl-gongkai new 生成新模板后转填。", place=where)
+    values: dict[CellKey, Any] = {c.key: grids[c.sheet].at(c.address) for c in form.cells}
+    metadata = {f.key: _metadata_value(grids[form.metadata_sheet].at(f.cell)) for f in form.metadata_fields}
+    metadata = {k: v for k, v in metadata.items() if v is not None}
+    narrative = {}
+    for s in form.sections:
+        if s.text_cell:
+            text = grids[form.narrative_sheet].at(s.text_cell)
+            if text is not None and str(text).strip():
+                narrative[s.key] = str(text)
+    return Report(form=form, metadata=metadata, values=values, narrative=narrative,
+                  explanations=read_explanations(form, grids[form.template.results_sheet]))
+
+
+def read_workbook(path: str | Path, form: Form | None = None) -> Report:
+    """The report in a filled template; :class:`InputError` when it is not a readable, unaltered template."""
+    p = Path(path)
+    form = form or load_form()
+    return report_from_grids(form, read_grids(p, sheets_to_read(form)), str(p))
+
+
+def read_explanations(form: Form, grid: Grid) -> dict[str, str]:
+    """The clerk's explanations typed next to 提示 findings on the results sheet, keyed by finding key."""
+    tpl = form.template
+    key_col, text_col = tpl.results_column("key").at, tpl.results_column("explanation").at
+    out = {}
+    for r in range(tpl.results_first_row, tpl.results_first_row + tpl.results_max_rows):
+        key, text = grid.at(f"{key_col}{r}"), grid.at(f"{text_col}{r}")
+        if isinstance(key, str) and key.strip() and text is not None and str(text).strip():
+            out[key.strip()] = str(text).strip()
+    return out

@@ -1,0 +1,386 @@
+"""Builds ``workbook/template.xlsm`` from the form spec, the VBA sources and the ribbon XML.
+
+Every label, key and address comes from the spec; this module only decides how things look (fonts,
+widths, fills) and how the workbook behaves (protection, validation, marks). XlsxWriter writes the
+sheets (see docs/excel.md for why); ``package.finish`` adds the ribbon and makes the zip reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .. import __version__
+from ..spec import Cell, Form, Table, load_form
+from ..spec.a1 import column_index, split_cell, split_range
+from . import package
+
+# The interpreter RunPython starts: a fixed per-user install (docs/excel.md), never PATH.
+XLWINGS_CONF = [
+    ("Interpreter_Win", r"%LOCALAPPDATA%\xl_gongkai\venv\Scripts\pythonw.exe"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+    ("Show Console", "False"),
+    ("Use UDF Server", "False"),
+]
+VBA_ERROR_TITLE = "无法启动 Python"
+VBA_ERROR_MESSAGE = (
+    "“政务公开年报”的按钮需要本机安装 Python 和 xl_gongkai（见《Excel 使用说明》）。"
+    "如果已经安装，可能是安全软件阻止了 Excel 启动 Python，请联系信息化部门放行；"
+    "也可以改用命令行：xl-gongkai check 本文件。"
+)
+COUNT_MAX = 999_999_999_999
+BUILT = dt.datetime(2021, 9, 26)  # the date of the format notice: a fixed, meaningful timestamp
+PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+              "select_unlocked_cells": True}
+FONT = "宋体"
+TITLE_FONT = "黑体"
+# Widths in Excel character units, by table key (layout only: no labels, no addresses).
+WIDTHS: dict[str, dict[str, float]] = {
+    "active": {"A": 30, "B": 15, "C": 15, "D": 15},
+    "requests": {"A": 4.5, "B": 9, "C": 34, **{c: 9.5 for c in "DEFGHIJ"}},
+    "appeals": {c: 8 for c in "ABCDEFGHIJKLMNO"},
+}
+LANDSCAPE = {"appeals"}
+
+
+def code_names(form: Form) -> dict[str, str]:
+    """ASCII code names of the sheets (VBA document modules of the same names)."""
+    tpl = form.template
+    names = {form.metadata_sheet: "SheetCover", form.narrative_sheet: "SheetText"}
+    names |= {t.sheet: "Sheet" + t.key.capitalize() for t in form.tables}
+    names |= {tpl.results_sheet: "SheetResults", tpl.summary_sheet: "SheetSummary", tpl.info_sheet: "SheetInfo",
+              tpl.flags_sheet: "SheetFlags", tpl.config_sheet: "SheetConf"}
+    return names
+
+
+@dataclass
+class Styles:
+    wb: Workbook
+
+    def __post_init__(self) -> None:
+        base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+        boxed = {**base, "border": 1, "text_wrap": True}
+        add = self.wb.add_format
+        self.title = add({"font_name": TITLE_FONT, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.header = add({**boxed, "align": "center", "bold": True, "bg_color": "#F2F2F2"})
+        self.row_label = add({**boxed, "align": "left"})
+        self.group_label = add({**boxed, "align": "center"})
+        self.count = add({**boxed, "align": "right", "locked": False, "num_format": "General"})
+        self.amount = add({**boxed, "align": "right", "locked": False, "num_format": "0.####"})
+        self.derived = add({**boxed, "align": "right", "bold": True, "bg_color": "#D9D9D9", "num_format": "General"})
+        self.field_label = add({**boxed, "align": "right", "bold": True, "bg_color": "#F2F2F2"})
+        self.field = add({**boxed, "align": "left", "locked": False})
+        self.date = add({**boxed, "align": "left", "locked": False, "num_format": "yyyy-mm-dd"})
+        self.year = add({**boxed, "align": "left", "locked": False, "num_format": "0"})
+        self.text = add({**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False})
+        self.section = add({**base, "bold": True, "font_size": 11})
+        self.note = add({**base, "text_wrap": True, "valign": "top", "font_color": "#595959"})
+        self.status = add({**base, "bold": True, "font_size": 11, "font_color": "#1F4E79"})
+        self.plain = add({**base, "text_wrap": True, "valign": "top"})
+        self.explain = add({**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False})
+        self.cellbox = add({**base, "border": 1, "text_wrap": True, "valign": "top"})
+        self.marked = add({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.error_text = add({"font_color": "#C00000", "bold": True})
+        self.hint_text = add({"font_color": "#B45F06", "bold": True})
+
+
+def _merge_or_write(ws: Worksheet, ref: str, text: Any, fmt: Any) -> None:
+    (r1, c1), (r2, c2) = split_range(ref)
+    if (r1, c1) == (r2, c2):
+        ws.write(r1 - 1, c1 - 1, text, fmt)
+    else:
+        ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, text, fmt)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped label takes: CJK characters are about two width units each."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) * 1.05
+    return max(1, math.ceil(units / max(width, 1)))
+
+
+def _range_width(widths: dict[str, float], ref: str) -> float:
+    (_, c1), (_, c2) = split_range(ref)
+    from xlsxwriter.utility import xl_col_to_name
+
+    return sum(widths.get(xl_col_to_name(c - 1), 8.43) for c in range(c1, c2 + 1))
+
+
+class TemplateBuilder:
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.tpl = form.template
+        self.out = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.out, {
+            "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        })
+        self.styles = Styles(self.wb)
+        self.codes = code_names(form)
+        self.flag_offsets = form.flag_offsets()
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def sheet(self, name: str, *, hidden: bool = False, protect: bool = True) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        ws.set_vba_name(self.codes[name])
+        if hidden:
+            ws.hide()
+        if protect:
+            ws.protect("", PROTECTION)
+        ws.set_paper(9)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        return ws
+
+    def name(self, kind: str, key: str, sheet: str, address: str) -> None:
+        row, col = split_cell(address)
+        ref = xl_rowcol_to_cell(row - 1, col - 1, row_abs=True, col_abs=True)
+        self.wb.define_name(self.tpl.defined_name(kind, key), f"='{sheet}'!{ref}")
+
+    def mark_rule(self, ws: Worksheet, sheet: str, ref: str) -> None:
+        """Conditional formatting: a cell turns red while its mark on the hidden marks sheet is non-empty."""
+        (r1, c1), (r2, c2) = split_range(ref)
+        flag = xl_rowcol_to_cell(r1 - 1, c1 - 1 + self.flag_offsets[sheet])
+        ws.conditional_format(r1 - 1, c1 - 1, r2 - 1, c2 - 1, {
+            "type": "formula", "criteria": f"=LEN('{self.tpl.flags_sheet}'!{flag})>0", "format": self.styles.marked,
+        })
+
+    # -- sheets ----------------------------------------------------------------------------------------
+    def cover(self) -> None:
+        form, s = self.form, self.styles
+        ws = self.sheet(form.metadata_sheet)
+        ws.set_column("A:A", 22)
+        ws.set_column("B:D", 22)
+        _merge_or_write(ws, form.metadata_title_range, self.tpl.metadata_title, s.title)
+        ws.set_row(0, 30)
+        last = 1
+        for f in form.metadata_fields:
+            row, col = split_cell(f.cell)
+            ws.write(row - 1, 0, f.label + ("（必填）" if f.required else ""), s.field_label)
+            fmt = {"date": s.date, "year": s.year}.get(f.type, s.field)
+            ws.merge_range(row - 1, col - 1, row - 1, col + 1, None, fmt)
+            ws.data_validation(row - 1, col - 1, row - 1, col - 1, self.metadata_validation(f.type))
+            ws.set_row(row - 1, 20)
+            self.name("meta", f.key, form.metadata_sheet, f.cell)
+            self.mark_rule(ws, form.metadata_sheet, f.cell)
+            last = max(last, row)
+        vr, vc = split_cell(self.tpl.version_cell)
+        ws.write(vr - 1, 0, self.tpl.version_label, s.field_label)
+        ws.merge_range(vr - 1, vc - 1, vr - 1, vc + 1, self.tpl.version, s.row_label)
+        last = max(last, vr)
+        notes = [
+            "填写说明",
+            "1. 只在白色单元格填写；灰色单元格是合计，点击“政务公开年报”选项卡的“填充合计”自动计算，不能手填。",
+            "2. 空白不等于0：没有发生的事项请填0。件数填非负整数；表二收费金额的单位是万元，最多四位小数。",
+            "3. 点击“校验”检查全部表格；“校验结果”表列出每个问题及其位置，有问题的单元格标红。",
+            "4. 提示类问题如确属实，可在“校验结果”表的“说明”栏写明理由；错误类问题必须改正。",
+            f"格式：{form.source}。",
+        ]
+        for i, text in enumerate(notes):
+            r = last + 2 + i
+            ws.merge_range(r - 1, 0, r - 1, 3, text, s.section if i == 0 else s.note)
+            ws.set_row(r - 1, 16 if i == 0 else 30)
+
+    def metadata_validation(self, kind: str) -> dict[str, Any]:
+        common = {"error_type": "stop", "error_title": "输入有误", "ignore_blank": True}
+        if kind == "year":
+            return {**common, "validate": "integer", "criteria": "between", "minimum": self.form.first_year,
+                    "maximum": 2100, "error_message": f"报告年度请填写四位数年份（{self.form.first_year}年及以后）。"}
+        if kind == "date":
+            return {**common, "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
+                    "maximum": dt.date(2100, 12, 31), "error_message": "请填写日期，例如 2025-01-01。"}
+        if kind == "credit_code":
+            return {**common, "validate": "length", "criteria": "==", "value": 18,
+                    "error_message": "统一社会信用代码为18位（没有可不填）。"}
+        return {**common, "validate": "length", "criteria": "<=", "value": 200, "error_message": "不超过200字。"}
+
+    def narrative(self) -> None:
+        form, s = self.form, self.styles
+        ws = self.sheet(form.narrative_sheet)
+        ws.set_column("A:H", 13)
+        _merge_or_write(ws, "A1:H1", self.tpl.narrative_title, s.title)
+        ws.set_row(0, 30)
+        for sec in form.sections:
+            if not sec.text_cell or not sec.heading_cell:
+                continue
+            hr, _ = split_cell(sec.heading_cell)
+            tr, _ = split_cell(sec.text_cell)
+            ws.merge_range(hr - 1, 0, hr - 1, 7, sec.heading, s.section)
+            ws.merge_range(tr - 1, 0, tr - 1, 7, None, s.text)
+            ws.set_row(hr - 1, 20)
+            ws.set_row(tr - 1, 220)
+            ws.data_validation(tr - 1, 0, tr - 1, 0, {
+                "validate": "length", "criteria": "<=", "value": 32000, "error_type": "stop",
+                "error_title": "文字过长", "error_message": "一个单元格最多约三万二千字。"})
+            self.name("text", sec.key, form.narrative_sheet, sec.text_cell)
+            self.mark_rule(ws, form.narrative_sheet, sec.text_cell)
+
+    def table(self, table: Table) -> None:
+        s = self.styles
+        ws = self.sheet(table.sheet)
+        widths = WIDTHS.get(table.key, {})
+        for letter, w in widths.items():
+            ws.set_column(f"{letter}:{letter}", w)
+        if table.key in LANDSCAPE:
+            ws.set_landscape()
+        r1, c1, r2, c2 = table.span()
+        ws.print_area(r1 - 1, c1 - 1, r2 - 1, c2 - 1)
+        _merge_or_write(ws, table.title_range, f"{table.number}、{table.title}", s.title)
+        ws.set_row(split_range(table.title_range)[0][0] - 1, 30)
+        heights: dict[int, float] = {}
+        for lab in table.labels:
+            fmt = s.row_label if lab.kind == "row" else s.group_label if lab.kind == "row_group" else s.header
+            if lab.kind == "row" and table.row(lab.ref or "").group is None and table.key == "requests":
+                fmt = s.row_label
+            _merge_or_write(ws, lab.range, lab.text, fmt)
+            (a, _), (b, _) = split_range(lab.range)
+            if a == b:
+                lines = _lines(lab.text, _range_width(widths, lab.range))
+                heights[a] = max(heights.get(a, 0), 14.0 * lines + 4)
+        for row, h in heights.items():
+            ws.set_row(row - 1, max(h, 18))
+        for cell in (c for c in self.form.cells if c.table is table):
+            self.value_cell(ws, cell)
+        rows = [split_cell(c.address)[0] for c in self.form.cells if c.table is table]
+        cols = [split_cell(c.address)[1] for c in self.form.cells if c.table is table]
+        ref = f"{xl_rowcol_to_cell(min(rows) - 1, min(cols) - 1)}:{xl_rowcol_to_cell(max(rows) - 1, max(cols) - 1)}"
+        self.mark_rule(ws, table.sheet, ref)
+
+    def value_cell(self, ws: Worksheet, cell: Cell) -> None:
+        s = self.styles
+        row, col = split_cell(cell.address)
+        fmt = s.derived if cell.derived else s.amount if cell.unit == "万元" else s.count
+        if cell.column.span > 1:
+            ws.merge_range(row - 1, col - 1, row - 1, col - 2 + cell.column.span, None, fmt)
+        else:
+            ws.write_blank(row - 1, col - 1, None, fmt)
+        if not cell.derived:
+            ws.data_validation(row - 1, col - 1, row - 1, col - 1, self.value_validation(cell))
+        self.name("cell", str(cell.key), cell.sheet, cell.address)
+
+    @staticmethod
+    def value_validation(cell: Cell) -> dict[str, Any]:
+        common = {"error_type": "stop", "error_title": "输入有误", "ignore_blank": True}
+        if cell.unit == "万元":
+            ref = cell.address
+            return {**common, "validate": "custom",
+                    "value": f"=AND(ISNUMBER({ref}),{ref}>=0,{ref}<={COUNT_MAX},ROUND({ref},{cell.decimals})={ref})",
+                    "error_message": f"请填写不小于0的金额，单位为万元，最多保留{cell.decimals}位小数。"
+                                     "没有收费的请填0。"}
+        return {**common, "validate": "integer", "criteria": "between", "minimum": 0, "maximum": COUNT_MAX,
+                "error_message": "请填写不小于0的整数（单位：件）。没有发生的请填0。"}
+
+    def results(self) -> None:
+        tpl, s = self.tpl, self.styles
+        ws = self.sheet(tpl.results_sheet)
+        for c in tpl.results_columns:
+            ws.set_column(f"{c.at}:{c.at}", c.width, None, {"hidden": c.hidden})
+        _merge_or_write(ws, tpl.results_title_range, "校验结果", s.title)
+        ws.set_row(0, 30)
+        status_row, status_col = split_cell(tpl.results_status_cell)
+        # not merged: the commands rewrite the sheet from this line down in one block
+        ws.write(status_row - 1, status_col - 1, "尚未校验：请点击“政务公开年报”选项卡中的“校验”。", s.status)
+        ws.set_row(status_row - 1, 22)
+        for c in tpl.results_columns:
+            ws.write(tpl.results_header_row - 1, column_index(c.at) - 1, c.label, s.header)
+        first, last = tpl.results_first_row, tpl.results_first_row + tpl.results_max_rows - 1
+        for c in tpl.results_columns:
+            col = column_index(c.at) - 1
+            fmt = s.explain if c.key == "explanation" else s.cellbox
+            for r in range(first, last + 1):
+                ws.write_blank(r - 1, col, None, fmt)
+        for r in range(first, last + 1):
+            ws.set_row(r - 1, 40)  # three lines of a long message
+        sev = column_index(tpl.results_column("severity").at) - 1
+        ws.conditional_format(first - 1, sev, last - 1, sev,
+                              {"type": "cell", "criteria": "==", "value": '"错误"', "format": s.error_text})
+        ws.conditional_format(first - 1, sev, last - 1, sev,
+                              {"type": "cell", "criteria": "==", "value": '"提示"', "format": s.hint_text})
+        ws.freeze_panes(first - 1, 0)
+        ws.set_landscape()
+        ws.repeat_rows(tpl.results_header_row - 1)
+
+    def summary(self) -> None:
+        tpl, s = self.tpl, self.styles
+        ws = self.sheet(tpl.summary_sheet)
+        ws.set_column("A:A", 72)
+        _merge_or_write(ws, tpl.summary_title_range, "摘要（根据表格数字自动生成）", s.title)
+        ws.set_row(0, 30)
+        for r in range(tpl.summary_first_row, tpl.summary_first_row + tpl.summary_rows):
+            ws.write_blank(r - 1, 0, None, s.plain)
+            ws.set_row(r - 1, 84)  # a paragraph of about 200 characters: heights are not refitted on load
+
+    def info(self) -> None:
+        tpl, s = self.tpl, self.styles
+        ws = self.sheet(tpl.info_sheet, hidden=True)
+        ws.set_column("A:A", 20)
+        ws.set_column("B:B", 80)
+        ws.write(0, 0, "模板信息（请勿修改）", s.section)
+        values = {
+            "template_version": tpl.version, "form_id": self.form.id, "form_version": self.form.version,
+            "xlwings_version": _xlwings_version(), "vba_error_title": VBA_ERROR_TITLE,
+            "vba_error_message": VBA_ERROR_MESSAGE,
+        }
+        for f in tpl.info_fields:
+            row, col = split_cell(f.cell)
+            ws.write(row - 1, col - 2, f.label, s.plain)
+            ws.write_string(row - 1, col - 1, values[f.key], s.plain)
+            self.name("info", f.key, tpl.info_sheet, f.cell)
+
+    def flags(self) -> None:
+        self.sheet(self.tpl.flags_sheet, hidden=True)
+
+    def config(self) -> None:
+        ws = self.sheet(self.tpl.config_sheet, hidden=True, protect=False)
+        for i, (k, v) in enumerate(XLWINGS_CONF):
+            ws.write_string(i, 0, k)
+            ws.write_string(i, 1, v)
+
+    def build(self) -> bytes:
+        wb = self.wb
+        wb.set_properties({
+            "title": "政府信息公开工作年度报告 模板", "subject": self.form.source, "author": "xl_gongkai",
+            "company": "", "comments": f"xl_gongkai {__version__}; template {self.tpl.version}", "created": BUILT,
+        })
+        wb.set_vba_name("ThisWorkbook")
+        wb.set_calc_mode("auto")
+        self.cover()
+        self.narrative()
+        for t in self.form.tables:
+            self.table(t)
+        self.results()
+        self.summary()
+        self.info()
+        self.flags()
+        self.config()
+        wb.add_vba_project(io.BytesIO(package.vba_project(list(self.codes.values()))), is_stream=True)
+        wb.close()
+        return package.finish(self.out.getvalue())
+
+
+def _xlwings_version() -> str:
+    from importlib.metadata import version
+
+    return version("xlwings")
+
+
+def build_template(form: Form | None = None) -> bytes:
+    return TemplateBuilder(form or load_form()).build()
+
+
+def iter_names(form: Form) -> Iterator[str]:
+    """Every defined name the template carries (for tests and the layout check)."""
+    tpl = form.template
+    yield from (tpl.defined_name("meta", f.key) for f in form.metadata_fields)
+    yield from (tpl.defined_name("text", s.key) for s in form.sections if s.text_cell)
+    yield from (tpl.defined_name("cell", str(c.key)) for c in form.cells)
+    yield from (tpl.defined_name("info", f.key) for f in tpl.info_fields)

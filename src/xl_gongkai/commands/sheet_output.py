@@ -1,0 +1,162 @@
+"""What the commands write into a workbook's output sheets, as plain values, for any writer.
+
+The same blocks go through xlwings in Excel (one bulk write each) and through the package editor for
+files: the 校验结果 rows, the 摘要 paragraphs, the marks that colour offending cells, and the status
+line. Every address comes from the form spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.findings import Finding, Validation
+from ..core.report import Report
+from ..core.summary import Summary
+from ..spec import CellKey, Form
+from ..spec.a1 import cell_address, column_index, split_cell
+
+
+def status_line(report: Report, v: Validation, action: str = "校验") -> str:
+    c = v.counts()
+    who = f"{report.agency or '（未填写机关名称）'} {report.year or ''}".strip()
+    if not v.findings:
+        return f"{action}完成：{who}，未发现错误或提示，可以导出。"
+    text = f"{action}完成：{who}，错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）。"
+    if c["errors"]:
+        text += "请改正错误后再校验。"
+    elif v.unexplained:
+        text += "请在下表“说明”栏为提示写明理由后再导出。"
+    else:
+        text += "可以导出。"
+    return text
+
+
+def place_text(f: Finding) -> str:
+    return f"{f.place.sheet}!{f.place.cell}" if f.place.sheet and f.place.cell else ""
+
+
+def place_link(f: Finding) -> str:
+    """An Excel HYPERLINK formula that jumps to the finding's cell (used only through xlwings)."""
+    if not (f.place.sheet and f.place.cell):
+        return ""
+    target = f.place.a1().replace('"', '""')
+    return f'=HYPERLINK("#{target}","{place_text(f)}")'
+
+
+def results_matrix(form: Form, v: Validation, *, links: bool) -> list[list[Any]]:
+    """Rows for the results sheet, one per finding, padded with blanks to clear older results."""
+    tpl = form.template
+    cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
+    rows: list[list[Any]] = []
+    for i, f in enumerate(v.findings[: tpl.results_max_rows], start=1):
+        by_key = {
+            "no": i, "rule": f.rule, "severity": f.severity, "message": f.message,
+            "place": place_link(f) if links else place_text(f), "explanation": f.explanation or None, "key": f.key,
+        }
+        rows.append([by_key[c.key] for c in cols])
+    if len(v.findings) > tpl.results_max_rows:
+        rows[-1][[c.key for c in cols].index("message")] = (
+            f"……另有 {len(v.findings) - tpl.results_max_rows + 1} 项未列出，请先改正以上问题后再校验。")
+    blank = [None] * len(cols)
+    rows += [list(blank) for _ in range(tpl.results_max_rows - len(rows))]
+    return rows
+
+
+def results_origin(form: Form) -> str:
+    tpl = form.template
+    first_col = min(column_index(c.at) for c in tpl.results_columns)
+    return cell_address(tpl.results_first_row, first_col)
+
+
+def summary_column(form: Form, summary: Summary) -> list[list[Any]]:
+    tpl = form.template
+    paras: list[Any] = [f"{summary.titles[k]}：{p}" for k, p in summary.paragraphs.items()]
+    paras += [None] * (tpl.summary_rows - len(paras))
+    return [[p] for p in paras[: tpl.summary_rows]]
+
+
+def _finding_cells(form: Form, f: Finding) -> list[tuple[str, str]]:
+    out = []
+    for key in f.cells:
+        cell = form.cell(CellKey.parse(key))
+        out.append((cell.sheet, cell.address))
+    if f.place.field:
+        out.append((form.metadata_sheet, form.field(f.place.field).cell))
+    if not out and f.place.sheet and f.place.cell:
+        out.append((f.place.sheet, f.place.cell))
+    return out
+
+
+def flag_matrix(form: Form, v: Validation) -> list[list[Any]]:
+    """The whole marks block from A1: a cell's mark holds the severity of its worst finding, or blank."""
+    offsets = form.flag_offsets()
+    marks: dict[tuple[int, int], str] = {}
+    for f in v.findings:
+        if not f.blocking:
+            continue
+        for sheet, address in _finding_cells(form, f):
+            if sheet not in offsets:
+                continue
+            r, c = split_cell(address)
+            pos = (r, c + offsets[sheet])
+            if marks.get(pos) != "错误":
+                marks[pos] = f.severity
+    height, width = flag_extent(form)
+    return [[marks.get((r, c)) for c in range(1, width + 1)] for r in range(1, height + 1)]
+
+
+def flag_extent(form: Form) -> tuple[int, int]:
+    """(rows, columns) of the marks block: every input sheet's area, side by side."""
+    rows = [split_cell(f.cell)[0] for f in form.metadata_fields]
+    rows += [split_cell(s.text_cell)[0] for s in form.sections if s.text_cell]
+    rows += [t.span()[2] for t in form.tables]
+    last_sheet = form.input_sheets()[-1]
+    width = form.flag_offsets()[last_sheet] + form.table_by_sheet(last_sheet).span()[3]
+    return max(rows), width
+
+
+def matrix_cells(origin: str, matrix: list[list[Any]]) -> dict[str, Any]:
+    """A block of values as {A1 address: value}, for the package editor."""
+    r0, c0 = split_cell(origin)
+    return {cell_address(r0 + i, c0 + j): v for i, row in enumerate(matrix) for j, v in enumerate(row)}
+
+
+def results_block(form: Form, report: Report, v: Validation, *, links: bool, action: str) -> list[list[Any]]:
+    """The results sheet from its status line down: status, header, one row per finding, blanks."""
+    tpl = form.template
+    cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
+    status_row = split_cell(tpl.results_status_cell)[0]
+    head: list[list[Any]] = []
+    for r in range(status_row, tpl.results_first_row):
+        if r == status_row:
+            head.append([status_line(report, v, action)] + [None] * (len(cols) - 1))
+        elif r == tpl.results_header_row:
+            head.append([c.label for c in cols])
+        else:
+            head.append([None] * len(cols))
+    return head + results_matrix(form, v, links=links)
+
+
+def output_blocks(form: Form, report: Report, v: Validation, summary: Summary, *, links: bool,
+                  action: str = "校验") -> list[tuple[str, str, list[list[Any]]]]:
+    """(sheet, origin, values) of every output block: one bulk write each."""
+    tpl = form.template
+    return [
+        (tpl.results_sheet, tpl.results_status_cell, results_block(form, report, v, links=links, action=action)),
+        (tpl.summary_sheet, f"A{tpl.summary_first_row}", summary_column(form, summary)),
+        (tpl.flags_sheet, "A1", flag_matrix(form, v)),
+    ]
+
+
+def outputs(form: Form, report: Report, v: Validation, summary: Summary, *, links: bool,
+            action: str = "校验") -> Mapping[str, dict[str, Any]]:
+    """Every output block as {sheet: {address: value}} (the file writer's shape)."""
+    out: dict[str, dict[str, Any]] = {}
+    for sheet, origin, matrix in output_blocks(form, report, v, summary, links=links, action=action):
+        cells = matrix_cells(origin, matrix)
+        if sheet == form.template.flags_sheet:
+            # the template's marks sheet starts empty: only the marks themselves need writing
+            cells = {k: m for k, m in cells.items() if m is not None}
+        out[sheet] = cells
+    return out

@@ -1,0 +1,181 @@
+"""The template: reproducible, a complete macro-enabled package, and what LibreOffice sees in it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as ET
+import pytest
+from oletools.olevba import VBA_Parser
+
+from support.libreoffice import inspect_workbook, read_png, render_sheet_png
+from xl_gongkai.build import package
+from xl_gongkai.build.template import build_template, code_names, iter_names
+from xl_gongkai.build.vbaproject import stored_source
+from xl_gongkai.spec import load_form
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "workbook" / "template.xlsm"
+FORM = load_form()
+NS = {"r": "http://schemas.openxmlformats.org/package/2006/relationships",
+      "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+      "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.xlsm"
+    path.write_bytes(build_template())
+    return path
+
+
+@pytest.fixture(scope="module")
+def lo_view(built: Path) -> dict[str, Any]:
+    return inspect_workbook(built)
+
+
+def test_two_builds_are_byte_identical_and_equal_the_committed_template(built: Path) -> None:
+    again = build_template()
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(built.read_bytes()).hexdigest()
+    assert COMMITTED.read_bytes() == again, "workbook/template.xlsm is stale: run `xl-gongkai template build`"
+
+
+def test_package_has_ribbon_vba_and_macro_content_type(built: Path) -> None:
+    z = zipfile.ZipFile(built)
+    names = z.namelist()
+    assert package.RIBBON_PART in names and "xl/vbaProject.bin" in names
+    rels = ET.fromstring(z.read("_rels/.rels"))
+    ribbon = [r for r in rels.findall("r:Relationship", NS) if r.get("Type") == package.RIBBON_REL_TYPE]
+    assert [r.get("Target") for r in ribbon] == [package.RIBBON_PART]
+    wb_rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    vba = [r for r in wb_rels.findall("r:Relationship", NS)
+           if r.get("Type") == "http://schemas.microsoft.com/office/2006/relationships/vbaProject"]
+    assert [r.get("Target") for r in vba] == ["vbaProject.bin"]
+    types = ET.fromstring(z.read("[Content_Types].xml"))
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types.findall("ct:Override", NS)}
+    defaults = {d.get("Extension"): d.get("ContentType") for d in types.findall("ct:Default", NS)}
+    assert overrides["/xl/workbook.xml"] == "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    assert "application/vnd.ms-office.vbaProject" in {overrides.get("/xl/vbaProject.bin"), defaults.get("bin")}
+    assert all(i.date_time == package.FIXED_TIME for i in z.infolist())
+
+
+def test_ribbon_calls_only_fixed_entry_points() -> None:
+    xml = package.ribbon_xml()
+    root = ET.fromstring(xml)
+    ns = {"c": "http://schemas.microsoft.com/office/2009/07/customui"}
+    tab = root.find("c:ribbon/c:tabs/c:tab", ns)
+    assert tab is not None and tab.get("label") == "政务公开年报"
+    buttons = {b.get("label"): b.get("onAction") for b in root.iter(f"{{{ns['c']}}}button")}
+    assert list(buttons) == ["校验", "填充合计", "导出 JSON 和摘要", "诊断"]
+    bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_bytes().decode("ascii")
+    for callback in buttons.values():
+        assert re.search(rf"Public Sub {callback}\(control As IRibbonControl\)", bas)
+    calls = re.findall(r'Gk_Run "([^"]+)"', bas)
+    assert calls == [f"import xl_gongkai.excel as gk; gk.{c}()" for c in ("check", "fill", "export", "diagnose")]
+    import xl_gongkai.excel as entry
+
+    for c in ("check", "fill", "export", "diagnose"):
+        assert callable(getattr(entry, c))
+
+
+def test_olevba_extracts_every_module_with_exactly_the_source(built: Path) -> None:
+    expected = {m.name: stored_source(m) for m in package.vba_modules(list(code_names(FORM).values()))}
+    parser = VBA_Parser(str(built))
+    try:
+        found = {Path(vba_name).stem: code for (_, _, vba_name, code) in parser.extract_all_macros()}
+    finally:
+        parser.close()
+    assert set(found) == set(expected)
+    for name, text in expected.items():
+        assert found[name].replace("\r\n", "\n") == text.replace("\r\n", "\n"), name
+    # our own sources are stored verbatim (after the attribute lines Excel keeps)
+    ribbon_src = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_text("ascii")
+    assert found["GongkaiRibbon"].replace("\r\n", "\n").endswith(ribbon_src.replace("\r\n", "\n"))
+    import xlwings
+
+    xlwings_bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text("ascii")
+    assert found["xlwings"].replace("\r\n", "\n").rstrip() == xlwings_bas.replace("\r\n", "\n").rstrip()
+
+
+def test_every_field_has_a_defined_name_and_vba_names_exist(built: Path) -> None:
+    z = zipfile.ZipFile(built)
+    root = ET.fromstring(z.read("xl/workbook.xml"))
+    names = {n.get("name"): n.text for n in root.iter(f"{{{NS['m']}}}definedName")}
+    expected = set(iter_names(FORM))
+    assert expected <= set(names)
+    assert len([n for n in names if n.startswith("gk_cell__")]) == 200
+    assert names["gk_cell__requests__new__natural_person"] == "'表三 依申请公开'!$D$5"
+    bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_text("ascii")
+    for used in re.findall(r'Names\("([^"]+)"\)', bas):
+        assert used in names
+
+
+def test_libreoffice_sees_every_vba_module(lo_view: dict[str, Any]) -> None:
+    lib = lo_view["basic"]["VBAProject"]
+    expected = {m.name for m in package.vba_modules(list(code_names(FORM).values()))}
+    assert set(lib) == expected
+    assert "Public Sub Gk_Check(control As IRibbonControl)" in lib["GongkaiRibbon"]
+    assert "ws.Protect UserInterfaceOnly:=True" in lib["ThisWorkbook"]
+
+
+def test_libreoffice_sees_protection_hidden_sheets_and_code_names(lo_view: dict[str, Any]) -> None:
+    sheets = {s["name"]: s for s in lo_view["sheets"]}
+    tpl = FORM.template
+    assert list(sheets) == [*FORM.input_sheets(), tpl.results_sheet, tpl.summary_sheet, tpl.info_sheet,
+                            tpl.flags_sheet, tpl.config_sheet]
+    for name in [*FORM.input_sheets(), tpl.results_sheet, tpl.summary_sheet]:
+        assert sheets[name]["protected"] and sheets[name]["visible"], name
+    for name in (tpl.info_sheet, tpl.flags_sheet, tpl.config_sheet):
+        assert not sheets[name]["visible"], name
+    assert {n: s["code_name"] for n, s in sheets.items()} == code_names(FORM)
+
+
+def test_libreoffice_sees_unlocked_inputs_and_their_validation(lo_view: dict[str, Any]) -> None:
+    cells = lo_view["cells"]
+    for cell in FORM.cells:
+        seen = cells[cell.sheet].get(cell.address)
+        if cell.derived:
+            assert seen is None or seen["locked"], cell.key  # locked (not listed when empty and locked)
+            continue
+        assert seen is not None and seen["locked"] is False, cell.key
+        v = seen["validation"]
+        assert v["show_error"] and v["error_style"] == "STOP", cell.key
+        if cell.unit == "万元":
+            assert v["type"] == "CUSTOM" and "ROUND" in v["formula1"] and "万元" in v["error_message"]
+        else:
+            assert (v["type"], v["operator"], v["formula1"]) == ("WHOLE", "BETWEEN", "0")
+            assert v["error_message"] == "请填写不小于0的整数（单位：件）。没有发生的请填0。"
+    for lab in FORM.table("requests").labels:
+        seen = cells["表三 依申请公开"][lab.anchor]
+        assert seen["locked"] and seen["string"] == lab.text
+    for f in FORM.metadata_fields:
+        assert cells[FORM.metadata_sheet][f.cell]["locked"] is False
+    year = cells[FORM.metadata_sheet][FORM.field("year").cell]["validation"]
+    assert (year["type"], year["formula1"]) == ("WHOLE", str(FORM.first_year))
+
+
+def test_libreoffice_sees_the_defined_names_and_marks(lo_view: dict[str, Any]) -> None:
+    named = lo_view["named_ranges"]
+    assert set(iter_names(FORM)) <= set(named)
+    assert named["gk_cell__requests__carried_out__total"] == "$'表三 依申请公开'.$J$29"
+    cf = lo_view["conditional_formats"]["表三 依申请公开"]
+    assert cf[0]["ranges"] == ["D5:J29"] and "校验标记" in cf[0]["entries"][0]["Formula1"]
+
+
+def test_print_setup_is_a4_fit_to_width(lo_view: dict[str, Any]) -> None:
+    for t in FORM.tables:
+        page = lo_view["page_setup"][t.sheet]
+        assert abs(page["width_mm100"] - 21000) <= 2 or abs(page["height_mm100"] - 21000) <= 2
+        assert page["scale_to_pages_x"] == 1 and page["scale_to_pages_y"] == 0
+    assert lo_view["page_setup"]["表四 复议诉讼"]["landscape"] is True
+
+
+def test_table_three_renders(built: Path, tmp_path: Path) -> None:
+    png = render_sheet_png(built, "表三 依申请公开", tmp_path / "t3.png", dpi=60)
+    img = read_png(png)
+    assert img.width > 300 and img.height > 300
+    assert img.distinct_colours() > 2
