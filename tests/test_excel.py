@@ -186,6 +186,24 @@ def test_export_refuses_while_an_error_stands_and_says_which(tmp_path: Path) -> 
     assert not (tmp_path / "out").exists()
 
 
+def test_report_button_writes_word_and_html(tmp_path: Path) -> None:
+    path = workbook(tmp_path, "huaian-city-2024")
+    outcome, actions = click(path, "report", tmp_path)
+    assert not outcome.critical, alerts(actions)
+    assert outcome.reads <= MAX_READS and outcome.writes <= MAX_WRITES
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    stem = "淮安市人民政府_2024年_政府信息公开工作年度报告"
+    assert names == [f"{stem}.docx", f"{stem}.html"]
+    assert "已生成年度报告" in alerts(actions)[0][0]
+
+
+def test_report_button_refuses_while_an_error_stands(tmp_path: Path) -> None:
+    path = workbook(tmp_path, "huaian-city-2024")
+    set_cells_in(path, {"表四 复议诉讼": {"E5": 350}})
+    outcome, actions = click(path, "report", tmp_path)
+    assert outcome.critical and "R4" in alerts(actions)[0][0] and not (tmp_path / "out").exists()
+
+
 def test_diagnose_shows_versions_and_log(tmp_path: Path) -> None:
     path = workbook(tmp_path, "panzhihua-dongqu-kejiju-2025")
     outcome, actions = click(path, "diagnose", tmp_path)

@@ -70,15 +70,16 @@ def test_ribbon_calls_only_fixed_entry_points() -> None:
     tab = root.find("c:ribbon/c:tabs/c:tab", ns)
     assert tab is not None and tab.get("label") == "政务公开年报"
     buttons = {b.get("label"): b.get("onAction") for b in root.iter(f"{{{ns['c']}}}button")}
-    assert list(buttons) == ["校验", "填充合计", "导出 JSON 和摘要", "诊断"]
+    assert list(buttons) == ["校验", "填充合计", "导出 JSON 和摘要", "生成年报", "诊断"]
     bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_bytes().decode("ascii")
     for callback in buttons.values():
         assert re.search(rf"Public Sub {callback}\(control As IRibbonControl\)", bas)
     calls = re.findall(r'Gk_Run "([^"]+)"', bas)
-    assert calls == [f"import xl_gongkai.excel as gk; gk.{c}()" for c in ("check", "fill", "export", "diagnose")]
+    commands = ("check", "fill", "export", "report", "diagnose")
+    assert calls == [f"import xl_gongkai.excel as gk; gk.{c}()" for c in commands]
     import xl_gongkai.excel as entry
 
-    for c in ("check", "fill", "export", "diagnose"):
+    for c in commands:
         assert callable(getattr(entry, c))
 
 

@@ -1,4 +1,4 @@
-"""Entry points of the Excel ribbon (RunPython): 校验, 填充合计, 导出, 诊断.
+"""Entry points of the Excel ribbon (RunPython): 校验, 填充合计, 导出, 生成年报, 诊断.
 
 Every click starts a fresh Python, so this module imports nothing heavy at import time: the core is
 standard library only, and jsonschema is loaded only by an export. Every exception at this boundary
@@ -169,6 +169,23 @@ def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None 
     return Outcome("export", text, live.reads, live.writes, files=[payload_path, summary_path])
 
 
+def cmd_report(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
+    from .core.rules import check
+    from .publish import default_report_paths, render_report, review_notice
+
+    live = _live(book)
+    report = live.read_report()
+    validation = check(report, today=today)
+    _outputs(live, report, validation, "校验")
+    folder = out_dir or book_folder(book)
+    docx_path, html_path = default_report_paths(report, folder)
+    done = render_report(report, docx_path=docx_path, html_path=html_path, today=today)
+    text = f"已生成年度报告，保存在文件夹：{folder}\nWord：{docx_path.name}\n网页版：{html_path.name}"
+    if notice := review_notice(done):
+        text += "\n" + notice
+    return Outcome("report", text, live.reads, live.writes, files=[docx_path, html_path])
+
+
 def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     import xlwings
 
@@ -192,7 +209,8 @@ def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | Non
     return Outcome("diagnose", "\n".join(lines), live.reads, live.writes)
 
 
-COMMANDS = {"check": cmd_check, "fill": cmd_fill, "export": cmd_export, "diagnose": cmd_diagnose}
+COMMANDS = {"check": cmd_check, "fill": cmd_fill, "export": cmd_export, "report": cmd_report,
+            "diagnose": cmd_diagnose}
 
 
 def book_folder(book: Any) -> Path:
@@ -254,6 +272,10 @@ def fill() -> None:
 
 def export() -> None:
     _caller_and_run("export")
+
+
+def report() -> None:
+    _caller_and_run("report")
 
 
 def diagnose() -> None:

@@ -30,3 +30,9 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def report_stem(agency: str, year: int | None) -> str:
+    """``<机关>_<年度>年``: the predictable start of every file written for a report (no path characters)."""
+    name = "".join(ch for ch in agency if ch not in '\\/:*?"<>|').strip() or "未命名机关"
+    return f"{name}_{year}年" if year else name

@@ -114,9 +114,14 @@ def _range_width(widths: dict[str, float], ref: str) -> float:
     return sum(widths.get(xl_col_to_name(c - 1), 8.43) for c in range(c1, c2 + 1))
 
 
+SOURCES_SHEET = "汇总来源"
+SOURCES_COLUMNS = [("序号", 6), ("文件", 36), ("机关", 30), ("年度", 8), ("状态", 10), ("说明", 60)]
+
+
 class TemplateBuilder:
-    def __init__(self, form: Form) -> None:
+    def __init__(self, form: Form, sources: list[list[Any]] | None = None) -> None:
         self.form = form
+        self.sources = sources
         self.tpl = form.template
         self.out = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.out, {
@@ -124,6 +129,8 @@ class TemplateBuilder:
         })
         self.styles = Styles(self.wb)
         self.codes = code_names(form)
+        if sources is not None:
+            self.codes[SOURCES_SHEET] = "SheetSources"
         self.flag_offsets = form.flag_offsets()
 
     # -- helpers ---------------------------------------------------------------------------------------
@@ -319,6 +326,22 @@ class TemplateBuilder:
             ws.write_blank(r - 1, 0, None, s.plain)
             ws.set_row(r - 1, 84)  # a paragraph of about 200 characters: heights are not refitted on load
 
+    def sources_sheet(self) -> None:
+        """A consolidated report lists what it adds up, and what it left out and why."""
+        s = self.styles
+        ws = self.sheet(SOURCES_SHEET)
+        ws.set_landscape()
+        last = len(SOURCES_COLUMNS) - 1
+        ws.merge_range(0, 0, 0, last, "汇总来源（本汇总报告由以下各机关的报告相加而成）", s.title)
+        ws.set_row(0, 30)
+        for c, (label, width) in enumerate(SOURCES_COLUMNS):
+            ws.set_column(c, c, width)
+            ws.write(2, c, label, s.header)
+        for r, row in enumerate(self.sources or [], start=3):
+            for c, value in enumerate(row):
+                ws.write(r, c, value, s.cellbox)
+        ws.freeze_panes(3, 0)
+
     def info(self) -> None:
         tpl, s = self.tpl, self.styles
         ws = self.sheet(tpl.info_sheet, hidden=True)
@@ -359,6 +382,8 @@ class TemplateBuilder:
             self.table(t)
         self.results()
         self.summary()
+        if self.sources is not None:
+            self.sources_sheet()
         self.info()
         self.flags()
         self.config()
@@ -373,8 +398,9 @@ def _xlwings_version() -> str:
     return version("xlwings")
 
 
-def build_template(form: Form | None = None) -> bytes:
-    return TemplateBuilder(form or load_form()).build()
+def build_template(form: Form | None = None, *, sources: list[list[Any]] | None = None) -> bytes:
+    """The template; with ``sources``, the consolidation variant that carries a 汇总来源 sheet."""
+    return TemplateBuilder(form or load_form(), sources).build()
 
 
 def iter_names(form: Form) -> Iterator[str]:

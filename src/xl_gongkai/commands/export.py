@@ -17,7 +17,7 @@ from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
 from ..errors import Refused
-from ..fileio import write_bytes_atomic, write_text_atomic
+from ..fileio import report_stem, write_bytes_atomic, write_text_atomic
 
 
 def refusal(v: Validation, limit: int = 8) -> str:
@@ -58,7 +58,6 @@ def export_payload(
 
 def default_paths(report: Report, folder: str | Path) -> tuple[Path, Path]:
     """Predictable names next to the source: ``<机关>_<年度>年_年报数据.json`` and ``…_摘要.md``."""
-    agency = "".join(ch for ch in report.agency if ch not in '\\/:*?"<>|').strip() or "未命名机关"
-    stem = f"{agency}_{report.year}年" if report.year else agency
+    stem = report_stem(report.agency, report.year)
     base = Path(folder)
     return base / f"{stem}_年报数据.json", base / f"{stem}_摘要.md"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.findings import Finding
 from ..core.report import Report
 from ..errors import InputError
 
 WORKBOOK_SUFFIXES = {".xlsm", ".xlsx"}
+PUBLISHED_SUFFIXES = {".txt", ".html", ".htm"}  # a published report, read by adapters.published
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class Source:
     report: Report
     kind: str  # "payload", "report-json", "workbook", "published"
     notes: list[str] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()  # what reading found (a published report's import findings)
 
 
 def open_source(path: str | Path) -> Source:
@@ -33,5 +36,10 @@ def open_source(path: str | Path) -> Source:
         from ..adapters.workbook_read import read_workbook
 
         return Source(p, read_workbook(p), "workbook")
-    raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .xlsm/.xlsx 工作簿或 .json 数据包。",
-                     place=str(p))
+    if suffix in PUBLISHED_SUFFIXES:
+        from ..adapters.published import import_report
+
+        result = import_report(p)
+        return Source(p, result.report, "published", findings=result.findings)
+    raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .xlsm/.xlsx 工作簿、.json 数据包，"
+                     "或已公布报告的 .txt/.html 文件。", place=str(p))

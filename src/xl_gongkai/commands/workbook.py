@@ -7,6 +7,7 @@ validations and every cell we do not own stay byte for byte as they were.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,14 @@ from .sheet_output import outputs
 
 def template_bytes(form: Form | None = None) -> bytes:
     """The template, built from the spec (identical to the committed ``workbook/template.xlsm``)."""
+    return _template((form or load_form()).id)
+
+
+@functools.cache
+def _template(form_id: str) -> bytes:
     from ..build.template import build_template
 
-    return build_template(form)
+    return build_template(load_form(form_id))
 
 
 def _cell_value(raw: Any) -> Any:
@@ -65,6 +71,9 @@ def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None
     from ..adapters.xlsx_cells import set_cells
 
     form = source.form if source else load_form()
+    if form.template is None:  # gov-2019: read, checked and exported, but there is no workbook for it
+        raise InputError(f"这份报告采用{form.title}，工作簿模板只适用于2021年格式，无法生成工作簿；"
+                         "请改用 JSON 数据包。")
     report = source or Report(form=form, metadata={}, values={})
     metadata = dict(report.metadata)
     if agency:

@@ -111,17 +111,22 @@ def check(
     *,
     today: dt.date | None = None,
     rules: Sequence[Rule] | None = None,
+    previous: Report | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Validation:
-    """Run every applicable rule on the report; return every finding, explanations attached."""
+    """Run every applicable rule on the report; return every finding, explanations attached.
+
+    ``previous`` is last year's report: with it, the cross-year rules (X…) run too.
+    """
     from . import kinds  # noqa: F401  (registers the kinds)
 
     rules = list(rules if rules is not None else catalogue())
     today = today or dt.date.today()
+    extra = {**(extra or {}), **({"previous": previous} if previous is not None else {})}
     found: list[Finding] = []
     for rule in rules:
         if rule.applies_to(report.form):
-            found.extend(_run(rule, RuleContext(report, rule, today, extra or {})))
+            found.extend(_run(rule, RuleContext(report, rule, today, extra)))
     order = {r.id: i for i, r in enumerate(rules)}
     attached = [
         replace(f, explanation=report.explanations[f.key]) if report.explanations.get(f.key) else f

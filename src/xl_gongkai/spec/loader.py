@@ -33,7 +33,7 @@ from .model import (
     TemplateSpec,
 )
 
-FORM_FILES = {"gov-2021": "form-2021.json"}
+FORM_FILES = {"gov-2021": "form-2021.json", "gov-2019": "form-2019.json"}
 DEFAULT_FORM = "gov-2021"
 META_OF = {"form": "form.meta.json", "rules": "rules.meta.json"}
 
@@ -98,7 +98,7 @@ def build_form(doc: dict[str, Any]) -> Form:
         narrative_sheet=nar["sheet"],
         sections=tuple(Section(**{**s, "synonyms": tuple(s.get("synonyms", ()))}) for s in nar["sections"]),
         tables=tables,
-        template=_template(doc["template"]),
+        template=_template(doc["template"]) if "template" in doc else None,
         cells=tuple(cell for t in tables for cell in _cells(t)),
         raw=doc,
     )
@@ -168,8 +168,9 @@ def check_integrity(form: Form) -> None:
     """What a JSON Schema cannot say: references resolve, addresses are unique, sums are well-founded."""
     problems: list[str] = []
     tpl = form.template
-    sheets = [*form.input_sheets(), tpl.info_sheet, tpl.results_sheet, tpl.summary_sheet, tpl.flags_sheet,
-              tpl.config_sheet]
+    sheets = list(form.input_sheets())
+    if tpl is not None:
+        sheets += [tpl.info_sheet, tpl.results_sheet, tpl.summary_sheet, tpl.flags_sheet, tpl.config_sheet]
     if len(set(sheets)) != len(sheets):
         problems.append(f"sheet names repeat: {sheets}")
     table_keys = {t.key for t in form.tables}

@@ -44,6 +44,7 @@ class Column:
     decimals: int = 0
     group: str | None = None
     sum_of: tuple[str, ...] = ()
+    signed: bool = False  # a change that may be negative (2019 本年增/减)
 
     @property
     def name(self) -> str:
@@ -282,7 +283,8 @@ class Form:
     narrative_sheet: str
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
-    template: TemplateSpec = field(repr=False, default=None)  # type: ignore[assignment]
+    # None for a format that has no Excel template (gov-2019: read, checked and exported, never a workbook)
+    template: TemplateSpec | None = field(repr=False, default=None)
     cells: tuple[Cell, ...] = field(default=(), repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

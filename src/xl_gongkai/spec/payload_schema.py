@@ -30,7 +30,8 @@ def _values_schema(form: Form, *, numbers_only: bool) -> dict[str, Any]:
             for col in t.columns_of(row):
                 cell = form.cell(CellKey(t.key, row.key, col.key))
                 if numbers_only:
-                    cols[col.key] = {"type": "number", "minimum": 0}
+                    # a change (2019 本年增/减) may be negative; every other value is a count or an amount
+                    cols[col.key] = {"type": "number"} if col.signed else {"type": "number", "minimum": 0}
                 else:
                     kind = "derived" if cell.derived else "input"
                     unit = f"{col.unit}, up to {col.decimals} decimals" if col.decimals else col.unit

@@ -19,6 +19,10 @@ Public Sub Gk_Export(control As IRibbonControl)
     Gk_Run "import xl_gongkai.excel as gk; gk.export()"
 End Sub
 
+Public Sub Gk_Report(control As IRibbonControl)
+    Gk_Run "import xl_gongkai.excel as gk; gk.report()"
+End Sub
+
 Public Sub Gk_Diagnose(control As IRibbonControl)
     Gk_Run "import xl_gongkai.excel as gk; gk.diagnose()"
 End Sub

@@ -1,0 +1,275 @@
+"""A published report page (HTML) as the same lines the text reader produces.
+
+Parsed with the standard library's ``html.parser`` into a small tree that tolerates the markup
+found on government sites (unclosed ``<p>``/``<td>``/``<tr>``, stray end tags, tables used for page
+layout). Scripts, styles and the document head are dropped, block elements end a line, and every
+*data* table becomes one :class:`Line` per ``<tr>`` with its cells placed on a grid that honours
+``rowspan`` and ``colspan``: a cell spanning several columns is one cell; a cell spanning several
+rows is carried into the rows below (marked, so the table reader knows the value was not printed
+again). Because empty ``<td>`` elements survive, the position of every number is known — unlike in
+text copied from the page, where empty cells simply vanish.
+
+A table counts as a layout table (and is read as ordinary blocks) when it holds another table,
+has a single column, or has a cell longer than any label of the form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from ...errors import InputError
+from .text import Document, Line, fix_characters
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "select",
+                   "textarea", "button"})
+_BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+                    "header", "footer", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "main", "nav",
+                    "aside", "address", "figure", "figcaption", "caption", "hr", "br", "table", "tr", "title",
+                    "body", "html", "tbody", "thead", "tfoot"})
+_CELL = frozenset({"td", "th"})
+_SPACE = re.compile(r"\s+")
+_LAYOUT_CELL_CHARS = 400  # longer than any label of the form: a cell holding running text
+_MAX_SPAN = 200
+
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[_Node | str] = field(default_factory=list)
+    parent: _Node | None = None
+
+
+class _TreeBuilder(HTMLParser):
+    """Builds a forgiving element tree; end tags without a matching open element are ignored."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root")
+        self.stack = [self.root]
+        self.title_parts: list[str] = []
+        self._in_title = False
+
+    def _open(self, tag: str) -> bool:
+        return any(n.tag == tag for n in self.stack)
+
+    def _close_to(self, tag: str) -> None:
+        while len(self.stack) > 1:
+            node = self.stack.pop()
+            if node.tag == tag:
+                return
+
+    def _innermost(self, *tags: str) -> str | None:
+        for node in reversed(self.stack):
+            if node.tag in tags:
+                return node.tag
+        return None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = tag.lower()
+        # implied end tags of the elements a report page misuses most
+        if tag in _CELL and self._innermost("td", "th", "tr", "table") in _CELL:
+            self._close_to(self._innermost("td", "th") or tag)
+        elif tag == "tr" and self._innermost("tr", "table") == "tr":
+            self._close_to("tr")
+        elif tag in ("p", "div", "table", "h1", "h2", "h3", "h4", "h5", "h6") and self._innermost(
+                "p", "td", "th", "li", "div", "body") == "p":
+            self._close_to("p")
+        elif tag == "li" and self._innermost("li", "ul", "ol") == "li":
+            self._close_to("li")
+        node = _Node(tag, {k.lower(): (v or "") for k, v in attrs}, parent=self.stack[-1])
+        self.stack[-1].children.append(node)
+        if tag == "title":
+            self._in_title = True
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag.lower() not in _VOID:
+            self._close_to(tag.lower())
+
+    def handle_endtag(self, tag: str) -> None:
+        tag = tag.lower()
+        if tag == "title":
+            self._in_title = False
+        if tag in _VOID or not self._open(tag):
+            return
+        if tag in ("tr", "table") or tag in _CELL:
+            # do not let a stray </td> close the table around it, nor a </tr> escape its table
+            inner = self._innermost("table", *(["tr"] if tag in _CELL else []), tag)
+            if inner != tag:
+                return
+        self._close_to(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title_parts.append(data)
+        self.stack[-1].children.append(data)
+
+
+def _parse(markup: str) -> _TreeBuilder:
+    builder = _TreeBuilder()
+    try:
+        builder.feed(markup)
+        builder.close()
+    except Exception as exc:  # html.parser is lenient; anything it still rejects is unreadable input
+        raise InputError(f"无法解析网页内容（{type(exc).__name__}）。") from None
+    return builder
+
+
+def _text(node: _Node | str) -> str:
+    if isinstance(node, str):
+        return node
+    if node.tag in _SKIP:
+        return ""
+    if node.tag == "br":
+        return " "
+    sep = " " if node.tag in _BLOCK or node.tag in _CELL else ""
+    return sep + "".join(_text(c) for c in node.children) + sep
+
+
+def cell_text(node: _Node) -> str:
+    """A cell's text on one line: line breaks inside a cell (``商业<br>企业``) become spaces."""
+    return _SPACE.sub(" ", _text(node).replace("\xa0", " ")).strip()
+
+
+def _descendants(node: _Node, tags: frozenset[str], *, stop: frozenset[str] = frozenset()) -> list[_Node]:
+    out = []
+    for child in node.children:
+        if isinstance(child, str) or child.tag in _SKIP:
+            continue
+        if child.tag in tags:
+            out.append(child)
+            if child.tag in stop:
+                continue
+        if child.tag not in stop:
+            out.extend(_descendants(child, tags, stop=stop))
+    return out
+
+
+def _rows(table: _Node) -> list[list[_Node]]:
+    """The ``<td>``/``<th>`` of each ``<tr>`` of a table (not of tables nested in it)."""
+    rows = []
+    for tr in _descendants(table, frozenset({"tr"}), stop=frozenset({"tr", "table"})):
+        rows.append(_descendants(tr, _CELL, stop=_CELL | {"table"}))
+    return [r for r in rows if r]
+
+
+def _span(node: _Node, name: str) -> int:
+    m = re.match(r"\s*(\d+)", node.attrs.get(name, ""))
+    n = int(m.group(1)) if m else 1
+    return min(max(n, 1), _MAX_SPAN)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    cell: _Node
+    text: str
+    down: int  # rows below the cell's own row
+    right: int  # columns right of the cell's own column
+
+
+def grid(table: _Node) -> list[list[_Slot]]:
+    """The table as a grid: each position holds the cell covering it (rowspan and colspan applied)."""
+    rows = _rows(table)
+    taken: dict[tuple[int, int], _Slot] = {}
+    for r, cells in enumerate(rows):
+        c = 0
+        for cell in cells:
+            while (r, c) in taken:
+                c += 1
+            text = cell_text(cell)
+            rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            for dr in range(min(rowspan, len(rows) - r)):
+                for dc in range(colspan):
+                    taken[(r + dr, c + dc)] = _Slot(cell, text, dr, dc)
+            c += colspan
+    out = []
+    for r in range(len(rows)):
+        cols = sorted(c for (rr, c) in taken if rr == r)
+        out.append([taken[(r, c)] for c in cols])
+    return out
+
+
+def html_tables(markup: str) -> list[list[list[str]]]:
+    """Every data table of a page as a grid of texts (a spanned cell's text repeated at each position)."""
+    builder = _parse(markup)
+    return [[[s.text for s in row] for row in grid(t)] for t in _data_tables(builder.root)]
+
+
+def _is_layout(table: _Node) -> bool:
+    if _descendants(table, frozenset({"table"})):
+        return True
+    rows = _rows(table)
+    if not rows or max(len(r) for r in rows) <= 1:
+        return True
+    return any(len(cell_text(c)) > _LAYOUT_CELL_CHARS for r in rows for c in r)
+
+
+def _data_tables(node: _Node) -> list[_Node]:
+    out = []
+    for t in _descendants(node, frozenset({"table"}), stop=frozenset({"table"})):
+        if _is_layout(t):
+            out.extend(_data_tables(t))
+        else:
+            out.append(t)
+    return out
+
+
+class _Flattener:
+    """Walks the tree in document order, emitting text lines and table rows."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        text = _SPACE.sub(" ", "".join(self.buffer).replace("\xa0", " ")).strip()
+        self.buffer = []
+        if text:
+            self.lines.append(Line(fix_characters(text)))
+
+    def walk(self, node: _Node | str) -> None:
+        if isinstance(node, str):
+            self.buffer.append(node)
+            return
+        if node.tag in _SKIP or node.tag == "title":
+            return
+        if node.tag == "table" and not _is_layout(node):
+            self.flush()
+            self.table(node)
+            return
+        block = node.tag in _BLOCK or node.tag in _CELL
+        if block:
+            self.flush()
+        for child in node.children:
+            self.walk(child)
+        if block:
+            self.flush()
+
+    def table(self, node: _Node) -> None:
+        for row in grid(node):
+            cells: list[str] = []
+            carried: set[int] = set()
+            for slot in row:
+                if slot.right:
+                    continue  # the rest of a cell spanning several columns
+                if slot.down:
+                    carried.add(len(cells))
+                cells.append(fix_characters(slot.text))
+            if any(c.strip() for c in cells):
+                self.lines.append(Line("\t".join(cells), tuple(cells), grid=True, carried=frozenset(carried)))
+
+
+def parse_html(markup: str) -> Document:
+    builder = _parse(markup)
+    flat = _Flattener()
+    flat.walk(builder.root)
+    flat.flush()
+    title = _SPACE.sub(" ", "".join(builder.title_parts)).strip() or None
+    return Document(tuple(flat.lines), html_title=fix_characters(title) if title else None)

@@ -1,0 +1,265 @@
+"""Published text as lines and tokens: decoding, clean-up, cells, numbers.
+
+Everything a published report's text can carry is reduced here to one intermediate structure that
+the section and table readers share: a list of :class:`Line` (text as printed, plus the cells when
+the source separated them — a tab, `` | `` or a parsed HTML table) and, for table regions, a flat
+list of :class:`Token` (label text, a number, an explicit blank such as ``/``, an empty cell).
+
+Only damage that cannot change a reading is repaired here: page markers (``- 4 -``) are dropped,
+CJK compatibility radicals from PDF extraction (``⼀`` ``⾏`` ``⻔``) become the characters they
+stand for, a number that lost its space to a label (``行政许可447228``) is split off, and an
+enumerator split from its label (``1`` ``、申请人…``) is joined back. Nothing here decides what a
+number means.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ...errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024  # a published report page or text is well under 1 MB
+ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8
+
+# The header block of the shared collection of published reports: ``source:``/``title:``/``year:``/
+# ``coverage:`` lines, then a blank line. Only ``title`` is the report's own; the rest is the collector's.
+HEADER_KEYS = ("source", "title", "year", "coverage")
+_HEADER_LINE = re.compile(r"^(source|title|year|coverage)\s*:\s*(.*)$")
+
+# a page marker on a line of its own: "- 4 -", "第 3 页 共 6 页"
+_PAGE_MARKER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$"
+)
+
+# CJK Radicals Supplement characters that PDF extraction emits for whole simplified characters; NFKC
+# has no mapping for them (the Kangxi radicals block and the compatibility ideographs it does map).
+_RADICALS_SUPPLEMENT = {
+    "⺟": "母", "⺠": "民", "⻄": "西", "⻅": "见", "⻆": "角", "⻉": "贝", "⻋": "车", "⻓": "长", "⻔": "门",
+    "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食", "⻢": "马", "⻣": "骨",
+    "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻬": "齐", "⻮": "齿",
+    "⻰": "龙", "⻳": "龟",
+}
+
+
+def _compat_table() -> dict[int, str]:
+    table = {ord(k): v for k, v in _RADICALS_SUPPLEMENT.items()}
+    for lo, hi in ((0x2F00, 0x2FD5), (0xF900, 0xFAFF)):
+        for cp in range(lo, hi + 1):
+            mapped = unicodedata.normalize("NFKC", chr(cp))
+            if mapped != chr(cp):
+                table[cp] = mapped
+    return table
+
+
+_COMPAT = _compat_table()
+
+
+def fix_characters(text: str) -> str:
+    """Replace CJK compatibility radicals and ideographs by the characters they stand for.
+
+    Only those code points change, so narrative punctuation (full-width commas and brackets) is
+    kept exactly as published.
+    """
+    return text.translate(_COMPAT)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line, or one row of a parsed HTML table.
+
+    ``cells`` is ``None`` for plain text (a PDF line: only whitespace separates what was printed).
+    ``grid`` is true for rows of a parsed HTML table, where every empty cell is a real cell of the
+    table; ``carried`` holds the positions of cells that continue a cell of an earlier row (rowspan).
+    """
+
+    text: str
+    cells: tuple[str, ...] | None = None
+    grid: bool = False
+    carried: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A published report before interpretation: its title (when a header or ``<title>`` gave one) and lines."""
+
+    lines: tuple[Line, ...]
+    title: str | None = None
+    html_title: str | None = None
+
+
+def read_source(path: Path) -> str:
+    """The text of a report file: size-checked, decoded as UTF-8 (with or without BOM) or GB18030."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
+    if size > MAX_BYTES:
+        raise InputError(f"文件有 {size / 1024 / 1024:.1f} MB，超过 20 MB 的上限，不像是一份年度报告，未读取。",
+                         place=str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
+    return decode(raw, str(path))
+
+
+def decode(raw: bytes, where: str = "") -> str:
+    for enc in ENCODINGS:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # UTF-16 or a binary file: decodable bytes, but not text
+        return text
+    raise InputError("无法识别文件编码（支持 UTF-8 和 GB18030/GBK），或这不是文本文件。", place=where or None)
+
+
+def split_header(text: str) -> tuple[str | None, str]:
+    """Strip the collection's header block; return its ``title`` and the report text after it."""
+    lines = text.split("\n")
+    if not lines or not _HEADER_LINE.match(lines[0].strip()):
+        return None, text
+    title = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            return title, "\n".join(lines[i + 1:])
+        m = _HEADER_LINE.match(stripped)
+        if m is None:
+            return None, text  # not a header block after all
+        if m.group(1) == "title":
+            title = m.group(2).strip() or None
+    return title, ""
+
+
+def split_cells(line: str) -> tuple[str, ...] | None:
+    """Cells of a line whose source kept the table structure: tab-separated or `` | ``-separated."""
+    if "\t" in line:
+        return tuple(line.split("\t"))
+    if "|" in line:
+        body = line.rstrip()
+        if body.endswith("|"):
+            body = body[:-1]  # the separator that closes the last cell, not an empty cell
+        return tuple(body.split("|"))
+    return None
+
+
+def text_lines(text: str) -> list[Line]:
+    """Lines of a plain-text report, page markers dropped and compatibility characters repaired."""
+    out = []
+    for raw in fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
+        if _PAGE_MARKER.match(raw):
+            continue
+        out.append(Line(raw, split_cells(raw)))
+    return out
+
+
+def parse_text(text: str) -> Document:
+    title, body = split_header(text)
+    return Document(tuple(text_lines(body)), title=fix_characters(title) if title else None)
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+TEXT, NUMBER, SLASH, EMPTY, UNSURE = "text", "number", "slash", "empty", "unsure"
+_NUMBER = re.compile(r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_SLASHES = frozenset({"/", "\\", "-", "—", "——", "–"})  # after NFKC: ／ is /, － is -
+# a count or amount printed with the table's own unit (``3件``, ``20.3万元``); 元 is not the fee column's unit
+_UNIT = re.compile(r"(?<=\d)(?:件|项|个|万元)$")
+_ENUMERATOR_REST = re.compile(r"^[、.．,，](?!\d)")
+# a number glued to the end of a label: 行政许可447228, （单位：万元）96171.6
+_GLUED = re.compile(r"^(.*[\u3400-\u9fff）)”】」])([+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One printed item of a table region.
+
+    ``kind`` is ``text`` (a label or part of one), ``number``, ``slash`` (an explicit blank: ``/``, ``—``),
+    ``empty`` (an empty cell between separators) or ``unsure`` (a cell merged down from a number above:
+    its value for this row is not printed). ``grid`` marks tokens from a parsed HTML table, whose empty
+    cells are real cells.
+    """
+
+    kind: str
+    text: str
+    value: int | float | None = None
+    grid: bool = False
+    line: int = 0
+
+    @property
+    def explicit(self) -> bool:
+        return self.kind in (NUMBER, SLASH, UNSURE)
+
+
+def parse_number(piece: str) -> int | float | None:
+    """The value of a printed number (``3,119``, ``96171.6``, ``-2``, full-width digits), or ``None``."""
+    s = unicodedata.normalize("NFKC", piece).strip().replace("−", "-")
+    if not _NUMBER.fullmatch(s):
+        return None
+    s = s.replace(",", "")
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        return None
+    return int(d) if "." not in s else float(d)
+
+
+def _pieces(cell: str, grid: bool, line_no: int) -> Iterator[Token]:
+    for piece in cell.split():
+        n = parse_number(_UNIT.sub("", piece))
+        if n is not None:
+            yield Token(NUMBER, piece, n, grid, line_no)
+            continue
+        norm = unicodedata.normalize("NFKC", piece)
+        if norm in _SLASHES:
+            yield Token(SLASH, piece, None, grid, line_no)
+            continue
+        m = _GLUED.match(norm)
+        if m and not re.search(r"[第.、]$", m.group(1)):
+            yield Token(TEXT, m.group(1), None, grid, line_no)
+            yield Token(NUMBER, m.group(2), parse_number(m.group(2)), grid, line_no)
+            continue
+        yield Token(TEXT, piece, None, grid, line_no)
+
+
+def line_tokens(line: Line, line_no: int) -> list[Token]:
+    if line.cells is None:
+        return list(_pieces(line.text, False, line_no))
+    out: list[Token] = []
+    for i, cell in enumerate(line.cells):
+        if i in line.carried:
+            if not cell.strip():
+                out.append(Token(EMPTY, "", None, line.grid, line_no))
+            elif parse_number(cell) is not None or unicodedata.normalize("NFKC", cell.strip()) in _SLASHES:
+                out.append(Token(UNSURE, cell.strip(), None, line.grid, line_no))
+            continue  # a label merged down from the row above is not printed again
+        if not cell.strip():
+            out.append(Token(EMPTY, "", None, line.grid, line_no))
+        else:
+            out.extend(_pieces(cell, line.grid, line_no))
+    return out
+
+
+def tokens(lines: Sequence[Line], start: int = 0) -> list[Token]:
+    """Tokens of consecutive lines, with an enumerator split from its label joined back (``1`` + ``、其他``)."""
+    out: list[Token] = []
+    for i, line in enumerate(lines):
+        for tok in line_tokens(line, start + i):
+            prev = out[-1] if out else None
+            if (tok.kind == TEXT and prev is not None and prev.kind == NUMBER and isinstance(prev.value, int)
+                    and 0 < prev.value < 100 and prev.text.isdigit() and _ENUMERATOR_REST.match(tok.text)):
+                out[-1] = Token(TEXT, prev.text + tok.text, None, tok.grid, prev.line)
+                continue
+            out.append(tok)
+    return out

@@ -1,0 +1,197 @@
+"""Narrative kinds: figures and claims in the report's text, against its own tables.
+
+The most frequent real defect is a narrative that contradicts its tables. These kinds read the
+sentences of every narrative section (the clerk's text in the template, or a published report's
+text), find the figures stated for table quantities with the terms the catalogue lists, and compare
+them with the table. They only speak when they are sure what a number refers to: a figure whose term
+is joined to another (“予以公开和部分公开共1816件”) or whose table cells are not numbers is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...spec import CellKey
+from ..findings import Finding, Place
+from ..numbers import Number, exact_sum, read, show
+from ..rules import RuleContext, kind
+
+_SENTENCE_END = "。！？!?"
+_JOINERS = ("和", "及", "与", "、", "+", "以及", "或")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_UNITS = "件|条|个|宗|项"
+_QUOTE_MAX = 90
+
+
+@dataclass(frozen=True)
+class Sentence:
+    section: str
+    text: str  # whitespace removed: PDF line breaks fall inside words and numbers
+
+
+def sentences(narrative: dict[str, str]) -> Iterator[Sentence]:
+    for section, raw in narrative.items():
+        if not isinstance(raw, str):
+            continue
+        compact = "".join(ch for ch in unicodedata.normalize("NFKC", raw) if not ch.isspace())
+        for part in re.split(f"(?<=[{_SENTENCE_END}])", compact):
+            if part.strip():
+                yield Sentence(section, part)
+
+
+def _value(ctx: RuleContext, terms: Sequence[str]) -> Number | None:
+    """The sum of table cells, or None when any of them is not a number (then nothing is compared)."""
+    nums = []
+    for t in terms:
+        key = CellKey.parse(t)
+        if not ctx.form.has_cell(key):
+            return None
+        r = read(ctx.report.values.get(key))
+        if r.kind != "number" or r.number is None:
+            return None
+        nums.append(r.number)
+    return exact_sum(nums)
+
+
+def _section_place(ctx: RuleContext, section: str) -> Place:
+    try:
+        sec = ctx.form.section(section)
+    except KeyError:
+        return Place(section=section)
+    if sec.text_cell:
+        return Place(sheet=ctx.form.narrative_sheet, cell=sec.text_cell, section=section)
+    return Place(section=section)
+
+
+def _section_name(ctx: RuleContext, section: str) -> str:
+    if section == "preamble":
+        return "前言"
+    try:
+        return ctx.form.section(section).heading
+    except KeyError:
+        return section
+
+
+_FULL_WIDTH = str.maketrans(",;:()!?", "，；：（）！？")
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    """The sentence (or the part around the figure), with the punctuation a Chinese text uses."""
+    if len(text) > _QUOTE_MAX:
+        left = max(0, min(start - 20, len(text) - _QUOTE_MAX))
+        text = ("…" if left else "") + text[left:left + _QUOTE_MAX] + ("…" if left + _QUOTE_MAX < len(text) else "")
+    return text.translate(_FULL_WIDTH)
+
+
+def _mentions(text: str, term: str, after: bool, unit: str) -> Iterator[tuple[int, int, float]]:
+    """(start, end, number) of every figure stated for a term: “受理…申请3119件” or “103件顺延到下年度”."""
+    units = unit if unit != "件" else _UNITS
+    gap = r"[^0-9。；;，,]{0,16}?"
+    patterns = [re.escape(term) + f"(?P<gap>{gap}){_NUMBER}(?:{units})"]
+    if after:
+        patterns.append(f"{_NUMBER}(?:{units})(?P<gap>[^0-9。；;，,]{{0,6}}?){re.escape(term)}")
+    for pat in patterns:
+        for m in re.finditer(pat, text):
+            if any(j in m.group("gap") for j in _JOINERS) or _joined(text, m.start()):
+                continue  # the number belongs to a joined phrase (“予以公开和部分公开共…”): not this term's alone
+            number = float(next(g for g in m.groups() if g and re.fullmatch(r"\d+(?:\.\d+)?", g)))
+            yield m.start(), m.end(), number
+
+
+def _joined(text: str, start: int) -> bool:
+    """The term follows a joiner that links it to a previous term, not to a previous figure (“1191件、部分公开”)."""
+    if start == 0 or text[start - 1] not in _JOINERS:
+        return False
+    return not re.search(rf"\d(?:{_UNITS}|万元|元)$", text[: start - 1])
+
+
+def _same(a: float, b: Number) -> bool:
+    return abs(a - float(b)) < 1e-9
+
+
+@kind("narrative_figures")
+def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
+    figures = ctx.params["figures"]
+    outcomes = ctx.params["outcomes"]
+    for s in sentences(dict(ctx.report.narrative)):
+        subjects: list[tuple[int, str]] = []
+        for fig in figures:
+            for term in fig["terms"]:
+                if fig.get("subject"):
+                    subjects += [(m.start(), fig["subject"]) for m in re.finditer(re.escape(term), s.text)]
+        subjects.sort()
+        seen: set[tuple[int, int]] = set()
+        for fig in figures:
+            for term in sorted(fig["terms"], key=len, reverse=True):
+                for start, end, stated in _mentions(s.text, term, bool(fig.get("after")), fig.get("unit", "件")):
+                    if (start, end) in seen:
+                        continue
+                    if fig.get("needs") and fig["needs"] not in s.text[start:end]:
+                        continue
+                    seen.add((start, end))
+                    yield from _compare(ctx, s, start, end, fig["name"], stated, fig["accept"], fig.get("unit", "件"))
+        yield from _outcomes(ctx, s, subjects, outcomes)
+
+
+def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]],
+              outcomes: dict[str, Any]) -> Iterator[Finding]:
+    """结果维持/纠正/其他结果/尚未审结 of the 复议 or 诉讼 most recently named in the sentence."""
+    taken: list[tuple[int, int]] = []
+    for term in sorted(outcomes["terms"], key=len, reverse=True):
+        column = outcomes["terms"][term]
+        for start, end, stated in _mentions(s.text, term, False, "件"):
+            if any(a <= start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            before = [subj for pos, subj in subjects if pos < start]
+            if not before:
+                continue
+            rows = outcomes["subjects"][before[-1]]
+            name = ("行政复议" if before[-1] == "review" else "行政诉讼") + term
+            accept = [[f"appeals.{row}.{column}" for row in rows]]
+            yield from _compare(ctx, s, start, end, name, stated, accept, "件")
+
+
+def _compare(ctx: RuleContext, s: Sentence, start: int, end: int, name: str, stated: float,
+             accept: Sequence[Sequence[str]], unit: str) -> Iterator[Finding]:
+    values = [_value(ctx, terms) for terms in accept]
+    if any(v is None for v in values) or any(_same(stated, v) for v in values if v is not None):
+        return
+    expected = "或".join(show(v) for v in values)
+    quote = _quote(s.text, start, end)
+    yield ctx.finding(f"{s.section}.{name}.{show(stated)}", place=_section_place(ctx, s.section),
+                      values={"stated": stated}, section=_section_name(ctx, s.section),
+                      quote=quote, name=name, unit=unit, expected=expected)
+
+
+@kind("narrative_none")
+def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
+    for s in sentences(dict(ctx.report.narrative)):
+        for claim in ctx.params["claims"]:
+            m = re.search(claim["pattern"], s.text)
+            if not m:
+                continue
+            values = [_value(ctx, terms) for terms in claim["accept"]]
+            if any(v is None for v in values) or all(v == 0 for v in values):
+                continue
+            yield ctx.finding(f"{s.section}.{claim['name']}", place=_section_place(ctx, s.section),
+                              section=_section_name(ctx, s.section), quote=_quote(s.text, m.start(), m.end()),
+                              name=claim["name"], expected=show(values[0]))
+
+
+@kind("narrative_period")
+def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
+    year = ctx.report.year
+    if year is None:
+        return
+    for s in sentences(dict(ctx.report.narrative)):
+        for m in re.finditer(ctx.params["pattern"], s.text):
+            stated = int(m.group(2))
+            if stated != year:
+                yield ctx.finding(f"{s.section}.period", place=_section_place(ctx, s.section),
+                                  section=_section_name(ctx, s.section), quote=_quote(s.text, m.start(), m.end()),
+                                  stated=str(stated), year=str(year))

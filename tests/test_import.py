@@ -1,0 +1,549 @@
+"""Importing published reports (adapters.published), on the real texts in tests/data/published.
+
+The typed-in reports in tests/data/reports were checked by hand against the same texts, so a full
+report must import with every published number in its cell. Excerpts must import what they hold and
+say what they lack; a row that cannot be read for certain is left blank with a finding, never guessed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import PUBLISHED, TODAY, load
+from xl_gongkai.adapters.published import ImportResult, import_report, import_text
+from xl_gongkai.adapters.published.html import html_tables
+from xl_gongkai.adapters.published.text import MAX_BYTES
+from xl_gongkai.core.findings import ERROR
+from xl_gongkai.core.report import Report
+from xl_gongkai.core.rules import check
+from xl_gongkai.errors import InputError
+from xl_gongkai.spec import CellKey, Form, load_form
+
+FULL = {
+    "00_panzhihua-dongqu-kejiju-2025": "panzhihua-dongqu-kejiju-2025",
+    "19_huaian-city-2024": "huaian-city-2024",
+    "02_suqian-city-2023": "suqian-city-2023",
+}
+
+
+def published(stem: str) -> ImportResult:
+    return import_report(PUBLISHED / f"{stem}.txt")
+
+
+def rules_of(result: ImportResult, rule: str) -> list[str]:
+    return [f.message for f in result.findings if f.rule == rule]
+
+
+def differences(got: Report, expected: Report) -> list[tuple[str, Any, Any]]:
+    """Cells whose value (or type: 0 is not 0.0 is not None) differs."""
+    return [(str(k), got.values.get(k), v) for k, v in expected.values.items()
+            if got.values.get(k) != v or type(got.values.get(k)) is not type(v)]
+
+
+def errors(findings: Any) -> list[str]:
+    return [f.message for f in findings if f.severity == ERROR]
+
+
+# --------------------------------------------------------------------------------------- full reports
+
+@pytest.mark.parametrize("stem", FULL)
+def test_full_report_imports_every_published_number(stem: str) -> None:
+    result = published(stem)
+    assert result.format == "gov-2021" and result.report.form.id == "gov-2021"
+    assert differences(result.report, load(FULL[stem])) == []
+    # the rules find nothing wrong with what was imported
+    assert errors(check(result.report, today=TODAY).findings) == []
+
+
+def test_reference_case_00_imports_clean() -> None:
+    """The damaged rows (six zeros in a seven-column row) are read as zeros: see tables.settle."""
+    result = published("00_panzhihua-dongqu-kejiju-2025")
+    assert errors(result.findings) == []
+    # 规范性文件 is the 2019 label in a 2021-format report: accepted, said
+    assert rules_of(result, "I4") == ["I4 表二“第二十条第（一）项 行政规范性文件”行使用的标签是“规范性文件”，"
+                                      "正式格式为“行政规范性文件”。"]
+    assert [f.rule for f in result.findings] == ["I4"]
+
+
+def test_huaian_19_imports_without_any_finding() -> None:
+    assert published("19_huaian-city-2024").findings == ()
+
+
+def test_suqian_02_tables_only() -> None:
+    """02 holds the tables and one paragraph: 'clean' means the check finds no 错误 in what was imported,
+    and the only import 错误 are the three narrative sections the excerpt does not contain."""
+    result = published("02_suqian-city-2023")
+    assert sorted(f.key for f in result.findings if f.severity == ERROR) == [
+        "I2:section.other", "I2:section.overview", "I2:section.problems"]
+    # the comparison tool's abbreviations are spec synonyms: accepted, each said once
+    assert sorted(f.place.row for f in result.findings if f.rule == "I4") == [
+        "other_no_correction", "other_no_fee", "partial"]
+    assert result.report.metadata == {"agency": "宿迁市", "year": 2023}
+    assert errors(check(result.report, today=TODAY).findings) == []
+
+
+@pytest.mark.parametrize(("stem", "agency", "year", "start", "end"), [
+    ("00_panzhihua-dongqu-kejiju-2025", "攀枝花市东区科学技术局", 2025, "2025-01-01", "2025-12-31"),
+    ("19_huaian-city-2024", "淮安市人民政府", 2024, "2024-01-01", "2024-12-31"),
+])
+def test_metadata_from_title_and_period_sentence(stem: str, agency: str, year: int, start: str, end: str) -> None:
+    meta = published(stem).report.metadata
+    assert meta == {"agency": agency, "year": year, "period_start": start, "period_end": end}
+
+
+def test_narrative_sections_of_full_reports() -> None:
+    n = published("19_huaian-city-2024").report.narrative
+    assert set(n) == {"preamble", "overview", "problems", "other"}
+    assert n["preamble"].startswith("本报告由淮安市人民政府办公室根据《中华人民共和国政府信息公开条例》")
+    # the PDF's line breaks inside sentences are gone, paragraphs stay apart, page markers are dropped
+    assert "全市共受理政府信息公开申请 3119 件，答复 3050 件" in n["overview"]
+    assert "\n（二）依申请公开情况。" in n["overview"] and "- 2 -" not in n["overview"]
+    assert n["other"] == ("2024 年，市政府严格落实《政府信息公开信息处理费管理办法》，"
+                          "全年收取政府信息公开信息处理费 3940 元。")
+    # tables are not narrative
+    assert not any("3985758" in text for text in n.values())
+    n00 = published("00_panzhihua-dongqu-kejiju-2025").report.narrative
+    assert n00["problems"].startswith("(一) 存在的问题\n1.信息更新不够及时。")
+    assert n00["other"] == "本年度未收取信息处理费，无其他需要报告事项。"
+    assert "攀枝花市东区科学技术局" not in n00["preamble"].split("，")[0]  # the title is not preamble
+
+
+# --------------------------------------------------------------------------------------- excerpts
+
+def test_04_reads_table_three_up_to_row_7_and_names_the_rest_once() -> None:
+    result = published("04_longgang-dept-2024")
+    v = result.report.values
+    assert [v[CellKey("requests", "new", c.key)] for c in result.report.form.table("requests").columns] == [
+        58, 7, 0, 0, 1, 0, 66]
+    assert v[CellKey("requests", "withheld_internal", "total")] == 1
+    assert v[CellKey("requests", "withheld_enforcement", "total")] == 0
+    assert v[CellKey("requests", "withheld_query", "total")] is None
+    assert v[CellKey("active", "normative_docs", "in_force")] == 25
+    assert rules_of(result, "I1") == []
+    assert ("I2 表三：未找到“（三）不予公开 8.属于行政查询事项”至“四、结转下年度继续办理”，共14行。"
+            "相应单元格按空白处理。") in rules_of(result, "I2")
+    assert "I2 表四：未找到该表（共3行）。相应单元格按空白处理。" in rules_of(result, "I2")
+    assert result.report.metadata["period_end"] == "2024-12-31"
+
+
+def test_07_is_2019_format_and_dropped_cells_are_not_guessed() -> None:
+    result = published("07_yueyang-nanhu-dept-2019")
+    assert result.format == "gov-2019"
+    v = result.report.values
+    assert v[CellKey("active", "other_services", "decisions")] == 0
+    assert v[CellKey("active", "procurement", "purchase_amount")] == 0
+    # 一、本年新收 shows only 3 and 3 (自然人, 总计): which columns they are is not read, so nothing is filled
+    table = result.report.form.table("requests")
+    for row in ("new", "carried_in", "disclosed", "partial"):
+        assert all(v[CellKey("requests", row, c.key)] is None for c in table.columns)
+    assert "I1 表三“一、本年新收政府信息公开申请数量”行读到2个数，应为7个：无法确定缺了或多了哪一个，" \
+           "本行未导入（按空白处理），请对照原文填写。" in rules_of(result, "I1")
+    assert len(rules_of(result, "I1")) == 4
+
+
+def test_21_added_rows_are_reported_and_ignored() -> None:
+    result = published("21_tongzhou-xinfangban-2019-addedrows")
+    assert result.format == "gov-2019"
+    assert rules_of(result, "I3") == ["I3 表二有格式中没有的行“行政检查”（数字 0 0 0），未导入。",
+                                      "I3 表二有格式中没有的行“行政确认”（数字 0 0 0），未导入。"]
+    v = result.report.values
+    assert all(v[CellKey("active", "other_services", c)] is None for c in ("prior_items", "change", "decisions"))
+    assert v[CellKey("active", "licensing", "decisions")] == 0
+    assert v[CellKey("active", "procurement", "purchases")] == 0
+    assert any("其他对外管理服务事项" in m and "没有读到数字" in m for m in rules_of(result, "I2"))
+    assert "I4 表二表头“本年增/减”列使用的标签是“本年增/”，正式格式为“本年增/减”。" in rules_of(result, "I4")
+
+
+def test_11_variant_label_accepted_and_empty_cell_blank() -> None:
+    result = published("11_baokang-nongyenongcun-2021")
+    v = result.report.values
+    assert [v[CellKey("active", "rules", c)] for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
+    assert v[CellKey("active", "licensing", "decisions")] is None  # printed empty: blank, not 0
+    assert v[CellKey("active", "penalty", "decisions")] == 5
+    assert rules_of(result, "I4") == [
+        "I4 表二“第二十条第（一）项 规章”行使用的标签是“规章(县级无此项)”，正式格式为“规章”。"]
+    assert rules_of(result, "I1") == []
+    assert result.report.metadata["period_start"] == "2021-01-01"
+    # the rules then say the blank is not a 0
+    assert any(f.rule == "V1" and f.cells == ("active.licensing.decisions",)
+               for f in check(result.report, today=TODAY).findings)
+
+
+def test_12_decimal_fee() -> None:
+    result = published("12_gengma-sifaju-2021")
+    assert result.report.values[CellKey("active", "fees", "amount")] == 20.3
+    # the excerpt stops inside row 二: four numbers of seven
+    assert rules_of(result, "I1") == [
+        "I1 表三“二、上年结转政府信息公开申请数量”行读到4个数，应为7个：无法确定缺了或多了哪一个，"
+        "本行未导入（按空白处理），请对照原文填写。"]
+
+
+@pytest.mark.parametrize(("stem", "sections"), [
+    ("14_jiangsu-gonganting-2023", {"preamble", "overview"}),
+    ("05_guangming-waishiju-2024", {"overview"}),
+    ("24_weihai-shizhengfu-bangongshi-2022", {"preamble", "overview"}),
+])
+def test_excerpt_narrative_sections_found(stem: str, sections: set[str]) -> None:
+    result = published(stem)
+    assert set(result.report.narrative) == sections
+    missing = {f.place.section for f in result.findings if f.key.startswith("I2:section.")}
+    assert missing == {"problems", "other"}
+
+
+def test_excerpt_details() -> None:
+    n14 = published("14_jiangsu-gonganting-2023")
+    assert "共接到社会公众依申请公开184件" in n14.report.narrative["overview"]
+    assert n14.report.values[CellKey("active", "normative_docs", "issued")] == 2
+    assert n14.report.metadata["period_start"] == "2023-01-01"
+    n05 = published("05_guangming-waishiju-2024")
+    assert n05.report.narrative["overview"].startswith("2024年,光明区外事局")
+    assert n05.report.values[CellKey("active", "fees", "amount")] == 0
+    assert "I2 表三：找到了标题，但没有读到任何数据行（共25行）。相应单元格按空白处理。" in rules_of(n05, "I2")
+    n24 = published("24_weihai-shizhengfu-bangongshi-2022")
+    assert n24.report.metadata["period_end"] == "2022-12-31"  # “从2022年1月1日到12月31日止”
+    assert "I2 表二：未找到该表（共6行）。相应单元格按空白处理。" in rules_of(n24, "I2")
+
+
+# --------------------------------------------------------------------------------------- text details
+
+def test_blank_slash_and_thousands() -> None:
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n"
+            "规章\t/\t/\t/\n行政规范性文件\t1,208\t\t3\n第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n"
+            "行政事业性收费\t59,237.2449\n")
+    r = import_text(text)
+    v = r.report.values
+    assert [v[CellKey("active", "rules", c)] for c in ("issued", "repealed", "in_force")] == [None, None, None]
+    # an empty cell between two numbers of a tab-separated row is a blank cell in its place
+    assert [v[CellKey("active", "normative_docs", c)] for c in ("issued", "repealed", "in_force")] == [1208, None, 3]
+    assert v[CellKey("active", "fees", "amount")] == 59237.2449
+    assert rules_of(r, "I1") == []
+
+
+def test_too_many_numbers_that_differ_are_not_guessed() -> None:
+    r = import_text("二、主动公开政府信息情况\n第二十条第（一）项\n规章 1 0 11 4\n行政规范性文件 8 26 66\n")
+    assert all(r.report.values[CellKey("active", "rules", c)] is None for c in ("issued", "repealed", "in_force"))
+    assert rules_of(r, "I1") == ["I1 表二“第二十条第（一）项 规章”行读到4个数，应为3个：无法确定缺了或多了哪一个，"
+                                 "本行未导入（按空白处理），请对照原文填写。"]
+    assert r.report.values[CellKey("active", "normative_docs", "repealed")] == 26
+
+
+def test_a_mention_in_prose_is_not_a_row_and_reworded_headings_are_said() -> None:
+    text = ("某某局2023年度政府信息公开工作年度报告\n一、总体情况（一）主动公开。本年主动公开信息10条。\n"
+            "二、主动公开政府信息情况\n2023 年，全局制发规章 1 件、规范性文件 3 件。\n第二十条第（一）项\n"
+            "信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 0 0 0\n行政规范性文件 3 0 5\n"
+            "第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可 3件\n"
+            "五、存在的问题及改进情况\n问题。\n六、其他需报告的事项。本年度未收取费用。\n")
+    r = import_text(text)
+    v = r.report.values
+    assert [v[CellKey("active", "rules", c)] for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
+    assert v[CellKey("active", "licensing", "decisions")] == 3
+    assert r.report.metadata == {"agency": "某某局", "year": 2023}
+    assert r.report.narrative["overview"] == "（一）主动公开。本年主动公开信息10条。"
+    assert r.report.narrative["other"] == "本年度未收取费用。"
+    assert rules_of(r, "I4") == [
+        "I4 正文标题使用的标签是“五、存在的问题及改进情况”，正式格式为“五、存在的主要问题及改进情况”。",
+        "I4 正文标题使用的标签是“六、其他需报告的事项”，正式格式为“六、其他需要报告的事项”。"]
+    assert rules_of(r, "I1") == [] and rules_of(r, "I3") == []
+
+
+REQUESTS = ("三、收到和处理政府信息公开申请情况\n申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t"
+            "法律服务机构\t其他\t总计\n一、本年新收政府信息公开申请数量\t{}\n")
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("0\t0\t0\t0\t0\t0", [0] * 7),  # one of seven lost, all 0: the total's arithmetic makes it 0
+    ("0\t0\t0\t0\t0\t0\t0\t0", [0] * 7),  # one too many, all equal: any seven read the same
+    ("2\t2\t2\t2\t2\t2\t2\t2", [2] * 7),
+    ("1\t0\t0\t0\t0\t1", None),  # one lost, not all 0: which one is unknown
+    ("0\t0\t0\t0\t0", None),  # two lost
+    ("3\t0\t0\t0\t0\t0\t3\t1", None),  # one too many, different values
+])
+def test_rows_with_a_number_too_few_or_too_many(printed: str, expected: list[int] | None) -> None:
+    r = import_text(REQUESTS.format(printed))
+    table = r.report.form.table("requests")
+    got = [r.report.values[CellKey("requests", "new", c.key)] for c in table.columns]
+    if expected is None:
+        assert got == [None] * 7 and len(rules_of(r, "I1")) == 1
+    else:
+        assert got == expected and rules_of(r, "I1") == []
+
+
+def test_a_table_two_row_one_short_is_never_completed() -> None:
+    """No total in the row: a missing 0 could be any cell, and the row could have been blank there."""
+    r = import_text("二、主动公开政府信息情况\n第二十条第（一）项\n规章 0 0\n")
+    assert rules_of(r, "I1")[0].startswith("I1 表二“第二十条第（一）项 规章”行读到2个数，应为3个")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_encodings(tmp_path: Path, encoding: str) -> None:
+    text = (PUBLISHED / "19_huaian-city-2024.txt").read_text("utf-8")
+    p = tmp_path / "report.txt"
+    p.write_bytes(text.encode(encoding))
+    assert differences(import_report(p).report, load("huaian-city-2024")) == []
+
+
+def test_unreadable_inputs(tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    with big.open("wb") as fh:
+        fh.truncate(MAX_BYTES + 1)
+    with pytest.raises(InputError, match="超过 20 MB"):
+        import_report(big)
+    with pytest.raises(InputError, match="不支持的文件类型"):
+        import_report(tmp_path / "report.pdf")
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x00" * 10)
+    with pytest.raises(InputError, match="编码"):
+        import_report(binary)
+
+
+# --------------------------------------------------------------------------------------- HTML
+
+SMALL = """<html><head><title>t</title><style>td {color: red}</style>
+<script>document.write("<table><tr><td>1</td></tr></table>")</script></head><body>
+<table border=1>
+<tr><td rowspan=2>A</td><td colspan=2>B</td><td>C</td>
+<tr><td>b1<td>b2</td><td rowspan="2">c
+<tr><td colspan=3>D</td>
+</table></body></html>"""
+
+
+def test_html_grid_rowspan_colspan_and_bad_markup() -> None:
+    """Unclosed <tr> and <td>, a script that prints a table: the grid still comes out right."""
+    assert html_tables(SMALL) == [[
+        ["A", "B", "B", "C"],
+        ["A", "b1", "b2", "c"],
+        ["D", "D", "D", "c"],
+    ]]
+
+
+_MARKUP = st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<td rowspan=3>", "<td colspan=x>",
+                           "<p>", "</p>", "<br>", "<script>", "</script>", "<!--", "-->", "<!DOCTYPE", "<", ">",
+                           "&nbsp;", "&#99999999;", "规章", "0", "行政许可", "一、总体情况", "\n", "|", "\t"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.one_of(_MARKUP, st.text(max_size=5)), max_size=60))
+def test_any_markup_reads_or_is_refused_in_chinese(parts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    page = tmp_path_factory.mktemp("fuzz") / "page.html"
+    page.write_text("".join(parts), "utf-8")
+    try:
+        result = import_report(page)
+    except InputError as exc:
+        assert re.search(r"[\u4e00-\u9fff]", str(exc))
+    else:
+        assert result.format in ("gov-2021", "gov-2019")
+
+
+def test_layout_table_around_the_report() -> None:
+    """Sites put the whole report in one layout cell; the data tables inside it are still tables."""
+    page = ("<table><tr><td><p>某局2024年政府信息公开工作年度报告</p><p>一、总体情况</p><p>概况。</p>"
+            "<p>二、主动公开政府信息情况</p><table><tr><td colspan=4>第二十条第（一）项</td></tr>"
+            "<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+            "<tr><td>规章</td><td>0</td><td></td><td>2</td></tr></table></td></tr></table>")
+    from xl_gongkai.adapters.published import import_document
+    from xl_gongkai.adapters.published.html import parse_html
+
+    r = import_document(parse_html(page))
+    assert [r.report.values[CellKey("active", "rules", c)] for c in ("issued", "repealed", "in_force")] == [0, None, 2]
+    assert r.report.narrative["overview"] == "概况。" and r.report.metadata["agency"] == "某局"
+
+
+def _cells(values: list[Any]) -> str:
+    return "".join(f"<td>{'' if v is None else v}</td>" for v in values)
+
+
+def html_report(report: Report) -> str:
+    """An HTML page laid out like the official tables (merged label cells, a three-row header)."""
+    form, v = report.form, report.values
+    act, req, app = form.table("active"), form.table("requests"), form.table("appeals")
+    out = ["<html><head><meta charset='utf-8'>",
+           "<title>淮安市人民政府2024年政府信息公开工作年度报告_淮安市人民政府</title>",
+           "<script>var s = '一、总体情况 1 2 3';</script></head><body>",
+           "<h1>淮安市人民政府2024年政府信息公开工作年度报告</h1>",
+           "<p>报告所列统计期限自2024年1月1日至2024年12月31日。</p>",
+           "<h3>一、总体情况</h3><p>（一）主动公开情况。全年新增公开市政府规章1件。</p>",
+           "<h3>二、主动公开政府信息情况</h3><table>"]
+    for group in act.row_groups:
+        cols = [act.column(k) for k in group.columns]
+        out.append(f"<tr><td colspan=4>{group.label}</td></tr><tr><td>信息内容</td>")
+        out.append("".join(f"<td colspan={4 - len(cols) if len(cols) == 1 else 1}>{c.label}</td>" for c in cols))
+        for row in (r for r in act.rows if r.group == group.key):
+            span = 3 if len(cols) == 1 else 1
+            out.append(f"<tr><td>{row.label}</td>"
+                       + "".join(f"<td colspan={span}>{v[CellKey('active', row.key, c.key)]}</td>" for c in cols)
+                       + "</tr>")
+    out.append("</table><h3>三、收到和处理政府信息公开申请情况</h3><table>")
+    out.append(f"<tr><td colspan=3 rowspan=3>{req.labels[0].text}</td><td colspan=7>申请人情况</td></tr>"
+               "<tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>"
+               "<tr><td>商业<br>企业</td><td>科研<br/>机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>")
+    sizes = {g.key: sum(1 for r in req.rows if r.group == g.key) for g in req.row_groups}
+    sizes["outcomes"] += sum(sizes[g.key] for g in req.row_groups if g.parent == "outcomes")
+    opened: set[str] = set()
+    for row in req.rows:
+        cols = [v[CellKey("requests", row.key, c.key)] for c in req.columns]
+        group = req.row_group(row.group) if row.group else None
+        cells = ""
+        if group is None:
+            cells = f"<td colspan=3>{row.label}</td>"
+        else:
+            parent = req.row_group(group.parent) if group.parent else group
+            if parent.key not in opened:
+                opened.add(parent.key)
+                cells += f"<td rowspan={sizes[parent.key]}>{parent.label}</td>"
+            if group.parent and group.key not in opened:
+                opened.add(group.key)
+                cells += f"<td rowspan={sizes[group.key]}>{group.label}</td><td>{row.label}</td>"
+            elif group.parent:
+                cells += f"<td>{row.label}</td>"
+            else:
+                cells += f"<td colspan=2>{html.escape(row.label)}</td>"
+        out.append(f"<tr>{cells}{_cells(cols)}</tr>")
+    out.append("</table><h3>四、政府信息公开行政复议、行政诉讼情况</h3><table>"
+               "<tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr><tr>"
+               + "".join(f"<td rowspan=2>{c.label}</td>" for c in app.columns)
+               + "<td colspan=5>未经复议直接起诉</td><td colspan=5>复议后起诉</td></tr><tr>"
+               + "".join(f"<td>{c.label}</td>" for c in app.columns) * 2 + "</tr><tr>"
+               + "".join(_cells([v[CellKey("appeals", r.key, c.key)] for c in app.columns]) for r in app.rows)
+               + "</tr></table>")
+    out.append("<h3>五、存在的主要问题及改进情况</h3><p>政策解读质量仍需提升。</p>"
+               "<h3>六、其他需要报告的事项</h3><p>全年收取信息处理费3940元。</p></body></html>")
+    return "\n".join(out)
+
+
+def test_html_rendering_of_huaian_imports_every_number(tmp_path: Path) -> None:
+    expected = load("huaian-city-2024")
+    page = tmp_path / "huaian.html"
+    page.write_bytes(html_report(expected).encode("gb18030"))
+    result = import_report(page)
+    assert result.findings == ()
+    assert differences(result.report, expected) == []
+    assert result.report.metadata == {"agency": "淮安市人民政府", "year": 2024, "period_start": "2024-01-01",
+                                      "period_end": "2024-12-31"}
+    assert result.report.narrative["other"] == "全年收取信息处理费3940元。"
+    assert "var s" not in json.dumps(result.report.narrative, ensure_ascii=False)
+
+
+def test_html_empty_cells_keep_their_place(tmp_path: Path) -> None:
+    """Unlike copied text, a page keeps empty <td>: the other numbers of the row stay in their columns."""
+    expected = load("huaian-city-2024")
+    blanked = expected.with_values({CellKey("requests", r.key, "research"): None for r in
+                                    expected.form.table("requests").rows})
+    page = tmp_path / "blank.htm"
+    page.write_text(html_report(blanked), "utf-8")
+    result = import_report(page)
+    assert result.findings == ()
+    assert differences(result.report, blanked) == []
+    assert any(f.rule == "V1" for f in check(result.report, today=TODAY).findings)
+
+
+# --------------------------------------------------------------------------------------- harmless damage
+
+HUAIAN = (PUBLISHED / "19_huaian-city-2024.txt").read_text("utf-8")
+_PAGE = re.compile(r"^- \d+ -$")
+
+
+def _damage_line(line: str, rnd: random.Random) -> str:
+    """Line breaks and spaces inside labels, 1、 for 1. and back: nothing that touches a number."""
+    pieces = line.split(" ")
+    out = []
+    for piece in pieces:
+        if re.fullmatch(r"[\d.,]+", piece) or not piece:
+            out.append(piece)
+            continue
+        piece = re.sub(r"^(\d)([、.])", lambda m: m.group(1) + rnd.choice("、."), piece)
+        chars = list(piece)
+        for _ in range(rnd.randint(0, 2)):
+            at = rnd.randint(1, len(chars)) if len(chars) > 1 else 1
+            chars.insert(at, rnd.choice(["\n", " ", "  ", " \n"]))
+        out.append("".join(chars))
+    return (" " * rnd.randint(1, 3)).join(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rnd=st.randoms(use_true_random=False))
+def test_harmless_damage_to_the_huaian_tables_changes_no_number(rnd: random.Random) -> None:
+    lines = HUAIAN.split("\n")
+    start = lines.index("二、主动公开政府信息情况") + 1
+    stop = lines.index("五、存在的主要问题及改进情况")
+    headings = {"三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"}
+    damaged = [ln if ln in headings or _PAGE.match(ln) else _damage_line(ln, rnd) for ln in lines[start:stop]]
+    text = "\n".join([*lines[:start], *damaged, *lines[stop:]])
+    result = import_text(text)
+    assert differences(result.report, load("huaian-city-2024")) == []
+    assert errors(result.findings) == []
+
+
+# --------------------------------------------------------------------------------------- command line
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xl_gongkai", *args, "--today", TODAY.isoformat()],
+                          capture_output=True, text=True, encoding="utf-8", timeout=180)
+
+
+def test_import_to_workbook_check_and_export(tmp_path: Path) -> None:
+    """The full path: published text → import → workbook → check → export, on the reference case."""
+    src = PUBLISHED / "00_panzhihua-dongqu-kejiju-2025.txt"
+    book = tmp_path / "00.xlsm"
+    r = cli("import", str(src), "-o", str(book))
+    assert r.returncode == 0, r.stderr
+    assert "[提示] I4" in r.stdout and "已生成工作簿" in r.stdout
+    c = cli("check", str(book))
+    assert c.returncode == 0, c.stdout + c.stderr
+    assert "校验通过" in c.stdout
+    out = tmp_path / "00.json"
+    e = cli("export", str(book), "-o", str(out))
+    assert e.returncode == 0, e.stderr
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["validation"]["ready"] is True and doc["metadata"]["agency"] == "攀枝花市东区科学技术局"
+    expected = load("panzhihua-dongqu-kejiju-2025")
+    assert all(doc["values"][k.table][k.row][k.column] == v for k, v in expected.values.items())
+
+
+def test_import_outputs_and_exit_codes(tmp_path: Path) -> None:
+    src07 = PUBLISHED / "07_yueyang-nanhu-dept-2019.txt"
+    refused = cli("import", str(src07), "-o", str(tmp_path / "07.xlsm"))
+    assert refused.returncode == 1 and "无法写入工作簿" in refused.stderr and "[错误] I1" in refused.stdout
+    assert not (tmp_path / "07.xlsm").exists()
+    draft = cli("import", str(src07), "-o", str(tmp_path / "07.json"), "--format", "json")
+    assert draft.returncode == 1
+    out = json.loads(draft.stdout)
+    assert {f["rule"] for f in out["validation"]["findings"]} >= {"I1", "I2", "V1"}
+    doc = json.loads((tmp_path / "07.json").read_text("utf-8"))
+    assert doc["form"]["id"] == "gov-2019" and doc["validation"]["ready"] is False
+    assert cli("import", str(PUBLISHED / "19_huaian-city-2024.txt")).returncode == 0
+    assert cli("import", str(tmp_path / "missing.txt")).returncode == 2
+    assert cli("import", str(src07), "-o", str(tmp_path / "x.docx")).returncode == 2
+
+
+def test_check_reads_a_published_report() -> None:
+    ok = cli("check", str(PUBLISHED / "19_huaian-city-2024.txt"))
+    assert ok.returncode == 0 and "校验通过" in ok.stdout
+    bad = cli("check", str(PUBLISHED / "04_longgang-dept-2024.txt"))
+    assert bad.returncode == 1 and "[错误] I2 表四：未找到该表" in bad.stdout
+
+
+def test_2019_form_spec() -> None:
+    f2019: Form = load_form("gov-2019")
+    f2021 = load_form("gov-2021")
+    assert f2019.template is None and f2021.template is not None
+    assert (f2019.first_year, f2019.last_year) == (2019, 2020)
+    req19, req21 = f2019.table("requests"), f2021.table("requests")
+    assert len(req19.rows) == 23 and len(req21.rows) == 25
+    assert {r.key for r in req19.rows} - {r.key for r in req21.rows} == {"other"}
+    assert len(req19.row("total").sum_of) == 19
+    assert f2019.table("appeals").rows == f2021.table("appeals").rows
+    active = f2019.table("active")
+    assert [r.key for r in active.rows] == ["rules", "normative_docs", "licensing", "other_services", "penalty",
+                                            "enforcement", "fees", "procurement"]
+    assert active.column("purchase_amount").unit == "万元" and active.column("change").signed
