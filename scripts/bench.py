@@ -10,6 +10,8 @@
    loop doing the same checks (``load_workbook`` of each file, the same cells read, the same rules); the
    openpyxl loop runs on every fifth workbook and is compared per file. A read-only openpyxl loop is
    printed too, for a fairer second baseline.
+3. Import time per published report (the real reports under tests/data/published), against a check
+   of the imported report, measured in the same run.
 """
 
 from __future__ import annotations
@@ -155,9 +157,28 @@ def audit_throughput(tmp: Path) -> None:
           f"ratio {plain_ro / per_file:5.1f}x")
 
 
+def import_times() -> None:
+    from xl_gongkai.adapters.published import import_report
+    from xl_gongkai.core.rules import check
+
+    print("\n== Import of published reports (median of 7 runs each)")
+    for path in sorted((ROOT / "tests" / "data" / "published").glob("*.txt")):
+        report = import_report(path).report  # warm: spec loading and regex compilation happen once per process
+        checked = statistics.median(_time(lambda r=report: check(r)) for _ in range(7))
+        full = statistics.median(_time(lambda p=path: import_report(p)) for _ in range(7))
+        print(f"{path.name:<44} import {full * 1000:6.1f} ms   = {full / checked:4.1f}x a check of the report")
+
+
+def _time(fn: object) -> float:
+    t = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - t
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         click_cost(Path(tmp))
+        import_times()
         audit_throughput(Path(tmp))
 
 

@@ -1,7 +1,8 @@
 """`make demo`: the main job on the bundled example (the reference report), end to end.
 
-Builds the template from the spec, fills a copy with the reference report's data, then runs what a
-clerk runs: check, fill, export; and prints the summary. Everything is written under ``out/``.
+The reference report — 攀枝花市东区科学技术局's published 2025 report, as extracted text — is imported
+into a copy of the template built from the spec; then what a clerk runs: check, fill, export, the
+publishable report; and the summary is printed. Everything is written under ``out/``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = "examples/panzhihua-dongqu-kejiju-2025.json"
+EXAMPLE = "examples/攀枝花市东区科学技术局2025年政府信息公开工作年度报告.txt"
 
 
 def step(title: str, *args: str) -> None:
@@ -24,10 +25,11 @@ def step(title: str, *args: str) -> None:
 def main() -> None:
     (ROOT / "out").mkdir(exist_ok=True)
     step("生成模板", "template", "build", "-o", "out/template.xlsm")
-    step("填入示例（参考报告）", "new", "--from", EXAMPLE, "-o", "out/示例.xlsm")
+    step("导入已公布的年报并填入模板", "import", EXAMPLE, "-o", "out/示例.xlsm")
     step("校验", "check", "out/示例.xlsm")
     step("填充合计", "fill", "out/示例.xlsm")
     step("导出", "export", "out/示例.xlsm", "-o", "out/payload.json", "--summary", "out/summary.md")
+    step("生成年报", "report", "out/示例.xlsm", "-o", "out/年报.docx", "--html", "out/年报.html")
     step("摘要", "summary", "out/payload.json")
 
 

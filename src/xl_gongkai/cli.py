@@ -32,7 +32,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json_report(str(src.path), src.report, validation, src.notes))
     else:
-        print(text_report(src.report, validation, src.notes))
+        print(text_report(src.report, validation, src.notes, cells=src.kind != "published"))
     return exit_code(validation)
 
 
@@ -54,7 +54,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     form = report.form
     notes = [f"按{form.title}（{form.source.split('《')[0]}）读取。"]
     if args.format != "json":
-        print(text_report(report, merged, notes))  # before writing: a refused output still shows the findings
+        # before writing: a refused output still shows the findings; places are the report's, not template cells
+        print(text_report(report, merged, notes, cells=False))
     written: list[str] = []
     if out is not None:
         if out.suffix.lower() == ".json":

@@ -10,8 +10,9 @@ from ..core.findings import ERROR, Finding, Validation
 from ..core.report import Report
 
 
-def finding_line(f: Finding) -> str:
-    where = f.place.a1()
+def finding_line(f: Finding, cells: bool = True) -> str:
+    """One finding; ``cells=False`` for a published report, whose places are not template cells."""
+    where = f.place.a1() if cells else ""
     line = f"[{f.severity}] {f.message}"
     if where:
         line += f"（位置：{where}）"
@@ -36,9 +37,9 @@ def totals_line(v: Validation) -> str:
     return text + "。"
 
 
-def text_report(report: Report, v: Validation, notes: Iterable[str] = ()) -> str:
+def text_report(report: Report, v: Validation, notes: Iterable[str] = (), *, cells: bool = True) -> str:
     lines = [headline(report), *notes]
-    lines += [finding_line(f) for f in v.findings]
+    lines += [finding_line(f, cells) for f in v.findings]
     lines.append(totals_line(v))
     return "\n".join(lines)
 

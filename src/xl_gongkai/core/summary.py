@@ -25,6 +25,13 @@ class _Missing(Exception):
     """A figure the paragraph needs is not a number."""
 
 
+class _NotInForm(Exception):
+    """The report's format has no such cell (a 2019 试行 format report read for cross-year checks)."""
+
+
+OTHER_FORMAT = "（本报告采用{title}（{source}），本段摘要从略。）"
+
+
 @dataclass(frozen=True)
 class Summary:
     paragraphs: dict[str, str]
@@ -53,6 +60,8 @@ class _Figures:
 
     def get(self, table: str, row: str, column: str) -> Number:
         key = CellKey(table, row, column)
+        if not self.report.form.has_cell(key):
+            raise _NotInForm(str(key))
         r = read(self.report.values.get(key))
         if r.kind == "number" and r.number is not None:
             return r.number
@@ -200,4 +209,7 @@ def summarize(report: Report) -> Summary:
             paragraphs[table.key] = writer(_Figures(report), table)
         except _Missing:
             paragraphs[table.key] = INCOMPLETE
+        except _NotInForm:
+            form = report.form
+            paragraphs[table.key] = OTHER_FORMAT.format(title=form.title, source=form.source.split("《")[0])
     return Summary(paragraphs, titles)

@@ -33,11 +33,17 @@ def _kind_scope(kind: str, params: dict) -> str:
     if kind in ("blank", "text_in_number"):
         return f"全部{len(form.cells)}个单元格"
     if kind == "count":
-        return f"单位为“件”的{sum(1 for c in form.cells if c.unit == '件')}个单元格"
+        return f"单位为“件”的{sum(1 for c in form.cells if c.unit in ('件', '项'))}个单元格"
     if kind in ("amount", "amount_magnitude"):
         return "单位为“万元”的单元格：" + "、".join(c.describe() for c in form.cells if c.unit == "万元")
     if "field" in params:
         return f"封面“{form.field(params['field']).label}”"
+    if kind == "external":
+        return "读取文件时（导入已公布的报告、审核文件夹）"
+    if kind.startswith("narrative"):
+        return "正文各部分（模板“正文”表中填写的文字，或已公布报告的正文）"
+    if kind in ("previous_year", "carried_over", "in_force_continuity", "year_over_year"):
+        return "与上一年度的报告对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
     if kind == "metadata_period":
         return f"封面“{form.field(params['start']).label}”“{form.field(params['end']).label}”"
     return "—"

@@ -8,6 +8,8 @@ from ..findings import Finding
 from ..numbers import decimals_of, read, show
 from ..rules import RuleContext, kind
 
+COUNT_UNITS = ("件", "项")
+
 
 def _limit(ctx: RuleContext, n: float) -> str:
     """The upper bound, mentioned only when the value exceeds it."""
@@ -39,13 +41,14 @@ def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
 def count(ctx: RuleContext) -> Iterator[Finding]:
     cap = ctx.params.get("max")
     for cell in ctx.form.cells:
-        if cell.unit != "件":
+        if cell.unit not in COUNT_UNITS:
             continue
         r = read(ctx.report.values.get(cell.key))
         if r.kind != "number" or r.number is None:
             continue
         n = r.number
-        if isinstance(n, float) or n < 0 or (cap is not None and n > cap):
+        negative = n < 0 and not cell.column.signed  # only a change (2019 本年增/减) may be negative
+        if isinstance(n, float) or negative or (cap is not None and abs(n) > cap):
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
                               values={"value": n}, where=cell.describe(), limit=_limit(ctx, n))
 
