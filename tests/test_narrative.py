@@ -100,3 +100,19 @@ def test_the_generated_summary_raises_nothing(name: str) -> None:
 def test_the_summary_of_any_consistent_report_raises_nothing(report: Report) -> None:
     filled = fill(report)
     assert narrative_findings(replace(filled, narrative={"overview": summarize(filled).text()})) == []
+
+
+@pytest.mark.parametrize(("prefix", "old", "new", "words"), [
+    ("00", "我局未收到依申请公开事项。", "我局共受理政府信息公开申请2件。", "收到的申请为2件"),
+    ("19", "结果维持 72 件", "结果维持 27 件", "行政复议结果维持为27件"),
+    ("02", "不予处理406件", "不予处理460件", "不予处理为460件"),
+])
+def test_whole_published_reports_through_the_importer(prefix: str, old: str, new: str, words: str) -> None:
+    """The same rules on the full texts as imported: silent as published, one 提示 for a planted change."""
+    from xl_gongkai.adapters.published import import_text
+
+    text = published(prefix)
+    assert narrative_findings(import_text(text).report) == []
+    assert old in text
+    found = narrative_findings(import_text(text.replace(old, new)).report)
+    assert len(found) == 1 and words in found[0].message, [f.message for f in found]
