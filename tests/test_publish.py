@@ -33,7 +33,7 @@ from xl_gongkai.publish.docx import REVIEW_TITLE
 from xl_gongkai.spec import CellKey, load_form
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "panzhihua-dongqu-kejiju-2025.json"
+EXAMPLE = ROOT / "tests" / "data" / "reports" / "panzhihua-dongqu-kejiju-2025-narrative.json"
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 FEE = CellKey("active", "fees", "amount")
 FEE_EXPLANATION = "本年度含土地出让相关收费，金额确为15亿元，已与财政部门核对。"

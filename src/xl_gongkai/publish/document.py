@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.findings import Validation
+from ..core.kinds.metadata import as_date
 from ..core.numbers import read, show
 from ..core.report import Report
 from ..core.summary import Summary, summarize
@@ -205,19 +206,6 @@ def document_stamp(report: Report) -> dt.datetime:
     """填报日期, else the end of the statistics period, else 2000-01-01: same report, same file."""
     day = as_date(report.metadata.get("date")) or statistics_period(report)[1] or dt.date(2000, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-
-
-def as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _chinese_date(d: dt.date) -> str:
