@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPORTS
 from xl_gongkai.core import payload
 
@@ -61,3 +63,26 @@ def test_summary_formats() -> None:
 def test_schema_prints_the_shipped_schema() -> None:
     r = run("schema")
     assert r.returncode == 0 and json.loads(r.stdout) == payload.schema()
+
+
+def test_a_defect_is_a_sentence_for_the_clerk_and_a_traceback_in_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xl_gongkai import cli
+
+    monkeypatch.setenv("XL_GONGKAI_LOG_DIR", str(tmp_path))
+
+    def broken(args: object) -> int:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(cli, "cmd_summary", broken)
+    assert cli.main(["summary", str(REPORTS / "huaian-city-2024.json")]) == 3
+    err = capsys.readouterr().err
+    assert "程序内部错误（KeyError）" in err and "Traceback" not in err and str(tmp_path) in err
+    assert "KeyError: 'boom'" in (tmp_path / "xl_gongkai.log").read_text("utf-8")
+
+
+def test_summary_of_a_2019_format_report(tmp_path: Path) -> None:
+    r = run("summary", str(REPORTS.parent / "published" / "21_tongzhou-xinfangban-2019-addedrows.txt"))
+    assert r.returncode == 0 and "2019年试行" not in r.stderr
+    assert r.stdout.splitlines()[0].startswith("（本报告采用中华人民共和国政府信息公开工作年度报告格式（试行）")

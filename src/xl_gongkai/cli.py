@@ -301,6 +301,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback in the log
+        from .logs import LOG_NAME, log_dir, logger
+
+        logger().exception("xl-gongkai %s failed", " ".join(sys.argv[1:]))
+        print(f"程序内部错误（{type(exc).__name__}），操作没有完成，输入文件没有被修改。这是程序缺陷，"
+              f"请把日志文件发给维护人员：{log_dir() / LOG_NAME}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

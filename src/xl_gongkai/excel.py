@@ -9,8 +9,6 @@ traceback. The commands themselves are the ones the command line uses.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -19,43 +17,9 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError, Refused
+from .logs import LOG_NAME, log_dir, logger
 
 TITLE = "政务公开年报"
-LOG_NAME = "xl_gongkai.log"
-
-
-def log_dir() -> Path:
-    """Where the log goes: ``%LOCALAPPDATA%\\xl_gongkai\\logs`` on Windows, ``~/.cache/xl_gongkai`` elsewhere."""
-    override = os.environ.get("XL_GONGKAI_LOG_DIR")
-    if override:
-        return Path(override)
-    local = os.environ.get("LOCALAPPDATA")
-    if local:
-        return Path(local) / "xl_gongkai" / "logs"
-    return Path.home() / ".cache" / "xl_gongkai"
-
-
-def logger() -> logging.Logger:
-    """The command log, in :func:`log_dir` (reopened when that folder changes, e.g. between tests)."""
-    log = logging.getLogger("xl_gongkai.excel")
-    target = log_dir() / LOG_NAME
-    if any(getattr(h, "baseFilename", None) == str(target) for h in log.handlers):
-        return log
-    for h in list(log.handlers):
-        log.removeHandler(h)
-        h.close()
-    from logging.handlers import RotatingFileHandler
-
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(target, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()  # a locked-down PC without a writable profile still works
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    return log
 
 
 @dataclass

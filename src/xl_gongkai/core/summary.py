@@ -95,24 +95,23 @@ def _and(words: list[str]) -> str:
 
 
 def _active(fig: _Figures, table: Table) -> str:
+    """主动公开: documents issued, repealed and in force, decisions, fees; every label from the spec."""
     t = table.key
-    docs = [("规章", "rules"), ("行政规范性文件", "normative_docs")]
-    issued = [(label, fig.get(t, row, "issued")) for label, row in docs]
-    repealed = [(label, fig.get(t, row, "repealed")) for label, row in docs]
-    in_force = [(label, fig.get(t, row, "in_force")) for label, row in docs]
+    docs = [r for r in table.rows if table.column("issued") in table.columns_of(r)]
+    issued = [(r.label, fig.get(t, r.key, "issued")) for r in docs]
+    repealed = [(r.label, fig.get(t, r.key, "repealed")) for r in docs]
+    in_force = [(r.label, fig.get(t, r.key, "in_force")) for r in docs]
     first = fig.era + _listing("制发", issued) + "，" + _listing("废止", repealed) + "；"
     if any(n for _, n in in_force):
         first += "现行有效" + "、".join(f"{label}{show(n)}件" for label, n in in_force) + "。"
     else:
-        first += "没有现行有效的规章和行政规范性文件。"
-    decisions = [
-        ("行政许可决定", fig.get(t, "licensing", "decisions")),
-        ("行政处罚决定", fig.get(t, "penalty", "decisions")),
-        ("行政强制决定", fig.get(t, "enforcement", "decisions")),
-    ]
-    second = _listing("作出", decisions)
-    fee = fig.get(t, "fees", "amount")
-    third = f"收取行政事业性收费{show(fee)}万元" if fee else "未收取行政事业性收费"
+        first += "没有现行有效的" + _and([label for label, _ in in_force]) + "。"
+    decision_rows = [r for r in table.rows if table.column("decisions") in table.columns_of(r)]
+    second = _listing("作出", [(f"{r.label}决定", fig.get(t, r.key, "decisions")) for r in decision_rows])
+    fees = table.row("fees")
+    fee = fig.get(t, fees.key, "amount")
+    unit = table.column("amount").unit
+    third = f"收取{fees.label}{show(fee)}{unit}" if fee else f"未收取{fees.label}"
     return f"{first}{second}，{third}。"
 
 
@@ -209,7 +208,7 @@ def summarize(report: Report) -> Summary:
             paragraphs[table.key] = writer(_Figures(report), table)
         except _Missing:
             paragraphs[table.key] = INCOMPLETE
-        except _NotInForm:
+        except (_NotInForm, KeyError):  # a row or column this paragraph needs is not in the report's format
             form = report.form
             paragraphs[table.key] = OTHER_FORMAT.format(title=form.title, source=form.source.split("《")[0])
     return Summary(paragraphs, titles)
