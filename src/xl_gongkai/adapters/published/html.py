@@ -177,23 +177,19 @@ class _Slot:
 def grid(table: _Node) -> list[list[_Slot]]:
     """The table as a grid: each position holds the cell covering it (rowspan and colspan applied)."""
     rows = _rows(table)
-    taken: dict[tuple[int, int], _Slot] = {}
+    taken: list[dict[int, _Slot]] = [{} for _ in rows]  # per row: linear in the cells, whatever the row count
     for r, cells in enumerate(rows):
         c = 0
         for cell in cells:
-            while (r, c) in taken:
+            while c in taken[r]:
                 c += 1
             text = cell_text(cell)
             rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
             for dr in range(min(rowspan, len(rows) - r)):
                 for dc in range(colspan):
-                    taken[(r + dr, c + dc)] = _Slot(cell, text, dr, dc)
+                    taken[r + dr][c + dc] = _Slot(cell, text, dr, dc)
             c += colspan
-    out = []
-    for r in range(len(rows)):
-        cols = sorted(c for (rr, c) in taken if rr == r)
-        out.append([taken[(r, c)] for c in cols])
-    return out
+    return [[slots[c] for c in sorted(slots)] for slots in taken]
 
 
 def html_tables(markup: str) -> list[list[list[str]]]:
