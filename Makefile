@@ -25,6 +25,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 
+fuzz: $(STAMP)
+	$(PY) scripts/fuzz.py
+
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
 

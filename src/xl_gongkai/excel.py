@@ -104,6 +104,12 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
     edits: dict[str, dict[str, Any]] = {}
     for cell in live.form.derived_cells():
         edits.setdefault(cell.sheet, {})[cell.address] = derived[cell.key]
+    from .adapters.xlsx_cells import check_values
+
+    try:
+        check_values(edits)  # the totals a file could not hold are refused in Excel too, before anything is written
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"合计无法写入：{exc}", place=live.where) from None
     with live.unprotected(list(edits)):
         live.write_cells(edits)
     report = report.with_values(derived)

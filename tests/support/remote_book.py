@@ -21,7 +21,7 @@ import xlwings as xw
 from python_calamine import CalamineWorkbook
 
 from xl_gongkai.adapters.xlsx_cells import set_cells
-from xl_gongkai.spec.a1 import cell_address
+from xl_gongkai.spec.a1 import cell_address, split_cell
 
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -29,10 +29,10 @@ MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 def _json_value(v: Any) -> Any:
     if v == "":
         return None
-    if isinstance(v, dt.datetime):
-        return v.isoformat()
+    if isinstance(v, dt.datetime):  # as the VBA client sends dates: ISO 8601 in UTC, with the Z
+        return v.isoformat() + "Z"
     if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day).isoformat()
+        return dt.datetime(v.year, v.month, v.day).isoformat() + "Z"
     return v
 
 
@@ -51,12 +51,33 @@ def _names(path: Path, sheets: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Error values (#REF!, ...) per sheet, 0-based (row, col): the VBA client sends them as their text,
+    while python-calamine returns them as empty strings."""
+    zf = zipfile.ZipFile(path)
+    rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet in ET.fromstring(zf.read("xl/workbook.xml")).iter(f"{MAIN_NS}sheet"):
+        part = "xl/" + str(rels[sheet.get(f"{REL_NS}id")]).removeprefix("/xl/")
+        for c in ET.fromstring(zf.read(part)).iter(f"{MAIN_NS}c"):
+            if c.get("t") == "e":
+                row, col = split_cell(str(c.get("r")))
+                out.setdefault(str(sheet.get("name")), {})[(row - 1, col - 1)] = c.findtext(f"{MAIN_NS}v") or ""
+    return out
+
+
 def book_json(path: Path) -> dict[str, Any]:
     wb = CalamineWorkbook.from_path(str(path))
     sheets = list(wb.sheet_names)
+    errors = _error_cells(path)
     payload_sheets = []
     for name in sheets:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for (r, c), text in errors.get(name, {}).items():
+            rows[r][c] = text
         payload_sheets.append({"name": name, "values": [[_json_value(v) for v in row] for row in rows] or [[]],
                                "pictures": [], "tables": []})
     return {
@@ -72,6 +93,19 @@ def open_book(path: Path) -> Any:
     return xw.Book(json=book_json(path))
 
 
+def _as_excel_stores(v: Any) -> Any:
+    """What Excel makes of a value assigned to a cell: an apostrophe marks text, and text that starts like a
+    formula would become one — never wanted in our writes (the remote engine gets no HYPERLINK links)."""
+    if v == "":
+        return None
+    if isinstance(v, str):
+        if v.startswith("'"):
+            return v[1:]
+        if v[:1] in ("=", "+", "-", "@"):
+            raise AssertionError(f"Excel would turn this text into a formula: {v!r}")
+    return v
+
+
 def apply_actions(path: Path, book: Any) -> list[dict[str, Any]]:
     """Write the queued ``setValues`` actions into the file; return every action (alerts included)."""
     actions = book.json()["actions"]
@@ -83,7 +117,7 @@ def apply_actions(path: Path, book: Any) -> list[dict[str, Any]]:
         target = edits.setdefault(sheets[a["sheet_position"]], {})
         for i, row in enumerate(a["values"]):
             for j, v in enumerate(row):
-                value = None if v == "" else v
+                value = _as_excel_stores(v)
                 target[cell_address(a["start_row"] + i + 1, a["start_column"] + j + 1)] = value
     if edits:
         path.write_bytes(set_cells(path.read_bytes(), edits))

@@ -51,7 +51,8 @@ class LiveBook:
 
     def read_grid(self, name: str) -> Grid:
         rows, cols = read_extent(self.form, name)
-        raw = self.sheet(name).range((1, 1), (rows, cols)).options(ndim=2).value
+        # err_to_str: an error value (#REF!) reads as its text, which the checks report, not as a blank
+        raw = self.sheet(name).range((1, 1), (rows, cols)).options(ndim=2, err_to_str=True).value
         self.reads += 1
         return Grid(name, [["" if v is None else v for v in row] for row in raw])
 
@@ -65,7 +66,7 @@ class LiveBook:
         return {f.key: grid.at(f.cell) for f in tpl.info_fields}
 
     def write_block(self, sheet: str, origin: str, matrix: Sequence[Sequence[Any]]) -> None:
-        self.sheet(sheet).range(origin).value = [list(row) for row in matrix]
+        self.sheet(sheet).range(origin).value = [[as_text(v) for v in row] for row in matrix]
         self.writes += 1
 
     def write_cells(self, edits: Mapping[str, Mapping[str, Any]]) -> None:
@@ -94,6 +95,21 @@ class LiveBook:
 
     def alert(self, text: str, title: str, *, critical: bool = False) -> None:
         self.book.app.alert(text, title=title, buttons="ok", mode="critical" if critical else "info")
+
+
+def as_text(value: Any) -> Any:
+    """A value as Excel must receive it so that text stays text.
+
+    Excel parses what is assigned to a cell as if it were typed: text starting with ``=``, ``+``, ``-`` or
+    ``@`` becomes a formula (a clerk's explanation "-已核实", or a hostile "=HYPERLINK(...)"), and a
+    leading apostrophe is taken as the text marker. An apostrophe in front keeps the text exactly as it
+    is. Formulas we mean to write are :class:`~xl_gongkai.commands.sheet_output.Formula` and pass.
+    """
+    from ..commands.sheet_output import Formula
+
+    if isinstance(value, str) and not isinstance(value, Formula) and value[:1] in ("=", "+", "-", "@", "'"):
+        return "'" + value
+    return value
 
 
 def rectangles(cells: Mapping[str, Any]) -> list[tuple[str, list[list[Any]]]]:

@@ -9,6 +9,7 @@ them; unknown keys and non-scalar values make the file unreadable, with the key 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from ..core import payload as payload_mod
 from ..core.report import Report
 from ..errors import InputError
 from ..spec import DEFAULT_FORM, CellKey, SpecError, load_form
+
+MAX_JSON_BYTES = 5 * 1024 * 1024  # a payload is about 50 KB; six full narrative cells stay under 1 MB
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,10 @@ class LoadedReport:
 def read_report(path: str | Path) -> LoadedReport:
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise InputError(f"文件有 {size / 1024 / 1024:.1f} MB，超过 {MAX_JSON_BYTES // (1024 * 1024)} MB 的上限"
+                             "（一份报告的数据包不到 1 MB），未读取。", place=str(p))
         raw = p.read_bytes()
     except OSError as exc:
         raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(p)) from None
@@ -38,6 +45,10 @@ def read_report(path: str | Path) -> LoadedReport:
         raise InputError("不是 UTF-8 编码的 JSON 文件。", place=str(p)) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列：{exc.msg}）。", place=str(p)) from None
+    except RecursionError:
+        raise InputError("JSON 嵌套层数过多，不是报告数据包或报告文档。", place=str(p)) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's guard against slow conversion)
+        raise InputError("JSON 中有位数过多的数字，不是报告数据包或报告文档。", place=str(p)) from None
     return report_from_document(doc, str(p))
 
 
@@ -87,6 +98,8 @@ def _values(tree: Any, form: Any, where: str) -> dict[CellKey, Any]:
                     raise InputError(f"未知的单元格 values.{key}（表、行、列的键见 docs/schema.md）。", place=where)
                 if (v is not None and not isinstance(v, (int, float, str))) or isinstance(v, bool):
                     raise InputError(f"values.{key} 应为数字、文字或 null。", place=where)
+                if isinstance(v, float) and not math.isfinite(v):  # NaN, Infinity or 1e999: not a number to check
+                    raise InputError(f"values.{key} 的数值“{v}”超出范围，不是有效的数字。", place=where)
                 values[key] = v
     return values
 
@@ -98,4 +111,6 @@ def _strings_map(obj: Any, name: str, where: str, *, scalar: bool = False) -> di
         ok = isinstance(v, (str, int, float)) and not isinstance(v, bool) if scalar else isinstance(v, str)
         if not ok and v is not None:
             raise InputError(f"{name}.{k} 的值类型不对。", place=where)
+        if isinstance(v, float) and not math.isfinite(v):
+            raise InputError(f"{name}.{k} 的数值“{v}”超出范围，不是有效的数字。", place=where)
     return {k: v for k, v in obj.items() if v is not None}

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,7 @@ from typing import Any
 from ..core.report import Report
 from ..errors import InputError
 from ..spec import CellKey, Form, load_form
-from ..spec.a1 import split_cell
+from ..spec.a1 import cell_address, split_cell
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
 
@@ -43,34 +47,136 @@ def _open(path: Path) -> Any:
     from python_calamine import CalamineWorkbook
 
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"文件过大（{size // (1024 * 1024)} MB），不是本模板的工作簿。", place=str(path))
-    try:
         return CalamineWorkbook.from_path(os.fspath(path))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
+    except BaseException as exc:  # calamine raises its own error types for every kind of damage
+        if not calamine_failure(exc):
+            raise
         raise InputError(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）。请确认文件是 .xlsx/.xlsm 且没有损坏。",
                          place=str(path)) from None
 
 
-def read_grids(path: Path, sheets: list[str]) -> dict[str, Grid]:
+def read_grids(path: Path, areas: Mapping[str, tuple[int, int]]) -> dict[str, Grid]:
+    """The wanted area of each sheet, (rows, columns) from A1; the package is inspected first.
+
+    Only the rows of the area are turned into Python values; what calamine holds in memory is bounded by
+    :mod:`.xlsx_guard`. Error values (which python-calamine returns as blanks) are put back as the text
+    Excel shows, so the checks report them as text in a number cell instead of a blank.
+    """
+    from .xlsx_guard import inspect_package
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
+                         "不是本模板的工作簿，未读取。", place=str(path))
+    scans = inspect_package(path, areas)
+    with _quiet_stderr():
+        return _calamine_grids(path, areas, scans)
+
+
+def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any]) -> dict[str, Grid]:
     wb = _open(path)
     present = set(wb.sheet_names)
-    missing = [s for s in sheets if s not in present]
+    missing = [s for s in areas if s not in present]
     if missing:
         raise InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
                          "。这不是本模板的工作簿，或工作表被删除、改名；请用 xl-gongkai new 重新生成模板后填写。",
                          place=str(path))
     grids = {}
-    for name in sheets:
+    for name, (rows_wanted, _) in areas.items():
+        if name not in scans:  # calamine lists it, but its part is not where the check found parts
+            raise InputError(f"工作表“{name}”的位置无法确定（工作簿中的关系不一致），文件可能已损坏或被篡改，未读取。",
+                             place=str(path))
+        sheet = None
         try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(f"工作表“{name}”无法读取（{type(exc).__name__}）。", place=str(path)) from None
-        grids[name] = Grid(name, rows)
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False, nrows=rows_wanted)
+        except BaseException as exc:
+            if not calamine_failure(exc):
+                raise
+            raise _sheet_error(name, path, scans[name].unknown_errors, exc, sheet, rows_wanted) from None
+        grids[name] = Grid(name, _with_errors(rows, scans[name].errors))
     return grids
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Keep a Rust panic's English message (and backtrace) off the clerk's screen; it goes to the log.
+
+    The panic hook writes to the process's standard error before Python sees the exception, which then
+    becomes a Chinese message naming the sheet and row. Nothing else writes there while calamine runs.
+    Where there is no standard error to borrow (Excel's RunPython on Windows), nothing is redirected.
+    """
+    with ExitStack() as stack:
+        try:
+            fd = sys.stderr.fileno()
+            sys.stderr.flush()
+            sink = stack.enter_context(tempfile.TemporaryFile())
+            saved = os.dup(fd)
+        except (AttributeError, OSError, ValueError):
+            yield
+            return
+        try:
+            os.dup2(sink.fileno(), fd)
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            if sink.tell():
+                from ..logs import logger
+
+                sink.seek(0)
+                logger().warning("python-calamine wrote to standard error:\n%s",
+                                 sink.read(64 * 1024).decode("utf-8", "replace"))
+
+
+def calamine_failure(exc: BaseException) -> bool:
+    """An exception of python-calamine's for a damaged file: its own types, and a Rust panic (a date-formatted
+    cell holding -1e300), which pyo3 raises as PanicException — a BaseException that ``except Exception``
+    would let through to the clerk as a traceback."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _sheet_error(name: str, path: Path, unknown: Mapping[tuple[int, int], str], exc: BaseException,
+                 sheet: Any, rows_wanted: int) -> InputError:
+    if unknown:
+        (r, c), text = next(iter(unknown.items()))
+        return InputError(f"工作表“{name}”单元格 {cell_address(r, c)} 是错误值“{text}”（较新版本 Excel 的错误类型），"
+                          "本程序无法读取含有这种错误值的工作表。请修正或删除该单元格的公式后保存，再试。",
+                          place=str(path))
+    if type(exc).__name__ == "PanicException" and sheet is not None:
+        row = _first_bad_row(sheet, rows_wanted)
+        where = f"第 {row} 行" if row else ""
+        return InputError(f"工作表“{name}”{where}有设置为日期或时间格式的单元格，其中的数值超出日期范围"
+                          "（例如很大的负数），无法读取。请改正该单元格的内容后再试。", place=str(path))
+    return InputError(f"工作表“{name}”无法读取（{type(exc).__name__}），文件可能已损坏。", place=str(path))
+
+
+def _first_bad_row(sheet: Any, rows_wanted: int) -> int | None:
+    """The first row whose conversion fails (bisection on how many rows are converted)."""
+    good, bad = 0, rows_wanted
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        try:
+            sheet.to_python(skip_empty_area=False, nrows=mid)
+            good = mid
+        except BaseException as exc:
+            if not calamine_failure(exc):
+                raise
+            bad = mid
+    return bad if bad >= 1 else None
+
+
+def _with_errors(rows: list[list[Any]], errors: Mapping[tuple[int, int], str]) -> list[list[Any]]:
+    for (r, c), text in errors.items():
+        while len(rows) < r:
+            rows.append([])
+        row = rows[r - 1]
+        row.extend([""] * (c - len(row)))
+        row[c - 1] = text or "#错误值"
+    return rows
 
 
 def check_version(form: Form, cover: Grid, where: str) -> None:
@@ -168,7 +274,8 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     """The report in a filled template; :class:`InputError` when it is not a readable, unaltered template."""
     p = Path(path)
     form = form or load_form()
-    return report_from_grids(form, read_grids(p, sheets_to_read(form)), str(p))
+    areas = {sheet: read_extent(form, sheet) for sheet in sheets_to_read(form)}
+    return report_from_grids(form, read_grids(p, areas), str(p))
 
 
 def read_explanations(form: Form, grid: Grid) -> dict[str, str]:

@@ -1077,6 +1077,17 @@ def _drop_calc_chain(pkg: _Package, book: _Book, changed: dict[str, bytes], remo
 # --------------------------------------------------------------------------------------------------
 
 
+def check_values(edits: Mapping[str, Mapping[str, CellValue]]) -> None:
+    """Raise what :func:`set_cells` would raise for these values (ValueError/TypeError, naming sheet and cell).
+
+    For writers that do not go through the package (Excel itself), so that the same values are refused.
+    """
+    for sheet, cells in edits.items():
+        for address, value in cells.items():
+            _parse_address(sheet, address)
+            _prepare(sheet, address, value)
+
+
 def set_cells(package: bytes, edits: Mapping[str, Mapping[str, CellValue]]) -> bytes:
     """Write ``edits`` (sheet name -> {A1 address -> value}) into the package; returns the new bytes.
 

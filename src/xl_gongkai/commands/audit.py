@@ -193,9 +193,14 @@ def write_outputs(result: AuditResult, xlsx: Path | None = None, csv: Path | Non
                             cell.data_type = "s"
         written.append(write_bytes_atomic(xlsx, buf.getvalue()))
     if csv is not None:
-        written.append(write_bytes_atomic(csv, findings.to_csv(index=False).encode("utf-8-sig")))
+        # CRLF (RFC 4180): a field holding a bare CR is then quoted; with pandas' default "\n" it was not,
+        # and a spreadsheet reading the CSV started a new row at the CR — with whatever text followed,
+        # "=..." included, in its first cell
+        written.append(write_bytes_atomic(csv, findings.to_csv(index=False, lineterminator="\r\n")
+                                          .encode("utf-8-sig")))
         other = csv.with_name(f"{csv.stem}_报告清单{csv.suffix}")
-        written.append(write_bytes_atomic(other, reports.to_csv(index=False).encode("utf-8-sig")))
+        written.append(write_bytes_atomic(other, reports.to_csv(index=False, lineterminator="\r\n")
+                                          .encode("utf-8-sig")))
     return written
 
 

@@ -17,6 +17,10 @@ from ..spec import CellKey, Form
 from ..spec.a1 import cell_address, column_index, split_cell
 
 
+class Formula(str):
+    """A formula that we write on purpose (the HYPERLINK of a finding's place); any other text is kept as text."""
+
+
 def status_line(report: Report, v: Validation, action: str = "校验") -> str:
     c = v.counts()
     who = f"{report.agency or '（未填写机关名称）'} {report.year or ''}".strip()
@@ -41,7 +45,8 @@ def place_link(f: Finding) -> str:
     if not (f.place.sheet and f.place.cell):
         return ""
     target = f.place.a1().replace('"', '""')
-    return f'=HYPERLINK("#{target}","{place_text(f)}")'
+    label = place_text(f).replace('"', '""')
+    return Formula(f'=HYPERLINK("#{target}","{label}")')
 
 
 def results_matrix(form: Form, v: Validation, *, links: bool) -> list[list[Any]]:

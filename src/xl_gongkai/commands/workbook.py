@@ -91,7 +91,11 @@ def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None
         v = check(filled, today=today)
         for sheet, cells in outputs(form, filled, v, summarize(filled), links=False).items():
             edits.setdefault(sheet, {}).update(cells)
-    return write_bytes_atomic(out, set_cells(template_bytes(form), edits))
+    try:
+        package = set_cells(template_bytes(form), edits)
+    except (ValueError, TypeError) as exc:  # a value the workbook cannot hold (beyond ±2^53, over 32 767 characters)
+        raise InputError(f"无法写入工作簿：{exc}", place=str(out)) from None
+    return write_bytes_atomic(out, package)
 
 
 def fill_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, Report]:
@@ -109,5 +113,7 @@ def fill_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, Re
         new_bytes = set_cells(src.read_bytes(), edits)
     except WorkbookFormatError as exc:
         raise InputError(str(exc), place=str(src)) from None
+    except (ValueError, TypeError) as exc:  # a total beyond what Excel holds exactly (inputs of 10^16 and more)
+        raise InputError(f"合计无法写入：{exc}", place=str(src)) from None
     target = write_bytes_atomic(out or src, new_bytes)
     return target, report.with_values(derived)

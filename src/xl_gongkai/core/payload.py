@@ -82,10 +82,24 @@ def content_hash(doc: dict[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in doc.items() if k != "sha256"})).hexdigest()
 
 
+def _typed(kind: str, value: Any) -> Any:
+    """A metadata value in the type the schema gives its field: only the year may be a number.
+
+    A report document may hold a number where text belongs (an agency of 0, a year of 2024.5); the checks
+    report it (M1, M2), and the payload keeps what was given, as text.
+    """
+    if value is None or isinstance(value, str) or (kind == "year" and isinstance(value, int)):
+        return value
+    return str(value)
+
+
 def build(report: Report, validation: Validation, summary: Summary) -> dict[str, Any]:
     form = report.form
-    metadata = {f.key: json_metadata(report.metadata.get(f.key)) for f in form.metadata_fields}
-    metadata = {k: v for k, v in metadata.items() if v not in (None, "")}
+    metadata = {f.key: _typed(f.type, json_metadata(report.metadata.get(f.key))) for f in form.metadata_fields}
+    # a required field the clerk left empty stays, as null: the schema requires the key (a draft may lack
+    # the agency or the year, and M1/M2 say so); optional empty fields are left out
+    required = {f.key for f in form.metadata_fields if f.required}
+    metadata = {k: (None if v == "" else v) for k, v in metadata.items() if v not in (None, "") or k in required}
     doc: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "generator": {"name": "xl_gongkai", "version": __version__},

@@ -33,7 +33,7 @@ from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, load_form
 from .notes import IMPORT_RULES, import_finding
 from .sections import Heading, fallback_region, find_headings, find_period, find_title, paragraphs, regions
 from .tables import format_scores, read_table, table_findings
-from .text import Document, Line, parse_text, read_source, tokens
+from .text import MAX_TEXT_CHARS, Document, Line, check_lines, parse_text, read_source, tokens
 
 SUFFIXES = (".txt", ".html", ".htm")
 
@@ -61,14 +61,16 @@ def import_report(path: str | Path) -> ImportResult:
     if not p.is_file():
         raise InputError("文件不存在。", place=str(p))
     text = read_source(p)
-    if suffix in (".html", ".htm"):
-        from .html import parse_html
+    try:
+        if suffix in (".html", ".htm"):
+            from .html import parse_html
 
-        try:
             return import_document(parse_html(text), name=p.name)
-        except InputError as exc:
-            raise InputError(str(exc), place=str(p)) from None
-    return import_document(parse_text(text), name=p.name)
+        return import_document(parse_text(text), name=p.name)
+    except InputError as exc:
+        if exc.place:
+            raise
+        raise InputError(str(exc), place=str(p)) from None
 
 
 def import_text(text: str, *, name: str = "") -> ImportResult:
@@ -94,6 +96,11 @@ def _detect(text: str, year: int | None) -> Form:
 def import_document(doc: Document, *, name: str = "") -> ImportResult:
     """Interpret a parsed document (text or HTML); ``name`` is where it came from, for the caller's messages."""
     lines = list(doc.lines)
+    check_lines(len(lines))
+    chars = sum(len(ln.text) for ln in lines)
+    if chars > MAX_TEXT_CHARS:
+        raise InputError(f"报告正文有 {chars:,} 个字，超过 {MAX_TEXT_CHARS:,} 字的上限（一份年度报告通常不到 2 万字），"
+                         "不像是一份年度报告，未读取。")
     default = load_form(DEFAULT_FORM)
     headings = find_headings(default, lines)  # both formats have the same six headings
     first_heading = min((h.line for h in headings.values()), default=len(lines))

@@ -34,6 +34,11 @@ _CELL = frozenset({"td", "th"})
 _SPACE = re.compile(r"\s+")
 _LAYOUT_CELL_CHARS = 400  # longer than any label of the form: a cell holding running text
 _MAX_SPAN = 200
+# A report page has a few thousand elements, nested a few dozen deep. Beyond these the tree (and the
+# recursive walks over it) would cost memory and stack for nothing: deeper elements are kept as
+# children of the deepest one (their text and order survive), and a page with more elements is refused.
+MAX_DEPTH = 128
+MAX_ELEMENTS = 100_000
 
 
 @dataclass
@@ -53,6 +58,7 @@ class _TreeBuilder(HTMLParser):
         self.stack = [self.root]
         self.title_parts: list[str] = []
         self._in_title = False
+        self.elements = 0
 
     def _open(self, tag: str) -> bool:
         return any(n.tag == tag for n in self.stack)
@@ -81,11 +87,14 @@ class _TreeBuilder(HTMLParser):
             self._close_to("p")
         elif tag == "li" and self._innermost("li", "ul", "ol") == "li":
             self._close_to("li")
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise InputError(f"网页含有超过 {MAX_ELEMENTS:,} 个标签，不像是一份年度报告的网页，未读取。")
         node = _Node(tag, {k.lower(): (v or "") for k, v in attrs}, parent=self.stack[-1])
         self.stack[-1].children.append(node)
         if tag == "title":
             self._in_title = True
-        if tag not in _VOID:
+        if tag not in _VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -117,6 +126,8 @@ def _parse(markup: str) -> _TreeBuilder:
     try:
         builder.feed(markup)
         builder.close()
+    except InputError:
+        raise
     except Exception as exc:  # html.parser is lenient; anything it still rejects is unreadable input
         raise InputError(f"无法解析网页内容（{type(exc).__name__}）。") from None
     return builder

@@ -323,6 +323,9 @@ class _Reader:
             names = [self.norm(x) for r in rows for x in (r.label, *r.synonyms)]
             names += [self.norm(self.table.row_group(r.group).label) for r in rows if r.group]
             cols = [c for r in rows for c in ordered_columns(self.table, r)]
+            # Only the last characters can start a name that the next token completes: keeping the whole
+            # header made this quadratic in a long region without the header (a hostile 20 MB text).
+            keep = max(map(len, names), default=1)
             header, run = "", []
             header_seen = False
             for tok in toks:
@@ -332,6 +335,7 @@ class _Reader:
                     run = []
                     header += self.norm(tok.text)
                     header_seen = header_seen or any(n in header for n in names)
+                    header = header[-keep:]
                 elif header_seen:
                     run.append(tok)
             if not any(t.explicit for t in run):

@@ -108,7 +108,8 @@ def period(ctx: RuleContext) -> Iterator[Finding]:
         dates.append(d)
     start, end = dates
     y = ctx.report.year
-    if start is None or end is None or y is None:
+    # a year no calendar date has (10000, 2^31) is M2's finding; there is no period to compare it with
+    if start is None or end is None or y is None or not dt.MINYEAR <= y <= dt.MAXYEAR:
         return
     if (start, end) != (dt.date(y, 1, 1), dt.date(y, 12, 31)):
         yield ctx.finding(f"metadata.{keys[0]}", place=ctx.field_place(keys[0]),

@@ -1,0 +1,97 @@
+"""`make fuzz`: the hardening tests at full size, and a report of what was tried.
+
+Runs tests/test_hardening.py (the fast slice that ``make test`` runs) in this process through pytest,
+with ``XL_GONGKAI_FUZZ_EXAMPLES`` raised (default 300 examples for an ordinary fuzz test; ``--examples``
+or the environment variable change it) and hypothesis exploring instead of replaying its fixed slice.
+Every case records its category, what it was and how long it took (``XL_GONGKAI_FUZZ_STATS``); the
+report prints the cases per category, the failures, the slowest case, and peak memory: this process's
+(every in-process case) and the largest command-line child's (each child measured by itself).
+Exit status 1 when any test failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EXAMPLES = 300
+
+
+class Outcomes:
+    """A pytest plugin that keeps the failed tests."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+        self.passed = 0
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.failed:
+            self.failed.append(report.nodeid)
+        elif report.when == "call" and report.passed:
+            self.passed += 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int,
+                        default=int(os.environ.get("XL_GONGKAI_FUZZ_EXAMPLES", DEFAULT_EXAMPLES)))
+    parser.add_argument("-k", dest="keyword", help="only the tests matching this pytest expression")
+    args = parser.parse_args(argv)
+
+    import pytest
+
+    stats = Path(tempfile.mkdtemp(prefix="xl_gongkai_fuzz_")) / "cases.jsonl"
+    os.environ["XL_GONGKAI_FUZZ_EXAMPLES"] = str(args.examples)
+    os.environ["XL_GONGKAI_FUZZ_STATS"] = str(stats)
+    os.environ["XL_GONGKAI_LOG_DIR"] = str(stats.parent / "logs")
+    outcomes = Outcomes()
+    pytest_args = ["-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_hardening.py")]
+    if args.keyword:
+        pytest_args += ["-k", args.keyword]
+    start = time.perf_counter()
+    pytest.main(pytest_args, plugins=[outcomes])
+    elapsed = time.perf_counter() - start
+
+    cases = [json.loads(line) for line in stats.read_text("utf-8").splitlines()] if stats.exists() else []
+    report(cases, outcomes, elapsed, args.examples)
+    return 1 if outcomes.failed else 0
+
+
+def report(cases: list[dict[str, Any]], outcomes: Outcomes, elapsed: float, examples: int) -> None:
+    by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in cases:
+        by_category[c["category"]].append(c)
+    print()
+    print(f"make fuzz: {len(cases)} cases in {elapsed / 60:.1f} min ({examples} examples per ordinary fuzz test), "
+          f"{len(outcomes.failed)} failed tests")
+    print(f"{'category':<20} {'cases':>6} {'failed':>7} {'slowest':>9} {'median':>8}")
+    for category, items in sorted(by_category.items()):
+        secs = sorted(c["seconds"] for c in items)
+        failed = sum(1 for c in items if not c["ok"])
+        print(f"{category:<20} {len(items):>6} {failed:>7} {secs[-1]:>8.2f}s {secs[len(secs) // 2]:>7.3f}s")
+    if cases:
+        slow = max(cases, key=lambda c: c["seconds"])
+        print(f"slowest case: [{slow['category']}] {slow['case']} — {slow['seconds']:.2f} s")
+    children = [c for c in cases if c.get("child_rss_mb", -1) > 0]
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line = f"peak memory: this process {self_mb:.0f} MB (ru_maxrss)"
+    if children:
+        top = max(children, key=lambda c: c["child_rss_mb"])
+        line += f"; largest command-line child {top['child_rss_mb']:.0f} MB ([{top['category']}] {top['case']})"
+    print(line)
+    for nodeid in outcomes.failed:
+        print(f"FAILED {nodeid}")
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+    sys.exit(main())
