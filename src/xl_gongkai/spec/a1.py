@@ -8,9 +8,9 @@ _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
 
 
 def column_index(letters: str) -> int:
-    """1-based column number of ``"A"`` .. ``"XFD"``."""
+    """1-based column number of ``"A"`` .. ``"XFD"`` (lower case read as upper case)."""
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)
     return n
 
