@@ -1,10 +1,10 @@
 """`make fuzz`: the hardening tests at full size, and a report of what was tried.
 
-Runs tests/test_hardening.py (the fast slice that ``make test`` runs) in this process through pytest,
-with ``XL_GONGKAI_FUZZ_EXAMPLES`` raised (default 300 examples for an ordinary fuzz test; ``--examples``
-or the environment variable change it) and hypothesis exploring instead of replaying its fixed slice.
-Every case records its category, what it was and how long it took (``XL_GONGKAI_FUZZ_STATS``); the
-report prints the cases per category, the failures, the slowest case, and peak memory: this process's
+Runs tests/test_hardening.py and tests/test_hardening_env.py (the fast slice that ``make test`` runs) in this
+process through pytest, with ``XL_GONGKAI_FUZZ_EXAMPLES`` raised (default 300 examples for an ordinary fuzz
+test; ``--examples`` or the environment variable change it) and hypothesis exploring instead of replaying its
+fixed slice. Every case records its category, what it was and how long it took (``XL_GONGKAI_FUZZ_STATS``);
+the report prints the cases per category, the failures, the slowest case, and peak memory: this process's
 (every in-process case) and the largest command-line child's (each child measured by itself).
 Exit status 1 when any test failed.
 """
@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XL_GONGKAI_FUZZ_STATS"] = str(stats)
     os.environ["XL_GONGKAI_LOG_DIR"] = str(stats.parent / "logs")
     outcomes = Outcomes()
-    pytest_args = ["-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_hardening.py")]
+    pytest_args = ["-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_hardening.py"),
+                   str(ROOT / "tests" / "test_hardening_env.py")]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     start = time.perf_counter()

@@ -52,15 +52,18 @@ def folder(tmp_path: Path) -> Path:
 
 def test_audit_collects_every_file_and_never_stops(folder: Path, tmp_path: Path) -> None:
     result = run_audit(folder, jobs=1, today=TODAY)
-    reports = {r["文件"]: r for r in result.reports}
-    assert set(reports) == {"淮安.xlsm", "宿迁2023.json", "宿迁2024.json", "攀枝花.json", "坏文件.xlsm"}
-    assert reports["淮安.xlsm"]["通过"] and reports["淮安.xlsm"]["类型"] == "workbook"
-    assert not reports["坏文件.xlsm"]["通过"] and "不是可读取的 Excel 工作簿" in reports["坏文件.xlsm"]["读取问题"]
-    rules = {(f["文件"], f["规则"]) for f in result.findings}
+    files = {r["file"]: r for r in result.files}
+    assert set(files) == {"淮安.xlsm", "宿迁2023.json", "宿迁2024.json", "攀枝花.json", "坏文件.xlsm", "~$淮安.xlsm"}
+    assert files["淮安.xlsm"]["passed"] == "是" and files["淮安.xlsm"]["kind"] == "工作簿"
+    assert files["淮安.xlsm"]["format"] == "2021年格式"
+    assert files["坏文件.xlsm"]["passed"] == "否" and "不是可读取的 Excel 工作簿" in files["坏文件.xlsm"]["note"]
+    assert files["~$淮安.xlsm"]["status"] == "已跳过" and "锁定文件" in files["~$淮安.xlsm"]["note"]
+    rules = {(f["file"], f["rule"]) for f in result.findings}
     assert ("坏文件.xlsm", "F1") in rules
     assert ("攀枝花.json", "R1") in rules and ("攀枝花.json", "R2") in rules
-    x1 = [f for f in result.findings if f["文件"] == "宿迁2024.json" and f["规则"] == "X1"]
-    assert x1 and "上年报告：宿迁2023.json" in x1[0]["问题"]
+    x1 = [f for f in result.findings if f["file"] == "宿迁2024.json" and f["rule"] == "X1"]
+    assert x1 and "上年报告：宿迁2023.json" in x1[0]["message"]
+    assert files["宿迁2024.json"]["previous"] == "宿迁2023.json"
     assert result.has_errors
 
 
@@ -69,7 +72,7 @@ def test_audit_in_parallel_gives_the_same_result(folder: Path) -> None:
         write_json(folder / f"copy{i}.json", doc("huaian-city-2024"))
     serial = run_audit(folder, jobs=1, today=TODAY)
     parallel = run_audit(folder, jobs=2, today=TODAY)
-    assert serial.findings == parallel.findings and serial.reports == parallel.reports
+    assert serial.findings == parallel.findings and serial.files == parallel.files
 
 
 def test_audit_cli_writes_xlsx_and_csv_without_formulas(folder: Path, tmp_path: Path) -> None:
@@ -77,9 +80,9 @@ def test_audit_cli_writes_xlsx_and_csv_without_formulas(folder: Path, tmp_path: 
     r = subprocess.run([sys.executable, "-m", "xl_gongkai", "audit", str(folder), "-o", str(out), "--csv",
                         str(out_csv), "--today", TODAY.isoformat()], capture_output=True, text=True, timeout=300)
     assert r.returncode == 1, r.stderr
-    assert "审核中 [" in r.stderr and "共审核 5 份报告" in r.stdout
+    assert "审核中 [" in r.stderr and "共 6 个文件：审核 4 份报告" in r.stdout and "1 个文件无法读取" in r.stdout
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["问题清单", "报告清单"]
+    assert wb.sheetnames == ["问题清单", "报告清单", "模板信息"] and wb["模板信息"].sheet_state == "hidden"
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     agency = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
@@ -108,6 +111,7 @@ def test_consolidation_adds_up_the_valid_reports_of_one_year(tmp_path: Path) -> 
     out = tmp_path / "汇总.xlsm"
     result = consolidate(d, agency="淮安市（汇总）", out=out, today=TODAY)
     assert result.included == 2 and result.validation.valid
+    out.write_bytes(result.output)
     report = read_workbook(out)
     for cell in FORM.cells:
         single = load("huaian-city-2024").values[cell.key]
@@ -115,7 +119,10 @@ def test_consolidation_adds_up_the_valid_reports_of_one_year(tmp_path: Path) -> 
     assert report.value(CellKey("requests", "new", "total")) == 2 * 3119
     assert report.metadata["agency"] == "淮安市（汇总）" and report.metadata["year"] == 2024
     ws = openpyxl.load_workbook(out)["汇总来源"]
-    status = {ws.cell(r, 2).value: (ws.cell(r, 5).value, ws.cell(r, 6).value) for r in range(4, 8)}
+    header = [c.value for c in ws[3]]
+    col = {label: i + 1 for i, label in enumerate(header)}
+    status = {ws.cell(r, col["文件"]).value: (ws.cell(r, col["状态"]).value, ws.cell(r, col["说明"]).value)
+              for r in range(4, 8)}
     assert status["a.json"][0] == status["b.json"][0] == "已汇总"
     assert status["old.json"][0] == "未汇总" and "年度为2023" in status["old.json"][1]
     assert status["broken.json"][0] == "未汇总" and "R4" in status["broken.json"][1]

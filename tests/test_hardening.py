@@ -814,9 +814,11 @@ def test_fill_killed_before_the_rename_leaves_the_workbook_and_the_next_write_cl
     _kill(child)
     assert book.read_bytes() == original
     (left,) = temp_files(book)
-    # audit does not take the leftover for a report
+    # audit does not take the leftover for a report: it lists it as skipped, with what it is
     result = run_audit(tmp_path, jobs=1, today=TODAY)
-    assert [r["文件"] for r in result.reports] == ["报告.xlsm"]
+    status = {r["file"]: (r["status"], r["note"]) for r in result.files}
+    assert status["报告.xlsm"][0] == "已审核"
+    assert status[left.name] == ("已跳过", "写入被中断时留下的临时文件（可以删除）")
     # a leftover younger than STALE_AFTER may be another process's write in progress: it stays
     fill_file(book)
     assert left.exists()
@@ -875,7 +877,8 @@ def test_text_that_looks_like_a_formula_stays_text_in_every_file_we_write(tmp_pa
     wb = openpyxl.load_workbook(book)
     assert wb[FORM.metadata_sheet][FORM.field("agency").cell].value == HOSTILE_TEXT[0]
     # the consolidation's sources sheet names the files and agencies
-    consolidate(folder, agency="=某市（汇总）", out=tmp_path / "汇总.xlsm", year=2024, today=TODAY)
+    (tmp_path / "汇总.xlsm").write_bytes(
+        consolidate(folder, agency="=某市（汇总）", out=tmp_path / "汇总.xlsm", year=2024, today=TODAY).output)
     _no_formula_cells(tmp_path / "汇总.xlsm", [*HOSTILE_TEXT, "@名单.json", "=某市"])
     # the payload is JSON and the summary Markdown, read by programs and people, not run by a spreadsheet:
     # they keep the clerk's text exactly, with no apostrophe added

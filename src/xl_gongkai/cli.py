@@ -1,20 +1,50 @@
-"""The ``xl-gongkai`` command line. Messages are Chinese; exit codes: 0 clean, 1 any 错误, 2 unreadable input."""
+"""The ``xl-gongkai`` command line. Messages are Chinese; exit codes: 0 clean, 1 any 错误 (or a refused export),
+2 the user's situation (input that cannot be read, an output that cannot or must not be written, a wrong
+command line, a closed pipe), 3 a defect of the tool itself, 130 interrupted.
+
+Every command resolves its outputs first: each output's name must say what it holds (``formats``), no output
+may be an input or another output (``fileio.guard_outputs``), and outputs of one command are written all or
+nothing (``fileio.write_all``).
+"""
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Sequence
-from importlib import resources
-from pathlib import Path
-
-from . import __version__
-from .errors import InputError, Refused
 
 
-def _today(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def _interrupted_at_start(signum: int, frame: object) -> None:
+    """Ctrl-C while the command is still being loaded: nothing is being written yet, so end at once."""
+    os.write(2, "已中断。\n".encode())
+    os._exit(130)
+
+
+# until main() takes over (only the main thread may set a handler; a library import elsewhere may not)
+with contextlib.suppress(ValueError):
+    signal.signal(signal.SIGINT, _interrupted_at_start)
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .argparse_zh import ChineseParser, chinese, integer  # noqa: E402
+from .errors import InputError, OutputError, Refused, UsageError, os_error_text  # noqa: E402
+
+
+def iso_date(text: str) -> dt.date:
+    """``type=`` for --today (YYYY-MM-DD); argparse names the type by ``__name__`` in its error."""
+    return dt.date.fromisoformat(text)
+
+
+iso_date.__name__ = "日期（YYYY-MM-DD）"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -24,44 +54,45 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     src = open_source(args.path)
     previous = open_source(args.previous).report if args.previous else None
-    validation = check(src.report, today=_today(args.today), previous=previous)
+    validation = check(src.report, today=args.today, previous=previous)
     if src.findings:  # a published report: what its import found comes first
         from .core.findings import Validation
 
         validation = Validation((*src.findings, *validation.findings))
     if args.format == "json":
-        print(json_report(str(src.path), src.report, validation, src.notes))
+        say(json_report(str(src.path), src.report, validation, src.notes))
     else:
-        print(text_report(src.report, validation, src.notes, cells=src.kind != "published"))
+        say(text_report(src.report, validation, src.notes, cells=src.kind != "published"))
     return exit_code(validation)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a published report, list the import findings then the check findings, optionally write it out."""
+    from .adapters.formats import IMPORT_OUT
     from .adapters.published import import_report
     from .commands.output import exit_code, json_report, text_report
     from .core.findings import Validation
     from .core.rules import check
+    from .fileio import guard_outputs, write_bytes_atomic
 
-    out = Path(args.output) if args.output else None
-    if out is not None and out.suffix.lower() not in (".json", ".xlsm"):
-        raise InputError(f"不支持的输出文件类型“{out.suffix or '（无扩展名）'}”："
-                         "请用 .json（数据包）或 .xlsm（工作簿）。", place=str(out))
+    out = IMPORT_OUT.check(args.output) if args.output else None
+    if out is not None:
+        guard_outputs([out], [args.path])
     result = import_report(args.path)
     report = result.report
-    checked = check(report, today=_today(args.today))
+    checked = check(report, today=args.today)
     merged = Validation((*result.findings, *checked.findings))
     form = report.form
-    notes = [f"按{form.title}（{form.source.split('《')[0]}）读取。"]
+    notes = [f"按{form.title}（{form.short_source}）读取。"]
     if args.format != "json":
         # before writing: a refused output still shows the findings; places are the report's, not template cells
-        print(text_report(report, merged, notes, cells=False))
+        say(text_report(report, merged, notes, cells=False))
     written: list[str] = []
     if out is not None:
         if out.suffix.lower() == ".json":
             from .commands.export import export_payload
 
-            export_payload(report, out, today=_today(args.today), draft=not checked.ready)
+            export_payload(report, out, today=args.today, draft=not checked.ready)
             line = f"已写出数据包：{out}"
             if not checked.ready:
                 line += "（草稿：校验仍有错误或未说明的提示，数据包标记为未就绪）"
@@ -70,16 +101,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             written.append(line)
         else:
             if form.template is None:
-                raise Refused(f"这份报告采用{form.title}（{form.source.split('《')[0]}），工作簿模板只适用于"
+                raise Refused(f"这份报告采用{form.title}（{form.short_source}），工作簿模板只适用于"
                               "2021年格式，无法写入工作簿；请改用 -o 输出 .json 数据包。")
-            from .commands.workbook import new_workbook
+            from .commands.workbook import new_package
 
-            new_workbook(out, source=report, today=_today(args.today))
+            write_bytes_atomic(out, new_package(out, source=report, today=args.today))
             written.append(f"已生成工作簿：{out}（导入的全部内容已填入，请对照原文核对后再校验）")
     if args.format == "json":
-        print(json_report(str(args.path), report, merged, [*notes, *written]))
+        say(json_report(str(args.path), report, merged, [*notes, *written]))
     for line in written if args.format != "json" else ():
-        print(line)
+        say(line)
     return exit_code(merged)
 
 
@@ -92,194 +123,246 @@ def cmd_summary(args: argparse.Namespace) -> int:
     src = open_source(args.path)
     summary = summarize(src.report)
     if args.format == "json":
-        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        say(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        print(summary.markdown(f"{src.report.agency}{src.report.year or ''}年政府信息公开工作摘要"))
+        say(summary.markdown(f"{src.report.agency}{src.report.year or ''}年政府信息公开工作摘要"))
     else:
-        print(summary.text())
+        say(summary.text())
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .adapters.formats import PAYLOAD_OUT, SUMMARY_OUT
     from .commands.export import default_paths, export_payload
     from .commands.load import open_source
+    from .fileio import guard_outputs
 
+    if args.output:
+        PAYLOAD_OUT.check(args.output)
+    if args.summary:
+        SUMMARY_OUT.check(args.summary)
     src = open_source(args.path)
     out, summary = default_paths(src.report, src.path.parent)
-    out = args.output or out
-    summary_path = args.summary if args.summary is not None else (None if args.output else summary)
-    doc = export_payload(src.report, out, today=_today(args.today), draft=args.draft, summary_path=summary_path)
-    print(f"已导出：{out}" + (f"；摘要：{summary_path}" if summary_path else ""))
+    out = Path(args.output) if args.output else out
+    summary_path = Path(args.summary) if args.summary is not None else (None if args.output else summary)
+    guard_outputs([out, *([summary_path] if summary_path else [])], [src.path])
+    doc = export_payload(src.report, out, today=args.today, draft=args.draft, summary_path=summary_path)
+    say(f"已导出：{out}" + (f"；摘要：{summary_path}" if summary_path else ""))
     c = doc["validation"]["counts"]
     if args.draft and not doc["validation"]["ready"]:
-        print(f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。")
+        say(f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .adapters.formats import HTML_OUT, WORD_OUT
     from .commands.load import open_source
+    from .fileio import guard_outputs
     from .publish import default_report_paths, render_report, review_notice
 
+    if args.output:
+        WORD_OUT.check(args.output)
+    if args.html:
+        HTML_OUT.check(args.html)
     src = open_source(args.path)
     docx_path = Path(args.output) if args.output else default_report_paths(src.report, src.path.parent)[0]
-    html = (args.html or docx_path.with_suffix(".html")) if args.html is not None else None
-    done = render_report(src.report, docx_path=docx_path, html_path=html, today=_today(args.today))
-    print(f"已生成年度报告：{done.docx}" + (f"；网页版：{done.html}" if done.html else ""))
+    html = Path(args.html or docx_path.with_suffix(".html")) if args.html is not None else None
+    guard_outputs([docx_path, *([html] if html else [])], [src.path])
+    done = render_report(src.report, docx_path=docx_path, html_path=html, today=args.today)
+    say(f"已生成年度报告：{done.docx}" + (f"；网页版：{done.html}" if done.html else ""))
     if notice := review_notice(done):
-        print(notice)
+        say(notice)
     return 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from .adapters.formats import TEMPLATE_OUT
     from .build.template import build_template
     from .fileio import write_bytes_atomic
 
-    out = write_bytes_atomic(args.output, build_template())
-    print(f"已生成模板：{out}")
+    out = write_bytes_atomic(TEMPLATE_OUT.check(args.output), build_template())
+    say(f"已生成模板：{out}")
     return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .commands.workbook import new_workbook
+    from .adapters.formats import WORKBOOK_OUT
+    from .commands.workbook import new_package
+    from .fileio import guard_outputs, write_bytes_atomic
 
+    out = WORKBOOK_OUT.check(args.output)
     source = None
     if args.source:
         from .commands.load import open_source
 
+        guard_outputs([out], [args.source])
         source = open_source(args.source).report
     elif not args.agency or not args.year:
-        raise InputError("请用 --agency 和 --year 指定机关名称和报告年度，或用 --from 指定数据包。")
-    out = new_workbook(args.output, agency=args.agency, year=args.year, source=source, today=_today(args.today))
-    print(f"已生成工作簿：{out}")
+        raise UsageError("请用 --agency 和 --year 指定机关名称和报告年度，或用 --from 指定数据包。")
+    data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today)
+    say(f"已生成工作簿：{write_bytes_atomic(out, data)}")
     return 0
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
+    from .adapters.formats import WORKBOOK_OUT
     from .commands.output import exit_code, text_report
-    from .commands.workbook import fill_file
+    from .commands.workbook import fill_package
     from .core.rules import check
+    from .fileio import guard_outputs, regular_file, write_bytes_atomic
 
-    out, report = fill_file(args.path, args.output)
-    print(f"已填充合计：{out}")
-    validation = check(report, today=_today(args.today))
-    print(text_report(report, validation))
+    out = WORKBOOK_OUT.check(args.output) if args.output else None
+    if out is not None:
+        guard_outputs([out], [args.path])
+    regular_file(args.path)
+    data, report = fill_package(args.path, out)
+    target = write_bytes_atomic(out or args.path, data)  # in place without -o: the one deliberate exception
+    say(f"已填充合计：{target}")
+    validation = check(report, today=args.today)
+    say(text_report(report, validation))
     return exit_code(validation)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from .adapters.formats import AUDIT_OUT, CSV_OUT
+    from .commands.audit import csv_files_path, own_result, planned_outputs, progress_bar, run_audit
+    from .fileio import Output, folder_contains, guard_outputs, write_all
 
-    from .commands.audit import progress_bar, run_audit, write_outputs
-
-    result = run_audit(args.folder, jobs=args.jobs, today=_today(args.today),
+    folder = Path(args.folder)
+    xlsx = AUDIT_OUT.check(args.output) if args.output else (None if args.csv else folder / "审核结果.xlsx")
+    csv = CSV_OUT.check(args.csv) if args.csv else None
+    outs = [p for p in (xlsx, csv, csv_files_path(csv) if csv else None) if p is not None]
+    guard_outputs(outs)
+    for p in outs:  # checked before the folder is read: a file of the folder is replaced only if it is ours
+        if folder.is_dir() and folder_contains(folder, p) and p.exists() and not own_result(p):
+            raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
+                              "或把结果写到文件夹外。")
+    result = run_audit(folder, jobs=args.jobs, today=args.today,
                        progress=None if args.quiet else progress_bar)
-    xlsx = Path(args.output) if args.output else (None if args.csv else Path(args.folder) / "审核结果.xlsx")
-    for path in write_outputs(result, xlsx, Path(args.csv) if args.csv else None):
-        print(f"已写出：{path}")
-    bad = sum(1 for r in result.reports if not r["通过"])
-    print(f"共审核 {len(result.reports)} 份报告：{len(result.reports) - bad} 份无错误，{bad} 份有错误或无法读取；"
-          f"问题共 {len(result.findings)} 项。")
+    for path in write_all([Output(p, data, what) for p, data, what in planned_outputs(result, xlsx, csv)]):
+        say(f"已写出：{path}")
+    say(result.totals_line())
     return 1 if result.has_errors else 0
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
+    from .adapters.formats import WORKBOOK_OUT
     from .commands.consolidate import consolidate
     from .commands.output import exit_code, text_report
+    from .fileio import guard_outputs, write_bytes_atomic
 
-    result = consolidate(args.folder, agency=args.agency, out=args.output, year=args.year, today=_today(args.today))
-    left_out = [r for r in result.sources if r[4] != "已汇总"]
-    print(f"已汇总 {result.included} 份报告到：{args.output}" + (f"；未汇总 {len(left_out)} 份：" if left_out else ""))
+    out = WORKBOOK_OUT.check(args.output)
+    result = consolidate(args.folder, agency=args.agency, out=out, year=args.year, today=args.today)
+    guard_outputs([out], result.inputs)
+    write_bytes_atomic(out, result.output)
+    left_out = result.left_out()
+    say(f"已汇总 {result.included} 份报告到：{out}" + (f"；未汇总 {len(left_out)} 个文件：" if left_out else ""))
     for row in left_out:
-        print(f"  {row[1]}：{row[5]}")
-    print(text_report(result.report, result.validation))
+        say(f"  {row['file']}：{row['reason']}")
+    say(text_report(result.report, result.validation))
     return exit_code(result.validation)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from importlib import resources
+
     sys.stdout.write(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_text("utf-8"))
+    sys.stdout.flush()
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseParser(
         prog="xl-gongkai",
         description="政府信息公开工作年度报告：校验、合计、导出与摘要（国办公开办函〔2021〕30号格式）。",
     )
-    parser.add_argument("--version", action="version", version=f"xl_gongkai {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    parser.add_argument("--version", action="version", version=f"xl_gongkai {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
+                                help="下列命令之一；“xl-gongkai 命令 -h”显示该命令的用法")
 
     p = sub.add_parser("check", help="校验一份报告（工作簿或 JSON 数据包），列出全部错误和提示")
-    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
-    p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
-    p.add_argument("--previous", help="上一年度的报告（工作簿、数据包或已公布的报告），用于跨年度校验")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿、JSON 数据包，或已公布报告的 .txt/.html")
+    p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
+                   help="输出格式：text 或 json（默认 text）")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="上一年度的报告（工作簿、数据包或已公布的报告），用于跨年度校验")
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("import", help="导入已公布的年度报告（.txt/.html/.htm），列出导入和校验结果")
-    p.add_argument("path", help="已公布报告的文本（.txt，UTF-8 或 GB18030）或网页（.html/.htm）")
-    p.add_argument("-o", "--output",
-                   help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿（.xlsm，仅2021年格式）")
-    p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("path", metavar="文件", help="已公布报告的文本（.txt，UTF-8 或 GB18030）或网页（.html/.htm）")
+    p.add_argument("-o", "--output", metavar="输出文件", help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿"
+                                          "（.xlsm 带按钮，.xlsx 不带宏；仅2021年格式）")
+    p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
+                   help="输出格式：text 或 json（默认 text）")
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("summary", help="根据表格数字生成中文摘要")
-    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="输出格式（默认 text）")
+    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
+    p.add_argument("--format", metavar="格式", choices=["text", "markdown", "json"], default="text",
+                   help="输出格式：text、markdown 或 json（默认 text）")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("export", help="校验通过后导出 JSON 数据包和摘要")
-    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
-    p.add_argument("-o", "--output", help="数据包输出路径（默认：源文件旁 <机关>_<年度>年_年报数据.json）")
-    p.add_argument("--summary", help="摘要 Markdown 输出路径")
+    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
+    p.add_argument("-o", "--output", metavar="输出文件",
+                   help="数据包输出路径，.json（默认：源文件旁 <机关>_<年度>年_年报数据.json）")
+    p.add_argument("--summary", metavar="摘要文件", help="摘要输出路径，.md")
     p.add_argument("--draft", action="store_true", help="有错误或未说明的提示时仍导出，并标记为草稿")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="校验通过后生成年度报告正文（Word，可另出网页版 HTML）")
-    p.add_argument("path", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
-    p.add_argument("-o", "--output",
-                   help="Word 输出路径（默认：源文件旁 <机关>_<年度>年_政府信息公开工作年度报告.docx）")
-    p.add_argument("--html", nargs="?", const="", default=None, metavar="HTML",
+    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿或 JSON 数据包")
+    p.add_argument("-o", "--output", metavar="输出文件",
+                   help="Word 输出路径，.docx（默认：源文件旁 <机关>_<年度>年_政府信息公开工作年度报告.docx）")
+    p.add_argument("--html", nargs="?", const="", default=None, metavar="网页文件",
                    help="同时生成网页版 HTML；不写路径时与 Word 文件同名、同文件夹")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("template", help="模板：build 从格式规格生成 Excel 模板")
-    tsub = p.add_subparsers(dest="template_command", required=True, metavar="子命令")
+    tsub = p.add_subparsers(dest="template_command", required=True, metavar="子命令", title="子命令",
+                            help="下列子命令之一")
     b = tsub.add_parser("build", help="生成 workbook/template.xlsm")
-    b.add_argument("-o", "--output", default="workbook/template.xlsm", help="输出路径（默认 workbook/template.xlsm）")
+    b.add_argument("-o", "--output", metavar="输出文件", default="workbook/template.xlsm",
+                   help="输出路径（默认 workbook/template.xlsm）")
     b.set_defaults(func=cmd_template)
 
     p = sub.add_parser("new", help="生成一份新的填报工作簿（可从数据包填入）")
-    p.add_argument("--agency", help="机关名称")
-    p.add_argument("--year", type=int, help="报告年度")
-    p.add_argument("--from", dest="source", help="从数据包或报告 JSON、工作簿填入全部内容")
-    p.add_argument("-o", "--output", required=True, help="输出 .xlsm 路径")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("--agency", metavar="机关名称", help="机关名称")
+    p.add_argument("--year", metavar="年度", type=integer, help="报告年度")
+    p.add_argument("--from", dest="source", metavar="来源文件", help="从数据包或报告 JSON、工作簿填入全部内容")
+    p.add_argument("-o", "--output", metavar="输出文件", required=True,
+                   help="输出路径：.xlsm（带按钮）或 .xlsx（不带宏）")
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格）")
-    p.add_argument("path", help=".xlsm/.xlsx 工作簿")
-    p.add_argument("-o", "--output", help="另存为（默认覆盖原文件）")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿")
+    p.add_argument("-o", "--output", metavar="输出文件", help="另存为（默认覆盖原文件）：.xlsm 或 .xlsx（不带宏）")
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_fill)
 
-    p = sub.add_parser("audit", help="审核文件夹中的全部工作簿、数据包和已公布的报告")
-    p.add_argument("folder", help="文件夹")
-    p.add_argument("-o", "--output", help="结果 Excel 文件（默认：文件夹中的 审核结果.xlsx）")
-    p.add_argument("--csv", help="另存问题清单为 CSV（同时写出 <名称>_报告清单.csv）")
-    p.add_argument("--jobs", type=int, help="并行进程数（默认：CPU 核数）")
+    p = sub.add_parser("audit", help="审核文件夹中的全部文件：工作簿、数据包和已公布的报告")
+    p.add_argument("folder", metavar="文件夹", help="文件夹")
+    p.add_argument("-o", "--output", metavar="输出文件",
+                   help="结果 Excel 文件，.xlsx（默认：文件夹中的 审核结果.xlsx）")
+    p.add_argument("--csv", metavar="CSV文件", help="另存问题清单为 CSV（同时写出 <名称>_报告清单.csv）")
+    p.add_argument("--jobs", metavar="进程数", type=integer, help="并行进程数（默认：CPU 核数）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("consolidate", help="把同一年度各机关的报告汇总为一份地区报告（填好的模板）")
-    p.add_argument("folder", help="存放各机关报告的文件夹")
-    p.add_argument("--agency", required=True, help="汇总报告的机关名称，例如 某市人民政府（全市汇总）")
-    p.add_argument("--year", type=int, help="汇总年度（默认：文件夹中最多的年度）")
-    p.add_argument("-o", "--output", required=True, help="输出 .xlsm 路径，例如 汇总.xlsm")
-    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("folder", metavar="文件夹", help="存放各机关报告的文件夹")
+    p.add_argument("--agency", metavar="机关名称", required=True,
+                   help="汇总报告的机关名称，例如 某市人民政府（全市汇总）")
+    p.add_argument("--year", metavar="年度", type=integer, help="汇总年度（默认：文件夹中最多的年度）")
+    p.add_argument("-o", "--output", metavar="输出文件", required=True,
+                   help="输出路径，例如 汇总.xlsm（.xlsx 为不带宏的工作簿）")
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_consolidate)
 
     p = sub.add_parser("schema", help="输出数据包的 JSON Schema")
@@ -287,28 +370,77 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except InputError as exc:
-        print(f"无法读取：{exc}", file=sys.stderr)
-        return 2
-    except Refused as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("已中断。", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback in the log
-        from .logs import LOG_NAME, log_dir, logger
+def _place(exc: OSError) -> str:
+    name = exc.filename
+    return f"{name}：" if name else ""
 
-        logger().exception("xl-gongkai %s failed", " ".join(sys.argv[1:]))
-        print(f"程序内部错误（{type(exc).__name__}），操作没有完成，输入文件没有被修改。这是程序缺陷，"
-              f"请把日志文件发给维护人员：{log_dir() / LOG_NAME}", file=sys.stderr)
-        return 3
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every way it can end is one of the exit codes above, with one Chinese message."""
+    try:
+        if signal.getsignal(signal.SIGINT) is _interrupted_at_start:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, Ctrl-C unwinds cleanly
+        try:
+            with chinese():
+                args = build_parser().parse_args(argv)
+            code = int(args.func(args))
+            sys.stdout.flush()
+            return code
+        except InputError as exc:
+            _err(f"{exc.lead}：{exc}")
+            return 2
+        except Refused as exc:
+            _err(str(exc))
+            return 1
+        except (BrokenPipeError, ConnectionResetError):
+            _quiet_stdout()
+            _err("输出被提前关闭（例如输出接到了 head 或关闭的窗口），结果没有完整显示；写出的文件不受影响。")
+            return 2
+        except OSError as exc:
+            if _stdout_failed(exc):
+                _quiet_stdout()
+                _err(f"无法显示结果：{os_error_text(exc, writing=True)}写出的文件不受影响。")
+                return 2
+            _err(f"{_place(exc)}{os_error_text(exc)}")
+            return 2
+        except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback in the log
+            from .logs import log_place, logger
+
+            logger().exception("xl-gongkai %s failed", " ".join(sys.argv[1:]))
+            _err(f"程序内部错误（{type(exc).__name__}），操作没有完成，输入文件没有被修改。这是程序缺陷，{log_place()}。")
+            return 3
+    except KeyboardInterrupt:
+        _err("已中断，操作没有完成；已写出的文件保持完整，未写完的没有留下。")
+        return 130
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """True when the error came from writing our own standard output (``> /dev/full``, a closed terminal)."""
+    return exc.filename is None and not getattr(exc, "filename2", None)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at nothing, so Python's own flush at exit cannot print an English traceback."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _err(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
+def entry() -> None:
+    """The console script: Ctrl-C while Python is still starting up ends the same way as later."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        _err("已中断。")
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError, Refused
-from .logs import LOG_NAME, log_dir, logger
+from .logs import LOG_NAME, log_dir, log_place, logger
 
 TITLE = "政务公开年报"
 
@@ -47,7 +47,7 @@ def run(book: Any, command: str, *, out_dir: Path | None = None, today: dt.date 
     except Exception as exc:
         log.exception("command %s failed", command)
         outcome = Outcome(command, f"出现意外错误（{type(exc).__name__}），操作没有完成，工作簿中填写的内容没有被修改。"
-                                   f"请把日志文件发给维护人员：{log_dir() / LOG_NAME}", critical=True)
+                                   f"{log_place()}。", critical=True)
     try:
         book.app.alert(outcome.message, title=TITLE, buttons="ok", mode="critical" if outcome.critical else "info")
     except Exception:
@@ -195,7 +195,7 @@ NO_EXCEL = (
     "未能连接到 Excel，操作没有执行。\n"
     "如果您使用的是 WPS 表格：本模板的按钮依赖 xlwings，而 xlwings 不支持 WPS；"
     "WPS 保存的文件可以直接用命令行处理：xl-gongkai check / fill / export 文件名。\n"
-    "如果您使用的是 Excel：请点击“诊断”按钮，或把日志文件发给维护人员："
+    "如果您使用的是 Excel：请点击“诊断”按钮。"
 )
 
 
@@ -209,7 +209,7 @@ def _caller_and_run(command: str) -> None:
             raise RuntimeError("WPS")
     except Exception:
         log.exception("no Excel caller for %s", command)
-        _system_alert(NO_EXCEL + str(log_dir() / LOG_NAME))
+        _system_alert(NO_EXCEL + log_place())
         return
     run(book, command)
 

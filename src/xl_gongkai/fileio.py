@@ -1,10 +1,24 @@
-"""Atomic file writes: a temporary file in the target folder, flushed, then renamed into place.
+"""Files in and out: bounded reads of regular files only, atomic all-or-nothing writes that never replace an input.
 
-A write killed half-way leaves the previous file intact; readers never see a half-written file. What a
-killed write leaves behind is its temporary file, ``.<name>.<random>.tmp``: hidden, and with a suffix
-no command reads (``audit`` skips hidden files). The next write of the same file removes such leftovers
-once they are older than :data:`STALE_AFTER` — never younger ones, which may belong to a write still in
-progress in another process (two clerks saving into one shared folder).
+Reading. Only regular files are opened: a FIFO would block for ever, a device such as ``/dev/zero``
+never ends. Every read is bounded while it reads (a file that grows past its cap is refused, whatever
+its size said).
+
+Writing. Each output goes to a temporary file in the target folder, written, flushed and fsynced, then
+renamed over the target, and the folder fsynced (POSIX). A write killed half-way leaves the previous file
+intact; readers never see a half-written file. A command that writes several files (``report``: Word and
+HTML; ``export``: payload and summary) stages all of them first and renames them only when every one was
+written; if a rename fails (a target open in Word on Windows), the files already renamed are put back —
+either every output is in place or none changed.
+
+What a killed write leaves behind is its temporary file, ``.<name>.<random>.tmp``: hidden, and with a
+suffix no command reads (``audit`` lists it as skipped). The next write of the same file removes such
+leftovers once they are older than :data:`STALE_AFTER` — never younger ones, which may belong to a write
+still in progress in another process (two clerks saving into one shared folder).
+
+Outputs never replace inputs: :func:`guard_outputs` refuses an output that is the same file as an input
+(the same path after resolving links, or the same file by ``samefile``), or two outputs that are one file.
+``fill`` without ``-o`` is the one deliberate exception, and it stays atomic.
 """
 
 from __future__ import annotations
@@ -12,37 +26,241 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import InputError, OutputError, os_error_text
 
 STALE_AFTER = 3600.0  # seconds: far longer than any write of ours takes
 
+# A seam for the tests of environment failures where no small file system can be made (named as a fault
+# injection, used by nothing else): called with (stage, path) before each step of a write.
+FAULT_HOOK: Callable[[str, Path], None] | None = None
+
+
+def _fault(stage: str, path: Path) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(stage, path)
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+_KINDS = (
+    (stat.S_ISDIR, "这是一个文件夹，不是文件"),
+    (stat.S_ISFIFO, "这是一个命名管道（FIFO），不是普通文件"),
+    (stat.S_ISCHR, "这是一个设备文件，不是普通文件"),
+    (stat.S_ISBLK, "这是一个设备文件，不是普通文件"),
+    (stat.S_ISSOCK, "这是一个套接字，不是普通文件"),
+)
+
+
+def regular_file(path: str | os.PathLike[str]) -> os.stat_result:
+    """The file's status, or an :class:`InputError` when it is missing or not a regular file (never opened)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputError("文件不存在，请检查文件名和路径。", place=str(p)) from None
+    except OSError as exc:
+        raise InputError(os_error_text(exc), place=str(p)) from None
+    if not stat.S_ISREG(st.st_mode):
+        why = next((text for test, text in _KINDS if test(st.st_mode)), "这不是普通文件")
+        raise InputError(f"{why}，未读取。请指定一份报告文件。", place=str(p))
+    return st
+
+
+def read_input(path: str | os.PathLike[str], *, cap: int, too_big: str) -> bytes:
+    """The bytes of a regular file, at most ``cap`` of them; ``too_big`` (with ``{mb}``) when there are more.
+
+    The cap applies while reading: a file that grows after its size was taken is still refused.
+    """
+    p = Path(path)
+    st = regular_file(p)
+    if st.st_size > cap:
+        raise InputError(too_big.format(mb=f"{st.st_size / 1024 / 1024:.1f}"), place=str(p))
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between stat and open
+                raise InputError("这不是普通文件，未读取。", place=str(p))
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        raise InputError(os_error_text(exc), place=str(p)) from None
+    if len(data) > cap:
+        raise InputError(too_big.format(mb=f"超过 {cap / 1024 / 1024:.0f}"), place=str(p))
+    return data
+
+
+# -- the same file -----------------------------------------------------------------------------------------
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when two paths name one file: equal after resolving links (and case, where the system ignores it),
+    or the same file on disk (a hard link, another mount of the same share)."""
+    ra, rb = _resolved(a), _resolved(b)
+    if ra == rb:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _resolved(path: str | os.PathLike[str]) -> str:
+    return os.path.normcase(os.path.realpath(os.path.abspath(path)))
+
+
+def guard_outputs(outputs: Sequence[str | os.PathLike[str]], inputs: Sequence[str | os.PathLike[str]] = ()) -> None:
+    """Refuse (exit 2) an output that is an input, or two outputs that are one file; names both paths."""
+    outs = [Path(o) for o in outputs]
+    for out in outs:
+        for src in inputs:
+            if same_file(out, src):
+                raise OutputError(f"输出文件“{out}”就是输入文件“{src}”，写出会覆盖输入，已停止，"
+                                  "输入文件没有被修改。请换一个输出文件名。")
+    for i, a in enumerate(outs):
+        for b in outs[i + 1:]:
+            if same_file(a, b):
+                raise OutputError(f"两个输出文件是同一个文件：“{a}”和“{b}”。请为它们指定不同的文件名。")
+
+
+def folder_contains(folder: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` lies inside ``folder`` (at any depth), after resolving links."""
+    f, p = _resolved(folder), _resolved(path)
+    return p.startswith(f.rstrip(os.sep) + os.sep)
+
+
+# -- writing -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a command writes: where, what, and the noun that names it in messages (数据包, Word 文件…)."""
+
+    path: Path
+    data: bytes
+    what: str = "文件"
+
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):  # mkstemp makes it private; the file keeps the mode it had
-            os.chmod(tmp, _mode_for(target))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _sync_folder(target.parent)
-    remove_stale(target)
-    return target
+    """Write one file atomically (see the module docstring); an :class:`OutputError` names the path."""
+    return write_all([Output(Path(path), data)])[0]
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_all(outputs: Sequence[Output]) -> list[Path]:
+    """Write every output, all or nothing: each staged to a temporary file first, then renamed into place."""
+    staged: list[tuple[Output, str]] = []
+    try:
+        for out in outputs:
+            staged.append((out, _stage(out)))
+    except BaseException:
+        for _, tmp in staged:
+            _unlink(tmp)
+        raise
+    placed: list[tuple[Path, str | None]] = []  # (target, backup of what it held)
+    try:
+        for i, (out, tmp) in enumerate(staged):
+            backup = _backup(out.path) if len(staged) > 1 else None
+            try:
+                _fault("replace", out.path)
+                os.replace(tmp, out.path)
+            except BaseException:
+                if backup is not None:
+                    _unlink(backup)
+                raise
+            placed.append((out.path, backup))
+            staged[i] = (out, "")
+    except BaseException as exc:
+        for _, tmp in staged:
+            if tmp:
+                _unlink(tmp)
+        for target, backup in reversed(placed):
+            _restore(target, backup)
+        if isinstance(exc, OSError):
+            raise _write_error(exc, out.path, rolled_back=bool(placed)) from None
+        raise
+    for target, backup in placed:
+        if backup is not None:
+            _unlink(backup)
+        _sync_folder(target.parent)
+        remove_stale(target)
+    return [out.path for out in outputs]
+
+
+def _stage(out: Output) -> str:
+    """Write ``out.data`` to a temporary file beside the target; returns its path."""
+    target = out.path
+    if target.is_dir():
+        raise OutputError(f"“{target}”是一个文件夹。请在后面写上文件名，例如 {target / ('结果' + _suffix(out))}。")
+    try:
+        _fault("mkdir", target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _fault("create", target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _write_error(exc, target) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _fault("write", target)
+            fh.write(out.data)
+            fh.flush()
+            _fault("fsync", target)
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):  # mkstemp makes it private; the file keeps the mode it had
+            os.chmod(tmp, _mode_for(target))
+    except BaseException as exc:
+        _unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(exc, target) from None
+        raise
+    return tmp
+
+
+def _suffix(out: Output) -> str:
+    return out.path.suffix or ".xlsx"
+
+
+def _write_error(exc: OSError, target: Path, *, rolled_back: bool = False) -> OutputError:
+    text = os_error_text(exc, writing=True)
+    if rolled_back:
+        text += "已写出的其他文件已恢复原样，本次没有写出任何文件。"
+    return OutputError(text, place=str(target))
+
+
+def _backup(target: Path) -> str | None:
+    """A hidden copy of what ``target`` holds (a hard link where the file system has them), for rolling back."""
+    if not target.exists():
+        return None
+    fd, backup = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        os.unlink(backup)
+        os.link(target, backup)
+    except OSError:  # FAT32 on a USB stick, some network shares: no hard links
+        shutil.copy2(target, backup)
+    return backup
+
+
+def _restore(target: Path, backup: str | None) -> None:
+    with contextlib.suppress(OSError):
+        if backup is None:
+            os.unlink(target)  # it did not exist before this write
+        else:
+            os.replace(backup, target)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def temp_files(target: Path) -> list[Path]:

@@ -25,7 +25,11 @@ def log_dir() -> Path:
 
 
 def logger() -> logging.Logger:
-    """The command log, in :func:`log_dir` (reopened when that folder changes, e.g. between tests)."""
+    """The command log, in :func:`log_dir` (reopened when that folder changes, e.g. between tests).
+
+    When the folder cannot be written (a locked-down profile), records go nowhere and :func:`log_place`
+    says so, so that no message names a log file that does not exist.
+    """
     log = logging.getLogger("xl_gongkai")
     target = log_dir() / LOG_NAME
     if any(getattr(h, "baseFilename", None) == str(target) for h in log.handlers):
@@ -43,5 +47,16 @@ def logger() -> logging.Logger:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    logging.raiseExceptions = False  # a log that fills the disk must not print an English traceback
     log.propagate = False
     return log
+
+
+def log_place() -> str:
+    """Where the details went, for a message: the log file, or why there is none."""
+    log = logger()
+    target = log_dir() / LOG_NAME
+    if any(getattr(h, "baseFilename", None) == str(target) for h in log.handlers) and target.is_file():
+        return f"请把日志文件发给维护人员：{target}"
+    return (f"详细信息无法写入日志（日志文件夹“{target.parent}”不可写入）；请把本条消息和所做的操作告诉维护人员，"
+            "或设置环境变量 XL_GONGKAI_LOG_DIR 指向一个可写入的文件夹后重试")

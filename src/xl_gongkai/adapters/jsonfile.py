@@ -17,7 +17,9 @@ from typing import Any
 from ..core import payload as payload_mod
 from ..core.report import Report
 from ..errors import InputError
+from ..fileio import read_input
 from ..spec import DEFAULT_FORM, CellKey, SpecError, load_form
+from ..spec.payload_schema import ORIGINS
 
 MAX_JSON_BYTES = 5 * 1024 * 1024  # a payload is about 50 KB; six full narrative cells stay under 1 MB
 
@@ -31,14 +33,8 @@ class LoadedReport:
 
 def read_report(path: str | Path) -> LoadedReport:
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InputError(f"文件有 {size / 1024 / 1024:.1f} MB，超过 {MAX_JSON_BYTES // (1024 * 1024)} MB 的上限"
-                             "（一份报告的数据包不到 1 MB），未读取。", place=str(p))
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(p)) from None
+    raw = read_input(p, cap=MAX_JSON_BYTES, too_big=f"文件有 {{mb}} MB，超过 {MAX_JSON_BYTES // (1024 * 1024)} MB "
+                     "的上限（一份报告的数据包不到 1 MB），未读取。")
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -78,7 +74,11 @@ def report_from_document(doc: Any, where: str = "JSON") -> LoadedReport:
         raise InputError(f"metadata 中有未知字段：{', '.join(unknown)}。", place=where)
     narrative = _strings_map(doc.get("narrative", {}), "narrative", where)
     explanations = _strings_map(doc.get("explanations", {}), "explanations", where)
-    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, explanations=explanations)
+    origin = doc.get("origin")
+    if origin is not None and origin not in ORIGINS:
+        raise InputError(f"origin 的值“{origin}”无效（只能是 {'、'.join(ORIGINS)}）。", place=where)
+    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, explanations=explanations,
+                    origin=origin)
     return LoadedReport(report, is_payload, notes)
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.report import Report
-from ..errors import InputError
+from ..errors import InputError, OwnOutput
+from ..fileio import regular_file
 from ..spec import CellKey, Form, load_form
 from ..spec.a1 import cell_address, split_cell
 
@@ -55,8 +56,11 @@ def _open(path: Path) -> Any:
                          place=str(path)) from None
 
 
-def read_grids(path: Path, areas: Mapping[str, tuple[int, int]]) -> dict[str, Grid]:
+def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: bool = False) -> dict[str, Grid]:
     """The wanted area of each sheet, (rows, columns) from A1; the package is inspected first.
+
+    A sheet the workbook lacks is refused, naming it — or, with ``lenient``, left out of the result, for a
+    caller that first looks at what the file is (one of our audit results is no report).
 
     Only the rows of the area are turned into Python values; what calamine holds in memory is bounded by
     :mod:`.xlsx_guard`. Error values (which python-calamine returns as blanks) are put back as the text
@@ -64,28 +68,32 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]]) -> dict[str, Gr
     """
     from .xlsx_guard import inspect_package
 
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
+    size = regular_file(path).st_size  # never a FIFO or a device: calamine would wait for ever
     if size > MAX_FILE_BYTES:
         raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
                          "不是本模板的工作簿，未读取。", place=str(path))
     scans = inspect_package(path, areas)
     with _quiet_stderr():
-        return _calamine_grids(path, areas, scans)
+        return _calamine_grids(path, areas, scans, lenient)
 
 
-def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any]) -> dict[str, Grid]:
+def missing_sheets(missing: list[str], path: Path) -> InputError:
+    return InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
+                      "。这不是本模板的工作簿，或工作表被删除、改名；请用 xl-gongkai new 重新生成模板后填写。",
+                      place=str(path))
+
+
+def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any],
+                    lenient: bool) -> dict[str, Grid]:
     wb = _open(path)
     present = set(wb.sheet_names)
     missing = [s for s in areas if s not in present]
-    if missing:
-        raise InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
-                         "。这不是本模板的工作簿，或工作表被删除、改名；请用 xl-gongkai new 重新生成模板后填写。",
-                         place=str(path))
+    if missing and not lenient:
+        raise missing_sheets(missing, path)
     grids = {}
     for name, (rows_wanted, _) in areas.items():
+        if name not in present:
+            continue
         if name not in scans:  # calamine lists it, but its part is not where the check found parts
             raise InputError(f"工作表“{name}”的位置无法确定（工作簿中的关系不一致），文件可能已损坏或被篡改，未读取。",
                              place=str(path))
@@ -245,8 +253,12 @@ def read_extent(form: Form, sheet: str) -> tuple[int, int]:
 
 
 def sheets_to_read(form: Form) -> list[str]:
-    """The sheets a report is read from (six: the commands' bulk-read budget in Excel)."""
-    return [*form.input_sheets(), form.template.results_sheet]
+    """The sheets a report is read from (seven: the commands' bulk-read budget in Excel).
+
+    The template-info sheet is read for its role field: a consolidation must be known as one wherever it
+    goes (a payload exported from it in Excel carries the marker too).
+    """
+    return [*form.input_sheets(), form.template.results_sheet, form.template.info_sheet]
 
 
 def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
@@ -267,15 +279,41 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
             if text is not None and str(text).strip():
                 narrative[s.key] = str(text)
     return Report(form=form, metadata=metadata, values=values, narrative=narrative,
-                  explanations=read_explanations(form, grids[form.template.results_sheet]))
+                  explanations=read_explanations(form, grids[form.template.results_sheet]),
+                  origin="consolidation" if role(form, grids) == "consolidation" else None)
 
 
 def read_workbook(path: str | Path, form: Form | None = None) -> Report:
-    """The report in a filled template; :class:`InputError` when it is not a readable, unaltered template."""
+    """The report in a filled template; :class:`InputError` when it is not a readable, unaltered template.
+
+    One of our own audit results is recognised by its role field and refused as :class:`OwnOutput`.
+    """
     p = Path(path)
     form = form or load_form()
     areas = {sheet: read_extent(form, sheet) for sheet in sheets_to_read(form)}
-    return report_from_grids(form, read_grids(p, areas), str(p))
+    sources = form.template.sources.sheet  # only its presence matters (a consolidation of template 1.0.0)
+    grids = read_grids(p, {**areas, sources: (1, 1)}, lenient=True)
+    if role(form, grids) == "audit":
+        raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
+    missing = [s for s in areas if s not in grids]
+    if missing:
+        raise missing_sheets(missing, p)
+    return report_from_grids(form, grids, str(p))
+
+
+def role(form: Form, grids: Mapping[str, Grid]) -> str | None:
+    """What the template-info sheet says the file is (``consolidation``, ``audit``), or None.
+
+    Files of template 1.0.0 have no role field: a consolidation of that time is known by its 汇总来源 sheet.
+    """
+    tpl = form.template
+    info = grids.get(tpl.info_sheet)
+    if info is None:
+        return None
+    found = tpl.role_of(info.at(tpl.info("role").cell))
+    if found is None and tpl.sources.sheet in grids:
+        return "consolidation"
+    return None if found == "report" else found
 
 
 def read_explanations(form: Form, grid: Grid) -> dict[str, str]:

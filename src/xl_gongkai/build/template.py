@@ -114,12 +114,8 @@ def _range_width(widths: dict[str, float], ref: str) -> float:
     return sum(widths.get(xl_col_to_name(c - 1), 8.43) for c in range(c1, c2 + 1))
 
 
-SOURCES_SHEET = "汇总来源"
-SOURCES_COLUMNS = [("序号", 6), ("文件", 36), ("机关", 30), ("年度", 8), ("状态", 10), ("说明", 60)]
-
-
 class TemplateBuilder:
-    def __init__(self, form: Form, sources: list[list[Any]] | None = None) -> None:
+    def __init__(self, form: Form, sources: list[dict[str, Any]] | None = None) -> None:
         self.form = form
         self.sources = sources
         self.tpl = form.template
@@ -130,7 +126,7 @@ class TemplateBuilder:
         self.styles = Styles(self.wb)
         self.codes = code_names(form)
         if sources is not None:
-            self.codes[SOURCES_SHEET] = "SheetSources"
+            self.codes[self.tpl.sources.sheet] = "SheetSources"
         self.flag_offsets = form.flag_offsets()
 
     # -- helpers ---------------------------------------------------------------------------------------
@@ -327,20 +323,21 @@ class TemplateBuilder:
             ws.set_row(r - 1, 84)  # a paragraph of about 200 characters: heights are not refitted on load
 
     def sources_sheet(self) -> None:
-        """A consolidated report lists what it adds up, and what it left out and why."""
-        s = self.styles
-        ws = self.sheet(SOURCES_SHEET)
+        """A consolidated report lists what it adds up, and what it left out and why (one row per file)."""
+        s, spec = self.styles, self.tpl.sources
+        ws = self.sheet(spec.sheet)
         ws.set_landscape()
-        last = len(SOURCES_COLUMNS) - 1
-        ws.merge_range(0, 0, 0, last, "汇总来源（本汇总报告由以下各机关的报告相加而成）", s.title)
+        last = len(spec.columns) - 1
+        ws.merge_range(0, 0, 0, last, spec.title, s.title)
         ws.set_row(0, 30)
-        for c, (label, width) in enumerate(SOURCES_COLUMNS):
-            ws.set_column(c, c, width)
-            ws.write(2, c, label, s.header)
-        for r, row in enumerate(self.sources or [], start=3):
-            for c, value in enumerate(row):
-                ws.write(r, c, value, s.cellbox)
-        ws.freeze_panes(3, 0)
+        header = spec.header_row - 1
+        for c, col in enumerate(spec.columns):
+            ws.set_column(c, c, col.width)
+            ws.write(header, c, col.label, s.header)
+        for r, row in enumerate(self.sources or [], start=header + 1):
+            for c, col in enumerate(spec.columns):
+                ws.write(r, c, row.get(col.key, ""), s.cellbox)
+        ws.freeze_panes(header + 1, 0)
 
     def info(self) -> None:
         tpl, s = self.tpl, self.styles
@@ -352,6 +349,7 @@ class TemplateBuilder:
             "template_version": tpl.version, "form_id": self.form.id, "form_version": self.form.version,
             "xlwings_version": _xlwings_version(), "vba_error_title": VBA_ERROR_TITLE,
             "vba_error_message": VBA_ERROR_MESSAGE,
+            "role": tpl.roles["consolidation" if self.sources is not None else "report"],
         }
         for f in tpl.info_fields:
             row, col = split_cell(f.cell)
@@ -398,7 +396,7 @@ def _xlwings_version() -> str:
     return version("xlwings")
 
 
-def build_template(form: Form | None = None, *, sources: list[list[Any]] | None = None) -> bytes:
+def build_template(form: Form | None = None, *, sources: list[dict[str, Any]] | None = None) -> bytes:
     """The template; with ``sources``, the consolidation variant that carries a 汇总来源 sheet."""
     return TemplateBuilder(form or load_form(), sources).build()
 

@@ -1,8 +1,14 @@
 """Consolidation: the reports of a region's agencies for one year, added up into one regional report.
 
 Only reports that can be added honestly are: the 2021 format, the chosen year, no 错误, one per
-agency. Everything else is listed with the reason it was left out, on the 汇总来源 sheet of the
-result, which is a filled template checked like any other.
+agency. Everything else in the folder is listed with the reason it was left out, on the 汇总来源 sheet
+of the result, which is a filled template checked like any other.
+
+Running it twice never counts anything twice: a consolidation this tool made (known by the role field
+of its template-info sheet, or by its 汇总来源 sheet in files of template 1.0.0, or by ``origin`` in its
+payload — never by its file name) is not added, nor is a report of the agency the consolidation is made
+for (that region's own 汇总, published or not). So the result may lie in the input folder, and a rerun
+in place replaces it with the same total.
 """
 
 from __future__ import annotations
@@ -19,40 +25,72 @@ from ..core.numbers import exact_sum, read
 from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
-from ..errors import InputError
-from ..fileio import write_bytes_atomic
+from ..errors import InputError, OutputError, OwnOutput
 from ..spec import DEFAULT_FORM, CellKey, load_form
-from .audit import discover
+from .audit import skip_reason, survey
 from .load import open_source
 from .sheet_output import outputs
-from .workbook import input_edits
+from .workbook import input_edits, workbook_output
 
 
 @dataclass
 class Consolidation:
     report: Report
     validation: Validation
-    sources: list[list[Any]]
+    sources: list[dict[str, Any]]  # one row per file of the folder, keyed as the 汇总来源 columns
     included: int
+    output: bytes  # the workbook to write (a macro workbook or not, as the output's suffix says)
+    inputs: list[Path]  # every file of the folder the output must not replace (all but our own results)
+
+    def left_out(self) -> list[dict[str, Any]]:
+        excluded = self.report.form.template.sources.excluded
+        return [r for r in self.sources if r["status"] == excluded]
+
+
+def _key(agency: str) -> str:
+    return "".join(agency.split())
 
 
 def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int | None = None,
                 today: dt.date | None = None) -> Consolidation:
+    """Add up the folder's reports; the workbook for ``out`` is returned, not written (see :func:`write`)."""
     from ..adapters.xlsx_cells import set_cells
     from ..build.template import build_template
 
-    root = Path(folder)
+    root, target = Path(folder), Path(out)
     if not root.is_dir():
-        raise InputError("不是文件夹。", place=str(root))
+        raise InputError("不是文件夹，或文件夹不存在。", place=str(root))
     form = load_form(DEFAULT_FORM)
+    spec = form.template.sources
     read_ok: list[tuple[Path, Report, Validation]] = []
-    rows: list[list[Any]] = []
-    for path in discover(root):
+    rows: list[dict[str, Any]] = []
+    inputs: list[Path] = []
+
+    def leave(path: Path, reason: str, report: Report | None = None) -> None:
+        rows.append({"file": str(path.relative_to(root)), "agency": report.agency if report else "",
+                     "year": (report.year or "") if report else "", "status": spec.excluded, "reason": reason})
+
+    for path in survey(root):
+        skipped = skip_reason(path)
+        if skipped:
+            leave(path, skipped)
+            continue
         try:
             src = open_source(path)
-        except InputError as exc:
-            rows.append([path.name, "", "", "未汇总", f"无法读取：{exc}"])
+        except OwnOutput:
+            leave(path, "本工具写出的审核结果，不是报告")
             continue
+        except InputError as exc:
+            inputs.append(path)
+            leave(path, f"无法读取：{exc.args[0] if exc.args else exc}")
+            continue
+        if src.report.origin == "consolidation":
+            if target.exists() and _same(path, target) and _key(src.report.agency) != _key(agency):
+                raise OutputError(f"输出文件“{target}”是另一份汇总报告（{src.report.agency}），写出会覆盖它。"
+                                  "请换一个输出文件名。")
+            leave(path, "本工具生成的汇总报告，不再计入（避免重复相加）", src.report)
+            continue
+        inputs.append(path)
         read_ok.append((path, src.report, check(src.report, today=today)))
     if year is None:
         years = Counter(r.year for _, r, _ in read_ok if r.year)
@@ -64,33 +102,43 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int |
     for path, report, v in read_ok:
         reason = None
         if report.form.id != form.id:
-            reason = f"格式为{report.form.id}，只能汇总{form.id}格式的报告"
+            reason = f"采用{report.form.short_title}，只能汇总{form.short_title}的报告"
         elif report.year != year:
             reason = f"年度为{report.year or '未知'}，汇总年度为{year}"
+        elif _key(report.agency) == _key(agency):
+            reason = "与汇总报告的机关同名：可能是本地区已有的汇总报告，不重复计入"
         elif v.errors:
             reason = f"有{len(v.errors)}项错误，请先改正（第一项：{v.errors[0].message}）"
-        elif "".join(report.agency.split()) in seen:
-            reason = f"与{seen[''.join(report.agency.split())]}是同一机关的报告"
+        elif _key(report.agency) in seen:
+            reason = f"与{seen[_key(report.agency)]}是同一机关的报告"
         if reason:
-            rows.append([path.name, report.agency, report.year or "", "未汇总", reason])
+            leave(path, reason, report)
             continue
-        seen["".join(report.agency.split())] = path.name
+        seen[_key(report.agency)] = str(path.relative_to(root))
         included.append(report)
-        rows.append([path.name, report.agency, report.year, "已汇总", ""])
+        rows.append({"file": str(path.relative_to(root)), "agency": report.agency, "year": report.year,
+                     "status": spec.included, "reason": ""})
     if not included:
         raise InputError(f"没有可以汇总的{year}年度报告（原因见下）：" +
-                         "；".join(f"{r[0]}：{r[4]}" for r in rows[:5]), place=str(root))
+                         "；".join(f"{r['file']}：{r['reason']}" for r in rows[:5]), place=str(root))
     values: dict[CellKey, Any] = {}
     for cell in form.input_cells():
         values[cell.key] = exact_sum(read(r.values.get(cell.key)).number or 0 for r in included)
     metadata = {"agency": agency, "year": year, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31"}
-    report = fill(Report(form=form, metadata=metadata, values=values))
+    report = fill(Report(form=form, metadata=metadata, values=values, origin="consolidation"))
     validation = check(report, today=today)
-    sources = [[i, *row] for i, row in enumerate(sorted(rows, key=lambda r: (r[3] != "已汇总", r[0])), start=1)]
+    ordered = sorted(rows, key=lambda r: (r["status"] != spec.included, r["file"]))
+    sources = [{"no": i, **row} for i, row in enumerate(ordered, start=1)]
     edits = input_edits(report)
     for cell in form.derived_cells():
         edits.setdefault(cell.sheet, {})[cell.address] = report.values[cell.key]
     for sheet, cells in outputs(form, report, validation, summarize(report), links=False).items():
         edits.setdefault(sheet, {}).update(cells)
-    write_bytes_atomic(out, set_cells(build_template(form, sources=sources), edits))
-    return Consolidation(report, validation, sources, len(included))
+    package = workbook_output(set_cells(build_template(form, sources=sources), edits), target, macros=True)
+    return Consolidation(report, validation, sources, len(included), package, inputs)
+
+
+def _same(a: Path, b: Path) -> bool:
+    from ..fileio import same_file
+
+    return same_file(a, b)

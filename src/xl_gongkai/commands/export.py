@@ -17,7 +17,7 @@ from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
 from ..errors import Refused
-from ..fileio import report_stem, write_bytes_atomic, write_text_atomic
+from ..fileio import Output, report_stem, write_all
 
 
 def refusal(v: Validation, limit: int = 8) -> str:
@@ -49,10 +49,11 @@ def export_payload(
         raise Refused(refusal(validation))
     summary = summarize(report)
     doc = payload.build(report, validation, summary)
-    write_bytes_atomic(out, payload.dumps(doc))
+    files = [Output(Path(out), payload.dumps(doc), "数据包")]
     if summary_path is not None:
         title = f"{report.agency}{report.year or ''}年政府信息公开工作年度报告摘要"
-        write_text_atomic(summary_path, summary.markdown(title))
+        files.append(Output(Path(summary_path), summary.markdown(title).encode("utf-8"), "摘要"))
+    write_all(files)  # both or neither
     return doc
 
 

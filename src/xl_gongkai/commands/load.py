@@ -1,16 +1,18 @@
-"""Opens whatever the user names — a payload, a report document, a workbook — as a Report."""
+"""Opens whatever the user names — a payload, a report document, a workbook, a published report — as a Report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..adapters.formats import JSON_IN, PUBLISHED_IN, WORKBOOK_IN, input_format, unsupported
 from ..core.findings import Finding
 from ..core.report import Report
 from ..errors import InputError
+from ..fileio import regular_file
 
-WORKBOOK_SUFFIXES = {".xlsm", ".xlsx"}
-PUBLISHED_SUFFIXES = {".txt", ".html", ".htm"}  # a published report, read by adapters.published
+WORKBOOK_SUFFIXES = set(WORKBOOK_IN.suffixes)
+PUBLISHED_SUFFIXES = set(PUBLISHED_IN.suffixes)
 
 
 @dataclass(frozen=True)
@@ -23,23 +25,23 @@ class Source:
 
 
 def open_source(path: str | Path) -> Source:
+    """Read one file by its suffix; a FIFO, a device or a folder is refused before anything opens it."""
     p = Path(path)
-    if not p.exists():
-        raise InputError("文件不存在。", place=str(p))
-    suffix = p.suffix.lower()
-    if suffix == ".json":
+    fmt = input_format(p)
+    if fmt is None:
+        regular_file(p)  # a missing file is named as missing first
+        raise InputError(unsupported(p) + "。", place=str(p))
+    regular_file(p)
+    if fmt is JSON_IN:
         from ..adapters.jsonfile import read_report
 
         loaded = read_report(p)
         return Source(p, loaded.report, "payload" if loaded.is_payload else "report-json", loaded.notes)
-    if suffix in WORKBOOK_SUFFIXES:
+    if fmt is WORKBOOK_IN:
         from ..adapters.workbook_read import read_workbook
 
         return Source(p, read_workbook(p), "workbook")
-    if suffix in PUBLISHED_SUFFIXES:
-        from ..adapters.published import import_report
+    from ..adapters.published import import_report
 
-        result = import_report(p)
-        return Source(p, result.report, "published", findings=result.findings)
-    raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .xlsm/.xlsx 工作簿、.json 数据包，"
-                     "或已公布报告的 .txt/.html 文件。", place=str(p))
+    result = import_report(p)
+    return Source(p, result.report, "published", findings=result.findings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from ..core.derive import derived_values
 from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
-from ..errors import InputError
-from ..fileio import write_bytes_atomic
+from ..errors import InputError, OutputError
+from ..fileio import read_input, write_bytes_atomic
 from ..spec import Form, load_form
 from .sheet_output import outputs
 
@@ -58,15 +59,38 @@ def input_edits(report: Report) -> dict[str, dict[str, Any]]:
         value = report.values.get(cell.key)
         if value is not None:
             edits.setdefault(cell.sheet, {})[cell.address] = _cell_value(value)
+    if report.origin is not None and form.template is not None:  # a consolidation stays known as one
+        tpl = form.template
+        edits.setdefault(tpl.info_sheet, {})[tpl.info("role").cell] = tpl.roles[report.origin]
     return edits
 
 
-def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None = None,
-                 source: Report | None = None, today: dt.date | None = None) -> Path:
+def workbook_output(package: bytes, target: str | Path, *, macros: bool | None = None) -> bytes:
+    """The package as the target's name says: ``.xlsm`` with the macros, ``.xlsx`` without them.
+
+    ``macros`` says whether the package carries a VBA project (looked at when not given). A macro-free
+    source cannot become an ``.xlsm`` (its buttons would do nothing): that is refused, naming the suffix.
+    """
+    from ..adapters.formats import WORKBOOK_OUT, wants_macros
+    from ..adapters.xlsx_cells import has_macros, strip_macros
+
+    path = WORKBOOK_OUT.check(target)
+    carries = has_macros(package) if macros is None else macros
+    if wants_macros(path):
+        if not carries:
+            raise OutputError(f"源工作簿不含宏（.xlsx），另存为“{path.name}”（.xlsm）会得到按钮不能用的文件；"
+                              f"请改用“{path.with_suffix('.xlsx').name}”。", place=str(path))
+        return package
+    return strip_macros(package) if carries else package
+
+
+def new_package(out: str | Path, *, agency: str | None = None, year: int | None = None,
+                source: Report | None = None, today: dt.date | None = None) -> bytes:
     """A copy of the template, with the metadata given, or filled from a report (``new --from``).
 
     When filled from a report, the derived totals are computed, and the report is checked so that the
     results sheet carries its findings and the clerk's explanations (keyed, so they survive a round trip).
+    The bytes are for ``out``: with or without the macros, as its suffix says.
     """
     from ..adapters.xlsx_cells import set_cells
 
@@ -80,7 +104,7 @@ def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None
         metadata["agency"] = agency
     if year:
         metadata["year"] = year
-    report = Report(form, metadata, report.values, report.narrative, report.explanations)
+    report = replace(report, metadata=metadata)
     edits = input_edits(report)
     if source is not None:
         filled = report.with_values({k: v for k, v in derived_values(report).items() if v is not None})
@@ -95,11 +119,24 @@ def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None
         package = set_cells(template_bytes(form), edits)
     except (ValueError, TypeError) as exc:  # a value the workbook cannot hold (beyond ±2^53, over 32 767 characters)
         raise InputError(f"无法写入工作簿：{exc}", place=str(out)) from None
-    return write_bytes_atomic(out, package)
+    return workbook_output(package, out, macros=True)
 
 
-def fill_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, Report]:
-    """Write the recomputed derived totals into a workbook file; every other cell stays as it was."""
+def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None = None,
+                 source: Report | None = None, today: dt.date | None = None) -> Path:
+    """:func:`new_package`, written to ``out`` atomically."""
+    return write_bytes_atomic(out, new_package(out, agency=agency, year=year, source=source, today=today))
+
+
+MAX_FILL_BYTES = 50 * 1024 * 1024  # as the reader's cap: a filled template is about 60 KB
+
+
+def fill_package(path: str | Path, out: str | Path | None = None) -> tuple[bytes, Report]:
+    """The workbook with the recomputed derived totals, for ``out`` (default: the file itself), and the report.
+
+    Every other cell stays as it was; for an ``.xlsx`` target the macros are removed (see
+    :func:`workbook_output`).
+    """
     from ..adapters.workbook_read import read_workbook
     from ..adapters.xlsx_cells import WorkbookFormatError, set_cells
 
@@ -109,11 +146,20 @@ def fill_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, Re
     edits: dict[str, dict[str, Any]] = {}
     for cell in report.form.derived_cells():
         edits.setdefault(cell.sheet, {})[cell.address] = derived[cell.key]
+    data = read_input(src, cap=MAX_FILL_BYTES,
+                      too_big="文件有 {mb} MB，超过 50 MB 的上限，不是本模板的工作簿，未处理。")
     try:
-        new_bytes = set_cells(src.read_bytes(), edits)
+        new_bytes = set_cells(data, edits)
+        if out is not None:
+            new_bytes = workbook_output(new_bytes, out)
     except WorkbookFormatError as exc:
         raise InputError(str(exc), place=str(src)) from None
     except (ValueError, TypeError) as exc:  # a total beyond what Excel holds exactly (inputs of 10^16 and more)
         raise InputError(f"合计无法写入：{exc}", place=str(src)) from None
-    target = write_bytes_atomic(out or src, new_bytes)
-    return target, report.with_values(derived)
+    return new_bytes, report.with_values(derived)
+
+
+def fill_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, Report]:
+    """:func:`fill_package`, written atomically to ``out`` or in place."""
+    data, report = fill_package(path, out)
+    return write_bytes_atomic(out or path, data), report

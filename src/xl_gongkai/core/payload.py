@@ -17,6 +17,7 @@ from typing import Any
 from .. import __version__
 from ..spec import CellKey, load_rules
 from ..spec.payload_schema import SCHEMA_ID
+from . import schema_messages
 from .findings import Validation
 from .numbers import read
 from .report import Report
@@ -112,6 +113,8 @@ def build(report: Report, validation: Validation, summary: Summary) -> dict[str,
         "validation": {**validation.as_dict(), "ready": validation.ready},
         "explanations": {k: v for k, v in sorted(report.explanations.items()) if v and v.strip()},
     }
+    if report.origin is not None:
+        doc["origin"] = report.origin
     doc["sha256"] = content_hash(doc)
     validate(doc)
     return doc
@@ -134,11 +137,7 @@ def schema_problems(doc: Any, ref: str | None = None) -> list[str]:
     root = schema()
     target = root if ref is None else {"$ref": ref, "$defs": root["$defs"]}
     validator = jsonschema.Draft202012Validator(target)
-    problems = []
-    for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
-        where = "/".join(str(p) for p in err.absolute_path) or "（根）"
-        problems.append(f"{where}: {err.message}")
-    return problems
+    return schema_messages.problems(validator.iter_errors(doc))
 
 
 def validate(doc: dict[str, Any]) -> None:

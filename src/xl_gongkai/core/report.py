@@ -22,6 +22,9 @@ class Report:
     values: Mapping[CellKey, Any] = field(default_factory=dict)
     narrative: Mapping[str, str] = field(default_factory=dict)
     explanations: Mapping[str, str] = field(default_factory=dict)
+    # "consolidation" for a 汇总 this tool made (recognised by what the file holds, never by its name);
+    # None for an agency's own report. A consolidation is never added into another one.
+    origin: str | None = None
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:

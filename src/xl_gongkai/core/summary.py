@@ -210,5 +210,5 @@ def summarize(report: Report) -> Summary:
             paragraphs[table.key] = INCOMPLETE
         except (_NotInForm, KeyError):  # a row or column this paragraph needs is not in the report's format
             form = report.form
-            paragraphs[table.key] = OTHER_FORMAT.format(title=form.title, source=form.source.split("《")[0])
+            paragraphs[table.key] = OTHER_FORMAT.format(title=form.title, source=form.short_source)
     return Summary(paragraphs, titles)

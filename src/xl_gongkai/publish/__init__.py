@@ -17,7 +17,7 @@ from ..core.findings import Validation
 from ..core.report import Report
 from ..core.rules import check
 from ..errors import Refused
-from ..fileio import report_stem, write_bytes_atomic, write_text_atomic
+from ..fileio import Output, report_stem, write_all
 from .document import MARKER, ReportDocument, build_document
 
 __all__ = ["MARKER", "Rendered", "ReportDocument", "build_document", "default_report_paths", "render_report"]
@@ -49,16 +49,18 @@ def render_report(
     if not validation.ready:
         raise Refused(refusal(validation))
     document = build_document(report, validation)
-    docx_out = html_out = None
+    files: list[Output] = []
     if docx_path is not None:
         from .docx import render_docx
 
-        docx_out = write_bytes_atomic(docx_path, render_docx(document))
+        files.append(Output(Path(docx_path), render_docx(document), "Word 年度报告"))
     if html_path is not None:
         from .html import render_html
 
-        html_out = write_text_atomic(html_path, render_html(document))
-    return Rendered(document, validation, docx_out, html_out)
+        files.append(Output(Path(html_path), render_html(document).encode("utf-8"), "网页版年度报告"))
+    write_all(files)  # both or neither: a failed HTML leaves no new Word file behind
+    return Rendered(document, validation, Path(docx_path) if docx_path is not None else None,
+                    Path(html_path) if html_path is not None else None)
 
 
 def review_notice(rendered: Rendered) -> str:

@@ -29,6 +29,8 @@ from .model import (
     ResultsColumn,
     Row,
     Section,
+    SourcesColumn,
+    SourcesSheet,
     Table,
     TemplateSpec,
 )
@@ -88,7 +90,9 @@ def build_form(doc: dict[str, Any]) -> Form:
         id=doc["id"],
         version=doc["version"],
         title=doc["title"],
+        short_title=doc["short_title"],
         source=doc["source"],
+        short_source=doc["short_source"],
         first_year=doc["years"]["first"],
         last_year=doc["years"].get("last"),
         normalize=LabelNormalizer(norm["remove"], dict(norm["replace"]), norm["enumeration_comma"]),
@@ -106,18 +110,25 @@ def build_form(doc: dict[str, Any]) -> Form:
     return form
 
 
+def _sources(s: dict[str, Any]) -> SourcesSheet:
+    return SourcesSheet(sheet=s["sheet"], title=s["title"], header_row=s["header_row"],
+                        columns=tuple(SourcesColumn(**c) for c in s["columns"]),
+                        included=s["statuses"]["included"], excluded=s["statuses"]["excluded"])
+
+
 def _template(t: dict[str, Any]) -> TemplateSpec:
     res, summ = t["results"], t["summary"]
     return TemplateSpec(
         version=t["version"], version_label=t["version_label"], version_cell=t["version_cell"],
         name_prefix=t["name_prefix"], metadata_title=t["metadata_title"],
         narrative_title=t["narrative_title"], info_sheet=t["info"]["sheet"],
-        info_fields=tuple(InfoField(**f) for f in t["info"]["fields"]),
+        info_fields=tuple(InfoField(**f) for f in t["info"]["fields"]), roles=dict(t["info"]["roles"]),
         results_sheet=res["sheet"], results_title_range=res["title_range"], results_status_cell=res["status_cell"],
         results_header_row=res["header_row"], results_first_row=res["first_row"], results_max_rows=res["max_rows"],
         results_columns=tuple(ResultsColumn(**c) for c in res["columns"]),
         summary_sheet=summ["sheet"], summary_title_range=summ["title_range"], summary_first_row=summ["first_row"],
         summary_rows=summ["rows"], flags_sheet=t["flags"]["sheet"], config_sheet=t["config"]["sheet"],
+        sources=_sources(t["sources"]),
     )
 
 

@@ -6,7 +6,7 @@ else in the package spells them out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -226,6 +226,25 @@ class ResultsColumn:
 
 
 @dataclass(frozen=True)
+class SourcesColumn:
+    key: str
+    label: str
+    width: float
+
+
+@dataclass(frozen=True)
+class SourcesSheet:
+    """The 汇总来源 sheet of a consolidation: one row per file of the folder, read back by header."""
+
+    sheet: str
+    title: str
+    header_row: int
+    columns: tuple[SourcesColumn, ...]
+    included: str  # the status words: 已汇总 / 未汇总
+    excluded: str
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     """The template's own sheets (versions, outputs, marks, configuration) and its naming scheme."""
 
@@ -237,6 +256,8 @@ class TemplateSpec:
     narrative_title: str
     info_sheet: str
     info_fields: tuple[InfoField, ...]
+    # what the info sheet's role field says a file is: {"report": "填报", "consolidation": "汇总", "audit": …}
+    roles: Mapping[str, str]
     results_sheet: str
     results_title_range: str
     results_status_cell: str
@@ -250,12 +271,20 @@ class TemplateSpec:
     summary_rows: int
     flags_sheet: str
     config_sheet: str
+    sources: SourcesSheet
 
     def info(self, key: str) -> InfoField:
         for f in self.info_fields:
             if f.key == key:
                 return f
         raise KeyError(f"template has no info field {key!r}")
+
+    def role_of(self, text: object) -> str | None:
+        """The role key (``consolidation``, ``audit``) for what a role cell holds; None for anything else."""
+        for key, label in self.roles.items():
+            if isinstance(text, str) and text.strip() == label:
+                return key
+        return None
 
     def results_column(self, key: str) -> ResultsColumn:
         for c in self.results_columns:
@@ -273,7 +302,9 @@ class Form:
     id: str
     version: str
     title: str
+    short_title: str  # 2021年格式
     source: str
+    short_source: str  # 国办公开办函〔2021〕30号
     first_year: int
     last_year: int | None
     normalize: LabelNormalizer

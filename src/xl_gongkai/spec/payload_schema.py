@@ -11,8 +11,11 @@ from typing import Any
 from .loader import FORM_FILES, load_form
 from .model import CellKey, Form
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
+# Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``.
+ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", SCHEMA_ID)
+ORIGINS = ("consolidation",)
 
 COUNTS = ("errors", "warnings", "explained")
 _VALUE = {
@@ -131,7 +134,11 @@ def generate() -> dict[str, Any]:
                      "validation", "explanations", "sha256"],
         "additionalProperties": False,
         "properties": {
-            "schema": {"const": SCHEMA_ID},
+            "schema": {"enum": list(ACCEPTED_IDS),
+                       "description": "written as the newest id; older ids of the same major version are read"},
+            "origin": {"enum": list(ORIGINS),
+                       "description": "present when the report is a consolidation (汇总) this tool made: never added "
+                                      "into another consolidation"},
             "generator": {
                 "type": "object", "required": ["name", "version"], "additionalProperties": False,
                 "properties": {"name": {"const": "xl_gongkai"}, "version": {"type": "string"}},

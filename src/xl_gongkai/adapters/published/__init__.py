@@ -58,9 +58,7 @@ def import_report(path: str | Path) -> ImportResult:
     if suffix not in SUFFIXES:
         raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .txt、.html 或 .htm 文件。",
                          place=str(p))
-    if not p.is_file():
-        raise InputError("文件不存在。", place=str(p))
-    text = read_source(p)
+    text = read_source(p)  # a regular file only, bounded while read
     try:
         if suffix in (".html", ".htm"):
             from .html import parse_html

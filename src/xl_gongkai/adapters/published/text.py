@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ...errors import InputError
+from ...fileio import read_input
 
 MAX_BYTES = 20 * 1024 * 1024  # a published report page or text is well under 1 MB
 # What a report can be, read: the longest published report we have is under 10 000 characters on 200
@@ -102,18 +103,8 @@ class Document:
 
 
 def read_source(path: Path) -> str:
-    """The text of a report file: size-checked, decoded as UTF-8 (with or without BOM) or GB18030."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
-    if size > MAX_BYTES:
-        raise InputError(f"文件有 {size / 1024 / 1024:.1f} MB，超过 20 MB 的上限，不像是一份年度报告，未读取。",
-                         place=str(path))
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", place=str(path)) from None
+    """The text of a report file: size-checked while read, decoded as UTF-8 (with or without BOM) or GB18030."""
+    raw = read_input(path, cap=MAX_BYTES, too_big="文件有 {mb} MB，超过 20 MB 的上限，不像是一份年度报告，未读取。")
     return decode(raw, str(path))
 
 

@@ -52,10 +52,12 @@ from collections.abc import Mapping
 from .calcchain import _drop_calc_chain
 from .common import MAX_PART_SIZE, MAX_TOTAL_SIZE, CellValue, WorkbookFormatError
 from .edit import _edit_sheet
+from .macros import has_macros, strip_macros
 from .package import _read_book, _read_package, _sheet_part, _write_package
 from .values import _parse_address, _prepare, _Value
 
-__all__ = ["MAX_PART_SIZE", "MAX_TOTAL_SIZE", "CellValue", "WorkbookFormatError", "check_values", "set_cells"]
+__all__ = ["MAX_PART_SIZE", "MAX_TOTAL_SIZE", "CellValue", "WorkbookFormatError", "check_values", "has_macros",
+           "set_cells", "strip_macros"]
 
 
 def check_values(edits: Mapping[str, Mapping[str, CellValue]]) -> None:

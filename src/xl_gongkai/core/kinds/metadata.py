@@ -69,7 +69,7 @@ def year(ctx: RuleContext) -> Iterator[Finding]:
     elif y is None:
         reason = "不是四位数的年份。"
     elif y < form.first_year:
-        reason = f"本模板采用的格式（{form.source.split('《')[0]}）自{form.first_year}年度报告起使用。"
+        reason = f"本模板采用的格式（{form.short_source}）自{form.first_year}年度报告起使用。"
     elif form.last_year is not None and y > form.last_year:
         reason = f"本格式只用于{form.last_year}年度及以前的报告。"
     elif y > ctx.today.year:
