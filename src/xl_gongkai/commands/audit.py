@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..spec import Severity
+
 SUFFIXES = {".xlsm", ".xlsx", ".json", ".txt", ".html", ".htm"}
 FINDING_COLUMNS = ["文件", "机关", "年度", "规则", "类别", "问题", "工作表", "单元格", "表", "行", "列", "说明", "编号"]
 REPORT_COLUMNS = ["文件", "类型", "格式", "机关", "年度", "错误", "提示", "已说明", "通过", "可导出", "读取问题"]
@@ -70,7 +72,7 @@ class AuditResult:
 
     @property
     def has_errors(self) -> bool:
-        return any(f["类别"] == "错误" for f in self.findings)
+        return any(f["类别"] == Severity.ERROR for f in self.findings)
 
 
 def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | None = None,
@@ -129,23 +131,24 @@ def _cross_year(results: list[dict[str, Any]], today: dt.date | None) -> None:
 
 
 def _tables(root: Path, results: Iterable[dict[str, Any]]) -> AuditResult:
+    from ..core.catalogue import load_catalogue
+
     findings, reports = [], []
     for r in results:
         name = os.path.relpath(r["file"], root)
         if r.get("error"):
-            message = rule_message(UNREADABLE_RULE, reason=r["error"])
-            findings.append(dict(zip(FINDING_COLUMNS, [name, "", "", UNREADABLE_RULE, "错误", message,
-                                                       "", "", "", "", "", "", f"{UNREADABLE_RULE}:file"],
-                                     strict=True)))
+            f1 = load_catalogue().rule(UNREADABLE_RULE).finding("file", reason=r["error"])
+            findings.append(dict(zip(FINDING_COLUMNS, [name, "", "", f1.rule, f1.severity.value, f1.message,
+                                                       "", "", "", "", "", "", f1.key], strict=True)))
             reports.append(dict(zip(REPORT_COLUMNS, [name, "", "", "", "", 1, 0, 0, False, False, r["error"]],
                                     strict=True)))
             continue
         errors = warnings = explained = 0
         for f in r["findings"]:
             place = f.get("place", {})
-            errors += f["severity"] == "错误"
-            warnings += f["severity"] == "提示"
-            explained += f["severity"] == "提示" and bool(f.get("explanation"))
+            errors += f["severity"] == Severity.ERROR
+            warnings += f["severity"] == Severity.WARNING
+            explained += f["severity"] == Severity.WARNING and bool(f.get("explanation"))
             findings.append(dict(zip(FINDING_COLUMNS, [
                 name, r["agency"], r["year"], f["rule"], f["severity"], f["message"], place.get("sheet", ""),
                 place.get("cell", ""), place.get("table", ""), place.get("row", ""), place.get("column", ""),
@@ -154,14 +157,6 @@ def _tables(root: Path, results: Iterable[dict[str, Any]]) -> AuditResult:
             name, r["kind"], r["form"], r["agency"], r["year"] or "", errors, warnings, explained, errors == 0,
             errors == 0 and warnings == explained, ""], strict=True)))
     return AuditResult(findings, reports)
-
-
-def rule_message(rule_id: str, **words: str) -> str:
-    """A catalogue message for a finding raised outside the rule engine."""
-    from ..core.rules import catalogue
-
-    rule = next(r for r in catalogue() if r.id == rule_id)
-    return rule.message.format(id=rule.id, **words)
 
 
 def safe_cell(value: Any) -> Any:
