@@ -90,3 +90,19 @@ def test_cli_previous(tmp_path: Path, suqian_2023: Report) -> None:
                        capture_output=True, text=True, timeout=120)
     rules = {f["rule"] for f in json.loads(r.stdout)["validation"]["findings"]}
     assert "X1" not in rules and "X2" in rules  # in-force counts were not carried forward in this edit
+
+
+def test_two_reports_of_the_2019_format_are_compared_without_x2() -> None:
+    """X2 applies to the 2021 format only (the 2019 format has no 现行有效 column): on a pair of 2019-format
+    reports it used to end in “规则无法执行”; now the catalogue says where it applies."""
+    from dataclasses import replace
+
+    from conftest import PUBLISHED
+    from xl_gongkai.adapters.published import import_report
+
+    before = import_report(next(PUBLISHED.glob("07_*.txt"))).report
+    assert before.form.id == "gov-2019" and before.year is not None
+    after = replace(before, metadata={**before.metadata, "year": before.year + 1})
+    findings = check(after, today=TODAY, previous=before).findings
+    assert {f.rule for f in findings} >= {"X1"}  # the cross-year rules ran (this report has blank rows)
+    assert not [f for f in findings if f.rule == "X2" or "无法执行" in f.message]

@@ -20,7 +20,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..spec import Cell, Form, Table, load_form
+from ..spec import Cell, Form, Severity, Table, load_form
 from ..spec.a1 import column_index, split_cell, split_range
 from . import package
 
@@ -304,10 +304,9 @@ class TemplateBuilder:
         for r in range(first, last + 1):
             ws.set_row(r - 1, 40)  # three lines of a long message
         sev = column_index(tpl.results_column("severity").at) - 1
-        ws.conditional_format(first - 1, sev, last - 1, sev,
-                              {"type": "cell", "criteria": "==", "value": '"错误"', "format": s.error_text})
-        ws.conditional_format(first - 1, sev, last - 1, sev,
-                              {"type": "cell", "criteria": "==", "value": '"提示"', "format": s.hint_text})
+        for severity, look in ((Severity.ERROR, s.error_text), (Severity.WARNING, s.hint_text)):
+            ws.conditional_format(first - 1, sev, last - 1, sev,
+                                  {"type": "cell", "criteria": "==", "value": f'"{severity}"', "format": look})
         ws.freeze_panes(first - 1, 0)
         ws.set_landscape()
         ws.repeat_rows(tpl.results_header_row - 1)

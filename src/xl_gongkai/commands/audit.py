@@ -141,7 +141,9 @@ def _finding_row(form: Any, f: dict[str, Any]) -> dict[str, Any]:
     """A finding as the auditor reads it: the place in the form's words (表三, the row and column labels)."""
     place = f.get("place", {})
     table = row = column = ""
-    if place.get("table"):
+    if form is None:  # a finding about the file, not a place in a report
+        pass
+    elif place.get("table"):
         try:
             t = form.table(place["table"])
             table = f"表{t.number}"
@@ -256,7 +258,7 @@ def _twins(results: list[dict[str, Any]]) -> None:
     """Two reports of one agency and year: a finding on each, naming the other file(s)."""
     from ..core.rules import catalogue
 
-    rules = {r.id: r for r in catalogue()}
+    rules = catalogue()
     for (_, year), group in _groups(results).items():
         if len(group) < 2:
             continue
@@ -264,11 +266,9 @@ def _twins(results: list[dict[str, Any]]) -> None:
             for other in group:
                 if other is r:
                     continue
-                rule = rules[SAME_TWIN if _same_content(r, other) else DIFFERENT_TWIN]
-                message = rule.message.format(id=rule.id, other=Path(other["file"]).name, agency=r["agency"],
-                                              year=year)
-                r["findings"].append({"rule": rule.id, "severity": rule.severity, "message": message, "sheet": "",
-                                      "cell": "", "table": "", "row": "", "column": "", "explanation": ""})
+                rule = rules.rule(SAME_TWIN if _same_content(r, other) else DIFFERENT_TWIN)
+                f = rule.finding("file", other=Path(other["file"]).name, agency=r["agency"], year=year)
+                r["findings"].append(_finding_row(None, f.as_dict()))
 
 
 def _error_count(r: dict[str, Any]) -> int:
@@ -307,7 +307,7 @@ def _cross_year(results: list[dict[str, Any]], today: dt.date | None) -> None:
 def _tables(root: Path, results: Iterable[dict[str, Any]]) -> AuditResult:
     from ..core.rules import catalogue
 
-    f1 = next(r for r in catalogue() if r.id == UNREADABLE_RULE)
+    f1 = catalogue().rule(UNREADABLE_RULE)
     files, findings = [], []
     counts = {"files": 0, "read": 0, "passed": 0, "unreadable": 0, "skipped": 0}
     for r in results:
@@ -321,10 +321,8 @@ def _tables(root: Path, results: Iterable[dict[str, Any]]) -> AuditResult:
             continue
         if r["status"] == UNREADABLE:
             counts["unreadable"] += 1
-            message = f1.message.format(id=f1.id, reason=r["note"])
-            findings.append({"file": name, "agency": "", "year": "", "rule": f1.id, "severity": f1.severity,
-                             "message": message, "sheet": "", "cell": "", "table": "", "row": "", "column": "",
-                             "explanation": ""})
+            row = _finding_row(None, f1.finding("file", reason=r["note"]).as_dict())
+            findings.append({"file": name, "agency": "", "year": "", **row})
             files.append({"file": name, "status": UNREADABLE, **blank, "errors": 1, "passed": NO, "ready": NO,
                           "note": r["note"]})
             continue

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import payload
-from ..core.findings import Validation
+from ..core.findings import Severity, Validation
 from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
@@ -22,8 +22,8 @@ from ..fileio import Output, report_stem, write_all
 
 def refusal(v: Validation, limit: int = 8) -> str:
     blocking = [f for f in v.findings if f.blocking]
-    errors = [f for f in blocking if f.severity == "错误"]
-    open_hints = [f for f in blocking if f.severity != "错误"]
+    errors = [f for f in blocking if f.severity is Severity.ERROR]
+    open_hints = [f for f in blocking if f.severity is not Severity.ERROR]
     head = []
     if errors:
         head.append(f"{len(errors)} 项错误")

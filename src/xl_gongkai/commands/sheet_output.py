@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..core.findings import Finding, Validation
+from ..core.findings import Finding, Severity, Validation
 from ..core.report import Report
 from ..core.summary import Summary
 from ..spec import CellKey, Form
@@ -56,7 +56,7 @@ def results_matrix(form: Form, v: Validation, *, links: bool) -> list[list[Any]]
     rows: list[list[Any]] = []
     for i, f in enumerate(v.findings[: tpl.results_max_rows], start=1):
         by_key = {
-            "no": i, "rule": f.rule, "severity": f.severity, "message": f.message,
+            "no": i, "rule": f.rule, "severity": f.severity.value, "message": f.message,
             "place": place_link(f) if links else place_text(f), "explanation": f.explanation or None, "key": f.key,
         }
         rows.append([by_key[c.key] for c in cols])
@@ -105,8 +105,8 @@ def flag_matrix(form: Form, v: Validation) -> list[list[Any]]:
                 continue
             r, c = split_cell(address)
             pos = (r, c + offsets[sheet])
-            if marks.get(pos) != "错误":
-                marks[pos] = f.severity
+            if marks.get(pos) != Severity.ERROR:
+                marks[pos] = f.severity.value
     height, width = flag_extent(form)
     return [[marks.get((r, c)) for c in range(1, width + 1)] for r in range(1, height + 1)]
 

@@ -3,17 +3,21 @@
 A finding carries the rule id (also at the start of its message), a severity, a Chinese message with
 the evaluated values, its place (table/row/column keys and, since the form spec knows the template,
 the sheet and A1 address) and the cells it involves. Its ``key`` is stable from run to run, so a
-clerk's explanation of a 提示 finding can be matched to it next time.
+clerk's explanation of a 提示 finding can be matched to it next time. Findings of catalogue rules are
+made by ``Rule.finding`` (``core.catalogue``), the one factory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-ERROR = "错误"
-WARNING = "提示"
+from ..spec import Severity
+
+# shorthands for the two members
+ERROR: Final = Severity.ERROR
+WARNING: Final = Severity.WARNING
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Place:
 @dataclass(frozen=True)
 class Finding:
     rule: str
-    severity: str
+    severity: Severity
     message: str
     key: str
     place: Place = field(default_factory=Place)
@@ -49,15 +53,18 @@ class Finding:
     values: Mapping[str, Any] = field(default_factory=dict)
     explanation: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+
     @property
     def blocking(self) -> bool:
         """An 错误 always blocks; a 提示 blocks until the clerk explains it."""
-        return self.severity == ERROR or not self.explanation
+        return self.severity is Severity.ERROR or not self.explanation
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rule": self.rule,
-            "severity": self.severity,
+            "severity": self.severity.value,
             "key": self.key,
             "message": self.message,
             "place": self.place.as_dict(),
@@ -75,11 +82,11 @@ class Validation:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
+        return [f for f in self.findings if f.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == WARNING]
+        return [f for f in self.findings if f.severity is Severity.WARNING]
 
     @property
     def valid(self) -> bool:
@@ -115,4 +122,4 @@ class Validation:
 
 def sort_findings(findings: Sequence[Finding], order: Mapping[str, int]) -> tuple[Finding, ...]:
     """Errors first, then in the catalogue's rule order; within a rule, in the form's order (stable)."""
-    return tuple(sorted(findings, key=lambda f: (f.severity != ERROR, order.get(f.rule, 1 << 20))))
+    return tuple(sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, order.get(f.rule, 1 << 20))))

@@ -1,59 +1,30 @@
 """The rule engine: the catalogue is data, each rule *kind* is a small registered function.
 
 As in jsonschema's keyword functions, a kind yields findings and never raises for bad input; the
-engine runs every applicable rule and collects every finding of the run. A rule that cannot be
-evaluated (a kind that fails, a table the form does not have) becomes an 错误 itself, never a
-silent pass.
+engine runs every applicable rule and collects every finding of the run. The catalogue is checked
+when it is loaded (``core.catalogue``: kinds, parameters, keys, placeholders), so a kind can rely on
+its parameters; a rule that still cannot be evaluated (a kind that fails) becomes an 错误 itself,
+never a silent pass.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..spec import Cell, CellKey, Form, load_rules
-from .findings import ERROR, Finding, Place, Validation, sort_findings
-from .numbers import show
+from ..spec import Cell, CellKey, Form
+from .catalogue import KINDS, Catalogue, KindSpec, Rule, kind, load_catalogue
+from .findings import Finding, Place, Validation, sort_findings
 from .report import Report
 
-Kind = Callable[["RuleContext"], Iterable[Finding]]
-KINDS: dict[str, Kind] = {}
+__all__ = ["KINDS", "KindSpec", "Rule", "RuleContext", "catalogue", "check", "kind"]
 
 
-def kind(name: str) -> Callable[[Kind], Kind]:
-    """Register the implementation of a rule kind under the name the catalogue uses."""
-
-    def register(fn: Kind) -> Kind:
-        KINDS[name] = fn
-        return fn
-
-    return register
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    kind: str
-    severity: str
-    title: str
-    params: Mapping[str, Any]
-    message: str
-    source: str
-    unevaluable: str | None = None
-    forms: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Rule:
-        return cls(**{**d, "forms": tuple(d.get("forms", ()))})
-
-    def applies_to(self, form: Form) -> bool:
-        return not self.forms or form.id in self.forms
-
-
-def catalogue() -> list[Rule]:
-    return [Rule.from_dict(d) for d in load_rules()["rules"]]
+def catalogue() -> Catalogue:
+    """The checked rule catalogue (loaded once per process)."""
+    return load_catalogue()
 
 
 @dataclass
@@ -79,23 +50,12 @@ class RuleContext:
         *,
         place: Place,
         cells: Sequence[CellKey | str] = (),
-        template: str | None = None,
         values: Mapping[str, Any] | None = None,
-        severity: str | None = None,
+        unevaluable: bool = False,
         **words: Any,
     ) -> Finding:
-        text = template or self.rule.message
-        values = dict(values or {})
-        message = text.format(id=self.rule.id, **{k: show(v) for k, v in values.items()}, **words)
-        return Finding(
-            rule=self.rule.id,
-            severity=severity or self.rule.severity,
-            message=message,
-            key=f"{self.rule.id}:{scope}",
-            place=place,
-            cells=tuple(str(c) for c in cells),
-            values=values,
-        )
+        """A finding of this rule (``Rule.finding``); ``unevaluable`` for the message of a value that cannot be read."""
+        return self.rule.finding(scope, place=place, cells=cells, values=values, unevaluable=unevaluable, **words)
 
     def cell_place(self, cell: Cell) -> Place:
         return Place(sheet=cell.sheet, cell=cell.address, table=cell.table.key, row=cell.row.key,
@@ -118,9 +78,9 @@ def check(
 
     ``previous`` is last year's report: with it, the cross-year rules (X…) run too.
     """
-    from . import kinds  # noqa: F401  (registers the kinds)
+    from . import kinds  # noqa: F401  (registers the kinds, also for rules given by the caller)
 
-    rules = list(rules if rules is not None else catalogue())
+    rules = list(rules if rules is not None else load_catalogue())
     today = today or dt.date.today()
     extra = {**(extra or {}), **({"previous": previous} if previous is not None else {})}
     found: list[Finding] = []
@@ -137,19 +97,10 @@ def check(
 
 def _run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     impl = KINDS.get(rule.kind)
-    if impl is None:
-        yield _broken(rule, f"规则类型“{rule.kind}”没有实现")
+    if impl is None:  # a rule built in code, not loaded from the catalogue (which refuses unknown kinds)
+        yield rule.broken(f"规则类型“{rule.kind}”没有实现")
         return
     try:
-        yield from list(impl(ctx))
+        yield from list(impl.run(ctx))
     except (KeyError, ValueError, TypeError, LookupError) as exc:
-        yield _broken(rule, f"{type(exc).__name__}: {exc}")
-
-
-def _broken(rule: Rule, why: str) -> Finding:
-    return Finding(
-        rule=rule.id,
-        severity=ERROR,
-        message=f"{rule.id} 规则无法执行，本项未校验（{why}）。这是程序或规格的问题，请联系维护人员。",
-        key=f"{rule.id}:rule",
-    )
+        yield rule.broken(f"{type(exc).__name__}: {exc}")

@@ -10,6 +10,7 @@ from typing import Any
 
 from .loader import FORM_FILES, load_form
 from .model import CellKey, Form
+from .severity import Severity
 
 SCHEMA_VERSION = "1.1.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
@@ -97,7 +98,7 @@ def generate() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "rule": {"type": "string", "pattern": "^[A-Z][0-9]+$"},
-            "severity": {"enum": ["错误", "提示"]},
+            "severity": {"enum": [s.value for s in Severity]},
             "key": {"type": "string", "description": "stable id of the finding, used to attach an explanation"},
             "message": {"type": "string", "description": "Chinese message starting with the rule id"},
             "place": {

@@ -29,7 +29,7 @@ from typing import Any
 from ...core.findings import Finding, Place, sort_findings
 from ...core.report import Report
 from ...errors import InputError
-from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, load_form
+from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, load_form
 from .notes import IMPORT_RULES, import_finding
 from .sections import Heading, fallback_region, find_headings, find_period, find_title, paragraphs, regions
 from .tables import format_scores, read_table, table_findings
@@ -48,7 +48,7 @@ class ImportResult:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "错误"]
+        return [f for f in self.findings if f.severity is Severity.ERROR]
 
 
 def import_report(path: str | Path) -> ImportResult:

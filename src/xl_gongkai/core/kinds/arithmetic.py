@@ -6,11 +6,15 @@ Which rows and columns take part is read from the rule's params and the form spe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from ...spec import CellKey
 from ..findings import Finding, Place
 from ..numbers import Number, exact_sum, read
+from ..params import ListOf, MemberRef, OneOf, RowRef, TableRef
 from ..rules import RuleContext, kind
+
+_EQUATION = ("left", "right", "diff")
 
 
 def _numbers(ctx: RuleContext, keys: Sequence[CellKey]) -> tuple[list[Number], list[CellKey]]:
@@ -33,7 +37,7 @@ def _compare(
     left: Sequence[CellKey],
     right: Sequence[CellKey],
     name: Callable[[CellKey], str],
-    **words: str,
+    **words: Any,
 ) -> Iterator[Finding]:
     """One equation ``sum(left) == sum(right)``: a finding when it fails or cannot be evaluated.
 
@@ -47,7 +51,7 @@ def _compare(
         names = [f"“{name(k)}”" for k in unreadable]
         bad = "、".join(names) if len(names) <= 4 else "、".join(names[:3]) + f"等{len(names)}项"
         # only the cells that stop the check are the finding's cells (and get marked in the workbook)
-        yield ctx.finding(scope, place=place, cells=unreadable, template=ctx.rule.unevaluable, bad=bad, **words)
+        yield ctx.finding(scope, place=place, cells=unreadable, unevaluable=True, bad=bad, **words)
         return
     lv, rv = exact_sum(lnums), exact_sum(rnums)
     if lv != rv:
@@ -55,7 +59,10 @@ def _compare(
                           values={"left": lv, "right": rv, "diff": exact_sum([lv, -rv])}, **words)
 
 
-@kind("balance")
+@kind("balance",
+      params={"table": TableRef(), "left": ListOf(RowRef(every_column=True), min_items=1),
+              "right": ListOf(RowRef(every_column=True), min_items=1)},
+      words=("column", *_EQUATION), unevaluable=("column", "bad"))
 def balance(ctx: RuleContext) -> Iterator[Finding]:
     """For every column: the sum of the ``left`` rows equals the sum of the ``right`` rows."""
     table = ctx.form.table(ctx.params["table"])
@@ -71,7 +78,9 @@ def balance(ctx: RuleContext) -> Iterator[Finding]:
                             lambda k: table.row_name(table.row(k.row)), column=col.label)
 
 
-@kind("sum")
+@kind("sum",
+      params={"table": TableRef(), "axis": OneOf(("row", "column")), "key": MemberRef(derived=True)},
+      words=("row", "column", *_EQUATION), unevaluable=("row", "column", "bad"))
 def total(ctx: RuleContext) -> Iterator[Finding]:
     """A derived total equals the sum of its terms, for every row (column total) or column (row total)."""
     table = ctx.form.table(ctx.params["table"])

@@ -1,24 +1,30 @@
 """Cross-year kinds: this year's report against last year's (given with ``--previous``).
 
 They run only when a previous report is supplied (``check(..., previous=...)``); a previous report of
-the wrong year makes them unevaluable, which X0 reports once instead of a wrong comparison.
+the wrong year makes them unevaluable, which X0 reports once instead of a wrong comparison. The keys a
+rule names are checked at load in every form it applies to, so they exist in the previous report's form
+too whenever that form is one of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from ...spec import CellKey
+from ..catalogue import for_form
 from ..findings import Finding, Place
 from ..numbers import Number, exact_sum, read, show
+from ..params import CellRef, ColumnRef, ListOf, Numeric, Obj, RowRef, TableRef
 from ..report import Report
 from ..rules import RuleContext, kind
+
+_EQUATION = ("left", "right", "diff")
+_IN_FORCE = ("in_force", "issued", "repealed")
 
 
 def _previous(ctx: RuleContext) -> Report | None:
     """The previous report, when one was given and it is of the year before."""
-    prev = ctx.extra.get("previous")
+    prev: Report | None = ctx.extra.get("previous")
     if prev is None:
         return None
     year, prev_year = ctx.report.year, prev.year
@@ -28,13 +34,11 @@ def _previous(ctx: RuleContext) -> Report | None:
 
 
 def _number(report: Report, key: CellKey) -> Number | None:
-    if not report.form.has_cell(key):
-        return None
     r = read(report.values.get(key))
     return r.number if r.kind == "number" else None
 
 
-@kind("previous_year")
+@kind("previous_year", params={}, words=("found", "year", "expected"))
 def previous_year(ctx: RuleContext) -> Iterator[Finding]:
     prev = ctx.extra.get("previous")
     if prev is None:
@@ -45,7 +49,9 @@ def previous_year(ctx: RuleContext) -> Iterator[Finding]:
                           year=str(year or "未知"), expected=str(year - 1) if year else "上一")
 
 
-@kind("carried_over")
+@kind("carried_over",
+      params={"table": TableRef(), "this": RowRef(every_column=True), "previous": RowRef(every_column=True)},
+      words=("column", *_EQUATION), unevaluable=("column", "bad"))
 def carried_over(ctx: RuleContext) -> Iterator[Finding]:
     prev = _previous(ctx)
     if prev is None:
@@ -59,14 +65,17 @@ def carried_over(ctx: RuleContext) -> Iterator[Finding]:
         place = ctx.cell_place(cell)
         if this is None or before is None:
             bad = "、".join(x for x, v in (("本年上年结转", this), ("上年结转下年度", before)) if v is None)
-            yield ctx.finding(str(this_key), place=place, cells=[this_key], template=ctx.rule.unevaluable,
+            yield ctx.finding(str(this_key), place=place, cells=[this_key], unevaluable=True,
                               column=col.label, bad=bad)
         elif this != before:
             yield ctx.finding(str(this_key), place=place, cells=[this_key], column=col.label,
                               values={"left": this, "right": before, "diff": exact_sum([this, -before])})
 
 
-@kind("in_force_continuity")
+@kind("in_force_continuity",
+      params={"table": TableRef(), "rows": ListOf(RowRef(with_columns=_IN_FORCE), min_items=1),
+              **{k: ColumnRef() for k in _IN_FORCE}},
+      words=("row", *_EQUATION), unevaluable=("row", "bad"))
 def in_force_continuity(ctx: RuleContext) -> Iterator[Finding]:
     prev = _previous(ctx)
     if prev is None or prev.form.id != ctx.form.id:
@@ -75,33 +84,34 @@ def in_force_continuity(ctx: RuleContext) -> Iterator[Finding]:
     table = ctx.form.table(p["table"])
     for row_key in p["rows"]:
         row = table.row(row_key)
-        keys = {k: CellKey(table.key, row_key, p[k]) for k in ("in_force", "issued", "repealed")}
+        keys = {k: CellKey(table.key, row_key, p[k]) for k in _IN_FORCE}
         now = _number(ctx.report, keys["in_force"])
         before = _number(prev, keys["in_force"])
         issued, repealed = _number(ctx.report, keys["issued"]), _number(ctx.report, keys["repealed"])
         cell = ctx.form.cell(keys["in_force"])
-        parts: dict[str, Any] = {"本年现行有效": now, "上年现行有效": before, "本年制发": issued, "本年废止": repealed}
-        if any(v is None for v in parts.values()):
+        if now is None or before is None or issued is None or repealed is None:
+            parts = {"本年现行有效": now, "上年现行有效": before, "本年制发": issued, "本年废止": repealed}
             bad = "、".join(k for k, v in parts.items() if v is None)
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
-                              template=ctx.rule.unevaluable, row=row.label, bad=bad)
+                              unevaluable=True, row=row.label, bad=bad)
             continue
-        expected = exact_sum([before, issued, -repealed])  # type: ignore[list-item]
+        expected = exact_sum([before, issued, -repealed])
         if now != expected:
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key], row=row.label,
                               values={"left": now, "right": expected, "diff": exact_sum([now, -expected])})
 
 
-@kind("year_over_year")
+@kind("year_over_year",
+      params={"factor": Numeric(minimum=1), "floor": Numeric(minimum=0),
+              "figures": ListOf(Obj({"cell": CellRef()}, scoped=True), min_items=1)},
+      words=("where", "left", "right", "times"))
 def year_over_year(ctx: RuleContext) -> Iterator[Finding]:
     prev = _previous(ctx)
     if prev is None:
         return
     factor, floor = ctx.params["factor"], ctx.params["floor"]
-    for text in ctx.params["figures"]:
-        key = CellKey.parse(text)
-        if not ctx.form.has_cell(key):
-            continue
+    for figure in for_form(ctx.params["figures"], ctx.form, prev.form):
+        key = CellKey.parse(figure["cell"])
         now, before = _number(ctx.report, key), _number(prev, key)
         if now is None or before is None or max(now, before) < floor:
             continue

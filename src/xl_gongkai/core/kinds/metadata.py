@@ -9,6 +9,7 @@ from typing import Any
 
 from ..findings import Finding
 from ..numbers import read
+from ..params import FieldRef
 from ..rules import RuleContext, kind
 
 # GB 32100-2015: 18 characters from this alphabet; the last is a check character.
@@ -50,7 +51,7 @@ def _blank(value: Any) -> bool:
     return read(value).kind == "blank"
 
 
-@kind("metadata_required")
+@kind("metadata_required", params={"field": FieldRef()}, words=("label",))
 def required(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     value = ctx.report.metadata.get(key)
@@ -58,7 +59,7 @@ def required(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(f"metadata.{key}", place=ctx.field_place(key), label=ctx.form.field(key).label)
 
 
-@kind("metadata_year")
+@kind("metadata_year", params={"field": FieldRef()}, words=("label", "value", "reason"))
 def year(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     raw = ctx.report.metadata.get(key)
@@ -80,7 +81,7 @@ def year(ctx: RuleContext) -> Iterator[Finding]:
                       value="" if _blank(raw) else str(raw), reason=reason)
 
 
-@kind("credit_code")
+@kind("credit_code", params={"field": FieldRef()}, words=("label", "value", "reason"))
 def credit_code(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     raw = ctx.report.metadata.get(key)
@@ -93,7 +94,8 @@ def credit_code(ctx: RuleContext) -> Iterator[Finding]:
                           value=str(raw), reason=problem)
 
 
-@kind("metadata_period")
+@kind("metadata_period", params={"start": FieldRef(), "end": FieldRef()}, words=("start", "end", "year"),
+      unevaluable=("label", "value"))
 def period(ctx: RuleContext) -> Iterator[Finding]:
     keys = (ctx.params["start"], ctx.params["end"])
     raws = [ctx.report.metadata.get(k) for k in keys]
@@ -103,7 +105,7 @@ def period(ctx: RuleContext) -> Iterator[Finding]:
     for k, raw in zip(keys, raws, strict=True):
         d = None if _blank(raw) else as_date(raw)
         if d is None:
-            yield ctx.finding(f"metadata.{k}", place=ctx.field_place(k), template=ctx.rule.unevaluable,
+            yield ctx.finding(f"metadata.{k}", place=ctx.field_place(k), unevaluable=True,
                               label=ctx.form.field(k).label, value="" if _blank(raw) else str(raw))
         dates.append(d)
     start, end = dates

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ...spec import CellKey
+from ..catalogue import for_form
 from ..findings import Finding, Place
 from ..numbers import Number, exact_sum, read, show
+from ..params import CellRef, ColumnRef, Flag, ListOf, MapOf, Obj, Regex, RowRef, TableRef, Text
 from ..rules import RuleContext, kind
 
 _SENTENCE_END = "。！？!?"
@@ -47,10 +49,7 @@ def _value(ctx: RuleContext, terms: Sequence[str]) -> Number | None:
     """The sum of table cells, or None when any of them is not a number (then nothing is compared)."""
     nums = []
     for t in terms:
-        key = CellKey.parse(t)
-        if not ctx.form.has_cell(key):
-            return None
-        r = read(ctx.report.values.get(key))
+        r = read(ctx.report.values.get(CellKey.parse(t)))
         if r.kind != "number" or r.number is None:
             return None
         nums.append(r.number)
@@ -113,10 +112,34 @@ def _same(a: float, b: Number) -> bool:
     return abs(a - float(b)) < 1e-9
 
 
-@kind("narrative_figures")
+_ACCEPT = ListOf(ListOf(CellRef(), min_items=1), min_items=1)  # alternative sums of cells, any may match
+_QUOTED = ("section", "quote", "name", "expected")
+_FIGURE = Obj({
+    "name": Text(), "terms": ListOf(Text(), min_items=1), "needs": Text(optional=True),
+    "after": Flag(optional=True), "unit": Text(optional=True), "subject": Text(optional=True), "accept": _ACCEPT,
+}, scoped=True)
+# 结果维持/纠正/… of table 四: term → column, subject (a figure's ``subject``) → rows (each has every column)
+_OUTCOMES = Obj({"table": TableRef(), "terms": MapOf(ColumnRef()),
+                 "subjects": MapOf(ListOf(RowRef(every_column=True), min_items=1))})
+
+
+def _subjects_known(params: Mapping[str, Any]) -> Iterator[str]:
+    """A figure's ``subject`` names an entry of ``outcomes.subjects``, and each entry has its figure."""
+    named = [fig["subject"] for fig in params["figures"] if "subject" in fig]
+    for i, fig in enumerate(params["figures"]):
+        if "subject" in fig and fig["subject"] not in params["outcomes"]["subjects"]:
+            yield f"figures[{i}].subject: '{fig['subject']}' is not in outcomes.subjects"
+    for key in params["outcomes"]["subjects"]:
+        if key not in named:
+            yield f"outcomes.subjects.{key}: no figure has this subject (its outcomes would never be read)"
+
+
+@kind("narrative_figures", params={"figures": ListOf(_FIGURE, min_items=1), "outcomes": _OUTCOMES},
+      words=("stated", "unit", *_QUOTED), relations=_subjects_known)
 def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
-    figures = ctx.params["figures"]
+    figures = list(for_form(ctx.params["figures"], ctx.form))
     outcomes = ctx.params["outcomes"]
+    names = {fig["subject"]: fig["name"] for fig in figures if fig.get("subject")}
     for s in sentences(dict(ctx.report.narrative)):
         subjects: list[tuple[int, str]] = []
         for fig in figures:
@@ -134,12 +157,15 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
                         continue
                     seen.add((start, end))
                     yield from _compare(ctx, s, start, end, fig["name"], stated, fig["accept"], fig.get("unit", "件"))
-        yield from _outcomes(ctx, s, subjects, outcomes)
+        yield from _outcomes(ctx, s, subjects, names, outcomes)
 
 
-def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]],
+def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]], names: dict[str, str],
               outcomes: dict[str, Any]) -> Iterator[Finding]:
-    """结果维持/纠正/其他结果/尚未审结 of the 复议 or 诉讼 most recently named in the sentence."""
+    """结果维持/纠正/其他结果/尚未审结 of the 复议 or 诉讼 most recently named in the sentence.
+
+    ``names`` words each subject as its figure does (行政复议, 行政诉讼).
+    """
     taken: list[tuple[int, int]] = []
     for term in sorted(outcomes["terms"], key=len, reverse=True):
         column = outcomes["terms"][term]
@@ -151,8 +177,8 @@ def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]],
             if not before:
                 continue
             rows = outcomes["subjects"][before[-1]]
-            name = ("行政复议" if before[-1] == "review" else "行政诉讼") + term
-            accept = [[f"appeals.{row}.{column}" for row in rows]]
+            name = names[before[-1]] + term
+            accept = [[str(CellKey(outcomes["table"], row, column)) for row in rows]]
             yield from _compare(ctx, s, start, end, name, stated, accept, "件")
 
 
@@ -168,7 +194,9 @@ def _compare(ctx: RuleContext, s: Sentence, start: int, end: int, name: str, sta
                       quote=quote, name=name, unit=unit, expected=expected)
 
 
-@kind("narrative_none")
+@kind("narrative_none", params={"claims": ListOf(Obj({"name": Text(), "pattern": Regex(), "accept": _ACCEPT}),
+                                                min_items=1)},
+      words=_QUOTED)
 def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
     for s in sentences(dict(ctx.report.narrative)):
         for claim in ctx.params["claims"]:
@@ -183,7 +211,7 @@ def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
                               name=claim["name"], expected=show(values[0]))
 
 
-@kind("narrative_period")
+@kind("narrative_period", params={"pattern": Regex(groups=2)}, words=("section", "quote", "stated", "year"))
 def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
     year = ctx.report.year
     if year is None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..findings import Finding
 from ..numbers import decimals_of, read, show
+from ..params import Numeric
 from ..rules import RuleContext, kind
 
 COUNT_UNITS = ("件", "项")
@@ -17,7 +18,7 @@ def _limit(ctx: RuleContext, n: float) -> str:
     return f"，且不超过 {cap}" if cap is not None and n > cap else ""
 
 
-@kind("blank")
+@kind("blank", params={}, words=("where", "hint"))
 def blank(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
         if read(ctx.report.values.get(cell.key)).kind == "blank":
@@ -26,7 +27,7 @@ def blank(ctx: RuleContext) -> Iterator[Finding]:
                               where=cell.describe(), hint=hint)
 
 
-@kind("text_in_number")
+@kind("text_in_number", params={}, words=("where", "value"))
 def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
         r = read(ctx.report.values.get(cell.key))
@@ -37,7 +38,8 @@ def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
                               where=cell.describe(), value=shown)
 
 
-@kind("count")
+@kind("count", params={"max": Numeric(integer=True, minimum=0, optional=True)},
+      words=("value", "where", "limit"))
 def count(ctx: RuleContext) -> Iterator[Finding]:
     cap = ctx.params.get("max")
     for cell in ctx.form.cells:
@@ -53,7 +55,8 @@ def count(ctx: RuleContext) -> Iterator[Finding]:
                               values={"value": n}, where=cell.describe(), limit=_limit(ctx, n))
 
 
-@kind("amount")
+@kind("amount", params={"decimals": Numeric(integer=True, minimum=0), "max": Numeric(minimum=0, optional=True)},
+      words=("value", "where", "decimals", "limit"))
 def amount(ctx: RuleContext) -> Iterator[Finding]:
     places = int(ctx.params["decimals"])
     cap = ctx.params.get("max")
@@ -69,7 +72,7 @@ def amount(ctx: RuleContext) -> Iterator[Finding]:
                               values={"value": n}, where=cell.describe(), decimals=places, limit=_limit(ctx, n))
 
 
-@kind("amount_magnitude")
+@kind("amount_magnitude", params={"threshold": Numeric(minimum=0)}, words=("value", "where", "yi"))
 def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
     threshold = ctx.params["threshold"]
     for cell in ctx.form.cells:

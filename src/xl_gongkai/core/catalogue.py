@@ -1,0 +1,277 @@
+"""The rule catalogue as a typed object, checked when it is loaded, and the one factory of findings.
+
+``spec/rules.json`` is data; this module turns it into :class:`Rule` objects and refuses a catalogue the
+engine could not honour: a kind that does not exist, parameters other than the ones the kind declares,
+a table/row/column/cell/field key the form lacks (in every form the rule applies to), a message
+placeholder the kind does not fill, an id used twice. The refusal is a ``SpecError`` naming the rule and
+the bad reference — a defect of the package, found at load, never a rule that silently finds nothing.
+The catalogue is loaded once per process.
+
+Kinds register here with what they need: ``@kind("balance", params={...}, words=(...), unevaluable=(...))``.
+``params`` is the kind's parameter schema (``core.params``); ``words`` are the placeholders it fills in
+the rule's ``message``, ``unevaluable`` those of the ``unevaluable`` message (``None``: the kind never
+uses one). Rules raised outside the engine (import, audit) have the kind ``external``; its parameter
+``words`` lists what the raiser fills.
+
+Every finding of a catalogue rule is made by :meth:`Rule.finding` (or :meth:`Rule.broken` for a rule that
+could not run), whoever raises it: the engine's kinds, the importer, the audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ..spec import FORM_FILES, CellKey, Form, Severity, SpecError, load_form, load_rules
+from .findings import Finding, Place
+from .numbers import show
+from .params import Obj, Param, Scope, placeholders
+
+if TYPE_CHECKING:
+    from .rules import RuleContext
+
+KindFn = Callable[["RuleContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A registered kind: its implementation, parameter schema and the words it fills in messages."""
+
+    name: str
+    run: KindFn
+    params: Obj
+    words: frozenset[str]
+    unevaluable: frozenset[str] | None
+    words_from: str | None = None
+    relations: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
+
+    def provides(self, params: Mapping[str, Any], *, unevaluable: bool = False) -> frozenset[str]:
+        """The words a finding of this kind fills, ``id`` aside."""
+        if unevaluable:
+            return self.unevaluable or frozenset()
+        if self.words_from is not None:
+            listed = params.get(self.words_from) if isinstance(params, Mapping) else None
+            return frozenset(w for w in listed if isinstance(w, str)) if isinstance(listed, list) else frozenset()
+        return self.words
+
+
+KINDS: dict[str, KindSpec] = {}
+
+
+def kind(
+    name: str,
+    *,
+    params: Mapping[str, Param],
+    words: Iterable[str] = (),
+    unevaluable: Iterable[str] | None = None,
+    words_from: str | None = None,
+    relations: Callable[[Mapping[str, Any]], Iterable[str]] | None = None,
+) -> Callable[[KindFn], KindFn]:
+    """Register the implementation of a rule kind under the name the catalogue uses.
+
+    ``words_from`` names the parameter that lists the words (kind ``external``, whose findings are filled
+    by the code that raises them). ``relations`` checks what a schema of single values cannot say (one
+    parameter naming an entry of another); it sees params whose shape is already right and yields
+    problems. A name registered twice is refused.
+    """
+
+    def register(fn: KindFn) -> KindFn:
+        if name in KINDS:
+            old = KINDS[name].run
+            raise SpecError(f"kind '{name}' is registered twice ({old.__module__}.{old.__qualname__} and "
+                            f"{fn.__module__}.{fn.__qualname__})")
+        KINDS[name] = KindSpec(name, fn, Obj(dict(params)), frozenset(words),
+                               None if unevaluable is None else frozenset(unevaluable), words_from, relations)
+        return fn
+
+    return register
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the catalogue."""
+
+    id: str
+    kind: str
+    severity: Severity
+    title: str
+    params: Mapping[str, Any]
+    message: str
+    source: str
+    unevaluable: str | None = None
+    forms: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Rule:
+        return cls(**{**d, "forms": tuple(d.get("forms", ()))})
+
+    def applies_to(self, form: Form) -> bool:
+        return not self.forms or form.id in self.forms
+
+    def finding(
+        self,
+        scope: str,
+        *,
+        place: Place | None = None,
+        cells: Sequence[CellKey | str] = (),
+        values: Mapping[str, Any] | None = None,
+        unevaluable: bool = False,
+        **words: Any,
+    ) -> Finding:
+        """A finding of this rule: its message (or ``unevaluable`` message) filled with ``values`` and ``words``.
+
+        ``values`` are the evaluated numbers (kept in the finding, shown in the message); ``words`` the
+        other placeholders. Together they must be exactly the words the kind declares: a kind that fills
+        other words than it declares is a defect (ValueError), so the load check of the placeholders holds.
+        """
+        values = dict(values or {})
+        filled = {**{k: show(v) for k, v in values.items()}, **words}
+        spec = KINDS.get(self.kind)
+        if spec is not None:
+            declared = spec.provides(self.params, unevaluable=unevaluable)
+            if set(filled) != declared:
+                raise ValueError(f"rule {self.id}: kind {self.kind} fills {sorted(filled)}, "
+                                 f"declares {sorted(declared)}")
+        text = self.unevaluable if unevaluable else self.message
+        if text is None:
+            raise ValueError(f"rule {self.id} has no unevaluable message")
+        return self._make(scope, self.severity, text.format(id=self.id, **filled), place, cells, values)
+
+    def broken(self, why: str) -> Finding:
+        """The 错误 that stands for this rule when it could not run: never a silent pass."""
+        message = f"{self.id} 规则无法执行，本项未校验（{why}）。这是程序或规格的问题，请联系维护人员。"
+        return self._make("rule", Severity.ERROR, message, None, (), {})
+
+    def _make(self, scope: str, severity: Severity, message: str, place: Place | None,
+              cells: Sequence[CellKey | str], values: Mapping[str, Any]) -> Finding:
+        return Finding(rule=self.id, severity=severity, message=message, key=f"{self.id}:{scope}",
+                       place=place or Place(), cells=tuple(str(c) for c in cells), values=dict(values))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The checked rules, in catalogue order (the order findings are sorted in)."""
+
+    version: str
+    rules: tuple[Rule, ...]
+    _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KeyError(f"the catalogue has no rule {rule_id!r}") from None
+
+
+def for_form(items: Iterable[Mapping[str, Any]], *forms: Form) -> Iterator[Mapping[str, Any]]:
+    """The items of a ``scoped`` parameter that belong to every one of ``forms`` (no ``forms`` key: all)."""
+    for item in items:
+        scoped = item.get("forms")
+        if not scoped or all(f.id in scoped for f in forms):
+            yield item
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The shipped catalogue, checked; once per process."""
+    return build_catalogue(load_rules())
+
+
+def build_catalogue(doc: Mapping[str, Any], forms: Mapping[str, Form] | None = None) -> Catalogue:
+    """Check a catalogue document (``rules.json``'s content) and build it; ``SpecError`` lists every problem.
+
+    ``forms`` defaults to every shipped form. ``doc`` is not modified.
+    """
+    from . import kinds  # noqa: F401  (registers the kinds)
+
+    all_forms = dict(forms) if forms is not None else {fid: load_form(fid) for fid in FORM_FILES}
+    problems: list[str] = []
+    rules: list[Rule] = []
+    first: dict[str, int] = {}
+    for i, d in enumerate(doc.get("rules", ())):
+        rid = d.get("id") if isinstance(d, Mapping) else None
+        name = f"rule {rid}" if rid else f"rule #{i + 1}"
+        if rid in first:
+            problems.append(f"{name}: id is used twice (rules #{first[rid] + 1} and #{i + 1})")
+        elif rid:
+            first[rid] = i
+        found = list(_rule_problems(d, all_forms)) if isinstance(d, Mapping) else ["not an object"]
+        problems += [f"{name}: {p}" for p in found]
+        if not found:
+            rules.append(Rule.from_dict(d))
+    if problems:
+        raise SpecError("rules.json: " + "; ".join(problems))
+    return Catalogue(str(doc.get("version", "")), tuple(rules))
+
+
+_FIELDS = {"id", "kind", "severity", "title", "params", "message", "source", "unevaluable", "forms"}
+_REQUIRED = _FIELDS - {"unevaluable", "forms"}
+
+
+def _rule_problems(d: Mapping[str, Any], all_forms: Mapping[str, Form]) -> Iterator[str]:
+    missing, extra = sorted(_REQUIRED - set(d)), sorted(set(d) - _FIELDS)
+    if missing:
+        yield f"missing field(s) {', '.join(missing)}"
+    if extra:
+        yield f"unknown field(s) {', '.join(extra)}"
+    if missing or extra:
+        return
+    if not any(d["severity"] == s.value for s in Severity):
+        yield f"severity {d['severity']!r} is not one of {', '.join(s.value for s in Severity)}"
+    spec = KINDS.get(d["kind"]) if isinstance(d["kind"], str) else None
+    if spec is None:
+        yield f"unknown kind '{d['kind']}' (registered: {', '.join(sorted(KINDS))})"
+        return
+    if not isinstance(d.get("forms", []), list):
+        yield "forms: expected a list of form ids"
+        return
+    forms = list(d.get("forms", ())) or list(all_forms)
+    unknown = [f for f in forms if f not in all_forms]
+    if unknown:
+        yield f"forms: unknown form(s) {', '.join(unknown)} (known: {', '.join(all_forms)})"
+        return
+    # structure is the same in every form: report each problem once
+    seen: dict[str, None] = {}
+    for fid in forms:
+        scope = Scope(all_forms[fid], frozenset(forms))
+        for p in spec.params.problems(d["params"], "params", scope):
+            seen.setdefault(p)
+    yield from seen
+    if not seen and spec.relations is not None:
+        yield from (f"params: {p}" for p in spec.relations(d["params"]))
+    yield from _words_problems(d, spec)
+
+
+def _words_problems(d: Mapping[str, Any], spec: KindSpec) -> Iterator[str]:
+    if spec.unevaluable is None and d.get("unevaluable") is not None:
+        yield f"has an unevaluable message, but kind {spec.name} never uses one"
+    if spec.unevaluable is not None and d.get("unevaluable") is None:
+        yield f"lacks the unevaluable message kind {spec.name} uses when a value cannot be read"
+    for which, unevaluable in (("message", False), ("unevaluable", True)):
+        template = d.get(which)
+        if template is None:
+            continue
+        provided = spec.provides(d["params"], unevaluable=unevaluable) | {"id"}
+        try:
+            used = placeholders(template)
+        except ValueError as exc:
+            yield f"{which}: {exc}"
+            continue
+        for name in dict.fromkeys(used):
+            if name not in provided:
+                yield (f"{which}: placeholder {{{name}}} is not filled by kind {spec.name} "
+                       f"(it fills: {', '.join(sorted(provided))})")
