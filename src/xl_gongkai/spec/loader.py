@@ -118,6 +118,7 @@ def _template(t: dict[str, Any]) -> TemplateSpec:
         results_columns=tuple(ResultsColumn(**c) for c in res["columns"]),
         summary_sheet=summ["sheet"], summary_title_range=summ["title_range"], summary_first_row=summ["first_row"],
         summary_rows=summ["rows"], flags_sheet=t["flags"]["sheet"], config_sheet=t["config"]["sheet"],
+        reads_versions=tuple(t.get("reads_versions", ())),
     )
 
 

@@ -250,6 +250,8 @@ class TemplateSpec:
     summary_rows: int
     flags_sheet: str
     config_sheet: str
+    # earlier template versions still read: their workbooks hold the same cells with the same meaning
+    reads_versions: tuple[str, ...] = ()
 
     def info(self, key: str) -> InfoField:
         for f in self.info_fields:
