@@ -25,7 +25,7 @@ def evaluate(expression: str) -> str:
     while pos < len(expression):
         m = TOKEN.match(expression, pos)
         assert m, f"not a VBA string expression at {expression[pos:pos + 30]!r}"
-        literal, code, lf = m.groups()
+        literal, code, _lf = m.groups()
         out += literal.replace('""', '"') if literal is not None else chr(int(code, 16)) if code else "\n"
         pos = m.end()
     return out

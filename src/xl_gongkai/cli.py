@@ -195,6 +195,28 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     return exit_code(result.validation)
 
 
+def cmd_excel(args: argparse.Namespace) -> int:
+    """``excel install`` / ``excel doctor``: rendering only; the work is in ``excel_setup``."""
+    from . import excel_setup
+
+    if args.excel_command == "install":
+        done = excel_setup.install()
+        print(f"已配置：Excel 的按钮将使用 {done.interpreter}（写入 {done.config} 的 {done.key}）。")
+        if done.previous:
+            print(f"原来的设置是 {done.previous}，已替换；如需恢复，可再在那个环境中运行 xl-gongkai excel install。")
+        if sys.platform not in ("win32", "darwin"):
+            print("注意：本机不是 Windows，这里没有 Excel；配置文件已写出，只供检查。")
+        print("检查结果：")
+    diagnosis = excel_setup.doctor()
+    for line in diagnosis.lines():
+        print("  " + line)
+    if diagnosis.problems:
+        print(f"有 {len(diagnosis.problems)} 项问题，按上面的说明处理后再运行 xl-gongkai excel doctor。")
+        return 1
+    print("Excel 的按钮可以使用。")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     sys.stdout.write(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_text("utf-8"))
     return 0
@@ -281,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出 .xlsm 路径，例如 汇总.xlsm")
     p.add_argument("--today", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser("excel", help="Excel：install 让本机 Excel 的按钮使用本 Python（每个用户一次，无需管理员）；"
+                                     "doctor 检查")
+    esub = p.add_subparsers(dest="excel_command", required=True, metavar="子命令")
+    esub.add_parser("install", help="把本 Python 写入当前用户的 xlwings 配置，然后检查").set_defaults(func=cmd_excel)
+    esub.add_parser("doctor", help="检查按钮运行所需的一切（与“诊断”按钮相同），说明怎么处理").set_defaults(
+        func=cmd_excel)
 
     p = sub.add_parser("schema", help="输出数据包的 JSON Schema")
     p.set_defaults(func=cmd_schema)

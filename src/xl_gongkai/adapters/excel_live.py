@@ -86,7 +86,13 @@ class LiveBook:
             for name in sheets:
                 api = self.sheet(name).api
                 if api.ProtectContents:
-                    api.Unprotect()
+                    try:
+                        api.Unprotect()
+                    except Exception:  # COM error 1004: the clerk protected the sheet with a password
+                        raise InputError(
+                            f"工作表“{name}”设置了密码保护，程序无法写入，操作没有执行。请在“审阅 → 撤销工作表保护”中"
+                            "输入密码解除保护后再点击（模板自带的保护没有密码，不需要另设）。",
+                            place=self.where) from None
                     lifted.append(api)
             yield
         finally:
