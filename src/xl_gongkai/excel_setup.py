@@ -101,7 +101,8 @@ def install(*, executable: str | Path = sys.executable, system: str = sys.platfo
         data = ("\r\n".join(lines) + "\r\n").encode(encoding)
     except UnicodeEncodeError:
         raise InputError("Python 的路径中有本机代码页无法表示的字符，Excel 的宏读不到它。请把 Python 环境装到只含"
-                         "英文字母和数字的文件夹（例如 C:\\xl_gongkai\\venv）后再运行。", place=str(interpreter)) from None
+                         "英文字母和数字的文件夹（例如 C:\\xl_gongkai\\venv）后再运行。",
+                         place=str(interpreter)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(path, data)
     return Installed(path, key, interpreter, previous if previous != str(interpreter) else None)

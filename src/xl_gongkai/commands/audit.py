@@ -174,7 +174,13 @@ def safe_cell(value: Any) -> Any:
 def write_outputs(result: AuditResult, xlsx: Path | None = None, csv: Path | None = None) -> list[Path]:
     import io
 
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:  # a clerk's install (pip install xl-gongkai) has no pandas: the tables are the office's
+        from ..errors import Refused
+
+        raise Refused("审核结果表格需要 pandas，本机安装的是填报用的精简版。请运行 pip install \"xl-gongkai[office]\" "
+                      "后再审核。") from None
 
     from ..fileio import write_bytes_atomic
 
