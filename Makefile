@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CLERK := .venv-clerk
 CLERK_STAMP := $(CLERK)/.installed
 
-.PHONY: demo test bench fuzz lint docs template clean clerk-venv
+.PHONY: demo test bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ fuzz: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
+
+# An offline per-user install for Windows (zip in dist/), from the committed lock; see docs/excel.md.
+windows-bundle: $(STAMP)
+	$(PY) scripts/windows_bundle.py dist
+
+# Re-resolve the Windows lock (after a dependency change): uv resolves for Windows, pip cannot.
+windows-lock: $(STAMP)
+	$(PY) -m pip install --quiet uv==0.13.9
+	{ sed -n '1,3p' packaging/windows/requirements-cp313-win_amd64.txt; \
+	  $(VENV)/bin/uv pip compile pyproject.toml --quiet --no-header --generate-hashes \
+	    --python-platform x86_64-pc-windows-msvc --python-version 3.13; } > packaging/windows/lock.tmp
+	mv packaging/windows/lock.tmp packaging/windows/requirements-cp313-win_amd64.txt
 
 clean:
 	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache
