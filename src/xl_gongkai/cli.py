@@ -23,7 +23,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .core.rules import check
 
     src = open_source(args.path)
-    previous = open_source(args.previous).report if args.previous else None
+    if args.previous:
+        previous = open_source(args.previous).report
+    else:  # a workbook made by `new --previous` remembers last year
+        from .commands.next_year import remembered_in_file
+
+        previous = remembered_in_file(src.path) if src.kind == "workbook" else None
     validation = check(src.report, today=_today(args.today), previous=previous)
     if src.findings:  # a published report: what its import found comes first
         from .core.findings import Validation
@@ -142,7 +147,18 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .commands.workbook import new_workbook
 
+    if args.previous:
+        from .commands.next_year import new_from_previous
+
+        out, report = new_from_previous(args.previous, args.output, year=args.year, narrative=args.narrative,
+                                        today=_today(args.today))
+        print(f"已生成 {report.year} 年度的工作簿：{out}（机关、地区、信用代码、填报人和审核人已沿用，"
+              "表三“上年结转”已按上年“结转下年度继续办理”逐列填入，表二旁列出上年现行有效件数供参考"
+              + ("，正文为上年文字的草稿，请逐段修改" if args.narrative else "") + "）。")
+        return 0
     source = None
+    if args.narrative:
+        raise InputError("--narrative 只能与 --previous 一起使用。")
     if args.source:
         from .commands.load import open_source
 
@@ -277,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency", help="机关名称")
     p.add_argument("--year", type=int, help="报告年度")
     p.add_argument("--from", dest="source", help="从数据包或报告 JSON、工作簿填入全部内容")
+    p.add_argument("--previous", help="从上年的报告（工作簿、数据包或已公布的报告）开始新一年度："
+                                      "沿用机关信息，年度加一，填入上年结转，并记住上年数字供跨年度校验")
+    p.add_argument("--narrative", action="store_true", help="与 --previous 同用：把上年正文作为草稿填入")
     p.add_argument("-o", "--output", required=True, help="输出 .xlsm 路径")
     p.add_argument("--today", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_new)

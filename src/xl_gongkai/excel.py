@@ -75,17 +75,25 @@ def _outputs(live: Any, report: Any, validation: Any, action: str) -> None:
             live.write_block(sheet, origin, matrix)
 
 
+def _check(live: Any, report: Any, today: dt.date | None) -> Any:
+    """Check with last year's figures when the workbook remembers them (made by ``new --previous``)."""
+    from .commands.next_year import recall
+    from .core.rules import check
+
+    tpl = live.form.template
+    previous = recall(live.remembered(tpl.results_sheet, tpl.previous_cell))
+    return check(report, today=today, previous=previous)
+
+
 def _counts_text(validation: Any) -> str:
     c = validation.counts()
     return f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
 
 
 def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .core.rules import check
-
     live = _live(book)
     report = live.read_report()
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "校验")
     if not validation.findings:
         text = "校验通过：未发现错误或提示。可以点击“导出 JSON 和摘要”。"
@@ -97,8 +105,6 @@ def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None =
 
 def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     from .core.derive import derived_values
-    from .core.rules import check
-
     live = _live(book)
     report = live.read_report()
     derived = derived_values(report)
@@ -114,7 +120,7 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
     with live.unprotected(list(edits)):
         live.write_cells(edits)
     report = report.with_values(derived)
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "填充合计并校验")
     blank = sum(1 for v in derived.values() if v is None)
     text = f"已填充 {len(derived) - blank} 个合计单元格。校验结果：{_counts_text(validation)}。"
@@ -125,11 +131,9 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
 
 def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     from .commands.export import default_paths, export_payload, refusal
-    from .core.rules import check
-
     live = _live(book)
     report = live.read_report()
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "校验")
     if not validation.ready:
         return Outcome("export", refusal(validation, limit=5), live.reads, live.writes, critical=True)
@@ -143,12 +147,11 @@ def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None 
 
 
 def cmd_report(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .core.rules import check
     from .publish import default_report_paths, render_report, review_notice
 
     live = _live(book)
     report = live.read_report()
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "校验")
     folder, note = (out_dir, None) if out_dir else book_folder(book)
     docx_path, html_path = default_report_paths(report, folder)

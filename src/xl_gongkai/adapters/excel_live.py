@@ -57,8 +57,13 @@ class LiveBook:
         return Grid(name, [["" if v is None else v for v in row] for row in raw])
 
     def read_report(self) -> Any:
-        grids = {name: self.read_grid(name) for name in sheets_to_read(self.form)}
-        return report_from_grids(self.form, grids, self.where)
+        self.grids = {name: self.read_grid(name) for name in sheets_to_read(self.form)}
+        return report_from_grids(self.form, self.grids, self.where)
+
+    def remembered(self, name: str, address: str | None) -> Any:
+        """A cell of a sheet already read by :meth:`read_report` (no further round trip to Excel)."""
+        grid = getattr(self, "grids", {}).get(name)
+        return grid.at(address) if grid is not None and address else None
 
     def read_info(self) -> dict[str, Any]:
         tpl = self.form.template
