@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# A clerk's environment: the plain install (no extras, so no numpy or pandas), editable so that it runs this
+# source. The light-click test and `make bench` run the Excel click in it.
+CLERK := .venv-clerk
+CLERK_STAMP := $(CLERK)/.installed
 
-.PHONY: demo test bench fuzz lint docs template clean
+.PHONY: demo test bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +16,26 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(CLERK_STAMP): pyproject.toml
+	rm -rf $(CLERK)
+	$(PYTHON) -m venv $(CLERK)
+	$(CLERK)/bin/python -m pip install --quiet --upgrade pip
+	$(CLERK)/bin/python -m pip install --quiet -e .
+	touch $(CLERK_STAMP)
+
+clerk-venv: $(CLERK_STAMP)
+
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
-test: $(STAMP)
+test: $(STAMP) $(CLERK_STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests scripts
 
-bench: $(STAMP)
+bench: $(STAMP) $(CLERK_STAMP)
 	$(PY) scripts/bench.py
 
 fuzz: $(STAMP)
@@ -31,5 +44,17 @@ fuzz: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
 
+# An offline per-user install for Windows (zip in dist/), from the committed lock; see docs/excel.md.
+windows-bundle: $(STAMP)
+	$(PY) scripts/windows_bundle.py dist
+
+# Re-resolve the Windows lock (after a dependency change): uv resolves for Windows, pip cannot.
+windows-lock: $(STAMP)
+	$(PY) -m pip install --quiet uv==0.13.9
+	{ sed -n '1,3p' packaging/windows/requirements-cp313-win_amd64.txt; \
+	  $(VENV)/bin/uv pip compile pyproject.toml --quiet --no-header --generate-hashes \
+	    --python-platform x86_64-pc-windows-msvc --python-version 3.13; } > packaging/windows/lock.tmp
+	mv packaging/windows/lock.tmp packaging/windows/requirements-cp313-win_amd64.txt
+
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from xl_gongkai.build import package
 from xl_gongkai.build.template import build_template, code_names, iter_names
 from xl_gongkai.build.vbaproject import stored_source
 from xl_gongkai.spec import load_form
+from xl_gongkai.spec.a1 import column_index, split_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbook" / "template.xlsm"
@@ -63,16 +64,32 @@ def test_package_has_ribbon_vba_and_macro_content_type(built: Path) -> None:
     assert all(i.date_time == package.FIXED_TIME for i in z.infolist())
 
 
-def test_ribbon_calls_only_fixed_entry_points() -> None:
-    xml = package.ribbon_xml()
+def test_both_ribbon_parts_are_in_the_package_with_their_relationships(built: Path) -> None:
+    z = zipfile.ZipFile(built)
+    rels = ET.fromstring(z.read("_rels/.rels"))
+    by_type = {r.get("Type"): r.get("Target") for r in rels.findall("r:Relationship", NS)}
+    assert by_type[package.RIBBON_REL_TYPE] == package.RIBBON_PART
+    assert by_type[package.LEGACY_RIBBON_REL_TYPE] == package.LEGACY_RIBBON_PART
+    assert z.read(package.RIBBON_PART) == package.ribbon_xml()
+    assert z.read(package.LEGACY_RIBBON_PART) == package.legacy_ribbon_xml()
+    # both parts are application/xml through the package's Default for .xml ([MS-OI29500] 3.4.1.3/4)
+    types = ET.fromstring(z.read("[Content_Types].xml"))
+    defaults = {d.get("Extension"): d.get("ContentType") for d in types.findall("ct:Default", NS)}
+    assert defaults["xml"] == "application/xml"
+
+
+def _buttons(xml: bytes, ns: str) -> dict[str, tuple[str | None, str | None]]:
     root = ET.fromstring(xml)
-    ns = {"c": "http://schemas.microsoft.com/office/2009/07/customui"}
-    tab = root.find("c:ribbon/c:tabs/c:tab", ns)
+    tab = root.find(f"{{{ns}}}ribbon/{{{ns}}}tabs/{{{ns}}}tab")
     assert tab is not None and tab.get("label") == "政务公开年报"
-    buttons = {b.get("label"): b.get("onAction") for b in root.iter(f"{{{ns['c']}}}button")}
+    return {str(b.get("label")): (b.get("onAction"), b.get("supertip")) for b in root.iter(f"{{{ns}}}button")}
+
+
+def test_ribbon_calls_only_fixed_entry_points() -> None:
+    buttons = _buttons(package.ribbon_xml(), package.RIBBON_NS)
     assert list(buttons) == ["校验", "填充合计", "导出 JSON 和摘要", "生成年报", "诊断"]
     bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_bytes().decode("ascii")
-    for callback in buttons.values():
+    for callback, _ in buttons.values():
         assert re.search(rf"Public Sub {callback}\(control As IRibbonControl\)", bas)
     calls = re.findall(r'Gk_Run "([^"]+)"', bas)
     commands = ("check", "fill", "export", "report", "diagnose")
@@ -81,6 +98,19 @@ def test_ribbon_calls_only_fixed_entry_points() -> None:
 
     for c in commands:
         assert callable(getattr(entry, c))
+
+
+def test_the_2006_ribbon_has_the_same_buttons_and_says_what_wps_users_can_do() -> None:
+    """Excel 2007 and WPS read only the 2006 part: same callbacks, and every tooltip names the alternatives."""
+    modern = _buttons(package.ribbon_xml(), package.RIBBON_NS)
+    legacy = _buttons(package.legacy_ribbon_xml(), package.LEGACY_RIBBON_NS)
+    assert list(legacy) == [*modern, "WPS 中如何使用"]
+    for label, (action, tip) in modern.items():
+        assert legacy[label] == (action, f"{tip}{package.LEGACY_NOTE}")
+    action, tip = legacy["WPS 中如何使用"]
+    assert action == "Gk_HostInfo" and "网页版" in str(tip) and "xl-gongkai check" in str(tip)
+    bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_bytes().decode("ascii")
+    assert "Public Sub Gk_HostInfo(control As IRibbonControl)" in bas
 
 
 def test_olevba_extracts_every_module_with_exactly_the_source(built: Path) -> None:
@@ -110,9 +140,29 @@ def test_every_field_has_a_defined_name_and_vba_names_exist(built: Path) -> None
     assert expected <= set(names)
     assert len([n for n in names if n.startswith("gk_cell__")]) == 200
     assert names["gk_cell__requests__new__natural_person"] == "'表三 依申请公开'!$D$5"
-    bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_text("ascii")
-    for used in re.findall(r'Names\("([^"]+)"\)', bas):
-        assert used in names
+
+
+def test_no_conditional_format_refers_to_another_sheet(built: Path) -> None:
+    """Excel 2007 forbids other sheets in conditional formats: the mark rules read a defined name instead."""
+    z = zipfile.ZipFile(built)
+    root = ET.fromstring(z.read("xl/workbook.xml"))
+    names = {n.get("name"): n.text for n in root.iter(f"{{{NS['m']}}}definedName")}
+    formulas = []
+    for part in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+        sheet = ET.fromstring(z.read(part))
+        for rule in sheet.iter(f"{{{NS['m']}}}cfRule"):
+            formulas += [f.text or "" for f in rule.iter(f"{{{NS['m']}}}formula")]
+    assert formulas and not [f for f in formulas if "!" in f]
+    cf = [f for f in formulas if "INDEX(" in f]
+    assert len(cf) == len(FORM.metadata_fields) + len([s for s in FORM.sections if s.text_cell]) + len(FORM.tables)
+    for f in cf:
+        assert "!" not in f and "'" not in f, f
+        name = re.fullmatch(r"LEN\(INDEX\((gk_marks__\w+),ROW\(\),COLUMN\(\)\)\)>0", f)
+        assert name and names[name.group(1)].startswith(f"'{FORM.template.flags_sheet}'!$"), f
+    # each name covers its sheet's block of marks from row 1, offset as the commands write the marks
+    offsets = FORM.flag_offsets()
+    first_col = re.match(r"'[^']+'!\$([A-Z]+)\$1:", names["gk_marks__requests"]).group(1)
+    assert column_index(first_col) == offsets[FORM.table("requests").sheet] + 1
 
 
 def test_libreoffice_sees_every_vba_module(lo_view: dict[str, Any]) -> None:
@@ -164,7 +214,30 @@ def test_libreoffice_sees_the_defined_names_and_marks(lo_view: dict[str, Any]) -
     assert set(iter_names(FORM)) <= set(named)
     assert named["gk_cell__requests__carried_out__total"] == "$'表三 依申请公开'.$J$29"
     cf = lo_view["conditional_formats"]["表三 依申请公开"]
-    assert cf[0]["ranges"] == ["D5:J29"] and "校验标记" in cf[0]["entries"][0]["Formula1"]
+    assert cf[0]["ranges"] == ["D5:J29"] and "gk_marks__requests" in cf[0]["entries"][0]["Formula1"]
+    assert named["gk_marks__requests"] == "$校验标记.$T$1:$AC$29"
+
+
+MARK_FILL = (0xFF, 0xC7, 0xCE)  # the template's fill for a marked cell (Styles.marked)
+
+
+def _mark_pixels(path: Path, sheet: str, out: Path) -> int:
+    img = read_png(render_sheet_png(path, sheet, out, dpi=50))
+    return sum(1 for y in range(0, img.height, 2) for x in range(0, img.width, 2) if img.pixel(x, y)[:3] == MARK_FILL)
+
+
+def test_a_mark_turns_its_cell_red_through_the_defined_name(built: Path, tmp_path: Path) -> None:
+    """LibreOffice evaluates the rule: a mark on the hidden sheet colours exactly the marked cell's area."""
+    from xl_gongkai.adapters.xlsx_cells import set_cells
+    from xl_gongkai.spec.a1 import cell_address
+
+    cell = FORM.cell("requests.new.natural_person")
+    r, c = split_cell(cell.address)
+    marked = tmp_path / "marked.xlsm"
+    flag = cell_address(r, c + FORM.flag_offsets()[cell.sheet])
+    marked.write_bytes(set_cells(built.read_bytes(), {FORM.template.flags_sheet: {flag: "错误"}}))
+    assert _mark_pixels(built, cell.sheet, tmp_path / "plain.png") == 0
+    assert _mark_pixels(marked, cell.sheet, tmp_path / "marked.png") > 20
 
 
 def test_print_setup_is_a4_fit_to_width(lo_view: dict[str, Any]) -> None:

@@ -332,3 +332,49 @@ def test_non_encodable_text_names_module_and_line() -> None:
 def test_invalid_projects_are_rejected(modules: list[vbaproject.VbaModule], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         vbaproject.build_vba_project(modules)
+
+
+# --- MODULEPRIVATE -----------------------------------------------------------------------------
+
+
+def _module_records(data: bytes) -> dict[str, list[int]]:
+    """Record ids of each module's block in the dir stream, by module name."""
+    records = dir_records(decompress_stream(olefile.OleFileIO(data).openstream("VBA/dir").read()))
+    out: dict[str, list[int]] = {}
+    current: list[int] | None = None
+    for rid, body in records:
+        if rid == 0x0019:
+            current = out.setdefault(body.decode("ascii"), [])
+        if current is not None:
+            current.append(rid)
+        if rid == 0x002B:
+            current = None
+    return out
+
+
+def test_a_module_that_is_not_exposed_gets_a_moduleprivate_record() -> None:
+    """MS-OVBA 2.3.4.2.3.2.10: Excel writes MODULEPRIVATE (0x0028, size 0) for every VB_Exposed = False module."""
+    hidden = VbaModule("Helper", "class", "Option Explicit\nPublic Value As Long\n")  # class default: not exposed
+    exposed = VbaModule("Shared", "class", "Attribute VB_Exposed = True\nOption Explicit\n")
+    plain = VbaModule("Tools", "standard", "Option Explicit\n")
+    assert "Attribute VB_Exposed = False" in vbaproject.stored_source(hidden)
+    assert [vbaproject.is_private(m) for m in (hidden, exposed, plain)] == [True, False, False]
+    data = vbaproject.build_vba_project([VbaModule("ThisWorkbook", "document", ""), hidden, exposed, plain])
+    blocks = _module_records(data)
+    assert blocks["Helper"][-3:] == [0x0022, 0x0028, 0x002B]  # after MODULETYPE, before the terminator
+    for name in ("Shared", "Tools", "ThisWorkbook"):
+        assert 0x0028 not in blocks[name], name
+    raw = decompress_stream(olefile.OleFileIO(data).openstream("VBA/dir").read())
+    assert bytes.fromhex("2800" "00000000" "2b00" "00000000") in raw
+    # olevba still reads every module exactly
+    codes = {s: c for _, s, _, c in VBA_Parser("x.bin", data=data).extract_macros()}
+    assert codes["VBA/Helper"].replace("\r\n", "\n") == vbaproject.stored_source(hidden).replace("\r\n", "\n")
+
+
+def test_the_template_project_marks_exactly_its_private_modules() -> None:
+    from xl_gongkai.build import package
+
+    modules = package.vba_modules(["SheetA"])
+    blocks = _module_records(package.vba_project(["SheetA"]))
+    for m in modules:
+        assert (0x0028 in blocks[m.name]) == ("Attribute VB_Exposed = False" in vbaproject.stored_source(m)), m.name

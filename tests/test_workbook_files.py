@@ -16,6 +16,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import REPORTS, TODAY
+from xl_gongkai.adapters.workbook_macros import lost_code_names
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
 from xl_gongkai.commands.workbook import fill_file
@@ -204,3 +205,10 @@ def test_libreoffice_saved_workbook_reads_the_same(huaian_xlsm: Path, tmp_path: 
     assert read_workbook(filled).values == b.values
     assert openpyxl.load_workbook(io.BytesIO(filled.read_bytes()))  # still a valid package
     shutil.rmtree(profile, ignore_errors=True)
+    # LibreOffice drops the code names Excel's macros need: check says so, as a 提示 that changes no exit code
+    assert lost_code_names(huaian_xlsm) is None
+    assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 5} 张工作表的代码名"
+    ours, theirs = cli("check", str(huaian_xlsm), "--today", TODAY.isoformat()), cli(
+        "check", str(resaved), "--today", TODAY.isoformat())
+    assert "F4" not in ours.stdout and ours.returncode == theirs.returncode == 0
+    assert "F4 此工作簿带有宏，但工作簿和" in theirs.stdout and "xl-gongkai new --from 本文件" in theirs.stdout

@@ -53,7 +53,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .core.rules import check
 
     src = open_source(args.path)
-    previous = open_source(args.previous).report if args.previous else None
+    if args.previous:
+        previous = open_source(args.previous).report
+    else:  # a workbook made by `new --previous` remembers last year
+        from .commands.next_year import remembered_in_file
+
+        previous = remembered_in_file(src.path) if src.kind == "workbook" else None
     validation = check(src.report, today=args.today, previous=previous)
     if src.findings:  # a published report: what its import found comes first
         from .core.findings import Validation
@@ -191,7 +196,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .fileio import guard_outputs, write_bytes_atomic
 
     out = WORKBOOK_OUT.check(args.output)
+    if args.previous:
+        from .commands.next_year import new_from_previous
+
+        guard_outputs([out], [args.previous])
+        data, report = new_from_previous(args.previous, out, year=args.year, narrative=args.narrative,
+                                         today=args.today)
+        write_bytes_atomic(out, data)
+        say(f"已生成 {report.year} 年度的工作簿：{out}（机关、地区、信用代码、填报人和审核人已沿用，"
+            "表三“上年结转”已按上年“结转下年度继续办理”逐列填入，表二旁列出上年现行有效件数供参考"
+            + ("，正文为上年文字的草稿，请逐段修改" if args.narrative else "") + "）。")
+        return 0
     source = None
+    if args.narrative:
+        raise UsageError("--narrative 只能与 --previous 一起使用。")
     if args.source:
         from .commands.load import open_source
 
@@ -261,6 +279,28 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         say(f"  {row['file']}：{row['reason']}")
     say(text_report(result.report, result.validation))
     return exit_code(result.validation)
+
+
+def cmd_excel(args: argparse.Namespace) -> int:
+    """``excel install`` / ``excel doctor``: rendering only; the work is in ``excel_setup``."""
+    from . import excel_setup
+
+    if args.excel_command == "install":
+        done = excel_setup.install()
+        say(f"已配置：Excel 的按钮将使用 {done.interpreter}（写入 {done.config} 的 {done.key}）。")
+        if done.previous:
+            say(f"原来的设置是 {done.previous}，已替换；如需恢复，可再在那个环境中运行 xl-gongkai excel install。")
+        if sys.platform not in ("win32", "darwin"):
+            say("注意：本机不是 Windows，这里没有 Excel；配置文件已写出，只供检查。")
+        say("检查结果：")
+    diagnosis = excel_setup.doctor()
+    for line in diagnosis.lines():
+        say("  " + line)
+    if diagnosis.problems:
+        say(f"有 {len(diagnosis.problems)} 项问题，按上面的说明处理后再运行 xl-gongkai excel doctor。")
+        return 1
+    say("Excel 的按钮可以使用。")
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -334,6 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency", metavar="机关名称", help="机关名称")
     p.add_argument("--year", metavar="年度", type=integer, help="报告年度")
     p.add_argument("--from", dest="source", metavar="来源文件", help="从数据包或报告 JSON、工作簿填入全部内容")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="从上年的报告（工作簿、数据包或已公布的报告）开始新一年度："
+                        "沿用机关信息，年度加一，填入上年结转，并记住上年数字供跨年度校验")
+    p.add_argument("--narrative", action="store_true", help="与 --previous 同用：把上年正文作为草稿填入")
     p.add_argument("-o", "--output", metavar="输出文件", required=True,
                    help="输出路径：.xlsm（带按钮）或 .xlsx（不带宏）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
@@ -364,6 +408,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="输出路径，例如 汇总.xlsm（.xlsx 为不带宏的工作簿）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser("excel", help="Excel：install 让本机 Excel 的按钮使用本 Python（每个用户一次，无需管理员）；"
+                                     "doctor 检查")
+    esub = p.add_subparsers(dest="excel_command", required=True, metavar="子命令", title="子命令",
+                            help="下列子命令之一")
+    esub.add_parser("install", help="把本 Python 写入当前用户的 xlwings 配置，然后检查").set_defaults(func=cmd_excel)
+    esub.add_parser("doctor", help="检查按钮运行所需的一切（与“诊断”按钮相同），说明怎么处理").set_defaults(
+        func=cmd_excel)
 
     p = sub.add_parser("schema", help="输出数据包的 JSON Schema")
     p.set_defaults(func=cmd_schema)

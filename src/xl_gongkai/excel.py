@@ -9,6 +9,7 @@ traceback. The commands themselves are the ones the command line uses.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError, Refused
-from .logs import LOG_NAME, log_dir, log_place, logger
+from .logs import log_place, logger
 
 TITLE = "政务公开年报"
 
@@ -74,17 +75,25 @@ def _outputs(live: Any, report: Any, validation: Any, action: str) -> None:
             live.write_block(sheet, origin, matrix)
 
 
+def _check(live: Any, report: Any, today: dt.date | None) -> Any:
+    """Check with last year's figures when the workbook remembers them (made by ``new --previous``)."""
+    from .commands.next_year import recall
+    from .core.rules import check
+
+    tpl = live.form.template
+    previous = recall(live.remembered(tpl.results_sheet, tpl.previous_cell))
+    return check(report, today=today, previous=previous)
+
+
 def _counts_text(validation: Any) -> str:
     c = validation.counts()
     return f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
 
 
 def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .core.rules import check
-
     live = _live(book)
     report = live.read_report()
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "校验")
     if not validation.findings:
         text = "校验通过：未发现错误或提示。可以点击“导出 JSON 和摘要”。"
@@ -96,8 +105,6 @@ def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None =
 
 def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     from .core.derive import derived_values
-    from .core.rules import check
-
     live = _live(book)
     report = live.read_report()
     derived = derived_values(report)
@@ -113,7 +120,7 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
     with live.unprotected(list(edits)):
         live.write_cells(edits)
     report = report.with_values(derived)
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "填充合计并校验")
     blank = sum(1 for v in derived.values() if v is None)
     text = f"已填充 {len(derived) - blank} 个合计单元格。校验结果：{_counts_text(validation)}。"
@@ -124,47 +131,47 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
 
 def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     from .commands.export import default_paths, export_payload, refusal
-    from .core.rules import check
-
     live = _live(book)
     report = live.read_report()
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "校验")
     if not validation.ready:
         return Outcome("export", refusal(validation, limit=5), live.reads, live.writes, critical=True)
-    folder = out_dir or book_folder(book)
+    folder, note = (out_dir, None) if out_dir else book_folder(book)
     payload_path, summary_path = default_paths(report, folder)
     export_payload(report, payload_path, today=today, summary_path=summary_path)
     text = f"已导出到文件夹：{folder}\n数据包：{payload_path.name}\n摘要：{summary_path.name}"
+    if note:
+        text += "\n" + note
     return Outcome("export", text, live.reads, live.writes, files=[payload_path, summary_path])
 
 
 def cmd_report(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .core.rules import check
     from .publish import default_report_paths, render_report, review_notice
 
     live = _live(book)
     report = live.read_report()
-    validation = check(report, today=today)
+    validation = _check(live, report, today)
     _outputs(live, report, validation, "校验")
-    folder = out_dir or book_folder(book)
+    folder, note = (out_dir, None) if out_dir else book_folder(book)
     docx_path, html_path = default_report_paths(report, folder)
     done = render_report(report, docx_path=docx_path, html_path=html_path, today=today)
     text = f"已生成年度报告，保存在文件夹：{folder}\nWord：{docx_path.name}\n网页版：{html_path.name}"
+    if note:
+        text += "\n" + note
     if notice := review_notice(done):
         text += "\n" + notice
     return Outcome("report", text, live.reads, live.writes, files=[docx_path, html_path])
 
 
 def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
+    """The template's versions, then what ``xl-gongkai excel doctor`` checks (without starting another Python)."""
     import xlwings
 
+    from .excel_setup import doctor
+
     live = _live(book)
-    lines = [
-        f"Python：{platform.python_version()}（{sys.executable}）",
-        f"xlwings：{xlwings.__version__}",
-        f"xl_gongkai：{__version__}",
-    ]
+    lines = []
     try:
         info = live.read_info()
         form = f"{info.get('form_id')} {info.get('form_version')}"
@@ -175,7 +182,8 @@ def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | Non
                          f"请安装 xlwings=={built}。")
     except InputError as exc:
         lines.append(f"模板版本：无法读取（{exc}）")
-    lines += [f"连接方式：{live.engine}", f"日志文件：{log_dir() / LOG_NAME}"]
+    lines.append(f"连接方式：{live.engine}")
+    lines += doctor(probe=False).lines()
     return Outcome("diagnose", "\n".join(lines), live.reads, live.writes)
 
 
@@ -183,12 +191,82 @@ COMMANDS = {"check": cmd_check, "fill": cmd_fill, "export": cmd_export, "report"
             "diagnose": cmd_diagnose}
 
 
-def book_folder(book: Any) -> Path:
-    """The workbook's folder; for a workbook without a local folder (unsaved, online) the Documents folder."""
-    full = Path(str(getattr(book, "fullname", "")))
-    if full.is_absolute() and full.parent.is_dir():
-        return full.parent
-    return Path.home() / "Documents"
+def book_folder(book: Any) -> tuple[Path, str | None]:
+    """Where a command's files go: next to the workbook, or — with a note saying so — the Documents folder.
+
+    Not next to the workbook when it has no local folder (unsaved; on OneDrive/SharePoint, where ``FullName``
+    is a web address and xlwings raises when it cannot map it to a synced folder), or when it was opened
+    straight from an e-mail attachment or a zip, which Windows unpacks into a hidden temporary folder
+    that is emptied later.
+    """
+    try:
+        full = str(book.fullname)
+    except Exception:  # xlwings' own error for an online workbook it cannot map to a local file
+        logger().info("no local path for %s", getattr(book, "name", "?"), exc_info=True)
+        full = ""
+    if "://" in full or not full:
+        folder = documents_folder()
+        return folder, (f"工作簿保存在网络位置（OneDrive、SharePoint 等）或尚未保存，文件无法放在它旁边，"
+                        f"已保存到“文档”文件夹：{folder}")
+    path = Path(full)
+    if path.is_absolute() and is_temporary(path.parent):
+        folder = documents_folder()
+        return folder, (f"工作簿是从邮件附件或压缩包中直接打开的（位于临时文件夹，关闭后可能被清除），文件已保存到"
+                        f"“文档”文件夹：{folder}。建议先把工作簿另存到自己的文件夹再继续填写。")
+    if path.is_absolute() and path.parent.is_dir():
+        return path.parent, None
+    folder = documents_folder()
+    return folder, f"找不到工作簿所在的文件夹，文件已保存到“文档”文件夹：{folder}"
+
+
+TEMPORARY_MARKERS = ("content.outlook", "inetcache", "temporary internet files", "content.mso")
+
+
+def is_temporary(folder: Path) -> bool:
+    """A folder Windows empties by itself: under %TEMP%, or Outlook's and Internet Explorer's caches."""
+    import tempfile
+
+    text = str(folder).lower()
+    if any(marker in text for marker in TEMPORARY_MARKERS):
+        return True
+    temp = os.path.normcase(os.path.abspath(tempfile.gettempdir()))
+    here = os.path.normcase(os.path.abspath(folder))
+    return sys.platform == "win32" and (here == temp or here.startswith(temp + os.sep))
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder, where Windows really keeps it (redirected into OneDrive on many PCs)."""
+    if sys.platform == "win32":
+        found = _known_documents_folder()
+        if found is not None and found.is_dir():
+            return found
+    for candidate in (os.environ.get("OneDrive"), os.environ.get("USERPROFILE"), str(Path.home())):  # noqa: SIM112
+        if candidate and (Path(candidate) / "Documents").is_dir():
+            return Path(candidate) / "Documents"
+    return Path.home()
+
+
+def _known_documents_folder() -> Path | None:
+    """SHGetKnownFolderPath(FOLDERID_Documents): follows OneDrive's and Group Policy's folder redirection."""
+    import ctypes
+    from ctypes import wintypes
+
+    class GUID(ctypes.Structure):
+        _fields_ = [("Data1", wintypes.DWORD), ("Data2", wintypes.WORD), ("Data3", wintypes.WORD),
+                    ("Data4", ctypes.c_ubyte * 8)]
+
+    documents = GUID(0xFDD39AD0, 0x238F, 0x46AF, (ctypes.c_ubyte * 8)(0xAD, 0xB4, 0x6C, 0x85, 0x48, 0x03, 0x69, 0xC7))
+    out = ctypes.c_wchar_p()
+    try:
+        shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]
+        if shell32.SHGetKnownFolderPath(ctypes.byref(documents), 0, None, ctypes.byref(out)) != 0:
+            return None
+        return Path(out.value) if out.value else None
+    except (AttributeError, OSError):
+        return None
+    finally:
+        if out.value:
+            ctypes.windll.ole32.CoTaskMemFree(out)  # type: ignore[attr-defined]
 
 
 NO_EXCEL = (

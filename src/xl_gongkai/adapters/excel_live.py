@@ -57,8 +57,13 @@ class LiveBook:
         return Grid(name, [["" if v is None else v for v in row] for row in raw])
 
     def read_report(self) -> Any:
-        grids = {name: self.read_grid(name) for name in sheets_to_read(self.form)}
-        return report_from_grids(self.form, grids, self.where)
+        self.grids = {name: self.read_grid(name) for name in sheets_to_read(self.form)}
+        return report_from_grids(self.form, self.grids, self.where)
+
+    def remembered(self, name: str, address: str | None) -> Any:
+        """A cell of a sheet already read by :meth:`read_report` (no further round trip to Excel)."""
+        grid = getattr(self, "grids", {}).get(name)
+        return grid.at(address) if grid is not None and address else None
 
     def read_info(self) -> dict[str, Any]:
         tpl = self.form.template
@@ -86,7 +91,13 @@ class LiveBook:
             for name in sheets:
                 api = self.sheet(name).api
                 if api.ProtectContents:
-                    api.Unprotect()
+                    try:
+                        api.Unprotect()
+                    except Exception:  # COM error 1004: the clerk protected the sheet with a password
+                        raise InputError(
+                            f"工作表“{name}”设置了密码保护，程序无法写入，操作没有执行。请在“审阅 → 撤销工作表保护”中"
+                            "输入密码解除保护后再点击（模板自带的保护没有密码，不需要另设）。",
+                            place=self.where) from None
                     lifted.append(api)
             yield
         finally:

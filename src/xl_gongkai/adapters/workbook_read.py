@@ -195,9 +195,10 @@ def check_version(form: Form, cover: Grid, where: str) -> None:
     if label != tpl.version_label or found is None:
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell} 没有模板版本号：这不是本程序生成的模板，"
                          "或封面被改动。请用 xl-gongkai new 生成新模板后转填。", place=where)
-    if str(found) != tpl.version:
+    if str(found) != tpl.version and str(found) not in tpl.reads_versions:
+        readable = "、".join([tpl.version, *tpl.reads_versions])
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell}：此工作簿的模板版本为“{found}”，本程序只读取 "
-                         f"{tpl.version} 版。请用当前版本的 xl-gongkai new 生成新模板，把数字转填过去。", place=where)
+                         f"{readable} 版。请用当前版本的 xl-gongkai new 生成新模板，把数字转填过去。", place=where)
 
 
 def layout_problems(form: Form, grids: dict[str, Grid]) -> list[str]:

@@ -24,19 +24,17 @@ from ..spec import Cell, Form, Severity, Table, load_form
 from ..spec.a1 import column_index, split_cell, split_range
 from . import package
 
-# The interpreter RunPython starts: a fixed per-user install (docs/excel.md), never PATH.
+# xlwings settings every workbook carries. Deliberately no interpreter: xlwings reads each key from this
+# sheet first, then from the user's own configuration (``xl-gongkai excel install`` writes the interpreter
+# there), so one install serves every workbook, wherever Python is. SHOW_ERROR_POPUPS = False makes
+# xlwings put a failed run's traceback on a sheet instead of an English message box; the ribbon's VBA
+# moves it to the log and shows a Chinese message (build/vba/GongkaiRibbon.bas).
 XLWINGS_CONF = [
-    ("Interpreter_Win", r"%LOCALAPPDATA%\xl_gongkai\venv\Scripts\pythonw.exe"),
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
     ("Show Console", "False"),
     ("Use UDF Server", "False"),
+    ("SHOW_ERROR_POPUPS", "False"),
 ]
-VBA_ERROR_TITLE = "无法启动 Python"
-VBA_ERROR_MESSAGE = (
-    "“政务公开年报”的按钮需要本机安装 Python 和 xl_gongkai（见《Excel 使用说明》）。"
-    "如果已经安装，可能是安全软件阻止了 Excel 启动 Python，请联系信息化部门放行；"
-    "也可以改用命令行：xl-gongkai check 本文件。"
-)
 COUNT_MAX = 999_999_999_999
 BUILT = dt.datetime(2021, 9, 26)  # the date of the format notice: a fixed, meaningful timestamp
 PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
@@ -128,6 +126,7 @@ class TemplateBuilder:
         if sources is not None:
             self.codes[self.tpl.sources.sheet] = "SheetSources"
         self.flag_offsets = form.flag_offsets()
+        self.mark_extent: dict[str, tuple[int, int]] = {}  # sheet -> (last row, last column) its marks cover
 
     # -- helpers ---------------------------------------------------------------------------------------
     def sheet(self, name: str, *, hidden: bool = False, protect: bool = True) -> Worksheet:
@@ -150,12 +149,33 @@ class TemplateBuilder:
         self.wb.define_name(self.tpl.defined_name(kind, key), f"='{sheet}'!{ref}")
 
     def mark_rule(self, ws: Worksheet, sheet: str, ref: str) -> None:
-        """Conditional formatting: a cell turns red while its mark on the hidden marks sheet is non-empty."""
+        """Conditional formatting: a cell turns red while its mark on the hidden marks sheet is non-empty.
+
+        The rule refers to the marks through a workbook-level defined name, never to the other sheet
+        itself: Excel 2007 forbids references to other worksheets in conditional formats, and Excel 2010
+        and later keep such rules only in the x14 extension. The name covers this sheet's block of marks
+        from row 1 and column 1 of the sheet, so ``INDEX(name, ROW(), COLUMN())`` is the cell's own mark.
+        """
         (r1, c1), (r2, c2) = split_range(ref)
-        flag = xl_rowcol_to_cell(r1 - 1, c1 - 1 + self.flag_offsets[sheet])
+        rows, cols = self.mark_extent.get(sheet, (0, 0))
+        self.mark_extent[sheet] = (max(rows, r2), max(cols, c2))
+        name = self.marks_name(sheet)
         ws.conditional_format(r1 - 1, c1 - 1, r2 - 1, c2 - 1, {
-            "type": "formula", "criteria": f"=LEN('{self.tpl.flags_sheet}'!{flag})>0", "format": self.styles.marked,
+            "type": "formula", "criteria": f"=LEN(INDEX({name},ROW(),COLUMN()))>0", "format": self.styles.marked,
         })
+
+    def marks_name(self, sheet: str) -> str:
+        form = self.form
+        key = {form.metadata_sheet: "metadata", form.narrative_sheet: "narrative"}.get(sheet)
+        return self.tpl.defined_name("marks", key or form.table_by_sheet(sheet).key)
+
+    def define_marks(self) -> None:
+        """The defined names the mark rules read: each sheet's block on the marks sheet, from its row 1."""
+        for sheet, (rows, cols) in self.mark_extent.items():
+            offset = self.flag_offsets[sheet]
+            first = xl_rowcol_to_cell(0, offset, row_abs=True, col_abs=True)
+            last = xl_rowcol_to_cell(rows - 1, offset + cols - 1, row_abs=True, col_abs=True)
+            self.wb.define_name(self.marks_name(sheet), f"='{self.tpl.flags_sheet}'!{first}:{last}")
 
     # -- sheets ----------------------------------------------------------------------------------------
     def cover(self) -> None:
@@ -346,8 +366,7 @@ class TemplateBuilder:
         ws.write(0, 0, "模板信息（请勿修改）", s.section)
         values = {
             "template_version": tpl.version, "form_id": self.form.id, "form_version": self.form.version,
-            "xlwings_version": _xlwings_version(), "vba_error_title": VBA_ERROR_TITLE,
-            "vba_error_message": VBA_ERROR_MESSAGE,
+            "xlwings_version": _xlwings_version(),
             "role": tpl.roles["consolidation" if self.sources is not None else "report"],
         }
         for f in tpl.info_fields:
@@ -384,6 +403,7 @@ class TemplateBuilder:
         self.info()
         self.flags()
         self.config()
+        self.define_marks()
         wb.add_vba_project(io.BytesIO(package.vba_project(list(self.codes.values()))), is_stream=True)
         wb.close()
         return package.finish(self.out.getvalue())
@@ -407,3 +427,6 @@ def iter_names(form: Form) -> Iterator[str]:
     yield from (tpl.defined_name("text", s.key) for s in form.sections if s.text_cell)
     yield from (tpl.defined_name("cell", str(c.key)) for c in form.cells)
     yield from (tpl.defined_name("info", f.key) for f in tpl.info_fields)
+    yield tpl.defined_name("marks", "metadata")
+    yield tpl.defined_name("marks", "narrative")
+    yield from (tpl.defined_name("marks", t.key) for t in form.tables)

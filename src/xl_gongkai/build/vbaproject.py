@@ -163,6 +163,21 @@ def stored_source(module: VbaModule) -> str:
     return "".join(line + "\r\n" for line in text_lines)
 
 
+def is_private(module: VbaModule) -> bool:
+    """Whether the module is private to its project: its stored header says ``VB_Exposed = False``.
+
+    Excel writes a MODULEPRIVATE record (MS-OVBA 2.3.4.2.3.2.10) for exactly those modules; class
+    modules are not exposed unless their source says so (``_CLASS_DEFAULTS``).
+    """
+    for line in _split_lines(stored_source(module)):
+        match = _ATTRIBUTE.match(line)
+        if not match:
+            break
+        if match.group(1).lower() == "vb_exposed":
+            return match.group(2).strip().lower() == "false"
+    return False
+
+
 def _codec(codepage: int) -> str:
     name = f"cp{codepage}"
     try:
@@ -248,6 +263,8 @@ def _dir_stream(modules: Sequence[VbaModule], project_name: str, codepage: int, 
         out += _record(0x001E, _u32(0))  # MODULEHELPCONTEXT
         out += _record(0x002C, _u16(0xFFFF))  # MODULECOOKIE: MUST be 0xFFFF on write
         out += _record(0x0021 if module.kind == "standard" else 0x0022, b"")  # MODULETYPE
+        if is_private(module):
+            out += _record(0x0028, b"")  # MODULEPRIVATE: Reserved MUST be 0, so the size field is 0
         out += _record(0x002B, b"")  # module terminator
     out += _record(0x0010, b"")  # dir terminator
     return bytes(out)

@@ -38,9 +38,10 @@ def open_source(path: str | Path) -> Source:
         loaded = read_report(p)
         return Source(p, loaded.report, "payload" if loaded.is_payload else "report-json", loaded.notes)
     if fmt is WORKBOOK_IN:
+        from ..adapters.workbook_macros import macro_findings
         from ..adapters.workbook_read import read_workbook
 
-        return Source(p, read_workbook(p), "workbook")
+        return Source(p, read_workbook(p), "workbook", findings=macro_findings(p))
     from ..adapters.published import import_report
 
     result = import_report(p)

@@ -129,6 +129,10 @@ def _template(t: dict[str, Any]) -> TemplateSpec:
         summary_sheet=summ["sheet"], summary_title_range=summ["title_range"], summary_first_row=summ["first_row"],
         summary_rows=summ["rows"], flags_sheet=t["flags"]["sheet"], config_sheet=t["config"]["sheet"],
         sources=_sources(t["sources"]),
+        reads_versions=tuple(t.get("reads_versions", ())),
+        previous_cell=t.get("previous", {}).get("cell"),
+        previous_reference_column=t.get("previous", {}).get("reference_column"),
+        previous_reference_label=t.get("previous", {}).get("reference_label"),
     )
 
 

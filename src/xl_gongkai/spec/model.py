@@ -272,6 +272,13 @@ class TemplateSpec:
     flags_sheet: str
     config_sheet: str
     sources: SourcesSheet
+    # earlier template versions still read: their workbooks hold the same cells with the same meaning
+    reads_versions: tuple[str, ...] = ()
+    # new --previous: last year's report remembered in a hidden cell of the results sheet (read with it),
+    # and last year's in-force counts shown in a column next to 表二
+    previous_cell: str | None = None
+    previous_reference_column: str | None = None
+    previous_reference_label: str | None = None
 
     def info(self, key: str) -> InfoField:
         for f in self.info_fields:

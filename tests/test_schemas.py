@@ -1,0 +1,78 @@
+"""Every XML part the project writes or edits is valid against the published schemas.
+
+Schemas (vendored, sources and licences in tests/data/schemas/README.md): ECMA-376 transitional SpreadsheetML
+(sheets, workbook with its defined names, shared strings, styles), the OPC content-types and relationships
+schemas, and Microsoft's customUI schemas for both ribbon parts. Parts XlsxWriter writes and we never touch
+(theme, document properties) are not checked here.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import TODAY, load
+from support.schemas import NAMESPACES, schema, validate
+from xl_gongkai.build import package
+from xl_gongkai.build.template import build_template
+from xl_gongkai.commands.workbook import fill_file, new_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+UNCHECKED = {"xl/theme/theme1.xml", "docProps/core.xml", "docProps/app.xml"}
+
+
+def _xml_parts(data: bytes) -> dict[str, bytes]:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return {n: z.read(n) for n in z.namelist() if n.endswith((".xml", ".rels")) and n not in UNCHECKED}
+
+
+def _assert_valid(data: bytes) -> set[str]:
+    parts = _xml_parts(data)
+    for name, xml in parts.items():
+        assert etree.QName(etree.fromstring(xml)).namespace in NAMESPACES, f"{name}: no schema for its namespace"
+        assert validate(xml) == [], name
+    return set(parts)
+
+
+def test_every_part_of_the_template_is_schema_valid() -> None:
+    checked = _assert_valid(build_template())
+    assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+            package.RIBBON_PART, package.LEGACY_RIBBON_PART} <= checked
+    assert sum(1 for n in checked if n.startswith("xl/worksheets/sheet")) == 10
+
+
+def test_filled_and_new_workbooks_stay_schema_valid(tmp_path: Path) -> None:
+    """The package editor rewrites cells of sheets: what it writes must stay valid too."""
+    path = new_workbook(tmp_path / "huaian.xlsm", source=load("huaian-city-2024"), today=TODAY)
+    _assert_valid(path.read_bytes())
+    out, _ = fill_file(path, tmp_path / "filled.xlsm")
+    _assert_valid(out.read_bytes())
+
+
+def test_libxml2_needs_the_customui_schemas_repaired() -> None:
+    """As published, both customUI schemas repeat attribute uses that libxml2 refuses; the repair is counted."""
+    for ns in ("http://schemas.microsoft.com/office/2006/01/customui",
+               "http://schemas.microsoft.com/office/2009/07/customui"):
+        with pytest.raises(etree.XMLSchemaParseError, match="Duplicate attribute use"):
+            etree.XMLSchema(etree.parse(str(NAMESPACES[ns])))
+        _, dropped = schema(ns)
+        assert dropped > 0
+
+
+@pytest.mark.parametrize(("part", "old", "new", "message"), [
+    (package.RIBBON_PART, b'size="large"', b'size="huge"', "size"),
+    (package.LEGACY_RIBBON_PART, b'onAction="Gk_Check"', b'onAction="Gk_Check" colour="red"', "colour"),
+    ("xl/worksheets/sheet4.xml", b'<cfRule type="expression"', b'<cfRule type="formula"', "type"),
+    ("xl/workbook.xml", b'<definedName name="gk_marks__requests">',
+     b'<definedName>', "name"),
+    ("_rels/.rels", b'Id="rIdGkRibbon2006"', b"", "Id"),
+])
+def test_the_validation_catches_a_broken_part(part: str, old: bytes, new: bytes, message: str) -> None:
+    xml = _xml_parts(build_template())[part]
+    assert old in xml
+    errors = validate(xml.replace(old, new, 1))
+    assert errors and any(message in e for e in errors), errors

@@ -1,0 +1,68 @@
+"""Workbooks of the previous template version still read, check and fill; other versions are refused.
+
+``tests/data/workbooks/huaian-2024-template-1.0.0.xlsm`` was made by template 1.0.0 (``xl-gongkai new --from
+tests/data/reports/huaian-city-2024.json`` before version 1.1.0): its cover says 1.0.0, and its hidden
+xlwings.conf sheet still names the interpreter (the form that 1.1.0 dropped).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import DATA, TODAY, load
+from xl_gongkai.adapters.workbook_read import read_workbook
+from xl_gongkai.adapters.xlsx_cells import set_cells
+from xl_gongkai.commands.workbook import fill_file, new_workbook
+from xl_gongkai.core.rules import check
+from xl_gongkai.errors import InputError
+from xl_gongkai.spec import load_form
+
+OLD = DATA / "workbooks" / "huaian-2024-template-1.0.0.xlsm"
+FORM = load_form()
+TPL = FORM.template
+
+
+def _cell(path: Path, sheet: str, address: str) -> object:
+    from xl_gongkai.spec.a1 import split_cell
+
+    r, c = split_cell(address)
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()[r - 1][c - 1]
+
+
+def test_the_old_file_is_what_it_claims_to_be() -> None:
+    assert TPL.version != "1.0.0" and "1.0.0" in TPL.reads_versions
+    assert _cell(OLD, FORM.metadata_sheet, TPL.version_cell) == "1.0.0"
+    conf = CalamineWorkbook.from_path(str(OLD)).get_sheet_by_name(TPL.config_sheet).to_python()
+    assert conf[0][0] == "Interpreter_Win"
+    assert "customUI/customUI.xml" not in zipfile.ZipFile(OLD).namelist()  # made before the 2006 ribbon part
+
+
+def test_a_previous_version_workbook_reads_and_checks_like_a_current_one(tmp_path: Path) -> None:
+    current = new_workbook(tmp_path / "current.xlsm", source=load("huaian-city-2024"), today=TODAY)
+    assert _cell(current, FORM.metadata_sheet, TPL.version_cell) == TPL.version
+    old, new = read_workbook(OLD), read_workbook(current)
+    assert old.values == new.values and old.metadata == new.metadata and old.narrative == new.narrative
+    assert check(old, today=TODAY).findings == check(new, today=TODAY).findings
+
+
+def test_a_previous_version_workbook_fills_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.xlsm"
+    shutil.copy(OLD, path)
+    cell = next(FORM.derived_cells())
+    path.write_bytes(set_cells(path.read_bytes(), {cell.sheet: {cell.address: None}}))
+    out, report = fill_file(path)
+    assert out == path and read_workbook(path).values[cell.key] == report.values[cell.key] is not None
+    assert _cell(path, FORM.metadata_sheet, TPL.version_cell) == "1.0.0"  # still the old template, not converted
+
+
+@pytest.mark.parametrize("version", ["0.9.0", "1.2.0"])
+def test_any_other_version_is_refused_naming_the_readable_ones(tmp_path: Path, version: str) -> None:
+    path = tmp_path / "other.xlsm"
+    path.write_bytes(set_cells(OLD.read_bytes(), {FORM.metadata_sheet: {TPL.version_cell: version}}))
+    with pytest.raises(InputError, match=f"模板版本为“{version}”，本程序只读取 {TPL.version}、1.0.0 版"):
+        read_workbook(path)
