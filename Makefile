@@ -44,6 +44,11 @@ fuzz: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
 
+# The committed template and the package's built templates, from the spec (tests compare them with a fresh build).
+template: $(STAMP)
+	$(PY) -c "from pathlib import Path; from xl_gongkai.build.template import write_templates; \
+	print(*write_templates(Path('.')), sep='\n')"
+
 # An offline per-user install for Windows (zip in dist/), from the committed lock; see docs/excel.md.
 windows-bundle: $(STAMP)
 	$(PY) scripts/windows_bundle.py dist

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from support.libreoffice import convert_to_pdf, pdf_to_pngs  # noqa: E402
 from xl_gongkai.adapters.jsonfile import read_report  # noqa: E402
-from xl_gongkai.publish import render_report  # noqa: E402
+from xl_gongkai.commands.report import render_report  # noqa: E402
 
 IMG = ROOT / "docs" / "img"
 SOURCE = ROOT / "tests" / "data" / "reports" / "huaian-city-2024.json"

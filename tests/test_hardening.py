@@ -66,7 +66,8 @@ from xl_gongkai.adapters.xlsx_guard import MAX_SHEET_CELLS, scan_sheet
 from xl_gongkai.commands.audit import run_audit, write_outputs
 from xl_gongkai.commands.consolidate import consolidate
 from xl_gongkai.commands.export import export_payload
-from xl_gongkai.commands.workbook import fill_file, new_workbook
+from xl_gongkai.commands.fill import fill_file
+from xl_gongkai.commands.workbook import new_workbook
 from xl_gongkai.core.numbers import read
 from xl_gongkai.core.rules import check
 from xl_gongkai.errors import InputError
@@ -889,7 +890,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_every_file_we_write(tmp_pa
 
 def test_the_excel_writer_keeps_text_as_text_and_our_links_as_formulas() -> None:
     from xl_gongkai.adapters.excel_live import as_text
-    from xl_gongkai.commands.sheet_output import Formula
+    from xl_gongkai.adapters.formula_guard import Formula
 
     for text in [*HOSTILE_TEXT[:5], "'quoted"]:
         assert as_text(text) == "'" + text

@@ -24,11 +24,12 @@ from conftest import TODAY, load
 from support.libreoffice import convert_to_pdf, pdf_page_count, pdf_to_pngs, read_png
 from xl_gongkai.adapters.jsonfile import read_report
 from xl_gongkai.cli import main
+from xl_gongkai.commands.report import render_report
 from xl_gongkai.core.numbers import show
 from xl_gongkai.core.report import Report
 from xl_gongkai.core.summary import summarize
 from xl_gongkai.errors import Refused
-from xl_gongkai.publish import MARKER, default_report_paths, render_report
+from xl_gongkai.publish import MARKER, default_report_paths
 from xl_gongkai.publish.docx import REVIEW_TITLE
 from xl_gongkai.spec import CellKey, load_form
 

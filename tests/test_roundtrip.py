@@ -10,8 +10,8 @@ import pytest
 from conftest import TODAY, load
 from xl_gongkai.adapters.published import import_report
 from xl_gongkai.commands.export import export_payload
+from xl_gongkai.commands.report import render_report
 from xl_gongkai.core.rules import check
-from xl_gongkai.publish import render_report
 
 
 @pytest.mark.parametrize("name", ["panzhihua-dongqu-kejiju-2025", "huaian-city-2024", "suqian-city-2023"])

@@ -19,7 +19,8 @@ from conftest import TODAY, load
 from support.schemas import NAMESPACES, schema, validate
 from xl_gongkai.build import package
 from xl_gongkai.build.template import build_template
-from xl_gongkai.commands.workbook import fill_file, new_workbook
+from xl_gongkai.commands.fill import fill_file
+from xl_gongkai.commands.workbook import new_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 UNCHECKED = {"xl/theme/theme1.xml", "docProps/core.xml", "docProps/app.xml"}

@@ -42,7 +42,15 @@ def lo_view(built: Path) -> dict[str, Any]:
 def test_two_builds_are_byte_identical_and_equal_the_committed_template(built: Path) -> None:
     again = build_template()
     assert hashlib.sha256(again).hexdigest() == hashlib.sha256(built.read_bytes()).hexdigest()
-    assert COMMITTED.read_bytes() == again, "workbook/template.xlsm is stale: run `xl-gongkai template build`"
+    assert COMMITTED.read_bytes() == again, "workbook/template.xlsm is stale: run `make template`"
+
+
+def test_the_package_ships_the_built_templates() -> None:
+    """new, import -o and consolidate use the templates in the package, never the builder (`make template`)."""
+    from xl_gongkai.commands.workbook import template_bytes
+
+    assert template_bytes(FORM) == build_template(FORM), "src/xl_gongkai/templates is stale: run `make template`"
+    assert template_bytes(FORM, consolidation=True) == build_template(FORM, sources=[])
 
 
 def test_package_has_ribbon_vba_and_macro_content_type(built: Path) -> None:

@@ -17,7 +17,8 @@ from python_calamine import CalamineWorkbook
 from conftest import DATA, TODAY, load
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
-from xl_gongkai.commands.workbook import fill_file, new_workbook
+from xl_gongkai.commands.fill import fill_file
+from xl_gongkai.commands.workbook import new_workbook
 from xl_gongkai.core.rules import check
 from xl_gongkai.errors import InputError
 from xl_gongkai.spec import load_form

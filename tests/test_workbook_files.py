@@ -19,7 +19,7 @@ from conftest import REPORTS, TODAY
 from xl_gongkai.adapters.workbook_macros import lost_code_names
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
-from xl_gongkai.commands.workbook import fill_file
+from xl_gongkai.commands.fill import fill_file
 from xl_gongkai.core.payload import flat_values
 from xl_gongkai.errors import InputError
 from xl_gongkai.spec import CellKey, load_form

@@ -48,80 +48,53 @@ def say(text: str) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .commands.check import run_check
     from .commands.load import open_source
-    from .commands.output import exit_code, json_report, text_report
-    from .core.rules import check
+    from .commands.output import json_report, text_report
+    from .fileio import commit
 
     src = open_source(args.path)
-    if args.previous:
-        previous = open_source(args.previous).report
-    else:  # a workbook made by `new --previous` remembers last year
-        from .commands.next_year import remembered_in_file
-
-        previous = remembered_in_file(src.path) if src.kind == "workbook" else None
-    validation = check(src.report, today=args.today, previous=previous)
-    if src.findings:  # a published report: what its import found comes first
-        from .core.findings import Validation
-
-        validation = Validation((*src.findings, *validation.findings))
+    if args.write and not src.is_file_workbook:
+        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。")
+    previous = open_source(args.previous).report if args.previous else None
+    done = run_check(src, previous=previous, today=args.today, write=args.write)
     if args.format == "json":
-        say(json_report(str(src.path), src.report, validation, src.notes))
+        say(json_report(str(src.path), src.report, done.shown, src.notes))
     else:
-        say(text_report(src.report, validation, src.notes, cells=src.kind != "published"))
-    return exit_code(validation)
+        say(text_report(src.report, done.shown, src.notes, cells=src.kind != "published"))
+    for path in commit(done.outputs):  # --write: the workbook itself, the second deliberate in-place write
+        say(f"已写入校验结果、摘要和标记：{path}")
+    return done.exit_code
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a published report, list the import findings then the check findings, optionally write it out."""
-    from .adapters.formats import IMPORT_OUT
-    from .adapters.published import import_report
-    from .commands.output import exit_code, json_report, text_report
-    from .core.findings import Validation
-    from .core.rules import check
-    from .fileio import guard_outputs, write_bytes_atomic
+    from .commands.importing import run_import
+    from .commands.output import json_report, text_report
+    from .fileio import commit, guard_outputs
 
-    out = IMPORT_OUT.check(args.output) if args.output else None
-    if out is not None:
-        guard_outputs([out], [args.path])
-    result = import_report(args.path)
-    report = result.report
-    checked = check(report, today=args.today)
-    merged = Validation((*result.findings, *checked.findings))
-    form = report.form
-    notes = [f"按{form.title}（{form.short_source}）读取。"]
+    if args.output:
+        guard_outputs([args.output], [args.path])
+    done = run_import(args.path, out=args.output, today=args.today)
+    report, shown = done.checked.report, done.checked.shown
     if args.format != "json":
         # before writing: a refused output still shows the findings; places are the report's, not template cells
-        say(text_report(report, merged, notes, cells=False))
-    written: list[str] = []
-    if out is not None:
-        if out.suffix.lower() == ".json":
-            from .commands.export import export_payload
-
-            export_payload(report, out, today=args.today, draft=not checked.ready)
-            line = f"已写出数据包：{out}"
-            if not checked.ready:
-                line += "（草稿：校验仍有错误或未说明的提示，数据包标记为未就绪）"
-            if result.errors:
-                line += "；注意：导入时有未能读取的内容（见上面的 I 类错误），数据包只含读到的部分"
-            written.append(line)
-        else:
-            if form.template is None:
-                raise Refused(f"这份报告采用{form.title}（{form.short_source}），工作簿模板只适用于"
-                              "2021年格式，无法写入工作簿；请改用 -o 输出 .json 数据包。")
-            from .commands.workbook import new_package
-
-            write_bytes_atomic(out, new_package(out, source=report, today=args.today))
-            written.append(f"已生成工作簿：{out}（导入的全部内容已填入，请对照原文核对后再校验）")
+        say(text_report(report, shown, done.notes, cells=False))
+    if done.refused is not None:
+        raise Refused(done.refused)
+    commit(done.outputs, [args.path])
     if args.format == "json":
-        say(json_report(str(args.path), report, merged, [*notes, *written]))
-    for line in written if args.format != "json" else ():
-        say(line)
-    return exit_code(merged)
+        say(json_report(str(args.path), report, shown, [*done.notes, *done.written]))
+    else:
+        for line in done.written:
+            say(line)
+    return done.checked.exit_code
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     import json
 
+    from .commands.export import summary_title
     from .commands.load import open_source
     from .core.summary import summarize
 
@@ -130,7 +103,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.format == "json":
         say(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        say(summary.markdown(f"{src.report.agency}{src.report.year or ''}年政府信息公开工作摘要"))
+        say(summary.markdown(summary_title(src.report)))
     else:
         say(summary.text())
     return 0
@@ -138,23 +111,29 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .adapters.formats import PAYLOAD_OUT, SUMMARY_OUT
-    from .commands.export import default_paths, export_payload
+    from .commands.export import default_paths, run_export
     from .commands.load import open_source
-    from .fileio import guard_outputs
+    from .fileio import commit, guard_outputs
 
     if args.output:
         PAYLOAD_OUT.check(args.output)
     if args.summary:
         SUMMARY_OUT.check(args.summary)
     src = open_source(args.path)
-    out, summary = default_paths(src.report, src.path.parent)
+    out, summary = default_paths(src.report, src.path.parent if src.path else Path.cwd())
     out = Path(args.output) if args.output else out
     summary_path = Path(args.summary) if args.summary is not None else (None if args.output else summary)
-    guard_outputs([out, *([summary_path] if summary_path else [])], [src.path])
-    doc = export_payload(src.report, out, today=args.today, draft=args.draft, summary_path=summary_path)
+    inputs = [args.path, *([args.previous] if args.previous else [])]
+    guard_outputs([out, *([summary_path] if summary_path else [])], inputs)
+    previous = open_source(args.previous).report if args.previous else None
+    done = run_export(src, out=out, summary_path=summary_path, draft=args.draft, today=args.today,
+                      previous=previous)
+    if done.refused is not None or done.doc is None:
+        raise Refused(done.refused or "")
+    commit(done.outputs, inputs)
     say(f"已导出：{out}" + (f"；摘要：{summary_path}" if summary_path else ""))
-    c = doc["validation"]["counts"]
-    if args.draft and not doc["validation"]["ready"]:
+    c = done.doc["validation"]["counts"]
+    if args.draft and not done.doc["validation"]["ready"]:
         say(f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。")
     return 0
 
@@ -162,20 +141,27 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .adapters.formats import HTML_OUT, WORD_OUT
     from .commands.load import open_source
-    from .fileio import guard_outputs
-    from .publish import default_report_paths, render_report, review_notice
+    from .commands.report import run_report
+    from .fileio import commit, guard_outputs
+    from .publish import default_report_paths, review_notice
 
     if args.output:
         WORD_OUT.check(args.output)
     if args.html:
         HTML_OUT.check(args.html)
     src = open_source(args.path)
-    docx_path = Path(args.output) if args.output else default_report_paths(src.report, src.path.parent)[0]
+    folder = src.path.parent if src.path else Path.cwd()
+    docx_path = Path(args.output) if args.output else default_report_paths(src.report, folder)[0]
     html = Path(args.html or docx_path.with_suffix(".html")) if args.html is not None else None
-    guard_outputs([docx_path, *([html] if html else [])], [src.path])
-    done = render_report(src.report, docx_path=docx_path, html_path=html, today=args.today)
-    say(f"已生成年度报告：{done.docx}" + (f"；网页版：{done.html}" if done.html else ""))
-    if notice := review_notice(done):
+    inputs = [args.path, *([args.previous] if args.previous else [])]
+    guard_outputs([docx_path, *([html] if html else [])], inputs)
+    previous = open_source(args.previous).report if args.previous else None
+    done = run_report(src, docx=docx_path, html=html, today=args.today, previous=previous)
+    if done.refused is not None or done.rendered is None:
+        raise Refused(done.refused or "")
+    commit(done.outputs, inputs)
+    say(f"已生成年度报告：{docx_path}" + (f"；网页版：{html}" if html else ""))
+    if notice := review_notice(done.rendered):
         say(notice)
     return 0
 
@@ -224,21 +210,23 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_fill(args: argparse.Namespace) -> int:
     from .adapters.formats import WORKBOOK_OUT
-    from .commands.output import exit_code, text_report
-    from .commands.workbook import fill_package
-    from .core.rules import check
-    from .fileio import guard_outputs, regular_file, write_bytes_atomic
+    from .commands.fill import run_fill
+    from .commands.load import open_source
+    from .commands.output import text_report
+    from .fileio import commit, guard_outputs
 
     out = WORKBOOK_OUT.check(args.output) if args.output else None
     if out is not None:
         guard_outputs([out], [args.path])
-    regular_file(args.path)
-    data, report = fill_package(args.path, out)
-    target = write_bytes_atomic(out or args.path, data)  # in place without -o: the one deliberate exception
-    say(f"已填充合计：{target}")
-    validation = check(report, today=args.today)
-    say(text_report(report, validation))
-    return exit_code(validation)
+    src = open_source(args.path)
+    if not src.is_file_workbook:
+        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。")
+    done = run_fill(src, out=out, write=args.write, today=args.today)
+    # in place without -o: the one deliberate exception to "no output replaces an input"
+    (target,) = commit(done.outputs, [args.path] if out is not None else [])
+    say(f"已填充合计：{target}" + ("（并写入了校验结果、摘要和标记）" if args.write else ""))
+    say(text_report(done.checked.report, done.checked.shown))
+    return done.checked.exit_code
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -326,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--previous", metavar="上年报告",
                    help="上一年度的报告（工作簿、数据包或已公布的报告），用于跨年度校验")
+    p.add_argument("--write", action="store_true",
+                   help="把校验结果、摘要和标记写进这个工作簿（与 Excel 的“校验”按钮相同；只改这三处）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
@@ -350,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="数据包输出路径，.json（默认：源文件旁 <机关>_<年度>年_年报数据.json）")
     p.add_argument("--summary", metavar="摘要文件", help="摘要输出路径，.md")
     p.add_argument("--draft", action="store_true", help="有错误或未说明的提示时仍导出，并标记为草稿")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="上一年度的报告，用于跨年度校验（工作簿记住的上年报告不必再给）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_export)
 
@@ -359,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Word 输出路径，.docx（默认：源文件旁 <机关>_<年度>年_政府信息公开工作年度报告.docx）")
     p.add_argument("--html", nargs="?", const="", default=None, metavar="网页文件",
                    help="同时生成网页版 HTML；不写路径时与 Word 文件同名、同文件夹")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="上一年度的报告，用于跨年度校验（工作簿记住的上年报告不必再给）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_report)
 
@@ -386,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格）")
     p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿")
     p.add_argument("-o", "--output", metavar="输出文件", help="另存为（默认覆盖原文件）：.xlsm 或 .xlsx（不带宏）")
+    p.add_argument("--write", action="store_true",
+                   help="同时写入校验结果、摘要和标记（与 Excel 的“填充合计”按钮相同）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_fill)
 

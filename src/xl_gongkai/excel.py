@@ -64,25 +64,38 @@ def _live(book: Any) -> Any:
     return LiveBook(book, load_form())
 
 
-def _outputs(live: Any, report: Any, validation: Any, action: str) -> None:
-    from .commands.sheet_output import output_blocks
-    from .core.summary import summarize
+def _source(live: Any) -> Any:
+    """The live book as the commands' Source: read once (seven bulk reads), last year's memory included."""
+    from .commands.load import Source
 
-    blocks = output_blocks(live.form, report, validation, summarize(report), links=live.engine == "excel",
-                           action=action)
-    with live.unprotected([sheet for sheet, _, _ in blocks]):
-        for sheet, origin, matrix in blocks:
+    report = live.read_report()
+    tpl = live.form.template
+    path = _local_path(live.book)
+    return Source(path, report, "live", remembered_text=live.remembered(tpl.results_sheet, tpl.previous_cell))
+
+
+def _local_path(book: Any) -> Path | None:
+    try:
+        full = str(book.fullname)
+    except Exception:
+        return None
+    return Path(full) if full and "://" not in full and Path(full).is_absolute() else None
+
+
+def _write(live: Any, writes: Any) -> None:
+    """What the command writes into the book: the totals, then one bulk write per output block."""
+    if writes is None:
+        return
+    with live.unprotected(writes.sheets):
+        live.write_cells(writes.cells)
+        for sheet, origin, matrix in writes.blocks:
             live.write_block(sheet, origin, matrix)
 
 
-def _check(live: Any, report: Any, today: dt.date | None) -> Any:
-    """Check with last year's figures when the workbook remembers them (made by ``new --previous``)."""
-    from .commands.next_year import recall
-    from .core.rules import check
+def _commit(outputs: list[Any], src: Any) -> list[Path]:
+    from .fileio import commit
 
-    tpl = live.form.template
-    previous = recall(live.remembered(tpl.results_sheet, tpl.previous_cell))
-    return check(report, today=today, previous=previous)
+    return commit(outputs, [src.path] if src.path is not None else [])
 
 
 def _counts_text(validation: Any) -> str:
@@ -91,77 +104,69 @@ def _counts_text(validation: Any) -> str:
 
 
 def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
+    from .commands.check import run_check
+
     live = _live(book)
-    report = live.read_report()
-    validation = _check(live, report, today)
-    _outputs(live, report, validation, "校验")
-    if not validation.findings:
+    done = run_check(_source(live), today=today, write=True, links=live.engine == "excel")
+    _write(live, done.writes)
+    if not done.validation.findings:
         text = "校验通过：未发现错误或提示。可以点击“导出 JSON 和摘要”。"
     else:
         sheet = live.form.template.results_sheet
-        text = f"校验完成：{_counts_text(validation)}。\n请查看“{sheet}”表，有问题的单元格已标红。"
+        text = f"校验完成：{_counts_text(done.validation)}。\n请查看“{sheet}”表，有问题的单元格已标红。"
     return Outcome("check", text, live.reads, live.writes)
 
 
 def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .core.derive import derived_values
-    live = _live(book)
-    report = live.read_report()
-    derived = derived_values(report)
-    edits: dict[str, dict[str, Any]] = {}
-    for cell in live.form.derived_cells():
-        edits.setdefault(cell.sheet, {})[cell.address] = derived[cell.key]
-    from .adapters.xlsx_cells import check_values
+    from .commands.fill import run_fill
 
-    try:
-        check_values(edits)  # the totals a file could not hold are refused in Excel too, before anything is written
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"合计无法写入：{exc}", place=live.where) from None
-    with live.unprotected(list(edits)):
-        live.write_cells(edits)
-    report = report.with_values(derived)
-    validation = _check(live, report, today)
-    _outputs(live, report, validation, "填充合计并校验")
-    blank = sum(1 for v in derived.values() if v is None)
-    text = f"已填充 {len(derived) - blank} 个合计单元格。校验结果：{_counts_text(validation)}。"
-    if blank:
-        text += f"\n另有 {blank} 个合计因所需单元格为空或不是数字而无法计算，请先补齐。"
+    live = _live(book)
+    done = run_fill(_source(live), write=True, today=today, links=live.engine == "excel")
+    _write(live, done.writes)
+    text = f"已填充 {done.written} 个合计单元格。校验结果：{_counts_text(done.checked.validation)}。"
+    if done.blank:
+        text += f"\n另有 {done.blank} 个合计因所需单元格为空或不是数字而无法计算，请先补齐。"
     return Outcome("fill", text, live.reads, live.writes)
 
 
 def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .commands.export import default_paths, export_payload, refusal
+    from .commands.export import default_paths, run_export
+
     live = _live(book)
-    report = live.read_report()
-    validation = _check(live, report, today)
-    _outputs(live, report, validation, "校验")
-    if not validation.ready:
-        return Outcome("export", refusal(validation, limit=5), live.reads, live.writes, critical=True)
+    src = _source(live)
     folder, note = (out_dir, None) if out_dir else book_folder(book)
-    payload_path, summary_path = default_paths(report, folder)
-    export_payload(report, payload_path, today=today, summary_path=summary_path)
+    payload_path, summary_path = default_paths(src.report, folder)
+    done = run_export(src, out=payload_path, summary_path=summary_path, today=today, write=True,
+                      links=live.engine == "excel", limit=5)
+    _write(live, done.checked.writes)
+    if done.refused is not None:
+        return Outcome("export", done.refused, live.reads, live.writes, critical=True)
+    files = _commit(done.outputs, src)
     text = f"已导出到文件夹：{folder}\n数据包：{payload_path.name}\n摘要：{summary_path.name}"
     if note:
         text += "\n" + note
-    return Outcome("export", text, live.reads, live.writes, files=[payload_path, summary_path])
+    return Outcome("export", text, live.reads, live.writes, files=files)
 
 
 def cmd_report(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
-    from .publish import default_report_paths, render_report, review_notice
+    from .commands.report import run_report
+    from .publish import default_report_paths, review_notice
 
     live = _live(book)
-    report = live.read_report()
-    validation = _check(live, report, today)
-    _outputs(live, report, validation, "校验")
+    src = _source(live)
     folder, note = (out_dir, None) if out_dir else book_folder(book)
-    docx_path, html_path = default_report_paths(report, folder)
-    done = render_report(report, docx_path=docx_path, html_path=html_path, today=today)
+    docx_path, html_path = default_report_paths(src.report, folder)
+    done = run_report(src, docx=docx_path, html=html_path, today=today, write=True, links=live.engine == "excel")
+    _write(live, done.checked.writes)
+    if done.refused is not None or done.rendered is None:
+        raise Refused(done.refused or "")
+    files = _commit(done.outputs, src)
     text = f"已生成年度报告，保存在文件夹：{folder}\nWord：{docx_path.name}\n网页版：{html_path.name}"
     if note:
         text += "\n" + note
-    if notice := review_notice(done):
+    if notice := review_notice(done.rendered):
         text += "\n" + notice
-    return Outcome("report", text, live.reads, live.writes, files=[docx_path, html_path])
+    return Outcome("report", text, live.reads, live.writes, files=files)
 
 
 def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:

@@ -147,6 +147,13 @@ class Output:
     what: str = "文件"
 
 
+def commit(outputs: Sequence[Output], inputs: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
+    """What every front end does with a command's outputs: refuse any that would replace an input, then write
+    all of them or none."""
+    guard_outputs([o.path for o in outputs], inputs)
+    return write_all(outputs)
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write one file atomically (see the module docstring); an :class:`OutputError` names the path."""
     return write_all([Output(Path(path), data)])[0]

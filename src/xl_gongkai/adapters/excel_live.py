@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import InputError
 from ..spec import Form
 from ..spec.a1 import cell_address, split_cell
+from .formula_guard import typed_in_excel
 from .workbook_read import Grid, read_extent, report_from_grids, sheets_to_read
 
 # The options the template protects its sheets with (also applied by ThisWorkbook.Workbook_Open).
@@ -109,18 +110,8 @@ class LiveBook:
 
 
 def as_text(value: Any) -> Any:
-    """A value as Excel must receive it so that text stays text.
-
-    Excel parses what is assigned to a cell as if it were typed: text starting with ``=``, ``+``, ``-`` or
-    ``@`` becomes a formula (a clerk's explanation "-已核实", or a hostile "=HYPERLINK(...)"), and a
-    leading apostrophe is taken as the text marker. An apostrophe in front keeps the text exactly as it
-    is. Formulas we mean to write are :class:`~xl_gongkai.commands.sheet_output.Formula` and pass.
-    """
-    from ..commands.sheet_output import Formula
-
-    if isinstance(value, str) and not isinstance(value, Formula) and value[:1] in ("=", "+", "-", "@", "'"):
-        return "'" + value
-    return value
+    """A value as Excel must receive it so that text stays text (``formula_guard.typed_in_excel``)."""
+    return typed_in_excel(value)
 
 
 def rectangles(cells: Mapping[str, Any]) -> list[tuple[str, list[list[Any]]]]:

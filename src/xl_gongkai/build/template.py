@@ -12,6 +12,7 @@ import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -281,7 +282,7 @@ class TemplateBuilder:
     def value_cell(self, ws: Worksheet, cell: Cell) -> None:
         s = self.styles
         row, col = split_cell(cell.address)
-        fmt = s.derived if cell.derived else s.amount if cell.unit == "万元" else s.count
+        fmt = s.derived if cell.derived else s.amount if cell.unit == self.form.units.amount else s.count
         if cell.column.span > 1:
             ws.merge_range(row - 1, col - 1, row - 1, col - 2 + cell.column.span, None, fmt)
         else:
@@ -290,14 +291,13 @@ class TemplateBuilder:
             ws.data_validation(row - 1, col - 1, row - 1, col - 1, self.value_validation(cell))
         self.name("cell", str(cell.key), cell.sheet, cell.address)
 
-    @staticmethod
-    def value_validation(cell: Cell) -> dict[str, Any]:
+    def value_validation(self, cell: Cell) -> dict[str, Any]:
         common = {"error_type": "stop", "error_title": "输入有误", "ignore_blank": True}
-        if cell.unit == "万元":
+        if cell.unit == self.form.units.amount:
             ref = cell.address
             return {**common, "validate": "custom",
                     "value": f"=AND(ISNUMBER({ref}),{ref}>=0,{ref}<={COUNT_MAX},ROUND({ref},{cell.decimals})={ref})",
-                    "error_message": f"请填写不小于0的金额，单位为万元，最多保留{cell.decimals}位小数。"
+                    "error_message": f"请填写不小于0的金额，单位为{cell.unit}，最多保留{cell.decimals}位小数。"
                                      "没有收费的请填0。"}
         return {**common, "validate": "integer", "criteria": "between", "minimum": 0, "maximum": COUNT_MAX,
                 "error_message": "请填写不小于0的整数（单位：件）。没有发生的请填0。"}
@@ -413,6 +413,20 @@ def _xlwings_version() -> str:
     from importlib.metadata import version
 
     return version("xlwings")
+
+
+def write_templates(root: Path) -> list[Path]:
+    """`make template`: the committed template and the package's built templates (the plain one and the
+    consolidation variant with an empty 汇总来源 sheet), all from the spec."""
+    from ..commands.workbook import TEMPLATES, template_file
+    from ..fileio import write_bytes_atomic
+
+    form = load_form()
+    plain, consolidation = build_template(form), build_template(form, sources=[])
+    package = root / "src" / "xl_gongkai" / TEMPLATES
+    return [write_bytes_atomic(root / "workbook" / "template.xlsm", plain),
+            write_bytes_atomic(package / template_file(form.id), plain),
+            write_bytes_atomic(package / template_file(form.id, consolidation=True), consolidation)]
 
 
 def build_template(form: Form | None = None, *, sources: list[dict[str, Any]] | None = None) -> bytes:

@@ -344,10 +344,10 @@ def _tables(root: Path, results: Iterable[dict[str, Any]]) -> AuditResult:
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (= + - @, tab, CR) is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (``formula_guard``)."""
+    from ..adapters.formula_guard import in_file
+
+    return in_file(value)
 
 
 def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) -> list[tuple[Path, bytes, str]]:

@@ -26,11 +26,12 @@ from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
 from ..errors import InputError, OutputError, OwnOutput
-from ..spec import DEFAULT_FORM, CellKey, load_form
+from ..spec import DEFAULT_FORM, CellKey, Form, load_form
+from ..spec.a1 import cell_address
 from .audit import skip_reason, survey
 from .load import open_source
 from .sheet_output import outputs
-from .workbook import input_edits, workbook_output
+from .workbook import edited, input_edits, template_bytes, workbook_output
 
 
 @dataclass
@@ -54,9 +55,6 @@ def _key(agency: str) -> str:
 def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int | None = None,
                 today: dt.date | None = None) -> Consolidation:
     """Add up the folder's reports; the workbook for ``out`` is returned, not written (see :func:`write`)."""
-    from ..adapters.xlsx_cells import set_cells
-    from ..build.template import build_template
-
     root, target = Path(folder), Path(out)
     if not root.is_dir():
         raise InputError("不是文件夹，或文件夹不存在。", place=str(root))
@@ -134,8 +132,16 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int |
         edits.setdefault(cell.sheet, {})[cell.address] = report.values[cell.key]
     for sheet, cells in outputs(form, report, validation, summarize(report), links=False).items():
         edits.setdefault(sheet, {}).update(cells)
-    package = workbook_output(set_cells(build_template(form, sources=sources), edits), target, macros=True)
+    edits[spec.sheet] = source_cells(form, sources)
+    package = workbook_output(edited(template_bytes(form, consolidation=True), edits, target), target, macros=True)
     return Consolidation(report, validation, sources, len(included), package, inputs)
+
+
+def source_cells(form: Form, sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The 汇总来源 rows below its header, one column per spec column, as {address: value}."""
+    spec = form.template.sources
+    return {cell_address(spec.header_row + i, c): row.get(col.key, "")
+            for i, row in enumerate(sources, start=1) for c, col in enumerate(spec.columns, start=1)}
 
 
 def _same(a: Path, b: Path) -> bool:

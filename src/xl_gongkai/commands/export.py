@@ -1,60 +1,73 @@
-"""Export: the checked report as a JSON payload (and optionally the summary as Markdown).
+"""export: the checked report as a JSON payload (and optionally the summary as Markdown).
 
 Export refuses while any 错误 stands or a 提示 has no explanation, and names them; ``draft=True``
-writes the payload anyway, marked ``valid: false`` / ``ready: false`` for the office that collects
-drafts. Files are written atomically.
+builds the payload anyway, marked ``valid: false`` / ``ready: false`` for the office that collects
+drafts. The report is checked once; the front end writes the outputs (all or nothing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core import payload
-from ..core.findings import Severity, Validation
+from ..core.findings import refusal
 from ..core.report import Report
-from ..core.rules import check
 from ..core.summary import summarize
 from ..errors import Refused
 from ..fileio import Output, report_stem, write_all
+from .check import Checked, run_check
+from .load import Source
+
+__all__ = ["Exported", "default_paths", "export_payload", "payload_outputs", "refusal", "run_export",
+           "summary_title"]
 
 
-def refusal(v: Validation, limit: int = 8) -> str:
-    blocking = [f for f in v.findings if f.blocking]
-    errors = [f for f in blocking if f.severity is Severity.ERROR]
-    open_hints = [f for f in blocking if f.severity is not Severity.ERROR]
-    head = []
-    if errors:
-        head.append(f"{len(errors)} 项错误")
-    if open_hints:
-        head.append(f"{len(open_hints)} 项提示未填写说明")
-    lines = [f"未导出：还有{'、'.join(head)}。请改正错误，并在“校验结果”中为提示填写说明后再导出。"]
-    lines += [f"  {f.message}" for f in blocking[:limit]]
-    if len(blocking) > limit:
-        lines.append(f"  ……另有 {len(blocking) - limit} 项，请运行 check 查看全部。")
-    return "\n".join(lines)
+@dataclass
+class Exported:
+    checked: Checked
+    doc: dict[str, Any] | None  # None when refused
+    refused: str | None = None  # why nothing is exported (the blocking findings)
+    outputs: list[Output] = field(default_factory=list)
 
 
-def export_payload(
-    report: Report,
-    out: str | Path,
-    *,
-    today: dt.date | None = None,
-    draft: bool = False,
-    summary_path: str | Path | None = None,
-) -> dict[str, Any]:
-    validation = check(report, today=today)
-    if not validation.ready and not draft:
-        raise Refused(refusal(validation))
-    summary = summarize(report)
-    doc = payload.build(report, validation, summary)
-    files = [Output(Path(out), payload.dumps(doc), "数据包")]
+def summary_title(report: Report) -> str:
+    return f"{report.agency}{report.year or ''}年{report.form.report_title}摘要"
+
+
+def run_export(src: Source, *, out: str | Path, summary_path: str | Path | None = None, draft: bool = False,
+               today: dt.date | None = None, previous: Report | None = None, write: bool = False,
+               links: bool = False, limit: int = 8) -> Exported:
+    """The payload (and summary) for ``out``; ``write`` also gives the results for the workbook's sheets."""
+    checked = run_check(src, previous=previous, today=today, write=write, links=links)
+    if not checked.validation.ready and not draft:
+        return Exported(checked, None, refusal(checked.validation, limit))
+    doc, outputs = payload_outputs(checked, out, summary_path)
+    return Exported(checked, doc, None, outputs)
+
+
+def payload_outputs(checked: Checked, out: str | Path,
+                    summary_path: str | Path | None = None) -> tuple[dict[str, Any], list[Output]]:
+    """The payload of a checked report (its validation is the payload's), and the summary."""
+    summary = summarize(checked.report)
+    doc = payload.build(checked.report, checked.validation, summary)
+    outputs = [Output(Path(out), payload.dumps(doc), "数据包")]
     if summary_path is not None:
-        title = f"{report.agency}{report.year or ''}年政府信息公开工作年度报告摘要"
-        files.append(Output(Path(summary_path), summary.markdown(title).encode("utf-8"), "摘要"))
-    write_all(files)  # both or neither
-    return doc
+        outputs.append(Output(Path(summary_path), summary.markdown(summary_title(checked.report)).encode("utf-8"),
+                              "摘要"))
+    return doc, outputs
+
+
+def export_payload(report: Report, out: str | Path, *, today: dt.date | None = None, draft: bool = False,
+                   summary_path: str | Path | None = None) -> dict[str, Any]:
+    """Export a report held in memory and write the files (both or neither); :class:`Refused` when not ready."""
+    done = run_export(Source.of(report), out=out, summary_path=summary_path, draft=draft, today=today)
+    if done.refused is not None or done.doc is None:
+        raise Refused(done.refused or "")
+    write_all(done.outputs)
+    return done.doc
 
 
 def default_paths(report: Report, folder: str | Path) -> tuple[Path, Path]:

@@ -1,8 +1,13 @@
-"""Opens whatever the user names — a payload, a report document, a workbook, a published report — as a Report."""
+"""Opens whatever the user names — a payload, a report document, a workbook, a published report — as a Source.
+
+A Source is what every command starts from, whichever front end read it: the command line and the web page
+open files here; the ribbon makes one from the live book (``adapters.excel_live``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..adapters.formats import JSON_IN, PUBLISHED_IN, WORKBOOK_IN, input_format, unsupported
@@ -17,11 +22,39 @@ PUBLISHED_SUFFIXES = set(PUBLISHED_IN.suffixes)
 
 @dataclass(frozen=True)
 class Source:
-    path: Path
+    """A report and where it came from.
+
+    ``kind`` is "workbook", "payload", "report-json", "published", "live" (a book open in Excel) or "report"
+    (a report given in memory). ``findings`` are what reading found (a published report's import findings, a
+    workbook whose macros lost their code names): shown with the check, not part of the payload's validation.
+    """
+
+    path: Path | None
     report: Report
-    kind: str  # "payload", "report-json", "workbook", "published"
+    kind: str
     notes: list[str] = field(default_factory=list)
-    findings: tuple[Finding, ...] = ()  # what reading found (a published report's import findings)
+    findings: tuple[Finding, ...] = ()
+    remembered_text: object = None  # what a live book's memory cell holds (the ribbon reads it with the rest)
+
+    @cached_property
+    def remembered(self) -> Report | None:
+        """Last year's report, when the workbook remembers it (made by ``new --previous``)."""
+        from .next_year import recall, remembered_in_file
+
+        if self.kind == "live":
+            return recall(self.remembered_text)
+        if self.kind == "workbook" and self.path is not None:
+            return remembered_in_file(self.path)
+        return None
+
+    @property
+    def is_file_workbook(self) -> bool:
+        return self.kind == "workbook" and self.path is not None
+
+    @classmethod
+    def of(cls, report: Report) -> Source:
+        """A report held in memory (a library caller's, or a test's)."""
+        return cls(None, report, "report")
 
 
 def open_source(path: str | Path) -> Source:

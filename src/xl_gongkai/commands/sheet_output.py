@@ -8,17 +8,15 @@ line. Every address comes from the form spec.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ..adapters.formula_guard import Formula
 from ..core.findings import Finding, Severity, Validation
 from ..core.report import Report
 from ..core.summary import Summary
 from ..spec import CellKey, Form
 from ..spec.a1 import cell_address, column_index, split_cell
-
-
-class Formula(str):
-    """A formula that we write on purpose (the HYPERLINK of a finding's place); any other text is kept as text."""
 
 
 def status_line(report: Report, v: Validation, action: str = "校验") -> str:
@@ -143,25 +141,66 @@ def results_block(form: Form, report: Report, v: Validation, *, links: bool, act
     return head + results_matrix(form, v, links=links)
 
 
+Block = tuple[str, str, list[list[Any]]]  # (sheet, origin, values)
+
+
 def output_blocks(form: Form, report: Report, v: Validation, summary: Summary, *, links: bool,
-                  action: str = "校验") -> list[tuple[str, str, list[list[Any]]]]:
+                  action: str = "校验") -> list[Block]:
     """(sheet, origin, values) of every output block: one bulk write each."""
     tpl = form.template
     return [
         (tpl.results_sheet, tpl.results_status_cell, results_block(form, report, v, links=links, action=action)),
-        (tpl.summary_sheet, f"A{tpl.summary_first_row}", summary_column(form, summary)),
-        (tpl.flags_sheet, "A1", flag_matrix(form, v)),
+        (tpl.summary_sheet, tpl.summary_origin, summary_column(form, summary)),
+        (tpl.flags_sheet, tpl.flags_origin, flag_matrix(form, v)),
     ]
 
 
 def outputs(form: Form, report: Report, v: Validation, summary: Summary, *, links: bool,
-            action: str = "校验") -> Mapping[str, dict[str, Any]]:
-    """Every output block as {sheet: {address: value}} (the file writer's shape)."""
+            action: str = "校验", fresh: bool = True) -> Mapping[str, dict[str, Any]]:
+    """Every output block as {sheet: {address: value}} (the file writer's shape).
+
+    ``fresh`` for a workbook made from the template just now, whose marks sheet is still empty: only the
+    marks themselves need writing. A clerk's file may hold old marks, which the blanks of the block clear.
+    """
+    return block_cells(form, output_blocks(form, report, v, summary, links=links, action=action), fresh=fresh)
+
+
+def block_cells(form: Form, blocks: list[Block], *, fresh: bool = False) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for sheet, origin, matrix in output_blocks(form, report, v, summary, links=links, action=action):
+    for sheet, origin, matrix in blocks:
         cells = matrix_cells(origin, matrix)
-        if sheet == form.template.flags_sheet:
-            # the template's marks sheet starts empty: only the marks themselves need writing
+        if fresh and sheet == form.template.flags_sheet:
             cells = {k: m for k, m in cells.items() if m is not None}
-        out[sheet] = cells
+        out.setdefault(sheet, {}).update(cells)
     return out
+
+
+def derived_edits(form: Form, derived: Mapping[CellKey, Any]) -> dict[str, dict[str, Any]]:
+    """The recomputed totals as {sheet: {address: value}}: what 填充合计 writes, in a file or in Excel."""
+    edits: dict[str, dict[str, Any]] = {}
+    for cell in form.derived_cells():
+        edits.setdefault(cell.sheet, {})[cell.address] = derived.get(cell.key)
+    return edits
+
+
+@dataclass(frozen=True)
+class SheetWrites:
+    """What a command writes into the workbook itself: totals (``cells``) and the output blocks.
+
+    The same object is applied to a file (surgically, through ``adapters.xlsx_cells``) and to a live book in
+    Excel (one bulk write per block), so both front ends write exactly the same.
+    """
+
+    cells: Mapping[str, Mapping[str, Any]]
+    blocks: list[Block]
+
+    @property
+    def sheets(self) -> list[str]:
+        return list(dict.fromkeys([*self.cells, *(sheet for sheet, _, _ in self.blocks)]))
+
+    def cell_edits(self, form: Form) -> dict[str, dict[str, Any]]:
+        """Everything as {sheet: {address: value}}, for the package editor."""
+        edits: dict[str, dict[str, Any]] = {sheet: dict(cells) for sheet, cells in self.cells.items()}
+        for sheet, cells in block_cells(form, self.blocks).items():
+            edits.setdefault(sheet, {}).update(cells)
+        return edits

@@ -21,17 +21,27 @@ from ..fileio import read_input, write_bytes_atomic
 from ..spec import Form, load_form
 from .sheet_output import outputs
 
+TEMPLATES = "templates"  # package data: the built templates, rebuilt only by `make template` (see build/)
 
-def template_bytes(form: Form | None = None) -> bytes:
-    """The template, built from the spec (identical to the committed ``workbook/template.xlsm``)."""
-    return _template((form or load_form()).id)
+
+def template_bytes(form: Form | None = None, *, consolidation: bool = False) -> bytes:
+    """The built template shipped in the package (equal to a fresh build: a test compares them).
+
+    ``consolidation``: the variant with the empty 汇总来源 sheet that ``consolidate`` fills.
+    """
+    return _template((form or load_form()).id, consolidation)
 
 
 @functools.cache
-def _template(form_id: str) -> bytes:
-    from ..build.template import build_template
+def _template(form_id: str, consolidation: bool) -> bytes:
+    from importlib import resources
 
-    return build_template(load_form(form_id))
+    name = template_file(form_id, consolidation=consolidation)
+    return resources.files("xl_gongkai").joinpath(TEMPLATES, name).read_bytes()
+
+
+def template_file(form_id: str, *, consolidation: bool = False) -> str:
+    return f"{form_id}-consolidation.xlsm" if consolidation else f"{form_id}.xlsm"
 
 
 def _cell_value(raw: Any) -> Any:
@@ -92,8 +102,6 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
     results sheet carries its findings and the clerk's explanations (keyed, so they survive a round trip).
     The bytes are for ``out``: with or without the macros, as its suffix says.
     """
-    from ..adapters.xlsx_cells import set_cells
-
     form = source.form if source else load_form()
     if form.template is None:  # gov-2019: read, checked and exported, but there is no workbook for it
         raise InputError(f"这份报告采用{form.title}，工作簿模板只适用于2021年格式，无法生成工作簿；"
@@ -115,11 +123,7 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
         v = check(filled, today=today)
         for sheet, cells in outputs(form, filled, v, summarize(filled), links=False).items():
             edits.setdefault(sheet, {}).update(cells)
-    try:
-        package = set_cells(template_bytes(form), edits)
-    except (ValueError, TypeError) as exc:  # a value the workbook cannot hold (beyond ±2^53, over 32 767 characters)
-        raise InputError(f"无法写入工作簿：{exc}", place=str(out)) from None
-    return workbook_output(package, out, macros=True)
+    return workbook_output(edited(template_bytes(form), edits, out), out, macros=True)
 
 
 def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None = None,
@@ -128,38 +132,22 @@ def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None
     return write_bytes_atomic(out, new_package(out, agency=agency, year=year, source=source, today=today))
 
 
-MAX_FILL_BYTES = 50 * 1024 * 1024  # as the reader's cap: a filled template is about 60 KB
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024  # as the reader's cap: a filled template is about 60 KB
 
 
-def fill_package(path: str | Path, out: str | Path | None = None) -> tuple[bytes, Report]:
-    """The workbook with the recomputed derived totals, for ``out`` (default: the file itself), and the report.
+def read_package(path: str | Path) -> bytes:
+    """A workbook file's bytes, to be edited (bounded while read)."""
+    return read_input(path, cap=MAX_WORKBOOK_BYTES,
+                      too_big="文件有 {mb} MB，超过 50 MB 的上限，不是本模板的工作簿，未处理。")
 
-    Every other cell stays as it was; for an ``.xlsx`` target the macros are removed (see
-    :func:`workbook_output`).
-    """
-    from ..adapters.workbook_read import read_workbook
+
+def edited(package: bytes, edits: dict[str, dict[str, Any]], where: str | Path) -> bytes:
+    """``set_cells`` with its refusals as the user's situation: a damaged file, a value no workbook can hold."""
     from ..adapters.xlsx_cells import WorkbookFormatError, set_cells
 
-    src = Path(path)
-    report = read_workbook(src)
-    derived = derived_values(report)
-    edits: dict[str, dict[str, Any]] = {}
-    for cell in report.form.derived_cells():
-        edits.setdefault(cell.sheet, {})[cell.address] = derived[cell.key]
-    data = read_input(src, cap=MAX_FILL_BYTES,
-                      too_big="文件有 {mb} MB，超过 50 MB 的上限，不是本模板的工作簿，未处理。")
     try:
-        new_bytes = set_cells(data, edits)
-        if out is not None:
-            new_bytes = workbook_output(new_bytes, out)
+        return set_cells(package, edits)
     except WorkbookFormatError as exc:
-        raise InputError(str(exc), place=str(src)) from None
-    except (ValueError, TypeError) as exc:  # a total beyond what Excel holds exactly (inputs of 10^16 and more)
-        raise InputError(f"合计无法写入：{exc}", place=str(src)) from None
-    return new_bytes, report.with_values(derived)
-
-
-def fill_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, Report]:
-    """:func:`fill_package`, written atomically to ``out`` or in place."""
-    data, report = fill_package(path, out)
-    return write_bytes_atomic(out or path, data), report
+        raise InputError(str(exc), place=str(where)) from None
+    except (ValueError, TypeError) as exc:  # beyond ±2^53, over 32 767 characters
+        raise InputError(f"无法写入工作簿：{exc}", place=str(where)) from None

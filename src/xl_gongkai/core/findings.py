@@ -123,3 +123,20 @@ class Validation:
 def sort_findings(findings: Sequence[Finding], order: Mapping[str, int]) -> tuple[Finding, ...]:
     """Errors first, then in the catalogue's rule order; within a rule, in the form's order (stable)."""
     return tuple(sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, order.get(f.rule, 1 << 20))))
+
+
+def refusal(v: Validation, limit: int = 8, *, verb: str = "导出") -> str:
+    """Why export (or the publishable report) will not proceed: the blocking findings, the first ``limit`` named."""
+    blocking = [f for f in v.findings if f.blocking]
+    errors = [f for f in blocking if f.severity is Severity.ERROR]
+    open_hints = [f for f in blocking if f.severity is not Severity.ERROR]
+    head = []
+    if errors:
+        head.append(f"{len(errors)} 项错误")
+    if open_hints:
+        head.append(f"{len(open_hints)} 项提示未填写说明")
+    lines = [f"未{verb}：还有{'、'.join(head)}。请改正错误，并在“校验结果”中为提示填写说明后再{verb}。"]
+    lines += [f"  {f.message}" for f in blocking[:limit]]
+    if len(blocking) > limit:
+        lines.append(f"  ……另有 {len(blocking) - limit} 项，请运行 check 查看全部。")
+    return "\n".join(lines)

@@ -9,11 +9,11 @@ to (办结 for the share of applications answered with disclosure).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec import CellKey, Table
+from ..spec import CellKey, SummaryPart, Table
 from .derive import derived_values
 from .numbers import Number, exact_sum, read, show
 from .report import Report
@@ -94,59 +94,63 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else "、".join(words[:-1]) + "和" + words[-1]
 
 
-def _active(fig: _Figures, table: Table) -> str:
+def _active(fig: _Figures, table: Table, part: SummaryPart) -> str:
     """主动公开: documents issued, repealed and in force, decisions, fees; every label from the spec."""
     t = table.key
-    docs = [r for r in table.rows if table.column("issued") in table.columns_of(r)]
-    issued = [(r.label, fig.get(t, r.key, "issued")) for r in docs]
-    repealed = [(r.label, fig.get(t, r.key, "repealed")) for r in docs]
-    in_force = [(r.label, fig.get(t, r.key, "in_force")) for r in docs]
+    issued_col, repealed_col = part.role("issued_column"), part.role("repealed_column")
+    in_force_col = part.role("in_force_column")
+    docs = [r for r in table.rows if table.column(issued_col) in table.columns_of(r)]
+    issued = [(r.label, fig.get(t, r.key, issued_col)) for r in docs]
+    repealed = [(r.label, fig.get(t, r.key, repealed_col)) for r in docs]
+    in_force = [(r.label, fig.get(t, r.key, in_force_col)) for r in docs]
     first = fig.era + _listing("制发", issued) + "，" + _listing("废止", repealed) + "；"
     if any(n for _, n in in_force):
         first += "现行有效" + "、".join(f"{label}{show(n)}件" for label, n in in_force) + "。"
     else:
         first += "没有现行有效的" + _and([label for label, _ in in_force]) + "。"
-    decision_rows = [r for r in table.rows if table.column("decisions") in table.columns_of(r)]
-    second = _listing("作出", [(f"{r.label}决定", fig.get(t, r.key, "decisions")) for r in decision_rows])
-    fees = table.row("fees")
-    fee = fig.get(t, fees.key, "amount")
-    unit = table.column("amount").unit
-    third = f"收取{fees.label}{show(fee)}{unit}" if fee else f"未收取{fees.label}"
+    decisions_col = part.role("decisions_column")
+    decision_rows = [r for r in table.rows if table.column(decisions_col) in table.columns_of(r)]
+    second = _listing("作出", [(f"{r.label}决定", fig.get(t, r.key, decisions_col)) for r in decision_rows])
+    fees, amount = table.row(part.role("fee_row")), table.column(part.role("fee_column"))
+    fee = fig.get(t, fees.key, amount.key)
+    third = f"收取{fees.label}{show(fee)}{amount.unit}" if fee else f"未收取{fees.label}"
     return f"{first}{second}，{third}。"
 
 
 _ENUMERATOR = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
-def _outcome_groups(fig: _Figures, table: Table) -> list[tuple[str, Number]]:
-    """(name, 总计) of each outcome category: a leaf row of its own, or a group's rows added up."""
-    out: list[tuple[str, Number]] = []
+def _outcome_groups(fig: _Figures, table: Table, total: str) -> list[tuple[str, str, Number]]:
+    """(first row key, name, 总计) of each outcome category: a leaf row of its own, or a group's rows added up."""
+    out: list[tuple[str, str, Number]] = []
     seen: set[str] = set()
     for r in table.rows:
         if not r.group or r.sum_of:
             continue
         group = table.row_group(r.group)
         if group.parent is None:
-            out.append((_ENUMERATOR.sub("", r.short or r.label), fig.get(table.key, r.key, "total")))
+            out.append((r.key, _ENUMERATOR.sub("", r.short or r.label), fig.get(table.key, r.key, total)))
         elif group.key not in seen:
             seen.add(group.key)
             rows = [x.key for x in table.rows if x.group == group.key]
-            out.append((group.name, fig.total(table.key, rows, "total")))
+            out.append((r.key, group.name, fig.total(table.key, rows, total)))
     return out
 
 
-def _requests(fig: _Figures, table: Table) -> str:
-    t = table.key
+def _requests(fig: _Figures, table: Table, part: SummaryPart) -> str:
+    t, total = table.key, part.role("total_column")
     applicant_cols = [c for c in table.columns if not c.sum_of]
-    new = fig.get(t, "new", "total")
-    carried_in = fig.get(t, "carried_in", "total")
-    answered = fig.get(t, "total", "total")
-    carried_out = fig.get(t, "carried_out", "total")
+    persons_col = part.role("persons_column")
+    new = fig.get(t, part.role("received_row"), total)
+    carried_in = fig.get(t, part.role("carried_in_row"), total)
+    answered = fig.get(t, part.role("answered_row"), total)
+    carried_out = fig.get(t, part.role("carried_out_row"), total)
     if not any((new, carried_in, answered, carried_out)):
         return f"{fig.era}未收到政府信息公开申请，也没有上年结转的申请。"
     if new:
-        persons = fig.get(t, "new", applicant_cols[0].key)
-        orgs = exact_sum(fig.get(t, "new", c.key) for c in applicant_cols[1:])
+        received = part.role("received_row")
+        persons = fig.get(t, received, persons_col)
+        orgs = exact_sum(fig.get(t, received, c.key) for c in applicant_cols if c.key != persons_col)
         head = f"{fig.era}共收到政府信息公开申请{show(new)}件"
         if persons and orgs:
             head += f"（其中自然人申请{show(persons)}件，法人或其他组织申请{show(orgs)}件）"
@@ -155,13 +159,14 @@ def _requests(fig: _Figures, table: Table) -> str:
     else:
         head = f"{fig.era}未收到新的政府信息公开申请"
     head += f"，上年结转{show(carried_in)}件；" if carried_in else "，无上年结转申请；"
-    groups = _outcome_groups(fig, table)
+    groups = _outcome_groups(fig, table, total)
     if answered:
         body = f"办结{show(answered)}件"
-        listed = _items(groups)
+        listed = _items((name, n) for _, name, n in groups)
         if listed:
             body += "，其中" + "，".join(listed)
-        disclosed = exact_sum(n for name, n in groups[:2])
+        disclosed_rows = set(part.roles_list("disclosed_rows"))
+        disclosed = exact_sum(n for key, _, n in groups if key in disclosed_rows)
         if disclosed:
             share = round(100 * float(disclosed) / float(answered), 1)
             body += f"；予以公开和部分公开共{show(disclosed)}件，占办结总数的{show(share)}%"
@@ -171,22 +176,22 @@ def _requests(fig: _Figures, table: Table) -> str:
     return head + body + tail
 
 
-def _appeals(fig: _Figures, table: Table) -> str:
-    t = table.key
+def _appeals(fig: _Figures, table: Table, part: SummaryPart) -> str:
+    t, total, review_row = table.key, part.role("total_column"), part.role("review_row")
     outcomes = [c for c in table.columns if not c.sum_of]
-    review = fig.get(t, "review", "total")
-    litigation_rows = [r for r in table.rows if r.key != "review"]
-    litigation = exact_sum(fig.get(t, r.key, "total") for r in litigation_rows)
+    review = fig.get(t, review_row, total)
+    litigation_rows = [r for r in table.rows if r.key != review_row]
+    litigation = exact_sum(fig.get(t, r.key, total) for r in litigation_rows)
     if not review and not litigation:
         return f"{fig.era}未发生因政府信息公开工作引起的行政复议和行政诉讼。"
     parts = []
     if review:
-        listed = _items((c.label, fig.get(t, "review", c.key)) for c in outcomes)
+        listed = _items((c.label, fig.get(t, review_row, c.key)) for c in outcomes)
         parts.append(f"因政府信息公开工作被申请行政复议{show(review)}件，其中" + "，".join(listed))
     else:
         parts.append("未发生因政府信息公开工作引起的行政复议")
     if litigation:
-        split = "，".join(f"{r.label}{show(fig.get(t, r.key, 'total'))}件" for r in litigation_rows)
+        split = "，".join(f"{r.label}{show(fig.get(t, r.key, total))}件" for r in litigation_rows)
         listed = _items((c.label, fig.total(t, (r.key for r in litigation_rows), c.key)) for c in outcomes)
         parts.append(f"被提起行政诉讼{show(litigation)}件（{split}），其中" + "，".join(listed))
     else:
@@ -194,21 +199,28 @@ def _appeals(fig: _Figures, table: Table) -> str:
     return fig.era + "；".join(parts) + "。"
 
 
-WRITERS = {"active": _active, "requests": _requests, "appeals": _appeals}
+def _not_summarized(fig: _Figures, table: Table, part: SummaryPart) -> str:
+    """A table of an old format that has no summary: said so."""
+    raise _NotInForm(table.key)
+
+
+# the writers by the names the spec's summary parts use
+WRITERS: dict[str, Callable[[_Figures, Table, SummaryPart], str]] = {
+    "documents_and_decisions": _active, "applications": _requests, "reviews_and_lawsuits": _appeals,
+    "not_summarized": _not_summarized,
+}
 
 
 def summarize(report: Report) -> Summary:
     paragraphs, titles = {}, {}
-    for table in report.form.tables:
-        writer = WRITERS.get(table.key)
-        if writer is None:
-            continue
+    form = report.form
+    for part in form.summary:
+        table = form.table(part.table)
         titles[table.key] = table.title
         try:
-            paragraphs[table.key] = writer(_Figures(report), table)
+            paragraphs[table.key] = WRITERS[part.writer](_Figures(report), table, part)
         except _Missing:
             paragraphs[table.key] = INCOMPLETE
-        except (_NotInForm, KeyError):  # a row or column this paragraph needs is not in the report's format
-            form = report.form
+        except _NotInForm:
             paragraphs[table.key] = OTHER_FORMAT.format(title=form.title, source=form.short_source)
     return Summary(paragraphs, titles)

@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.dates import as_date
 from ..core.findings import Validation
-from ..core.kinds.metadata import as_date
 from ..core.numbers import read, show
 from ..core.report import Report
 from ..core.summary import Summary, summarize
@@ -41,17 +41,10 @@ REGULATION = "《中华人民共和国政府信息公开条例》"
 PREAMBLE_KEY = "preamble"
 EMPTY_SECTION = "无。"
 
-# Marker names a clerk may type after 【自动生成：…】, per table key; the table title works too.
-MARKER_NAMES: Mapping[str, tuple[str, ...]] = {
-    "active": ("主动公开",),
-    "requests": ("依申请公开", "收到和处理政府信息公开申请"),
-    "appeals": ("复议诉讼", "行政复议、行政诉讼", "行政复议和行政诉讼"),
-}
+# Marker names a clerk may type after 【自动生成：…】 are the spec's summary names (the table title works too).
 ALL_NAME = "全部"
 MARKER = "【自动生成】"
 _MARKER_RE = re.compile(r"[【\[]\s*自动生成\s*(?:[:：]\s*([^】\]]*?)\s*)?[】\]]")
-# What a bare marker stands for in section 一; in a table's section it stands for that table.
-FIRST_SECTION_DEFAULT = ("requests", "appeals")
 
 # Width needs in characters (a CJK character is 1, ASCII 0.5): caps keep one long label from
 # squeezing the number columns, minimums keep a vertical group label readable.
@@ -126,6 +119,7 @@ class ReviewNote:
 @dataclass(frozen=True)
 class ReportDocument:
     title: str
+    kind: str  # what the document is: the form's report title (政府信息公开工作年度报告)
     title_lines: tuple[str, ...]
     agency: str
     year: int | None
@@ -155,11 +149,11 @@ def build_document(report: Report, validation: Validation | None = None) -> Repo
     summary = summarize(report)
     agency, year = report.agency, report.year
     era = f"{year}年" if year else ""
-    title = f"{agency}{era}政府信息公开工作年度报告"
+    title = f"{agency}{era}{form.report_title}"
     sections = tuple(_section(report, form, s, summary, first=(i == 0)) for i, s in enumerate(form.sections))
     preamble_text = _text(report.narrative.get(PREAMBLE_KEY))
     preamble = (
-        _paragraphs(preamble_text, summary, "前言", ())
+        _paragraphs(preamble_text, summary, "前言", (), marker_names(form))
         if preamble_text
         else (Paragraph(generated_preamble(report)),)
     )
@@ -170,7 +164,8 @@ def build_document(report: Report, validation: Validation | None = None) -> Repo
     )
     return ReportDocument(
         title=title,
-        title_lines=tuple(x for x in (agency, f"{era}政府信息公开工作年度报告") if x),
+        kind=form.report_title,
+        title_lines=tuple(x for x in (agency, f"{era}{form.report_title}") if x),
         agency=agency,
         year=year,
         preamble=preamble,
@@ -226,12 +221,12 @@ def _section(report: Report, form: Form, section: Section, summary: Summary, *, 
     blocks: list[Block] = []
     if section.table:
         default: tuple[str, ...] = (section.table,)
-    elif first:
-        default = FIRST_SECTION_DEFAULT
+    elif first:  # what a bare marker stands for in section 一 (in a table's section: that table)
+        default = tuple(part.table for part in form.summary if part.overview)
     else:
         default = ()
     if text:
-        blocks += _paragraphs(text, summary, section.heading, default)
+        blocks += _paragraphs(text, summary, section.heading, default, marker_names(form))
     elif first:
         blocks += [Paragraph(p) for p in summary.paragraphs.values()]
     if section.table:
@@ -241,12 +236,18 @@ def _section(report: Report, form: Form, section: Section, summary: Summary, *, 
     return DocSection(section.key, section.number, section.heading, tuple(blocks))
 
 
-def _paragraphs(text: str, summary: Summary, where: str, default: tuple[str, ...]) -> tuple[Paragraph, ...]:
+def marker_names(form: Form) -> dict[str, tuple[str, ...]]:
+    """The names a 【自动生成：…】 marker may use for each table's paragraph (the spec's summary names)."""
+    return {part.table: part.names for part in form.summary}
+
+
+def _paragraphs(text: str, summary: Summary, where: str, default: tuple[str, ...],
+                names: Mapping[str, tuple[str, ...]]) -> tuple[Paragraph, ...]:
     """The clerk's text as paragraphs, markers replaced; leading full-width spaces dropped (the
     writers indent every paragraph themselves)."""
 
     def replace(m: re.Match[str]) -> str:
-        keys = _marker_keys(m.group(1), default, summary, where, m.group(0))
+        keys = _marker_keys(m.group(1), default, summary, where, m.group(0), names)
         return "\n".join(summary.paragraphs[k] for k in keys)
 
     expanded = _MARKER_RE.sub(replace, text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -254,22 +255,22 @@ def _paragraphs(text: str, summary: Summary, where: str, default: tuple[str, ...
     return tuple(Paragraph(line) for line in lines if line)
 
 
-def _marker_keys(name: str | None, default: tuple[str, ...], summary: Summary, where: str, raw: str) -> tuple[str, ...]:
+def _marker_keys(name: str | None, default: tuple[str, ...], summary: Summary, where: str, raw: str,
+                 names: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     if name is None or not name.strip():
         if not default:
-            raise Refused(
-                f"“{where}”中的“{raw}”没有对应的自动生成内容：请改为【自动生成：主动公开】、"
-                "【自动生成：依申请公开】或【自动生成：复议诉讼】，或删除该标记。"
-            )
+            options = [f"【自动生成：{n[0]}】" for n in names.values() if n]
+            raise Refused(f"“{where}”中的“{raw}”没有对应的自动生成内容：请改为{'、'.join(options[:-1])}"
+                          f"或{options[-1]}，或删除该标记。")
         return default
     wanted = name.strip()
     if wanted == ALL_NAME:
         return tuple(summary.paragraphs)
     for key in summary.paragraphs:
-        if wanted in (*MARKER_NAMES.get(key, ()), summary.titles[key], key):
+        if wanted in (*names.get(key, ()), summary.titles[key], key):
             return (key,)
-    names = "、".join(n[0] for n in MARKER_NAMES.values())
-    raise Refused(f"“{where}”中的“{raw}”无法识别：可用的名称有{names}、{ALL_NAME}。")
+    listed = "、".join(n[0] for n in names.values() if n)
+    raise Refused(f"“{where}”中的“{raw}”无法识别：可用的名称有{listed}、{ALL_NAME}。")
 
 
 def _number_text(report: Report) -> Mapping[CellKey, str]:

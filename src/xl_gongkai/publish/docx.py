@@ -443,7 +443,7 @@ def _set_properties(word: WordDocument, doc: ReportDocument) -> None:
     props.title = doc.title
     props.author = doc.agency
     props.last_modified_by = doc.agency
-    props.subject = "政府信息公开工作年度报告"
+    props.subject = doc.kind
     props.comments = "由 xl-gongkai 根据年报数据生成"
     props.keywords = "政府信息公开;年度报告"
     props.category = ""

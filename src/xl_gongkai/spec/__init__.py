@@ -7,10 +7,10 @@ is the catalogue's vocabulary of severities.
 """
 
 from .loader import DEFAULT_FORM, FORM_FILES, SpecError, load_form, load_rules
-from .model import Cell, CellKey, Column, Form, Group, Label, MetadataField, Row, Section, Table
+from .model import Cell, CellKey, Column, Form, Group, Label, MetadataField, Row, Section, SummaryPart, Table
 from .severity import Severity
 
 __all__ = [
     "DEFAULT_FORM", "FORM_FILES", "Cell", "CellKey", "Column", "Form", "Group", "Label", "MetadataField",
-    "Row", "Section", "Severity", "SpecError", "Table", "load_form", "load_rules",
+    "Row", "Section", "Severity", "SpecError", "SummaryPart", "Table", "load_form", "load_rules",
 ]

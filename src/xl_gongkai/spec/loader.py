@@ -31,8 +31,10 @@ from .model import (
     Section,
     SourcesColumn,
     SourcesSheet,
+    SummaryPart,
     Table,
     TemplateSpec,
+    Units,
 )
 
 FORM_FILES = {"gov-2021": "form-2021.json", "gov-2019": "form-2019.json"}
@@ -91,6 +93,7 @@ def build_form(doc: dict[str, Any]) -> Form:
         version=doc["version"],
         title=doc["title"],
         short_title=doc["short_title"],
+        report_title=doc["report_title"],
         source=doc["source"],
         short_source=doc["short_source"],
         first_year=doc["years"]["first"],
@@ -102,6 +105,11 @@ def build_form(doc: dict[str, Any]) -> Form:
         narrative_sheet=nar["sheet"],
         sections=tuple(Section(**{**s, "synonyms": tuple(s.get("synonyms", ()))}) for s in nar["sections"]),
         tables=tables,
+        units=Units(tuple(doc["units"]["counts"]), doc["units"]["amount"], tuple(doc["units"]["in_text"]),
+                    doc["units"]["smaller_amount"]),
+        summary=tuple(SummaryPart(part["table"], part["writer"], tuple(part["names"]), part.get("overview", False),
+                                  {k: (v if isinstance(v, str) else tuple(v)) for k, v in part["roles"].items()})
+                      for part in doc["summary"]),
         template=_template(doc["template"]) if "template" in doc else None,
         cells=tuple(cell for t in tables for cell in _cells(t)),
         raw=doc,
@@ -128,7 +136,7 @@ def _template(t: dict[str, Any]) -> TemplateSpec:
         results_columns=tuple(ResultsColumn(**c) for c in res["columns"]),
         summary_sheet=summ["sheet"], summary_title_range=summ["title_range"], summary_first_row=summ["first_row"],
         summary_rows=summ["rows"], flags_sheet=t["flags"]["sheet"], config_sheet=t["config"]["sheet"],
-        sources=_sources(t["sources"]),
+        sources=_sources(t["sources"]), summary_column=summ["column"], flags_origin=t["flags"]["origin"],
         reads_versions=tuple(t.get("reads_versions", ())),
         previous_cell=t.get("previous", {}).get("cell"),
         previous_reference_column=t.get("previous", {}).get("reference_column"),
@@ -194,6 +202,20 @@ def check_integrity(form: Form) -> None:
             problems.append(f"section {s.key} names unknown table {s.table}")
     for t in form.tables:
         problems += _table_problems(t)
+    units = {*form.units.counts, form.units.amount}
+    for c in form.cells:
+        if c.unit not in units:
+            problems.append(f"{c.key}: unit {c.unit} is not one of the form's units {sorted(units)}")
+    for part in form.summary:
+        if part.table not in table_keys:
+            problems.append(f"summary names unknown table {part.table}")
+            continue
+        t = form.table(part.table)
+        known = {r.key for r in t.rows} | {c.key for c in t.columns}
+        for role, value in part.roles.items():
+            bad = [k for k in ((value,) if isinstance(value, str) else value) if k not in known]
+            if bad:
+                problems.append(f"summary of {part.table}: role {role} names {bad}, not a row or column of it")
     seen: dict[tuple[str, str], str] = {}
     for c in form.cells:
         where = (c.sheet, c.address)

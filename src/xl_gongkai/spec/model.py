@@ -210,6 +210,44 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Units:
+    """The unit vocabulary of a form (every unit a rule, the template or the importer speaks of)."""
+
+    counts: tuple[str, ...]  # whole numbers: 件, 项
+    amount: str  # decimals allowed: 万元
+    in_text: tuple[str, ...]  # what a narrative counts with: 件, 条, 个, 宗, 项
+    smaller_amount: str  # 元: typed into a 万元 cell, the value is ten thousand times too large
+
+    def is_count(self, unit: str) -> bool:
+        return unit in self.counts
+
+
+@dataclass(frozen=True)
+class SummaryPart:
+    """One paragraph of the summary: the table it words, its writer, its names, and the cells of its roles.
+
+    ``roles`` name rows and columns by what the writer does with them (``received``: the row of new
+    applications), so the prose code never spells a table, row or column key.
+    """
+
+    table: str
+    writer: str
+    names: tuple[str, ...]
+    overview: bool
+    roles: Mapping[str, str | tuple[str, ...]]
+
+    def role(self, name: str) -> str:
+        value = self.roles[name]
+        if not isinstance(value, str):
+            raise KeyError(f"summary role {name!r} of {self.table} is a list")
+        return value
+
+    def roles_list(self, name: str) -> tuple[str, ...]:
+        value = self.roles[name]
+        return (value,) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
 class InfoField:
     key: str
     label: str
@@ -271,6 +309,8 @@ class TemplateSpec:
     summary_rows: int
     flags_sheet: str
     config_sheet: str
+    summary_column: str  # where the summary's paragraphs go, one per row from summary_first_row
+    flags_origin: str  # where the marks block starts on the marks sheet
     sources: SourcesSheet
     # earlier template versions still read: their workbooks hold the same cells with the same meaning
     reads_versions: tuple[str, ...] = ()
@@ -279,6 +319,10 @@ class TemplateSpec:
     previous_cell: str | None = None
     previous_reference_column: str | None = None
     previous_reference_label: str | None = None
+
+    @property
+    def summary_origin(self) -> str:
+        return f"{self.summary_column}{self.summary_first_row}"
 
     def info(self, key: str) -> InfoField:
         for f in self.info_fields:
@@ -310,6 +354,7 @@ class Form:
     version: str
     title: str
     short_title: str  # 2021年格式
+    report_title: str  # 政府信息公开工作年度报告
     source: str
     short_source: str  # 国办公开办函〔2021〕30号
     first_year: int
@@ -321,6 +366,8 @@ class Form:
     narrative_sheet: str
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
+    units: Units
+    summary: tuple[SummaryPart, ...] = ()
     # None for a format that has no Excel template (gov-2019: read, checked and exported, never a workbook)
     template: TemplateSpec | None = field(repr=False, default=None)
     cells: tuple[Cell, ...] = field(default=(), repr=False)

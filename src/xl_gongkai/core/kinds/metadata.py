@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..dates import as_date
 from ..findings import Finding
 from ..numbers import read
 from ..params import FieldRef
@@ -28,22 +28,6 @@ def credit_code_problem(code: str) -> str | None:
     expected = _CODE_ALPHABET[(31 - total % 31) % 31]
     if code[17] != expected:
         return f"校验位不符（按前17位计算应为“{expected}”），请核对是否抄错。"
-    return None
-
-
-def as_date(value: Any) -> dt.date | None:
-    """A date from a workbook cell (datetime), a payload (ISO text) or a typed ``2025年1月1日``."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", value)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                return None
     return None
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ...spec import CellKey
+from ...spec import CellKey, Form
 from ..catalogue import for_form
 from ..findings import Finding, Place
 from ..numbers import Number, exact_sum, read, show
@@ -25,7 +25,6 @@ from ..rules import RuleContext, kind
 _SENTENCE_END = "。！？!?"
 _JOINERS = ("和", "及", "与", "、", "+", "以及", "或")
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_UNITS = "件|条|个|宗|项"
 _QUOTE_MAX = 90
 
 
@@ -86,26 +85,32 @@ def _quote(text: str, start: int, end: int) -> str:
     return text.translate(_FULL_WIDTH)
 
 
-def _mentions(text: str, term: str, after: bool, unit: str) -> Iterator[tuple[int, int, float]]:
-    """(start, end, number) of every figure stated for a term: “受理…申请3119件” or “103件顺延到下年度”."""
-    units = unit if unit != "件" else _UNITS
+def _mentions(text: str, term: str, after: bool, unit: str, form: Form) -> Iterator[tuple[int, int, float]]:
+    """(start, end, number) of every figure stated for a term: “受理…申请3119件” or “103件顺延到下年度”.
+
+    A count may be stated with any of the words a narrative counts with (件, 条, 个…); an amount with its unit.
+    """
+    vocabulary = form.units
+    units = "|".join(map(re.escape, vocabulary.in_text)) if vocabulary.is_count(unit) else re.escape(unit)
     gap = r"[^0-9。；;，,]{0,16}?"
     patterns = [re.escape(term) + f"(?P<gap>{gap}){_NUMBER}(?:{units})"]
     if after:
         patterns.append(f"{_NUMBER}(?:{units})(?P<gap>[^0-9。；;，,]{{0,6}}?){re.escape(term)}")
     for pat in patterns:
         for m in re.finditer(pat, text):
-            if any(j in m.group("gap") for j in _JOINERS) or _joined(text, m.start()):
+            if any(j in m.group("gap") for j in _JOINERS) or _joined(text, m.start(), form):
                 continue  # the number belongs to a joined phrase (“予以公开和部分公开共…”): not this term's alone
             number = float(next(g for g in m.groups() if g and re.fullmatch(r"\d+(?:\.\d+)?", g)))
             yield m.start(), m.end(), number
 
 
-def _joined(text: str, start: int) -> bool:
+def _joined(text: str, start: int, form: Form) -> bool:
     """The term follows a joiner that links it to a previous term, not to a previous figure (“1191件、部分公开”)."""
     if start == 0 or text[start - 1] not in _JOINERS:
         return False
-    return not re.search(rf"\d(?:{_UNITS}|万元|元)$", text[: start - 1])
+    u = form.units
+    units = "|".join(map(re.escape, (*u.in_text, u.amount, u.smaller_amount)))
+    return not re.search(rf"\d(?:{units})$", text[: start - 1])
 
 
 def _same(a: float, b: Number) -> bool:
@@ -140,6 +145,7 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
     figures = list(for_form(ctx.params["figures"], ctx.form))
     outcomes = ctx.params["outcomes"]
     names = {fig["subject"]: fig["name"] for fig in figures if fig.get("subject")}
+    count = ctx.form.units.counts[0]
     for s in sentences(dict(ctx.report.narrative)):
         subjects: list[tuple[int, str]] = []
         for fig in figures:
@@ -150,13 +156,14 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
         seen: set[tuple[int, int]] = set()
         for fig in figures:
             for term in sorted(fig["terms"], key=len, reverse=True):
-                for start, end, stated in _mentions(s.text, term, bool(fig.get("after")), fig.get("unit", "件")):
+                unit = fig.get("unit", count)
+                for start, end, stated in _mentions(s.text, term, bool(fig.get("after")), unit, ctx.form):
                     if (start, end) in seen:
                         continue
                     if fig.get("needs") and fig["needs"] not in s.text[start:end]:
                         continue
                     seen.add((start, end))
-                    yield from _compare(ctx, s, start, end, fig["name"], stated, fig["accept"], fig.get("unit", "件"))
+                    yield from _compare(ctx, s, start, end, fig["name"], stated, fig["accept"], unit)
         yield from _outcomes(ctx, s, subjects, names, outcomes)
 
 
@@ -169,7 +176,8 @@ def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]], na
     taken: list[tuple[int, int]] = []
     for term in sorted(outcomes["terms"], key=len, reverse=True):
         column = outcomes["terms"][term]
-        for start, end, stated in _mentions(s.text, term, False, "件"):
+        count = ctx.form.units.counts[0]
+        for start, end, stated in _mentions(s.text, term, False, count, ctx.form):
             if any(a <= start < b for a, b in taken):
                 continue
             taken.append((start, end))
@@ -179,7 +187,7 @@ def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]], na
             rows = outcomes["subjects"][before[-1]]
             name = names[before[-1]] + term
             accept = [[str(CellKey(outcomes["table"], row, column)) for row in rows]]
-            yield from _compare(ctx, s, start, end, name, stated, accept, "件")
+            yield from _compare(ctx, s, start, end, name, stated, accept, count)
 
 
 def _compare(ctx: RuleContext, s: Sentence, start: int, end: int, name: str, stated: float,

@@ -9,8 +9,6 @@ from ..numbers import decimals_of, read, show
 from ..params import Numeric
 from ..rules import RuleContext, kind
 
-COUNT_UNITS = ("件", "项")
-
 
 def _limit(ctx: RuleContext, n: float) -> str:
     """The upper bound, mentioned only when the value exceeds it."""
@@ -43,7 +41,7 @@ def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
 def count(ctx: RuleContext) -> Iterator[Finding]:
     cap = ctx.params.get("max")
     for cell in ctx.form.cells:
-        if cell.unit not in COUNT_UNITS:
+        if not ctx.form.units.is_count(cell.unit):
             continue
         r = read(ctx.report.values.get(cell.key))
         if r.kind != "number" or r.number is None:
@@ -61,7 +59,7 @@ def amount(ctx: RuleContext) -> Iterator[Finding]:
     places = int(ctx.params["decimals"])
     cap = ctx.params.get("max")
     for cell in ctx.form.cells:
-        if cell.unit != "万元":
+        if cell.unit != ctx.form.units.amount:
             continue
         r = read(ctx.report.values.get(cell.key))
         if r.kind != "number" or r.number is None:
@@ -76,7 +74,7 @@ def amount(ctx: RuleContext) -> Iterator[Finding]:
 def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
     threshold = ctx.params["threshold"]
     for cell in ctx.form.cells:
-        if cell.unit != "万元":
+        if cell.unit != ctx.form.units.amount:
             continue
         r = read(ctx.report.values.get(cell.key))
         if r.kind == "number" and r.number is not None and r.number >= threshold:
