@@ -263,8 +263,6 @@ class TemplateBuilder:
         heights: dict[int, float] = {}
         for lab in table.labels:
             fmt = s.row_label if lab.kind == "row" else s.group_label if lab.kind == "row_group" else s.header
-            if lab.kind == "row" and table.row(lab.ref or "").group is None and table.key == "requests":
-                fmt = s.row_label
             _merge_or_write(ws, lab.range, lab.text, fmt)
             (a, _), (b, _) = split_range(lab.range)
             if a == b:

@@ -40,8 +40,3 @@ def split_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """((row1, col1), (row2, col2)) of ``"A2:C4"`` or of a single cell."""
     first, _, last = ref.partition(":")
     return split_cell(first), split_cell(last or first)
-
-
-def cells_in_range(ref: str) -> list[str]:
-    (r1, c1), (r2, c2) = split_range(ref)
-    return [cell_address(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
