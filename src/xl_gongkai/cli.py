@@ -232,7 +232,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from .adapters.formats import AUDIT_OUT, CSV_OUT
     from .commands.audit import csv_files_path, own_result, planned_outputs, progress_bar, run_audit
-    from .fileio import Output, folder_contains, guard_outputs, write_all
+    from .fileio import folder_contains, guard_outputs, write_all
 
     folder = Path(args.folder)
     xlsx = AUDIT_OUT.check(args.output) if args.output else (None if args.csv else folder / "审核结果.xlsx")
@@ -243,12 +243,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if folder.is_dir() and folder_contains(folder, p) and p.exists() and not own_result(p):
             raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
                               "或把结果写到文件夹外。")
-    result = run_audit(folder, jobs=args.jobs, today=args.today,
-                       progress=None if args.quiet else progress_bar)
-    for path in write_all([Output(p, data, what) for p, data, what in planned_outputs(result, xlsx, csv)]):
-        say(f"已写出：{path}")
-    say(result.totals_line())
-    return 1 if result.has_errors else 0
+    with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar) as result:
+        for path in write_all(planned_outputs(result, xlsx, csv)):
+            say(f"已写出：{path}")
+        say(result.totals_line())
+        return 1 if result.has_errors else 0
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:

@@ -140,18 +140,34 @@ def folder_contains(folder: str | os.PathLike[str], path: str | os.PathLike[str]
 
 @dataclass(frozen=True)
 class Output:
-    """One file a command writes: where, what, and the noun that names it in messages (数据包, Word 文件…)."""
+    """One file a command writes: where, what, and the noun that names it in messages (数据包, Word 文件…).
+
+    ``staged``: the content is already in a hidden temporary file beside the target (a large output written
+    as a stream, such as a national audit's results), which is then put in place like any other.
+    """
 
     path: Path
-    data: bytes
+    data: bytes = b""
     what: str = "文件"
+    staged: Path | None = None
 
 
 def commit(outputs: Sequence[Output], inputs: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
     """What every front end does with a command's outputs: refuse any that would replace an input, then write
     all of them or none."""
-    guard_outputs([o.path for o in outputs], inputs)
+    try:
+        guard_outputs([o.path for o in outputs], inputs)
+    except BaseException:
+        discard(outputs)
+        raise
     return write_all(outputs)
+
+
+def discard(outputs: Sequence[Output]) -> None:
+    """Remove the temporary files of streamed outputs that will not be written."""
+    for out in outputs:
+        if out.staged is not None:
+            _unlink(str(out.staged))
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -172,6 +188,9 @@ def write_all(outputs: Sequence[Output]) -> list[Path]:
     except BaseException:
         for _, tmp in staged:
             _unlink(tmp)
+        for out in outputs:  # streamed outputs not reached yet
+            if out.staged is not None:
+                _unlink(str(out.staged))
         raise
     placed: list[tuple[Path, str | None]] = []  # (target, backup of what it held)
     try:
@@ -206,6 +225,19 @@ def write_all(outputs: Sequence[Output]) -> list[Path]:
 def _stage(out: Output) -> str:
     """Write ``out.data`` to a temporary file beside the target; returns its path."""
     target = out.path
+    if out.staged is not None:
+        if target.is_dir():
+            _unlink(str(out.staged))
+            raise OutputError(f"“{target}”是一个文件夹。请在后面写上文件名。")
+        try:
+            _fault("fsync", target)
+            with open(out.staged, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(out.staged, _mode_for(target))
+        except OSError as exc:
+            _unlink(str(out.staged))
+            raise _write_error(exc, target) from None
+        return str(out.staged)
     if target.is_dir():
         raise OutputError(f"“{target}”是一个文件夹。请在后面写上文件名，例如 {target / ('结果' + _suffix(out))}。")
     try:

@@ -15,17 +15,23 @@ the year before (X rules), the pairing chosen by a stated rule and written into 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterable
+import tempfile
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..adapters.formats import KIND_NAMES, input_format, unsupported
 from ..core.findings import ERROR, WARNING
+from ..fileio import Output
 
 # the files sheet (one row per file of the folder) and the findings sheet, as (key, label)
 FILE_COLUMNS = [("file", "文件"), ("status", "状态"), ("kind", "类型"), ("format", "格式"), ("agency", "机关"),
@@ -34,7 +40,7 @@ FILE_COLUMNS = [("file", "文件"), ("status", "状态"), ("kind", "类型"), ("
 FINDING_COLUMNS = [("file", "文件"), ("agency", "机关"), ("year", "年度"), ("rule", "规则"), ("severity", "类别"),
                    ("message", "问题"), ("sheet", "工作表"), ("cell", "单元格"), ("table", "表"), ("row", "行"),
                    ("column", "列"), ("explanation", "说明")]
-FINDINGS_SHEET, FILES_SHEET = "问题清单", "报告清单"
+FRONT_SHEET, FINDINGS_SHEET, FILES_SHEET = "概览", "问题清单", "报告清单"
 READ, UNREADABLE, SKIPPED = "已审核", "无法读取", "已跳过"
 YES, NO = "是", "否"
 UNREADABLE_RULE, DIFFERENT_TWIN, SAME_TWIN = "F1", "F2", "F3"
@@ -124,11 +130,13 @@ def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
     v = check(report, today=day)
     form = report.form
     findings = [_finding_row(form, f.as_dict()) for f in (*src.findings, *v.findings)]
+    doc = {"form": form.id, "metadata": _plain(report.metadata), "values": nested_values(report),
+           "narrative": dict(report.narrative), "explanations": dict(report.explanations)}
+    same = json.dumps([doc["values"], doc["metadata"]], ensure_ascii=False, sort_keys=True).encode("utf-8")
     return {
         "file": path, "status": READ, "kind": src.kind, "form": form.short_title, "origin": report.origin,
-        "agency": report.agency, "year": report.year, "findings": findings,
-        "doc": {"form": form.id, "metadata": _plain(report.metadata), "values": nested_values(report),
-                "narrative": dict(report.narrative), "explanations": dict(report.explanations)},
+        "agency": report.agency, "year": report.year, "findings": findings, "doc": doc,
+        "content": hashlib.sha256(same).hexdigest(),
     }
 
 
@@ -172,17 +180,57 @@ def _plain(metadata: Any) -> dict[str, Any]:
 
 
 @dataclass
-class AuditResult:
-    """One row per file of the folder (``files``) and one per finding (``findings``), keyed as the columns."""
+class _Entry:
+    """What the parent keeps of a report between the passes: enough to pair it, never its content."""
 
-    folder: Path
-    files: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
-    counts: dict[str, int] = field(default_factory=dict)
+    seq: int
+    file: str
+    agency: str  # as the report names itself
+    errors: int
+    content: str
+    doc_at: int  # offset of its document in the document spool
+
+
+class AuditResult:
+    """Every file's row and every finding, kept on disk (a JSONL spool), so memory stays flat at any scale.
+
+    ``files`` / ``findings`` read everything back (a small folder, the tests); :meth:`rows` streams; the
+    writers stream too. The spool is removed when the result is closed or collected.
+    """
+
+    def __init__(self, folder: Path, spool: Path, counts: dict[str, int], findings: int, errors: bool) -> None:
+        self.folder, self.spool, self.counts = folder, spool, counts
+        self.finding_count, self.has_errors = findings, errors
+        self._cleanup = weakref.finalize(self, shutil.rmtree, str(spool.parent), True)
+
+    def rows(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        with open(self.spool, encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                yield rec["row"], rec["findings"]
 
     @property
-    def has_errors(self) -> bool:
-        return any(f["severity"] == ERROR for f in self.findings)
+    def files(self) -> list[dict[str, Any]]:
+        return [row for row, _ in self.rows()]
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return [f for _, found in self.rows() for f in found]
+
+    def close(self) -> None:
+        self._cleanup()
+
+    def __enter__(self) -> AuditResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def totals(self) -> list[tuple[str, int]]:
+        c = self.counts
+        return [("文件", c["files"]), ("审核的报告", c["read"]), ("无错误的报告", c["passed"]),
+                ("有错误的报告", c["read"] - c["passed"]), ("无法读取的文件", c["unreadable"]),
+                ("跳过的文件", c["skipped"]), ("问题", self.finding_count)]
 
     def totals_line(self) -> str:
         c = self.counts
@@ -192,7 +240,7 @@ class AuditResult:
             text += f"，{c['unreadable']} 个文件无法读取"
         if c["skipped"]:
             text += f"，跳过 {c['skipped']} 个（锁定文件、临时文件或本工具的审核结果）"
-        return text + f"；问题共 {len(self.findings)} 项。"
+        return text + f"；问题共 {self.finding_count} 项。"
 
 
 def _ignore_interrupt() -> None:
@@ -200,8 +248,33 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _results(files: list[Path], day: str | None, jobs: int | None,
+             progress: Callable[[int, int], None] | None) -> Iterator[dict[str, Any]]:
+    """Each file's result as it comes, in the folder's order (in parallel for more than a few files)."""
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(files) < 8:
+        for i, f in enumerate(files, 1):
+            yield audit_one(str(f), day)
+            if progress:
+                progress(i, len(files))
+        return
+    chunk = max(1, min(32, len(files) // (workers * 4)))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt)
+    try:
+        for i, r in enumerate(pool.map(audit_one, [str(f) for f in files], [day] * len(files),
+                                       chunksize=chunk), 1):
+            yield r
+            if progress:
+                progress(i, len(files))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
 def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | None = None,
               progress: Callable[[int, int], None] | None = None) -> AuditResult:
+    """Audit every file of the folder; the result is on disk (see :class:`AuditResult`)."""
     from ..errors import InputError
 
     root = Path(folder)
@@ -210,72 +283,76 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
     files = survey(root)
     if not files:
         raise InputError("文件夹是空的，没有可审核的文件。", place=str(root))
-    day = today.isoformat() if today else None
-    results: list[dict[str, Any]] = []
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(files) < 8:
-        for i, f in enumerate(files, 1):
-            results.append(audit_one(str(f), day))
-            if progress:
-                progress(i, len(files))
-    else:
-        chunk = max(1, min(32, len(files) // (workers * 4)))
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt)
-        try:
-            for i, r in enumerate(pool.map(audit_one, [str(f) for f in files], [day] * len(files),
-                                           chunksize=chunk), 1):
-                results.append(r)
-                if progress:
-                    progress(i, len(files))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-    if all(r["status"] == SKIPPED for r in results):
+    work = Path(tempfile.mkdtemp(prefix="xl_gongkai-audit-"))
+    try:
+        return _audit(root, files, work, today, jobs, progress)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _audit(root: Path, files: list[Path], work: Path, today: dt.date | None, jobs: int | None,
+           progress: Callable[[int, int], None] | None) -> AuditResult:
+    from ..errors import InputError
+
+    first, docs = work / "results.jsonl", work / "documents.jsonl"
+    groups: dict[tuple[str, int], list[_Entry]] = {}
+    skipped_all = True
+    with open(first, "w", encoding="utf-8") as out, open(docs, "w", encoding="utf-8") as doc_out:
+        for seq, r in enumerate(_results(files, today.isoformat() if today else None, jobs, progress)):
+            doc = r.pop("doc", None)
+            skipped_all = skipped_all and r["status"] == SKIPPED
+            if r["status"] == READ and r["agency"] and r["year"]:
+                entry = _Entry(seq, r["file"], r["agency"], _error_count(r["findings"]), r["content"], doc_out.tell())
+                doc_out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                groups.setdefault((_agency_key(r["agency"]), r["year"]), []).append(entry)
+            out.write(json.dumps(r, ensure_ascii=False) + "\n")
+    if skipped_all:
         raise InputError("文件夹中没有可审核的报告（只有锁定文件、临时文件或本工具的审核结果）。", place=str(root))
-    _twins(results)
-    _cross_year(results, today)
-    return _tables(root, results)
+    extra: dict[int, list[dict[str, Any]]] = {}
+    previous: dict[int, str] = {}
+    _twins(groups, extra)
+    _cross_year(groups, docs, today, extra, previous)
+    final = work / "final.jsonl"
+    counts, found, errors = _finish(root, first, final, extra, previous)
+    first.unlink()
+    docs.unlink()
+    return AuditResult(root, final, counts, found, errors)
 
 
 def _agency_key(name: str) -> str:
     return "".join(name.split())
 
 
-def _groups(results: list[dict[str, Any]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
-    by_key: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    for r in results:
-        if r["status"] == READ and r["agency"] and r["year"]:
-            by_key.setdefault((_agency_key(r["agency"]), r["year"]), []).append(r)
-    return by_key
+def _error_count(findings: Iterable[dict[str, Any]]) -> int:
+    return sum(1 for f in findings if f["severity"] == ERROR)
 
 
-def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a["doc"]["values"] == b["doc"]["values"] and a["doc"]["metadata"] == b["doc"]["metadata"]
-
-
-def _twins(results: list[dict[str, Any]]) -> None:
+def _twins(groups: dict[tuple[str, int], list[_Entry]], extra: dict[int, list[dict[str, Any]]]) -> None:
     """Two reports of one agency and year: a finding on each, naming the other file(s)."""
     from ..core.rules import catalogue
 
     rules = catalogue()
-    for (_, year), group in _groups(results).items():
+    for (_, year), group in groups.items():
         if len(group) < 2:
             continue
-        for r in group:
+        for e in group:
             for other in group:
-                if other is r:
+                if other is e:
                     continue
-                rule = rules.rule(SAME_TWIN if _same_content(r, other) else DIFFERENT_TWIN)
-                f = rule.finding("file", other=Path(other["file"]).name, agency=r["agency"], year=year)
-                r["findings"].append(_finding_row(None, f.as_dict()))
+                rule = rules.rule(SAME_TWIN if e.content == other.content else DIFFERENT_TWIN)
+                f = rule.finding("file", other=Path(other.file).name, agency=e.agency, year=year)
+                extra.setdefault(e.seq, []).append(_finding_row(None, f.as_dict()))
 
 
-def _error_count(r: dict[str, Any]) -> int:
-    return sum(1 for f in r["findings"] if f["severity"] == ERROR)
+def _document(docs: Path, at: int) -> dict[str, Any]:
+    with open(docs, encoding="utf-8") as fh:
+        fh.seek(at)
+        return json.loads(fh.readline())
 
 
-def _cross_year(results: list[dict[str, Any]], today: dt.date | None) -> None:
+def _cross_year(groups: dict[tuple[str, int], list[_Entry]], docs: Path, today: dt.date | None,
+                extra: dict[int, list[dict[str, Any]]], previous: dict[int, str]) -> None:
     """Check each report against the same agency's report of the year before, when the folder has one.
 
     When the folder holds several reports of that agency for the year before (which F2/F3 already report),
@@ -285,80 +362,109 @@ def _cross_year(results: list[dict[str, Any]], today: dt.date | None) -> None:
     from ..core.rules import catalogue, check
 
     rules = [r for r in catalogue() if r.id.startswith("X")]
-    groups = _groups(results)
     for (agency, year), group in groups.items():
         before = groups.get((agency, year - 1))
         if not before:
             continue
-        chosen = min(before, key=lambda r: (_error_count(r), r["file"]))
-        name = Path(chosen["file"]).name
+        chosen = min(before, key=lambda e: (e.errors + _error_count(extra.get(e.seq, [])), e.file))
+        name = Path(chosen.file).name
         why = name if len(before) == 1 else f"{name}（上年共有 {len(before)} 份，按错误最少、文件名在前选用）"
-        prev_report = report_from_document(chosen["doc"]).report
-        for r in group:
-            r["previous"] = why
-            this_report = report_from_document(r["doc"]).report
+        prev_report = report_from_document(_document(docs, chosen.doc_at)).report
+        for e in group:
+            previous[e.seq] = why
+            this_report = report_from_document(_document(docs, e.doc_at)).report
             v = check(this_report, today=today, rules=rules, previous=prev_report)
             for f in v.findings:
                 row = _finding_row(this_report.form, f.as_dict())
                 row["message"] += f"（上年报告：{name}）"
-                r["findings"].append(row)
+                extra.setdefault(e.seq, []).append(row)
 
 
-def _tables(root: Path, results: Iterable[dict[str, Any]]) -> AuditResult:
+def _finish(root: Path, first: Path, final: Path, extra: dict[int, list[dict[str, Any]]],
+            previous: dict[int, str]) -> tuple[dict[str, int], int, bool]:
+    """The rows as the auditor reads them (one per file, one per finding), counted as they are written."""
     from ..core.rules import catalogue
 
     f1 = catalogue().rule(UNREADABLE_RULE)
-    files, findings = [], []
     counts = {"files": 0, "read": 0, "passed": 0, "unreadable": 0, "skipped": 0}
-    for r in results:
-        name = os.path.relpath(r["file"], root)
-        counts["files"] += 1
-        blank = {"kind": "", "format": "", "agency": "", "year": "", "errors": "", "warnings": "", "explained": "",
-                 "passed": "", "ready": "", "previous": ""}
-        if r["status"] == SKIPPED:
-            counts["skipped"] += 1
-            files.append({"file": name, "status": SKIPPED, **blank, "note": r["note"]})
-            continue
-        if r["status"] == UNREADABLE:
-            counts["unreadable"] += 1
-            row = _finding_row(None, f1.finding("file", reason=r["note"]).as_dict())
-            findings.append({"file": name, "agency": "", "year": "", **row})
-            files.append({"file": name, "status": UNREADABLE, **blank, "errors": 1, "passed": NO, "ready": NO,
-                          "note": r["note"]})
-            continue
-        counts["read"] += 1
-        errors = sum(f["severity"] == ERROR for f in r["findings"])
-        warnings = sum(f["severity"] == WARNING for f in r["findings"])
-        explained = sum(f["severity"] == WARNING and bool(f["explanation"]) for f in r["findings"])
-        counts["passed"] += errors == 0
-        for f in r["findings"]:
-            findings.append({"file": name, "agency": r["agency"], "year": r["year"] or "", **f})
-        kind = KIND_NAMES.get(r["kind"], r["kind"])
-        if r.get("origin") == "consolidation":
-            kind += "（汇总）"
-        files.append({"file": name, "status": READ, "kind": kind, "format": r["form"], "agency": r["agency"],
-                      "year": r["year"] or "", "errors": errors, "warnings": warnings, "explained": explained,
-                      "passed": YES if errors == 0 else NO, "ready": YES if errors == 0 and warnings == explained
-                      else NO, "previous": r.get("previous", ""), "note": ""})
-    return AuditResult(root, files, findings, counts)
+    found, errors = 0, False
+    blank = {"kind": "", "format": "", "agency": "", "year": "", "errors": "", "warnings": "", "explained": "",
+             "passed": "", "ready": "", "previous": ""}
+    with open(first, encoding="utf-8") as src, open(final, "w", encoding="utf-8") as out:
+        for seq, line in enumerate(src):
+            r = json.loads(line)
+            name = os.path.relpath(r["file"], root)
+            counts["files"] += 1
+            findings: list[dict[str, Any]] = []
+            if r["status"] == SKIPPED:
+                counts["skipped"] += 1
+                row = {"file": name, "status": SKIPPED, **blank, "note": r["note"]}
+            elif r["status"] == UNREADABLE:
+                counts["unreadable"] += 1
+                findings = [{"file": name, "agency": "", "year": "",
+                             **_finding_row(None, f1.finding("file", reason=r["note"]).as_dict())}]
+                row = {"file": name, "status": UNREADABLE, **blank, "errors": 1, "passed": NO, "ready": NO,
+                       "note": r["note"]}
+            else:
+                counts["read"] += 1
+                mine = [*r["findings"], *extra.get(seq, [])]
+                n_errors = _error_count(mine)
+                warnings = sum(f["severity"] == WARNING for f in mine)
+                explained = sum(f["severity"] == WARNING and bool(f["explanation"]) for f in mine)
+                counts["passed"] += n_errors == 0
+                findings = [{"file": name, "agency": r["agency"], "year": r["year"] or "", **f} for f in mine]
+                kind = KIND_NAMES.get(r["kind"], r["kind"])
+                if r.get("origin") == "consolidation":
+                    kind += "（汇总）"
+                row = {"file": name, "status": READ, "kind": kind, "format": r["form"], "agency": r["agency"],
+                       "year": r["year"] or "", "errors": n_errors, "warnings": warnings, "explained": explained,
+                       "passed": YES if n_errors == 0 else NO,
+                       "ready": YES if n_errors == 0 and warnings == explained else NO,
+                       "previous": previous.get(seq, ""), "note": ""}
+            found += len(findings)
+            errors = errors or any(f["severity"] == ERROR for f in findings)
+            out.write(json.dumps({"row": row, "findings": findings}, ensure_ascii=False) + "\n")
+    return counts, found, errors
 
 
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (``formula_guard``)."""
-    from ..adapters.formula_guard import in_file
+def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) -> list[Output]:
+    """Each output, streamed into a hidden temporary file beside its target (see ``adapters.audit_files``)."""
+    from ..adapters.audit_files import CsvSink, ResultsWorkbook
+    from ..fileio import discard
+    from ..spec import load_form
 
-    return in_file(value)
-
-
-def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) -> list[tuple[Path, bytes, str]]:
-    """(path, bytes, what) of each output: the results workbook, and the two CSV files."""
-    out = []
-    if xlsx is not None:
-        out.append((xlsx, results_workbook(result), "审核结果"))
-    if csv is not None:
-        out.append((csv, _csv(FINDING_COLUMNS, result.findings), "问题清单"))
-        out.append((csv_files_path(csv), _csv(FILE_COLUMNS, result.files), "报告清单"))
-    return out
+    outputs: list[Output] = []
+    try:
+        book = sinks = None
+        if xlsx is not None:
+            tpl = load_form().template
+            role = tpl.info("role")
+            book = ResultsWorkbook(xlsx, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
+                                   names={"front": FRONT_SHEET, "findings": FINDINGS_SHEET, "files": FILES_SHEET},
+                                   info=(tpl.info_sheet, role.cell, role.label, tpl.roles["audit"]))
+            outputs.append(Output(xlsx, what="审核结果", staged=book.staged))
+        if csv is not None:
+            sinks = (CsvSink(csv, FINDING_COLUMNS), CsvSink(csv_files_path(csv), FILE_COLUMNS))
+            outputs += [Output(csv, what="问题清单", staged=sinks[0].staged),
+                        Output(csv_files_path(csv), what="报告清单", staged=sinks[1].staged)]
+        for row, findings in result.rows():
+            if book is not None:
+                book.file(row)
+            if sinks is not None:
+                sinks[1].row(row)
+            for f in findings:
+                if book is not None:
+                    book.finding(f)
+                if sinks is not None:
+                    sinks[0].row(f)
+        if book is not None:
+            book.close(result.totals(), title=f"审核结果：{result.folder.name}")
+        for sink in sinks or ():
+            sink.close()
+    except BaseException:
+        discard(outputs)
+        raise
+    return outputs
 
 
 def csv_files_path(csv: Path) -> Path:
@@ -366,61 +472,9 @@ def csv_files_path(csv: Path) -> Path:
 
 
 def write_outputs(result: AuditResult, xlsx: Path | None = None, csv: Path | None = None) -> list[Path]:
-    from ..fileio import Output, write_all
+    from ..fileio import write_all
 
-    return write_all([Output(p, data, what) for p, data, what in planned_outputs(result, xlsx, csv)])
-
-
-def _csv(columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> bytes:
-    import csv
-    import io
-
-    buf = io.StringIO()
-    # CRLF (RFC 4180): a field holding a bare CR is then quoted, so a spreadsheet reading the CSV does not
-    # start a new row at the CR with whatever text followed ("=..." included) in its first cell
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([label for _, label in columns])
-    for row in rows:
-        w.writerow([safe_cell(row.get(key, "")) for key, _ in columns])
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def results_workbook(result: AuditResult) -> bytes:
-    """The results workbook: findings, files, and a hidden info sheet whose role field marks it as ours."""
-    import io
-
-    import xlsxwriter
-
-    from ..spec import load_form
-
-    tpl = load_form().template
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    bold = wb.add_format({"bold": True})
-    for title, columns, rows in ((FINDINGS_SHEET, FINDING_COLUMNS, result.findings),
-                                 (FILES_SHEET, FILE_COLUMNS, result.files)):
-        ws = wb.add_worksheet(title)
-        for c, (_, label) in enumerate(columns):
-            ws.write_string(0, c, label, bold)
-        for r, row in enumerate(rows, start=1):
-            for c, (key, _) in enumerate(columns):
-                value = safe_cell(row.get(key, ""))
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(r, c, value)
-                elif value not in ("", None):
-                    ws.write_string(r, c, str(value))
-        ws.freeze_panes(1, 0)
-    info = wb.add_worksheet(tpl.info_sheet)
-    info.hide()
-    role = tpl.info("role")
-    from ..spec.a1 import split_cell
-
-    row, col = split_cell(role.cell)
-    info.write_string(row - 1, col - 2, role.label)
-    info.write_string(row - 1, col - 1, tpl.roles["audit"])
-    wb.close()
-    return buf.getvalue()
+    return write_all(planned_outputs(result, xlsx, csv))
 
 
 def progress_bar(done: int, total: int) -> None:

@@ -1,0 +1,99 @@
+"""The audit's results workbook: what an office reads (front sheet, charts, links, filters), streamed to disk,
+continuing past Excel's 1 048 576 rows, and opened by LibreOffice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import REPORTS, TODAY, load
+from support.libreoffice import inspect_workbook
+from xl_gongkai.adapters.audit_files import EXCEL_ROWS, ResultsWorkbook
+from xl_gongkai.commands.audit import FILE_COLUMNS, FINDING_COLUMNS, planned_outputs, run_audit
+from xl_gongkai.commands.workbook import new_workbook
+from xl_gongkai.fileio import Output, write_all
+
+
+def write_json(path: Path, doc: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "收件"
+    d.mkdir()
+    new_workbook(d / "淮安.xlsm", source=load("huaian-city-2024"), today=TODAY)
+    for i, fix in enumerate([{"natural_person": 3000}, {"research": "不详"}, {}]):
+        doc = json.loads((REPORTS / "huaian-city-2024.json").read_text("utf-8"))
+        doc["metadata"]["agency"] = f"某局{i}"
+        doc["values"]["requests"]["new"].update(fix)
+        write_json(d / f"某局{i}.json", doc)
+    (d / "某局.docx").write_bytes(b"not ours")
+    return d
+
+
+def test_the_results_workbook_has_a_front_sheet_charts_and_links(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "审核结果.xlsx"
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        write_all(planned_outputs(result, out, None))
+        expected_findings = len(result.findings)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["概览", "问题清单", "报告清单"]
+    front = [[c.value for c in row] for row in wb["概览"].iter_rows()]
+    totals = {r[0]: r[1] for r in front if r and r[0] and isinstance(r[1], int)}
+    assert totals["文件"] == 5 and totals["审核的报告"] == 4 and totals["有错误的报告"] == 2
+    assert totals["无法读取的文件"] == 1 and totals["问题"] == expected_findings
+    assert ["出现最多的规则", "项数"] in [r[:2] for r in front]
+    # native charts, one per list, anchored on the front sheet
+    with zipfile.ZipFile(out) as z:
+        charts = [n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        assert len(charts) == 2 and "<c:barChart>" in z.read(charts[0]).decode()
+    findings = wb["问题清单"]
+    assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:L{findings.max_row}"
+    header = [c.value for c in findings[1]]
+    assert header == [label for _, label in FINDING_COLUMNS]
+    files_rows = {r[0].value: r[0].row for r in wb["报告清单"].iter_rows(min_row=2)}
+    link = next(r[0] for r in findings.iter_rows(min_row=2) if r[0].value == "某局0.json")
+    assert link.hyperlink is not None and link.hyperlink.location == f"'报告清单'!A{files_rows['某局0.json']}"
+    assert wb["报告清单"]["A1"].value == "文件" and wb["模板信息"].sheet_state == "hidden"
+
+
+def test_libreoffice_opens_the_results_workbook(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "审核结果.xlsx"
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        write_all(planned_outputs(result, out, None))
+    view = inspect_workbook(out)
+    names = [s["name"] for s in view["sheets"]]
+    assert names == ["概览", "问题清单", "报告清单", "模板信息"]
+    assert view["cells"]["概览"]["A3"]["string"] == "文件"
+
+
+def test_findings_continue_on_a_second_sheet_past_excels_rows(tmp_path: Path) -> None:
+    """More findings than a sheet holds, generated in memory and streamed through the writer."""
+    target = tmp_path / "big.xlsx"
+    book = ResultsWorkbook(target, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
+                           names={"front": "概览", "findings": "问题清单", "files": "报告清单"},
+                           info=("模板信息", "B6", "文件用途", "审核结果"))
+    book.file({"file": "a.json", "status": "已审核"})
+    total = EXCEL_ROWS + 1000  # the first sheet holds EXCEL_ROWS - 1 findings under its header
+    for i in range(total):
+        book.finding({"file": "a.json", "rule": "V1", "severity": "错误", "message": f"第{i}项"})
+    staged = book.close([("问题", total)], title="测试")
+    assert book.finding_sheets == ["问题清单", "问题清单（续2）"]
+    write_all([Output(target, staged=staged)])
+    with zipfile.ZipFile(target) as z:
+        first = z.read("xl/worksheets/sheet2.xml")[:2000].decode()
+    assert f'<dimension ref="A1:L{EXCEL_ROWS}"/>' in first
+    rest = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("问题清单（续2）").to_python()
+    assert rest[0][:4] == ["文件", "机关", "年度", "规则"]
+    assert len(rest) == 1 + total - (EXCEL_ROWS - 1)
+    assert rest[1][5] == f"第{EXCEL_ROWS - 1}项" and rest[-1][5] == f"第{total - 1}项"
