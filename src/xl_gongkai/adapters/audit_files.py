@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..spec import Severity
 from .formula_guard import in_file
 
 EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
@@ -129,7 +130,7 @@ class ResultsWorkbook:
         ws = self._finding_sheets[-1]
         self._write(ws, self._finding_row, self.finding_columns, values, link_file=True)
         self.rules[str(values.get("rule", ""))] += 1
-        if str(values.get("severity", "")) == "错误" and values.get("agency"):
+        if values.get("severity") == Severity.ERROR and values.get("agency"):
             self.agencies[str(values["agency"])] += 1
 
     def _write(self, ws: Any, r: int, columns: Sequence[tuple[str, str]], values: Mapping[str, Any],
@@ -170,7 +171,7 @@ class ResultsWorkbook:
             first = r + 1
             for name, n in counter.most_common(TOP):
                 r += 1
-                ws.write_string(r, 0, name)
+                ws.write_string(r, 0, in_file(name))
                 ws.write_number(r, 1, n)
             if r >= first:
                 chart = self.wb.add_chart({"type": "bar"})
