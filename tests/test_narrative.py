@@ -86,7 +86,9 @@ def test_no_application_claim_against_a_nonzero_table() -> None:
 def test_the_clerks_text_in_the_template_is_checked_too() -> None:
     report = replace(load("huaian-city-2024"), narrative={"problems": "今年共受理政府信息公开申请3000件。"})
     f = narrative_findings(report)[0]
-    assert f.place.sheet == "正文" and f.place.cell == "A6" and "五、存在的主要问题及改进情况" in f.message
+    problems = report.form.section("problems")
+    assert f.place.sheet == report.form.narrative_sheet and f.place.cell == problems.text_cell
+    assert problems.heading in f.message
 
 
 @pytest.mark.parametrize("name", list(TEXTS))

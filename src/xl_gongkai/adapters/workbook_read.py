@@ -210,7 +210,7 @@ def layout_problems(form: Form, grids: dict[str, Grid]) -> list[str]:
             expect(t.sheet, lab.anchor, lab.text, lab.synonyms)
     for f in form.metadata_fields:
         expect(form.metadata_sheet, f"A{split_cell(f.cell)[0]}", f.label, prefix=True)
-    for s in form.sections:
+    for s in form.text_parts:
         if s.heading_cell:
             expect(form.narrative_sheet, s.heading_cell, s.heading, s.synonyms)
     return problems
@@ -233,7 +233,7 @@ def read_extent(form: Form, sheet: str) -> tuple[int, int]:
         rows = [split_cell(f.cell)[0] for f in form.metadata_fields] + [split_cell(tpl.version_cell)[0]]
         return max(rows), 4
     if sheet == form.narrative_sheet:
-        return max(split_cell(s.text_cell)[0] for s in form.sections if s.text_cell), 8
+        return max(split_cell(s.text_cell)[0] for s in form.text_parts if s.text_cell), 8
     if sheet == tpl.results_sheet:
         cols = [split_cell(f"{c.at}1")[1] for c in tpl.results_columns]
         return tpl.results_first_row + tpl.results_max_rows - 1, max(cols)
@@ -261,7 +261,7 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     metadata = {f.key: _metadata_value(grids[form.metadata_sheet].at(f.cell)) for f in form.metadata_fields}
     metadata = {k: v for k, v in metadata.items() if v is not None}
     narrative = {}
-    for s in form.sections:
+    for s in form.text_parts:
         if s.text_cell:
             text = grids[form.narrative_sheet].at(s.text_cell)
             if text is not None and str(text).strip():

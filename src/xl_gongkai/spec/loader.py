@@ -98,6 +98,7 @@ def build_form(doc: dict[str, Any]) -> Form:
         narrative_sheet=nar["sheet"],
         sections=tuple(Section(**{**s, "synonyms": tuple(s.get("synonyms", ()))}) for s in nar["sections"]),
         tables=tables,
+        preamble=Section(number="", **nar["preamble"]) if "preamble" in nar else None,
         template=_template(doc["template"]) if "template" in doc else None,
         cells=tuple(cell for t in tables for cell in _cells(t)),
         raw=doc,

@@ -283,6 +283,8 @@ class Form:
     narrative_sheet: str
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
+    # the text before section 一 (编制依据, 统计期限, contact details): narrative key ``preamble``
+    preamble: Section | None = None
     # None for a format that has no Excel template (gov-2019: read, checked and exported, never a workbook)
     template: TemplateSpec | None = field(repr=False, default=None)
     cells: tuple[Cell, ...] = field(default=(), repr=False)
@@ -335,6 +337,12 @@ class Form:
             if s.key == key:
                 return s
         raise KeyError(f"form {self.id} has no section {key!r}")
+
+    @property
+    def text_parts(self) -> tuple[Section, ...]:
+        """The narrative parts a clerk types, in the order of the report: the preamble, then 一、五、六."""
+        parts = (self.preamble,) if self.preamble is not None else ()
+        return (*parts, *(s for s in self.sections if s.text_cell))
 
     def input_sheets(self) -> tuple[str, ...]:
         """Sheets a clerk types into, in workbook order."""

@@ -1,4 +1,4 @@
-"""Import findings, built from the catalogue's I1–I4 entries so ids, severities and wording have one source."""
+"""Import findings, built from the catalogue's I1–I5 entries so ids, severities and wording have one source."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from ...core.findings import Finding, Place
 from ...spec import load_rules
 
-IMPORT_RULES = ("I1", "I2", "I3", "I4")
+IMPORT_RULES = ("I1", "I2", "I3", "I4", "I5")
 
 
 @cache
@@ -19,7 +19,7 @@ def _rules() -> dict[str, Mapping[str, Any]]:
 
 def import_finding(rule: str, scope: str, place: Place, values: Mapping[str, Any] | None = None,
                    **words: Any) -> Finding:
-    """A finding of catalogue rule ``rule`` (I1–I4), its message the catalogue's template filled with ``words``."""
+    """A finding of catalogue rule ``rule`` (I1–I5), its message the catalogue's template filled with ``words``."""
     entry = _rules()[rule]
     return Finding(
         rule=rule,
