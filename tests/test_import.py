@@ -561,3 +561,77 @@ def test_2019_form_spec() -> None:
     assert [r.key for r in active.rows] == ["rules", "normative_docs", "licensing", "other_services", "penalty",
                                             "enforcement", "fees", "procurement"]
     assert active.column("purchase_amount").unit == "万元" and active.column("change").signed
+
+
+# --------------------------------------------------------------------------------------------------- heuristics
+# Each of these holds one heuristic of docs/import.md that the real reports above do not exercise alone.
+
+TABLE_THREE_HEAD = "三、收到和处理政府信息公开申请情况\n"
+
+
+def test_label_cut_short_by_the_numbers() -> None:
+    """淮安 2024's PDF breaks 5.要求行政机关确认或重新出‖具已获取信息; here the second half follows the numbers."""
+    r = import_text(TABLE_THREE_HEAD + "（五）不予处理 5.要求行政机关确认或重新出 1 0 0 0 0 0 1\n具已获取信息\n")
+    t = r.report.form.table("requests")
+    assert [r.report.values[CellKey("requests", "rejected_confirmation", c.key)] for c in t.columns] == [
+        1, 0, 0, 0, 0, 0, 1]
+
+
+def test_a_piece_of_a_merged_group_label_between_label_and_numbers() -> None:
+    """The merged cell “（四）无法提供” wraps around its first row's label in the PDF text (淮安 2024)."""
+    r = import_text(TABLE_THREE_HEAD + "（四）无\n1.本机关不掌握相关政府信息\n法提供 746 12 0 0 10 1 769\n")
+    assert r.report.values[CellKey("requests", "unavailable_not_held", "total")] == 769
+    assert rules_of(r, "I3") == []
+
+
+def test_a_table_whose_heading_is_missing_is_read_between_its_neighbours() -> None:
+    r = import_text("一、总体情况\n概况。\n第二十条第（一）项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+                    "规章 0 0 2\n行政规范性文件 3 1 9\n三、收到和处理政府信息公开申请情况\n")
+    assert r.report.values[CellKey("active", "normative_docs", "in_force")] == 9
+    assert "active" not in r.report.absent
+
+
+def test_a_heading_broken_over_two_lines() -> None:
+    r = import_text("一、总体情况\n概况。\n五、存在的主要问题及改\n进情况\n问题。\n六、其他需要报告的事项\n无。\n")
+    assert r.report.narrative == {"overview": "概况。", "problems": "问题。", "other": "无。"}
+    assert "problems" not in r.report.absent
+
+
+def test_a_note_after_a_heading_is_not_text() -> None:
+    """宿迁 2023's comparison prints “二、主动公开政府信息情况 ( 重复率 : 80%)”."""
+    r = import_text("五、存在的主要问题及改进情况 ( 重复率 : 75%)\n问题。\n六、其他需要报告的事项\n无。\n")
+    assert r.report.narrative["problems"] == "问题。"
+
+
+def test_a_number_merged_down_from_the_row_above_is_not_this_rows() -> None:
+    page = ("<p>二、主动公开政府信息情况</p><table><tr><td colspan=2>第二十条第（六）项</td></tr>"
+            "<tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
+            "<tr><td>行政处罚</td><td rowspan=2>0</td></tr><tr><td>行政强制</td></tr></table>")
+    from xl_gongkai.adapters.published import import_document
+    from xl_gongkai.adapters.published.html import parse_html
+
+    r = import_document(parse_html(page))
+    assert r.report.values[CellKey("active", "penalty", "decisions")] == 0
+    assert r.report.values[CellKey("active", "enforcement", "decisions")] is None
+    assert [f.place.row for f in r.findings if f.rule == "I1"] == ["enforcement"]
+
+
+def test_a_number_glued_to_its_label() -> None:
+    r = import_text("二、主动公开政府信息情况\n第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可447228\n"
+                    "第二十条第（八）项\n信息内容 本年收费金额（单位：万元）96171.6\n")
+    assert r.report.values[CellKey("active", "licensing", "decisions")] == 447228
+    assert r.report.values[CellKey("active", "fees", "amount")] is None  # a number after the column label: no row
+
+
+def test_compatibility_radicals_become_the_characters_they_stand_for() -> None:
+    """宿迁 2023's PDF text prints 部⻔ and 同⽐增⻓ with radicals NFKC does not map (⻔ ⻓)."""
+    preamble = published("02_suqian-city-2023").report.narrative["preamble"]
+    assert "市各有关部门 933 件" in preamble and "同比增长70.3%" in preamble and "⻔" not in preamble
+
+
+def test_empty_cells_between_numbers_after_a_padding_cell() -> None:
+    """The reference report's rows begin with an empty cell after the label (a merged label column)."""
+    r = import_text("二、主动公开政府信息情况\n第二十条第（一）项\n行政规范性文件\t\t1,208\t\t3\n")
+    assert [r.report.values[CellKey("active", "normative_docs", c)] for c in ("issued", "repealed", "in_force")] == [
+        1208, None, 3]
+    assert any("空单元格在两个数之间" in m for m in rules_of(r, "I5"))

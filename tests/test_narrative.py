@@ -118,3 +118,17 @@ def test_whole_published_reports_through_the_importer(prefix: str, old: str, new
     assert old in text
     found = narrative_findings(import_text(text.replace(old, new)).report)
     assert len(found) == 1 and words in found[0].message, [f.message for f in found]
+
+
+def test_the_published_page_of_pingtan_through_the_importer() -> None:
+    """平潭 2023 as published (HTML): silent as published, one 提示 for a planted change."""
+    from xl_gongkai.adapters.published import import_document
+    from xl_gongkai.adapters.published.html import parse_html
+
+    page = (PUBLISHED / "04_pingtan-zone-2023.html").read_text("utf-8")
+    assert narrative_findings(import_document(parse_html(page)).report) == []
+    for old, new, words in (("不予公开5件", "不予公开6件", "不予公开为6件"),
+                            ("行政诉讼案件7件", "行政诉讼案件8件", "行政诉讼为8件")):
+        assert old in page
+        found = narrative_findings(import_document(parse_html(page.replace(old, new))).report)
+        assert len(found) == 1 and words in found[0].message, [f.message for f in found]

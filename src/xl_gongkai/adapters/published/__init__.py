@@ -26,7 +26,7 @@ column (agencies that wrote a unit wrote 万元), so a value in 元 shows up in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,18 @@ def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], titl
     return narrative
 
 
+def _memoised(form: Form) -> Callable[[str], str]:
+    memo: dict[str, str] = {}
+
+    def norm(text: str) -> str:
+        got = memo.get(text)
+        if got is None:
+            got = memo[text] = form.normalize(text)
+        return got
+
+    return norm
+
+
 def _balances(table: Table) -> list[tuple[list[str], list[str]]]:
     """The table's printed 勾稽关系 as (left rows, right rows), from the catalogue's balance rules."""
     return [(list(r["params"]["left"]), list(r["params"]["right"])) for r in load_rules()["rules"]
@@ -194,6 +206,7 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
     spans = regions(form, lines, headings)
     toks = DocumentTokens.of(lines)  # once for the document; each table reads a slice
+    norm = _memoised(form)  # each printed item is normalised once, however many tables look at it
     for table in form.tables:
         section = next((s for s in form.sections if s.table == table.key), None)
         headed = section is not None and section.key in headings
@@ -208,11 +221,12 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         else:
             a, b = 0, len(lines)
         region = toks.region(a, b)
-        layout = _layout_of(form, table, "".join(form.normalize(t.text) for t in region if t.kind == "text"))
+        layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
         printed = layout.table(table.key)
         foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows
                    if len(form.normalize(r.label)) >= 4]
-        read = read_table(layout, printed, region, headed=headed, foreign=foreign, balances=_balances(printed))
+        read = read_table(layout, printed, region, headed=headed, foreign=foreign, balances=_balances(printed),
+                          norm=norm if layout.normalize == form.normalize else None)
         values.update({k: v for k, v in read.values.items() if k in values})
         findings.extend(table_findings(printed, read, headed=headed))
         if layout is not form and not read.absent:
@@ -223,10 +237,16 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
 
 
 def _layout_finding(form: Form, table: Table, layout: Form, read: TableRead) -> Finding:
+    """Which layout a table was read in, and what of it the report's format has no cell for."""
+    printed = layout.table(table.key)
     missing = [c for c in form.cells if c.table.key == table.key and c.key not in read.values]
     columns = list(dict.fromkeys(c.column.label for c in missing))
+    extra = [r.label for r in printed.rows if r.key in read.read and not any(
+        c.table.key == table.key and c.row.key == r.key for c in form.cells)]
     shown = "、".join(f"“{x}”" for x in columns[:4]) + ("等" if len(columns) > 4 else "")
     what = f"按{layout.first_year}年格式（{layout.source.split('《')[0]}）的版式读取：原文这张表印的是该格式的栏目"
     if missing:
         what += f"；本报告格式的{shown}栏目在原文中没有对应，未导入"
+    if extra:
+        what += "；原文的" + "、".join(f"“{x}”" for x in extra) + "行在本报告格式中没有，未导入"
     return import_finding("I5", f"{table.key}.layout", Place(table=table.key), where=f"表{table.number}", what=what)

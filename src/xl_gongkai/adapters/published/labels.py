@@ -18,7 +18,7 @@ MIN_KEPT = 6  # characters of the official label the printed one must keep (and 
 
 def one_edit(printed: str, known: str) -> bool:
     """``printed`` equals ``known`` but for one contiguous run of at most ``MAX_EDIT`` characters."""
-    if printed == known:
+    if printed == known or abs(len(printed) - len(known)) > MAX_EDIT or len(known) < MIN_KEPT:
         return False
     n = min(len(printed), len(known))
     head = 0
@@ -34,7 +34,9 @@ def one_edit(printed: str, known: str) -> bool:
 
 @heuristic("label_one_edit", "label")
 def nearest_label(printed: str, labels: Iterable[tuple[str, str]]) -> str | None:
-    """The key of the only label (of ``(key, normalised label)``) one edit from ``printed``, else ``None``.
+    """A label with a character missing or wrong: the only label of the table one edit away, if long enough.
+
+    Returns the key of that label (of ``(key, normalised label)`` pairs), else ``None``.
 
     Every label of the table takes part — rows, groups, columns — so a printed label close to two of them
     (or to a label that is not a row) is no row at all.

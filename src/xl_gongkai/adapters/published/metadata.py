@@ -40,8 +40,12 @@ _COMPILED_YEAR = re.compile(
     r"(?:编制|公布|发布|形成|制作)(?:了|完成)?[^。；]{0,12}?((?:19|20)\d{2})\s*年度?[^。；]{0,12}?"
     r"政府信息公开(?:工作)?\s*年度?\s*报告"
 )
-# “本报告由淮安市人民政府办公室根据……编制”, “由江苏省公安厅编制”
+# “本报告由淮安市人民政府办公室根据……编制”, “由江苏省公安厅编制”; “……规定，某县水利局编制了……报告”
 _COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:根据|依据|按照|结合|汇总|负责|编制)")
+_COMPILER = re.compile(
+    r"(?:^|[，,。；;])([^，,。；;：:\s（(《“”\"]{2,30}?(?:局|委|办|厅|院|署|会|中心|办公室|政府|乡|镇|街道))"
+    r"(?:编制|制作|编写)了?[^。；]{0,20}?报告"
+)
 # a year that opens a paragraph or sentence of the narrative: “2020年全区各级行政机关……”
 _OPENING_YEAR = re.compile(
     r"(?:^|[。；！？\n])\s*((?:19|20)\d{2})\s*年(?!以来|来|起|底|末|初|前|上半年|下半年|度以来|\d)"
@@ -154,7 +158,7 @@ def compiling_sentence(text: str) -> tuple[tuple[str, str] | None, tuple[int, st
     Returns ``((agency, quote) | None, (year, quote) | None)``.
     """
     flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    by = _COMPILED_BY.search(flat)
+    by = _COMPILED_BY.search(flat) or _COMPILER.search(flat)
     year = _COMPILED_YEAR.search(flat)
     agency = (strip_chrome(by.group(1)), _quote(flat, by.start(), by.end())) if by else None
     return (agency if agency and agency[0] else None,
@@ -163,7 +167,7 @@ def compiling_sentence(text: str) -> tuple[tuple[str, str] | None, tuple[int, st
 
 @heuristic("statistics_period", "metadata")
 def find_period(text: str) -> tuple[str, str] | None:
-    """``(start, end)`` ISO dates of the statistics period, as the text states it."""
+    """The statistics period as the text states it (``统计期限自…至…``, ``本报告所列数据…至…``): ISO dates."""
     flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     m = _PERIOD.search(flat)
     if not m:

@@ -171,7 +171,7 @@ def _is_heading(text: str) -> bool:
 
 @heuristic("paragraph_continues", "narrative")
 def _continues(current: str, line: Line, text: str, after_block: bool) -> bool:
-    """Whether ``text`` goes on with the paragraph ``current`` (heuristic ``paragraph_continues``).
+    """A paragraph goes on at the next line until it has ended: 。！？, a numbered line, a heading, a page's block.
 
     A page's blocks are paragraphs of their own. In text copied from a PDF a paragraph goes on while it
     has not ended: it ends with 。！？, before a numbered line (``1.``、``（二）``、``二是``), after a short

@@ -18,7 +18,7 @@ Anything not certain leaves the row blank with an I1 finding naming found and ex
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +27,7 @@ from ...core.numbers import exact_sum, read
 from ...spec import CellKey, Column, Form, Row, Table
 from ...spec.a1 import column_index
 from .heuristics import heuristic
-from .labels import nearest_label
+from .labels import MAX_EDIT, nearest_label
 from .notes import import_finding
 from .placement import Placement, Run, place, with_spare
 from .text import NUMBER, TEXT, Token
@@ -96,11 +96,12 @@ def _explicit(run: Sequence[Token]) -> int:
 
 class _Reader:
     def __init__(self, form: Form, table: Table, *, headed: bool, foreign: Iterable[str],
-                 balances: Sequence[tuple[Sequence[str], Sequence[str]]]) -> None:
+                 balances: Sequence[tuple[Sequence[str], Sequence[str]]],
+                 norm: Callable[[str], str] | None = None) -> None:
         self.form = form
         self.table = table
         self.headed = headed
-        self.norm = form.normalize
+        self.norm = norm or form.normalize
         self.balances = balances
         self.singles, self.shared = bands(table)
         self.variants = [
@@ -112,6 +113,15 @@ class _Reader:
             self.norm(lab.text) for lab in table.labels if lab.kind == "text"]
         self.group_chars = set("".join(self.group_norms))
         self.foreign = [f for f in foreign if f]
+        # every label of the table, for the one-edit comparison (a row's, or another label's: then no row)
+        row_norms = {v.norm for v in self.variants}
+        self.edit_labels: dict[int, list[tuple[str, str]]] = {}  # by length: one edit changes it by 3 at most
+        for key, label in [(f"row:{v.row.key}", v.norm) for v in self.variants] + [
+                (f"other:{k}", k) for k in self.known if k not in row_norms]:
+            self.edit_labels.setdefault(len(label), []).append((key, label))
+        self.group_rows = [(g, self.norm(g.label), members) for g in table.row_groups
+                           if (members := [r for r in table.rows if r.group == g.key])
+                           and not any(r.sum_of for r in members)]
         self.spare: Token | None = None
         self.result = TableRead()
 
@@ -181,12 +191,12 @@ class _Reader:
 
     def _one_edit(self, text: str, starts: Sequence[int]) -> tuple[_Variant, int, int] | None:
         """A label with a character missing or wrong, at the end of the text (see ``labels.nearest_label``)."""
-        labels = [(f"row:{v.row.key}", v.norm) for v in self.variants]
-        labels += [(f"other:{k}", k) for k in self.known if k not in {v.norm for v in self.variants}]
         for pos in sorted(set(starts)):
             if not self._starts_a_label(text, starts, pos) or len(text) - pos > _ADDED_ROW_MAX:
                 continue
-            key = nearest_label(text[pos:], labels)
+            size = len(text) - pos
+            near = [x for n in range(size - MAX_EDIT, size + MAX_EDIT + 1) for x in self.edit_labels.get(n, ())]
+            key = nearest_label(text[pos:], near) if near else None
             if key is not None and key.startswith("row:"):
                 row = self.table.row(key[4:])
                 v = next(v for v in self.variants if v.row is row and v.official)
@@ -240,9 +250,8 @@ class _Reader:
         When every number is 0, each row of the group is 0 (counts are never negative, so a sum of 0
         has only zero terms); otherwise the numbers cannot be split among the group's rows.
         """
-        for g in self.table.row_groups:
-            members = [r for r in self.table.rows if r.group == g.key]
-            if not members or any(r.sum_of for r in members) or not text.endswith(self.norm(g.label)):
+        for g, label, members in self.group_rows:
+            if not text.endswith(label):
                 continue
             cols = ordered_columns(self.table, members[0])
             explicit = [t for t in run if t.explicit]
@@ -507,12 +516,14 @@ class _Reader:
 
 
 def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool, foreign: Iterable[str] = (),
-               balances: Sequence[tuple[Sequence[str], Sequence[str]]] = ()) -> TableRead:
+               balances: Sequence[tuple[Sequence[str], Sequence[str]]] = (),
+               norm: Callable[[str], str] | None = None) -> TableRead:
     """Values of one table from the tokens of its region (see the module docstring for what is certain).
 
-    ``balances`` are the table's 勾稽关系 as (left rows, right rows), from the rule catalogue.
+    ``balances`` are the table's 勾稽关系 as (left rows, right rows), from the rule catalogue; ``norm`` the
+    form's label normalisation (a caller reading several tables of one document passes a memoised one).
     """
-    reader = _Reader(form, table, headed=headed, foreign=foreign, balances=balances)
+    reader = _Reader(form, table, headed=headed, foreign=foreign, balances=balances, norm=norm)
     reader.scan_rows(toks)
     reader.scan_shared(toks)
     reader.resolve_by_identities()

@@ -136,8 +136,12 @@ def decode(raw: bytes, where: str = "") -> str:
     raise InputError("无法识别文件编码（支持 UTF-8 和 GB18030/GBK），或这不是文本文件。", place=where or None)
 
 
+@heuristic("collection_header", "metadata")
 def split_header(text: str) -> tuple[str | None, str]:
-    """Strip the collection's header block; return its ``title`` and the report text after it."""
+    """A collection's header block (``source:`` … ``title:`` …, a blank line) is not report text; its title is.
+
+    Returns the ``title`` and the report text after the block.
+    """
     lines = text.split("\n")
     if not lines or not _HEADER_LINE.match(lines[0].strip()):
         return None, text
@@ -166,13 +170,13 @@ def split_cells(line: str) -> tuple[str, ...] | None:
     return None
 
 
-@heuristic("emphasis_markup", "text")
 @heuristic("page_marker", "text")
 def is_page_marker(line: str) -> bool:
     """A page marker on a line of its own (``- 4 -``, ``第 3 页 共 6 页``) is not report text."""
     return bool(_PAGE_MARKER.match(line))
 
 
+@heuristic("emphasis_markup", "text")
 def strip_emphasis(text: str) -> str:
     """Text without emphasis markup: ``**一是**`` is how a conversion to text marks bold, not text."""
     return text.replace("**", "") if "**" in text else text
@@ -255,7 +259,7 @@ def parse_number(piece: str) -> int | float | None:
 
 @heuristic("unit_in_number", "text")
 def number_and_unit(piece: str) -> tuple[int | float, str] | None:
-    """``(value, unit)`` of a number with a unit printed on it (``12件``, ``75394432.52元``), or ``None``."""
+    """A number with a unit printed on it (``12件``, ``75394432.52元``) is a number: ``(value, unit)``, or ``None``."""
     m = _WITH_UNIT.fullmatch(unicodedata.normalize("NFKC", piece).strip())
     if m is None:
         return None
