@@ -635,3 +635,19 @@ def test_empty_cells_between_numbers_after_a_padding_cell() -> None:
     assert [r.report.values[CellKey("active", "normative_docs", c)] for c in ("issued", "repealed", "in_force")] == [
         1208, None, 3]
     assert any("空单元格在两个数之间" in m for m in rules_of(r, "I5"))
+
+
+def test_a_bracketed_unit_after_a_row_label() -> None:
+    r = import_text("二、主动公开政府信息情况\n第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可（件） 12\n")
+    assert r.report.values[CellKey("active", "licensing", "decisions")] == 12
+    assert rules_of(r, "I4") == [
+        "I4 表二“第二十条第（五）项 行政许可”行使用的标签是“行政许可(件)”，正式格式为“行政许可”。"]
+
+
+def test_the_pages_footer_is_not_the_last_section() -> None:
+    page = ("<p>六、其他需要报告的事项</p><p>本年度未收取信息处理费。</p>"
+            "<div>【打印本页】 【关闭窗口】</div><div>分享到： 微信 微博</div>")
+    from xl_gongkai.adapters.published import import_document
+    from xl_gongkai.adapters.published.html import parse_html
+
+    assert import_document(parse_html(page)).report.narrative["other"] == "本年度未收取信息处理费。"

@@ -144,7 +144,10 @@ def _heading_note(h: Heading, findings: list[Finding]) -> None:
 
 
 def _text_lines(lines: Sequence[Line]) -> list[Line]:
-    """Narrative lines without the portal's furniture (``分享 字号``, ``来源：… 时间：…``)."""
+    """Narrative lines without the portal's furniture (``分享 字号``, ``来源：… 时间：…``, ``打印本页``).
+
+    Used where a page puts it: before the first heading and after the last one.
+    """
     return [ln for ln in lines if not is_chrome_line(ln.text)]
 
 
@@ -166,7 +169,7 @@ def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], titl
         h = headings[s.key]
         _heading_note(h, findings)
         a, b = spans[s.key]
-        text = paragraphs(_text_lines(lines[a:b]))
+        text = paragraphs(_text_lines(lines[a:b]) if b == len(lines) else lines[a:b])
         text = f"{h.rest}\n{text}" if h.rest and text else h.rest or text
         if text:
             narrative[s.key] = text

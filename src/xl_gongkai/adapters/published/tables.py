@@ -292,7 +292,7 @@ class _Reader:
         for c, v in zip(cols, decided.values, strict=True):
             r.values[CellKey(self.table.key, row.key, c.key)] = v
 
-    def _decide(self, row: Row, run: Run) -> Placement | None:
+    def _decide(self, run: Run) -> Placement | None:
         spare, self.spare = self.spare, None
         if spare is not None:
             taken = with_spare(run, spare)
@@ -303,36 +303,50 @@ class _Reader:
             self.spare = decided.spare
         return decided
 
-    def _close(self, buf: list[str], run: list[Token], label_line: int | None, next_line: int | None) -> None:
-        text = "".join(buf)
-        starts = _offsets(buf)
+    @heuristic("label_annotation", "label")
+    def _annotation(self, v: _Variant, rest: str) -> bool:
+        """A bracketed note printed after a row's label (``行政许可（件）``): still that row, the label said (I4)."""
+        if rest[0] == "(" and rest[-1] == ")":
+            self.result.row_variants.setdefault(v.row.key, v.text + rest)
+            return True
+        return False
+
+    def _row_of(self, text: str, starts: Sequence[int], run: Sequence[Token]) -> tuple[_Variant, int, str] | None:
+        """The row a run of numbers belongs to, by the label heuristics in turn: ``(variant, start, note)``.
+
+        ``None`` when the numbers are no row's: a group printed as one row, a row the agency added, prose.
+        """
         hit = self._best(text, starts)
-        label_note = ""
+        note = ""
         if hit is None:
             if self._group_row(text, run):
-                return
+                return None
             hit = self._one_edit(text, starts)
             if hit is None:
                 self._added(text, run)
-                return
-            label_note = (f"原文标签“{text[hit[1]:]}”与“{hit[0].row.label}”只差一处，"
-                          "且与本表其他标签都不相近，按该行读取")
+                return None
+            note = f"原文标签“{text[hit[1]:]}”与“{hit[0].row.label}”只差一处，且与本表其他标签都不相近，按该行读取"
         v, start, end = hit
         rest = text[end:]
-        if rest and not self._is_group_fragment(rest):
-            if rest[0] == "(" and rest[-1] == ")":
-                self.result.row_variants.setdefault(v.row.key, v.text + rest)  # an annotation: 行政许可（件）
-            else:
-                self._mark_seen(text, end)
-                self.result.started = True
-                self._added(rest, run)
-                return
+        if rest and not self._is_group_fragment(rest) and not self._annotation(v, rest):
+            self._mark_seen(text, end)
+            self.result.started = True
+            self._added(rest, run)  # the text after the last row label is a row of its own
+            return None
+        return v, start, note
+
+    def _close(self, buf: list[str], run: list[Token], label_line: int | None, next_line: int | None) -> None:
+        text = "".join(buf)
+        found = self._row_of(text, _offsets(buf), run)
+        if found is None:
+            return
+        v, start, label_note = found
         self._mark_seen(text, start)
         if not v.official:
             self.result.row_variants.setdefault(v.row.key, v.text)
         self.result.started = True
         decided_run = Run(tuple(run), tuple(ordered_columns(self.table, v.row)), label_line, next_line)
-        decided = self._decide(v.row, decided_run)
+        decided = self._decide(decided_run)
         if decided is not None and decided.values is not None and label_note:
             decided = replace(decided, note="；".join(x for x in (label_note, decided.note) if x))
         self._store(v.row, decided, _explicit(run))
