@@ -20,6 +20,8 @@ DATA = Path(__file__).parent / "data"
 REPORTS = DATA / "reports"
 PUBLISHED = DATA / "published"
 REAL_REPORTS = ["panzhihua-dongqu-kejiju-2025", "huaian-city-2024", "suqian-city-2023"]
+# with their narrative as published (宿迁's collected text holds its tables only)
+COMPLETE_REPORTS = ["panzhihua-dongqu-kejiju-2025", "huaian-city-2024"]
 # A fixed "today" so year plausibility never depends on when the suite runs.
 TODAY = dt.date(2026, 11, 26)
 
@@ -30,6 +32,11 @@ def load(name: str) -> Report:
 
 @pytest.fixture(params=REAL_REPORTS)
 def real_report(request: pytest.FixtureRequest) -> Report:
+    return load(request.param)
+
+
+@pytest.fixture(params=COMPLETE_REPORTS)
+def complete_report(request: pytest.FixtureRequest) -> Report:
     return load(request.param)
 
 

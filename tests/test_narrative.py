@@ -86,7 +86,9 @@ def test_no_application_claim_against_a_nonzero_table() -> None:
 def test_the_clerks_text_in_the_template_is_checked_too() -> None:
     report = replace(load("huaian-city-2024"), narrative={"problems": "今年共受理政府信息公开申请3000件。"})
     f = narrative_findings(report)[0]
-    assert f.place.sheet == "正文" and f.place.cell == "A6" and "五、存在的主要问题及改进情况" in f.message
+    problems = report.form.section("problems")
+    assert f.place.sheet == report.form.narrative_sheet and f.place.cell == problems.text_cell
+    assert problems.heading in f.message
 
 
 @pytest.mark.parametrize("name", list(TEXTS))
@@ -116,3 +118,17 @@ def test_whole_published_reports_through_the_importer(prefix: str, old: str, new
     assert old in text
     found = narrative_findings(import_text(text.replace(old, new)).report)
     assert len(found) == 1 and words in found[0].message, [f.message for f in found]
+
+
+def test_the_published_page_of_pingtan_through_the_importer() -> None:
+    """平潭 2023 as published (HTML): silent as published, one 提示 for a planted change."""
+    from xl_gongkai.adapters.published import import_document
+    from xl_gongkai.adapters.published.html import parse_html
+
+    page = (PUBLISHED / "04_pingtan-zone-2023.html").read_text("utf-8")
+    assert narrative_findings(import_document(parse_html(page)).report) == []
+    for old, new, words in (("不予公开5件", "不予公开6件", "不予公开为6件"),
+                            ("行政诉讼案件7件", "行政诉讼案件8件", "行政诉讼为8件")):
+        assert old in page
+        found = narrative_findings(import_document(parse_html(page.replace(old, new))).report)
+        assert len(found) == 1 and words in found[0].message, [f.message for f in found]

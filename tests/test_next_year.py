@@ -53,8 +53,8 @@ def test_next_year_starts_from_last_year(tmp_path: Path) -> None:
 
 
 def test_last_years_narrative_only_when_asked(tmp_path: Path) -> None:
-    source = REPORTS / "panzhihua-dongqu-kejiju-2025-narrative.json"
-    last = load("panzhihua-dongqu-kejiju-2025-narrative")
+    source = REPORTS / "panzhihua-dongqu-kejiju-2025.json"  # with its published narrative
+    last = load("panzhihua-dongqu-kejiju-2025")
     assert last.narrative
     r = cli("new", "--previous", str(source), "--narrative", "-o", str(tmp_path / "2026.xlsm"))
     assert r.returncode == 0, r.stderr

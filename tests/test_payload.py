@@ -29,9 +29,9 @@ def test_shipped_schema_is_the_generated_one_and_printed_in_docs() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["$id"].endswith("1.1.0")
 
 
-def test_payload_of_a_real_report(real_report: Report, tmp_path: Path) -> None:
+def test_payload_of_a_real_report(complete_report: Report, tmp_path: Path) -> None:
     out = tmp_path / "p.json"
-    doc = export_payload(real_report, out, today=TODAY)
+    doc = export_payload(complete_report, out, today=TODAY)
     assert out.read_bytes() == payload.dumps(doc)
     assert doc["validation"] == {"valid": True, "ready": True,
                                  "counts": {"errors": 0, "warnings": 0, "explained": 0}, "findings": []}
@@ -40,7 +40,7 @@ def test_payload_of_a_real_report(real_report: Report, tmp_path: Path) -> None:
     canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     assert doc["sha256"] == hashlib.sha256(canonical).hexdigest()
     assert sum(len(cols) for rows in doc["values"].values() for cols in rows.values()) == 200
-    assert doc["form"] == {"id": "gov-2021", "version": "1.0.0"} and doc["generator"]["name"] == "xl_gongkai"
+    assert doc["form"] == {"id": "gov-2021", "version": "1.1.0"} and doc["generator"]["name"] == "xl_gongkai"
 
 
 def test_same_report_same_bytes(huaian: Report, tmp_path: Path) -> None:

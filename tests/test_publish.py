@@ -34,7 +34,7 @@ from xl_gongkai.publish.docx import REVIEW_TITLE
 from xl_gongkai.spec import CellKey, load_form
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "tests" / "data" / "reports" / "panzhihua-dongqu-kejiju-2025-narrative.json"
+EXAMPLE = ROOT / "tests" / "data" / "reports" / "panzhihua-dongqu-kejiju-2025.json"
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 FEE = CellKey("active", "fees", "amount")
 FEE_EXPLANATION = "本年度含土地出让相关收费，金额确为15亿元，已与财政部门核对。"
@@ -288,16 +288,31 @@ def test_table_two_is_four_small_tables_and_table_three_keeps_the_official_merge
     assert len(appeals.columns) == 15 and len(appeals.rows) == 4
 
 
-def test_generated_preamble_and_summary_when_the_clerk_wrote_nothing(rendered: dict[str, Any]) -> None:
+def test_the_agencys_own_preamble_is_printed(rendered: dict[str, Any]) -> None:
     report, docx_path, html_path = rendered["huaian"]
     paras = docx_paragraphs(docx_path)
-    assert any("《中华人民共和国政府信息公开条例》" in p for p in paras)
+    preamble = report.narrative["preamble"].split("\n")
+    assert paras[1:3] == preamble and preamble[1].startswith("如对本报告有疑问，请与淮安市人民政府办公室联系")
+    assert preamble[1] in [t for tag, t in html_read(html_path).blocks if tag == "p"]
+
+
+def test_generated_preamble_when_the_clerk_wrote_none(tmp_path: Path) -> None:
+    report = load("huaian-city-2024")
+    report = replace(report, narrative={k: v for k, v in report.narrative.items() if k != "preamble"})
+    render_report(report, docx_path=tmp_path / "r.docx", today=TODAY)
+    paras = docx_paragraphs(tmp_path / "r.docx")
+    assert "《中华人民共和国政府信息公开条例》" in paras[1]
     assert "本报告所列数据的统计期限自2024年1月1日至2024年12月31日。" in paras[1]
-    summary = summarize(report).paragraphs
-    first = paras.index("一、总体情况")
-    assert paras[first + 1 : first + 4] == [summary["active"], summary["requests"], summary["appeals"]]
-    texts = [t for tag, t in html_read(html_path).blocks if tag == "p"]
-    assert summary["requests"] in texts
+
+
+@pytest.mark.parametrize("section", ["overview", "problems", "other"])
+def test_an_empty_section_refuses_the_report_instead_of_printing_filler(section: str, tmp_path: Path) -> None:
+    report = load("huaian-city-2024")
+    report = replace(report, narrative={**report.narrative, section: " \n"})
+    heading = report.form.section(section).heading
+    with pytest.raises(Refused, match=f"S1 正文“{heading}”没有内容"):
+        render_report(report, docx_path=tmp_path / "r.docx", today=TODAY)
+    assert not (tmp_path / "r.docx").exists()
 
 
 def test_the_clerks_text_is_printed(rendered: dict[str, Any]) -> None:
@@ -449,7 +464,8 @@ def test_same_report_same_bytes(tmp_path: Path) -> None:
 def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
     agency = '<script>alert("x")</script>&局'
     report = load("huaian-city-2024")
-    report = replace(report, metadata={**report.metadata, "agency": agency}, narrative={"other": "a<b & c>d"})
+    report = replace(report, metadata={**report.metadata, "agency": agency},
+                     narrative={**report.narrative, "other": "a<b & c>d"})
     render_report(report, html_path=tmp_path / "r.html", today=TODAY)
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<script" not in html.lower()
@@ -513,5 +529,8 @@ def test_build_needs_checked_numbers() -> None:
     from xl_gongkai.publish.document import build_document
 
     report = Report.empty(load_form(), agency="某局", year=2024)
+    with pytest.raises(ValueError, match="没有内容"):
+        build_document(report)  # nor an empty section
+    texts = {s.key: "有内容。" for s in report.form.text_parts}
     with pytest.raises(ValueError, match="不是数字"):
-        build_document(report)
+        build_document(replace(report, narrative=texts))

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, load
+from conftest import COMPLETE_REPORTS, TODAY, load
 from xl_gongkai.adapters.published import import_report
 from xl_gongkai.commands.export import export_payload
 from xl_gongkai.commands.report import render_report
 from xl_gongkai.core.rules import check
 
 
-@pytest.mark.parametrize("name", ["panzhihua-dongqu-kejiju-2025", "huaian-city-2024", "suqian-city-2023"])
+@pytest.mark.parametrize("name", COMPLETE_REPORTS)
 def test_import_of_the_generated_html_equals_the_payload(name: str, tmp_path: Path) -> None:
     report = load(name)
     payload = export_payload(report, tmp_path / "p.json", today=TODAY)

@@ -28,14 +28,18 @@ def bump(report: Report, cell: str, delta: int = 1) -> Report:
 
 def test_real_reports_check_clean(real_report: Report) -> None:
     v = check(real_report, today=TODAY)
-    assert v.findings == ()
-    assert v.valid and v.ready
+    if real_report.narrative:
+        assert v.findings == ()
+        assert v.valid and v.ready
+    else:  # 宿迁's typed-in document holds the tables only: S1 names the three text sections, nothing else
+        assert {f.key for f in v.findings} == {"S1:section.overview", "S1:section.problems", "S1:section.other"}
 
 
 def test_r1_balance_broken_in_one_column(huaian: Report) -> None:
     # 四 raised in 自然人 and in 总计 (so the row still adds up): only the balance of those two columns fails
     r = bump(bump(huaian, "requests.carried_out.natural_person"), "requests.carried_out.total")
-    assert keys(r) == {"R1:requests.*.natural_person", "R1:requests.*.total"}
+    # the narrative's “另有 103 件顺延到下年度” now contradicts the table: N1 says so too
+    assert keys(r) == {"R1:requests.*.natural_person", "R1:requests.*.total", "N1:overview.结转下年度.103"}
     f = check(r, today=TODAY).by_rule("R1")[0]
     assert f.values == {"left": 3001 + 34, "right": 2932 + 104, "diff": -1}
     assert "左边（一+二）= 3035" in f.message and "右边（（七）总计+四）= 3036" in f.message and "差额 -1" in f.message
@@ -62,7 +66,9 @@ def test_r3_outcome_total_broken(reference: Report) -> None:
 @pytest.mark.parametrize("row", ["review", "direct", "after_review"])
 def test_r4_appeal_totals(huaian: Report, row: str) -> None:
     r = bump(huaian, f"appeals.{row}.pending")
-    assert keys(r) == {f"R4:appeals.{row}.total"}
+    # and the narrative's “尚未审结 37 件” (复议) or “7 件” (诉讼) no longer matches: N1
+    stated = "N1:overview.行政复议尚未审结.37" if row == "review" else "N1:overview.行政诉讼尚未审结.7"
+    assert keys(r) == {f"R4:appeals.{row}.total", stated}
 
 
 def test_v1_blank_is_not_zero(huaian: Report) -> None:
@@ -99,7 +105,11 @@ def test_v3_integral_floats_are_counts(reference: Report) -> None:
     assert keys(changed(reference, active__licensing__decisions=5.0)) == set()
 
 
-@pytest.mark.parametrize(("value", "bad"), [(12.34567, True), (-0.5, True), (20.3, False), (59237.2449, False)])
+@pytest.mark.parametrize(("value", "bad"), [
+    (12.3456789, True), (-0.5, True), (20.3, False), (59237.2449, False),
+    (5949.088667, False),  # 平潭 2023 as published: 59 490 886.67 元, six decimals of 万元 are exact to the 分
+    (5949.0886671, True),  # a seventh decimal is less than a 分
+])
 def test_v4_amount_in_wanyuan(reference: Report, value: float, bad: bool) -> None:
     assert ("V4:active.fees.amount" in keys(changed(reference, active__fees__amount=value))) is bad
 
@@ -149,7 +159,7 @@ def test_m4_period_must_match_year(reference: Report) -> None:
 
 def test_one_run_collects_every_finding(huaian: Report) -> None:
     r = changed(huaian, requests__new__commercial="五十", appeals__direct__upheld=-3,
-                active__fees__amount=123.456789)
+                active__fees__amount=123.4567891)
     r = Report(r.form, {**r.metadata, "agency": ""}, r.values)
     rules = {f.rule for f in check(r, today=TODAY).findings}
     assert {"V2", "V3", "V4", "M1", "R1", "R2", "R4"} <= rules

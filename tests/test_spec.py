@@ -45,7 +45,7 @@ def test_cell_counts_match_the_official_tables() -> None:
 def test_units_and_addresses() -> None:
     form = load_form()
     fee = form.cell("active.fees.amount")
-    assert (fee.unit, fee.decimals) == ("万元", 4)
+    assert (fee.unit, fee.decimals) == ("万元", 6)
     assert all(c.unit == "件" for c in form.cells if c is not fee)
     assert form.cell("requests.new.natural_person").address == "D5"
     assert form.cell("requests.carried_out.total").address == "J29"

@@ -69,7 +69,6 @@ ALLOWED = {
     ("cli.py", "published"): "the same Source kind",
     ("cli.py", "new"): "the name of the `new` command",
     ("adapters/formats.py", "摘要"): "the word for the summary file in messages",
-    ("adapters/published/__init__.py", "正文"): "the word for the report's text in a message",
     ("commands/export.py", "摘要"): "the word for the summary file in messages",
     ("core/catalogue.py", "rules"): "the key of the catalogue document's list of rules",
     ("commands/next_year.py", "in_force"): "a parameter name of rule X2's kind",

@@ -162,7 +162,7 @@ def test_no_conditional_format_refers_to_another_sheet(built: Path) -> None:
             formulas += [f.text or "" for f in rule.iter(f"{{{NS['m']}}}formula")]
     assert formulas and not [f for f in formulas if "!" in f]
     cf = [f for f in formulas if "INDEX(" in f]
-    assert len(cf) == len(FORM.metadata_fields) + len([s for s in FORM.sections if s.text_cell]) + len(FORM.tables)
+    assert len(cf) == len(FORM.metadata_fields) + len(FORM.text_parts) + len(FORM.tables)
     for f in cf:
         assert "!" not in f and "'" not in f, f
         name = re.fullmatch(r"LEN\(INDEX\((gk_marks__\w+),ROW\(\),COLUMN\(\)\)\)>0", f)

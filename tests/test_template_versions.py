@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,9 @@ def test_the_old_file_is_what_it_claims_to_be() -> None:
 
 
 def test_a_previous_version_workbook_reads_and_checks_like_a_current_one(tmp_path: Path) -> None:
-    current = new_workbook(tmp_path / "current.xlsm", source=load("huaian-city-2024"), today=TODAY)
+    # the old file was made from the tables of the 淮安 report (its narrative was added to the test data later)
+    tables_only = replace(load("huaian-city-2024"), narrative={})
+    current = new_workbook(tmp_path / "current.xlsm", source=tables_only, today=TODAY)
     assert _cell(current, FORM.metadata_sheet, TPL.version_cell) == TPL.version
     old, new = read_workbook(OLD), read_workbook(current)
     assert old.values == new.values and old.metadata == new.metadata and old.narrative == new.narrative
@@ -61,9 +64,10 @@ def test_a_previous_version_workbook_fills_in_place(tmp_path: Path) -> None:
     assert _cell(path, FORM.metadata_sheet, TPL.version_cell) == "1.0.0"  # still the old template, not converted
 
 
-@pytest.mark.parametrize("version", ["0.9.0", "1.2.0"])
+@pytest.mark.parametrize("version", ["0.9.0", "1.1.1", "9.0.0"])
 def test_any_other_version_is_refused_naming_the_readable_ones(tmp_path: Path, version: str) -> None:
     path = tmp_path / "other.xlsm"
     path.write_bytes(set_cells(OLD.read_bytes(), {FORM.metadata_sheet: {TPL.version_cell: version}}))
-    with pytest.raises(InputError, match=f"模板版本为“{version}”，本程序只读取 {TPL.version}、1.0.0 版"):
+    readable = "、".join([TPL.version, *TPL.reads_versions])
+    with pytest.raises(InputError, match=f"模板版本为“{version}”，本程序只读取 {readable} 版"):
         read_workbook(path)

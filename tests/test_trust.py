@@ -209,12 +209,18 @@ def _new_total(path: Path) -> Any:
     return read_workbook(path).values[NEW_TOTAL]
 
 
+def consolidated(code: int, stdout: str) -> bool:
+    """A consolidation checks clean but for its own narrative, which the office still has to write (S1)."""
+    errors = re.findall(r"\[错误\] (\w+)", stdout)
+    return code == 1 and set(errors) == {"S1"}
+
+
 def test_consolidating_twice_in_place_adds_nothing_twice(region: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = 2 * doc("huaian-city-2024")["values"]["requests"]["new"]["total"]  # from the inputs, not the tool
     out = region / "汇总.xlsm"
     for _ in range(3):
         code, stdout, err = run(capsys, "consolidate", region, "--agency", "某区", "-o", out, *DAY)
-        assert code == 0, err
+        assert consolidated(code, stdout), err
         assert _new_total(out) == expected
     assert "已汇总 2 份报告" in stdout and "汇总.xlsm：本工具生成的汇总报告，不再计入" in stdout
     ws = openpyxl.load_workbook(out)[FORM.template.sources.sheet]
@@ -228,13 +234,13 @@ def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Pa
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     expected = 2 * 3119
     out = tmp_path / "汇总.xlsm"
-    assert run(capsys, "consolidate", region, "--agency", "某区", "-o", out, *DAY)[0] == 0
+    assert consolidated(*run(capsys, "consolidate", region, "--agency", "某区", "-o", out, *DAY)[:2])
     shutil.copy(out, region / "某局的报告.xlsm")  # any name
-    assert run(capsys, "fill", region / "某局的报告.xlsm", "-o", region / "又一份.xlsx", *DAY)[0] == 0
+    assert consolidated(*run(capsys, "fill", region / "某局的报告.xlsm", "-o", region / "又一份.xlsx", *DAY)[:2])
     assert run(capsys, "export", out, "-o", region / "数据.json", "--draft", *DAY)[0] == 0  # carries the marker
     assert json.loads((region / "数据.json").read_text("utf-8"))["origin"] == "consolidation"
     code, stdout, _ = run(capsys, "consolidate", region, "--agency", "某区", "-o", tmp_path / "again.xlsm", *DAY)
-    assert code == 0 and _new_total(tmp_path / "again.xlsm") == expected
+    assert consolidated(code, stdout) and _new_total(tmp_path / "again.xlsm") == expected
     for name in ("某局的报告.xlsm", "又一份.xlsx", "数据.json"):
         assert f"{name}：本工具生成的汇总报告" in stdout
     # the region's own (published) 汇总 is not added either: same agency as the consolidation
@@ -242,7 +248,7 @@ def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Pa
     own["metadata"]["agency"] = "某区"
     write_json(region / "某区2024年报.json", own)
     code, stdout, _ = run(capsys, "consolidate", region, "--agency", "某 区", "-o", tmp_path / "third.xlsm", *DAY)
-    assert code == 0 and _new_total(tmp_path / "third.xlsm") == expected
+    assert consolidated(code, stdout) and _new_total(tmp_path / "third.xlsm") == expected
     assert "某区2024年报.json：与汇总报告的机关同名" in stdout
 
 

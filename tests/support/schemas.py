@@ -11,6 +11,9 @@ python-docx. Two adjustments, both mechanical and counted so a test can see they
 - Markup compatibility (ECMA-376 Part 3): attributes and elements in a namespace that the part lists
   in ``mc:Ignorable`` (e.g. ``x14ac``) are removed before validation, as a consumer that does not
   understand them must ignore them; ``mc:AlternateContent`` is resolved to its ``mc:Fallback``.
+- ``xml:space="preserve"`` on a text element ``<t>``: Excel (and XlsxWriter, and our package editor) write it
+  on every text with leading or trailing spaces, but the XSD types ``<t>`` as a plain string, which by XML
+  Schema's rules cannot carry any attribute. It is removed before validation (``XML_SPACE``).
 """
 
 from __future__ import annotations
@@ -131,12 +134,23 @@ def without_ignorable(root: etree._Element) -> etree._Element:
     return root
 
 
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def without_text_spacing(root: etree._Element) -> etree._Element:
+    """Drop ``xml:space`` from ``<t>`` elements (see the module docstring)."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == "t" and XML_SPACE in el.attrib:
+            del el.attrib[XML_SPACE]
+    return root
+
+
 def validate(data: bytes) -> list[str]:
     """Every schema error of one XML part (empty when valid); the part's root namespace picks the schema."""
     root = etree.fromstring(data)
     namespace = etree.QName(root).namespace or ""
     xsd, _ = schema(namespace)
-    root = without_ignorable(root)
+    root = without_text_spacing(without_ignorable(root))
     if xsd.validate(root):
         return []
     return [f"line {e.line}: {e.message}" for e in xsd.error_log]

@@ -187,8 +187,11 @@ def _with_errors(rows: list[list[Any]], errors: Mapping[tuple[int, int], str]) -
     return rows
 
 
-def check_version(form: Form, cover: Grid, where: str) -> None:
-    """Refuse a workbook made from another template version: its cells may mean something else."""
+def check_version(form: Form, cover: Grid, where: str) -> str:
+    """Refuse a workbook made from another template version: its cells may mean something else.
+
+    Returns the version found (the current one or one the spec still reads).
+    """
     tpl = form.template
     found = cover.at(tpl.version_cell)
     label = cover.at(f"A{split_cell(tpl.version_cell)[0]}")
@@ -199,10 +202,21 @@ def check_version(form: Form, cover: Grid, where: str) -> None:
         readable = "、".join([tpl.version, *tpl.reads_versions])
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell}：此工作簿的模板版本为“{found}”，本程序只读取 "
                          f"{readable} 版。请用当前版本的 xl-gongkai new 生成新模板，把数字转填过去。", place=where)
+    return str(found)
 
 
-def layout_problems(form: Form, grids: dict[str, Grid]) -> list[str]:
-    """Every label that is not where the spec puts it, as ``sheet!cell 应为…，现为…``."""
+def _has(part_since: str | None, version: str) -> bool:
+    """Whether a workbook of ``version`` has a part that templates have from ``part_since`` on."""
+    if part_since is None:
+        return True
+    return tuple(map(int, version.split("."))) >= tuple(map(int, part_since.split(".")))
+
+
+def layout_problems(form: Form, grids: dict[str, Grid], version: str | None = None) -> list[str]:
+    """Every label that is not where the spec puts it, as ``sheet!cell 应为…，现为…``.
+
+    ``version``: the workbook's template version; a part newer than it is not looked for.
+    """
     problems = []
 
     def expect(sheet: str, address: str, official: str, synonyms: tuple[str, ...] = (), prefix: bool = False) -> None:
@@ -219,8 +233,8 @@ def layout_problems(form: Form, grids: dict[str, Grid]) -> list[str]:
             expect(t.sheet, lab.anchor, lab.text, lab.synonyms)
     for f in form.metadata_fields:
         expect(form.metadata_sheet, f"A{split_cell(f.cell)[0]}", f.label, prefix=True)
-    for s in form.sections:
-        if s.heading_cell:
+    for s in form.text_parts:
+        if s.heading_cell and (version is None or _has(s.since, version)):
             expect(form.narrative_sheet, s.heading_cell, s.heading, s.synonyms)
     return problems
 
@@ -242,7 +256,7 @@ def read_extent(form: Form, sheet: str) -> tuple[int, int]:
         rows = [split_cell(f.cell)[0] for f in form.metadata_fields] + [split_cell(tpl.version_cell)[0]]
         return max(rows), 4
     if sheet == form.narrative_sheet:
-        return max(split_cell(s.text_cell)[0] for s in form.sections if s.text_cell), 8
+        return max(split_cell(s.text_cell)[0] for s in form.text_parts if s.text_cell), 8
     if sheet == tpl.results_sheet:
         cols = [split_cell(f"{c.at}1")[1] for c in tpl.results_columns]
         return tpl.results_first_row + tpl.results_max_rows - 1, max(cols)
@@ -264,8 +278,8 @@ def sheets_to_read(form: Form) -> list[str]:
 
 def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     """Check version and layout, then read metadata, values, narrative and explanations."""
-    check_version(form, grids[form.metadata_sheet], where)
-    problems = layout_problems(form, grids)
+    version = check_version(form, grids[form.metadata_sheet], where)
+    problems = layout_problems(form, grids, version)
     if problems:
         shown = "；".join(problems[:4]) + (f"；另有{len(problems) - 4}处" if len(problems) > 4 else "")
         raise InputError(f"表格结构被改动，无法确定数字所在位置：{shown}。请不要插入、删除或移动行列，"
@@ -274,7 +288,7 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     metadata = {f.key: _metadata_value(grids[form.metadata_sheet].at(f.cell)) for f in form.metadata_fields}
     metadata = {k: v for k, v in metadata.items() if v is not None}
     narrative = {}
-    for s in form.sections:
+    for s in form.text_parts:
         if s.text_cell:
             text = grids[form.narrative_sheet].at(s.text_cell)
             if text is not None and str(text).strip():

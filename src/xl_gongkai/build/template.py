@@ -233,7 +233,7 @@ class TemplateBuilder:
         ws.set_column("A:H", 13)
         _merge_or_write(ws, "A1:H1", self.tpl.narrative_title, s.title)
         ws.set_row(0, 30)
-        for sec in form.sections:
+        for sec in form.text_parts:
             if not sec.text_cell or not sec.heading_cell:
                 continue
             hr, _ = split_cell(sec.heading_cell)
@@ -436,7 +436,7 @@ def iter_names(form: Form) -> Iterator[str]:
     """Every defined name the template carries (for tests and the layout check)."""
     tpl = form.template
     yield from (tpl.defined_name("meta", f.key) for f in form.metadata_fields)
-    yield from (tpl.defined_name("text", s.key) for s in form.sections if s.text_cell)
+    yield from (tpl.defined_name("text", s.key) for s in form.text_parts)
     yield from (tpl.defined_name("cell", str(c.key)) for c in form.cells)
     yield from (tpl.defined_name("info", f.key) for f in tpl.info_fields)
     yield tpl.defined_name("marks", "metadata")

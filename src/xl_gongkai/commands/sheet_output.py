@@ -112,7 +112,7 @@ def flag_matrix(form: Form, v: Validation) -> list[list[Any]]:
 def flag_extent(form: Form) -> tuple[int, int]:
     """(rows, columns) of the marks block: every input sheet's area, side by side."""
     rows = [split_cell(f.cell)[0] for f in form.metadata_fields]
-    rows += [split_cell(s.text_cell)[0] for s in form.sections if s.text_cell]
+    rows += [split_cell(s.text_cell)[0] for s in form.text_parts if s.text_cell]
     rows += [t.span()[2] for t in form.tables]
     last_sheet = form.input_sheets()[-1]
     width = form.flag_offsets()[last_sheet] + form.table_by_sheet(last_sheet).span()[3]

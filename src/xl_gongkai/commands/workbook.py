@@ -62,7 +62,7 @@ def input_edits(report: Report) -> dict[str, dict[str, Any]]:
         if value is not None:
             meta[f.cell] = _cell_value(value)
     text = edits.setdefault(form.narrative_sheet, {})
-    for s in form.sections:
+    for s in form.text_parts:
         if s.text_cell and report.narrative.get(s.key):
             text[s.text_cell] = report.narrative[s.key]
     for cell in form.cells:

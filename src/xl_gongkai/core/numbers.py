@@ -2,7 +2,7 @@
 
 Workbook readers return floats for integers (python-calamine), text for numbers typed as text, and
 ``''`` for empty cells; published reports give ``/`` for nothing. The rules need one answer for
-"is this a number, a blank, or something else", and sums that do not drift (万元 with four decimals).
+"is this a number, a blank, or something else", and sums that do not drift (万元 with up to six decimals).
 """
 
 from __future__ import annotations

@@ -248,6 +248,16 @@ class FieldRef(Param):
             yield f"{path}: form {scope.form.id} has no metadata field {_name(value)}"
 
 
+class SectionRef(Param):
+    """The key of a narrative text section of the form (one with a cell of its own: 一, 五, 六)."""
+
+    __slots__ = ()
+
+    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+        if not any(isinstance(value, str) and s.key == value and not s.table for s in scope.form.sections):
+            yield f"{path}: form {scope.form.id} has no text section {_name(value)}"
+
+
 class ListOf(Param):
     __slots__ = ("item", "min_items", "unique")
 

@@ -15,6 +15,7 @@ class Report:
 
     Values are kept exactly as read (numbers, text, ``None`` for blank): the rules judge them, the
     model never repairs them, so nothing a clerk typed is lost or silently changed.
+
     """
 
     form: Form
@@ -25,6 +26,10 @@ class Report:
     # "consolidation" for a 汇总 this tool made (recognised by what the file holds, never by its name);
     # None for an agency's own report. A consolidation is never added into another one.
     origin: str | None = None
+    # Parts of the form (a table, by its key, or a text section) that the source does not contain — a
+    # published excerpt — with what the source shows instead. Rule I6 reports each once; their blank
+    # cells and the rules over them are not findings. A workbook or a JSON document has no absent parts.
+    absent: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
@@ -40,6 +45,12 @@ class Report:
 
     def with_explanations(self, explanations: Mapping[str, str]) -> Report:
         return replace(self, explanations=dict(explanations))
+
+    def present(self, key: CellKey | str) -> bool:
+        """Whether a cell (or a section, by key) is part of what the source contains."""
+        if isinstance(key, CellKey):
+            return key.table not in self.absent
+        return key not in self.absent
 
     @property
     def year(self) -> int | None:

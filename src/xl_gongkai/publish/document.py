@@ -13,7 +13,9 @@ Figures the clerk did not write can be taken from the generated summary with a m
   二/三/四 it becomes the paragraph of that section's own table.
 - ``【自动生成：主动公开】``, ``【自动生成：依申请公开】``, ``【自动生成：复议诉讼】`` (or
   ``【自动生成：全部】``) name the paragraph explicitly and work in any section.
-- An empty section 一 receives all three summary paragraphs.
+
+A section without text is not filled in here: the check refuses the report first (S1), so a
+published report never shows a part the clerk left empty as “无。” or as text the clerk did not write.
 
 A marker on a line of its own becomes whole paragraphs; inside a sentence the first paragraph
 continues that line. A marker the builder cannot resolve refuses the report instead of printing it.
@@ -39,7 +41,6 @@ from ..spec.a1 import column_index, split_range
 
 REGULATION = "《中华人民共和国政府信息公开条例》"
 PREAMBLE_KEY = "preamble"
-EMPTY_SECTION = "无。"
 
 # Marker names a clerk may type after 【自动生成：…】 are the spec's summary names (the table title works too).
 ALL_NAME = "全部"
@@ -142,8 +143,8 @@ class ReportDocument:
 def build_document(report: Report, validation: Validation | None = None) -> ReportDocument:
     """The document of a report whose every value is a number (call after ``check`` passes).
 
-    Raises ``ValueError`` for a cell that is not a number (a caller that skipped the check) and
-    ``Refused`` for a 【自动生成】 marker that names nothing the summary has.
+    Raises ``ValueError`` for a cell that is not a number or a text section without text (a caller that
+    skipped the check) and ``Refused`` for a 【自动生成】 marker that names nothing the summary has.
     """
     form = report.form
     summary = summarize(report)
@@ -227,12 +228,10 @@ def _section(report: Report, form: Form, section: Section, summary: Summary, *, 
         default = ()
     if text:
         blocks += _paragraphs(text, summary, section.heading, default, marker_names(form))
-    elif first:
-        blocks += [Paragraph(p) for p in summary.paragraphs.values()]
+    elif not section.table:
+        raise ValueError(f"“{section.heading}”没有内容：请先通过校验（S1）。")
     if section.table:
         blocks += layout_table(form.table(section.table), _number_text(report))
-    elif not blocks:
-        blocks.append(Paragraph(EMPTY_SECTION))
     return DocSection(section.key, section.number, section.heading, tuple(blocks))
 
 

@@ -110,6 +110,7 @@ def build_form(doc: dict[str, Any]) -> Form:
         summary=tuple(SummaryPart(part["table"], part["writer"], tuple(part["names"]), part.get("overview", False),
                                   {k: (v if isinstance(v, str) else tuple(v)) for k, v in part["roles"].items()})
                       for part in doc["summary"]),
+        preamble=Section(number="", **nar["preamble"]) if "preamble" in nar else None,
         template=_template(doc["template"]) if "template" in doc else None,
         cells=tuple(cell for t in tables for cell in _cells(t)),
         raw=doc,

@@ -207,6 +207,7 @@ class Section:
     table: str | None = None
     heading_cell: str | None = None
     text_cell: str | None = None
+    since: str | None = None  # the first template version with this cell (older workbooks lack it)
 
 
 @dataclass(frozen=True)
@@ -368,6 +369,8 @@ class Form:
     tables: tuple[Table, ...]
     units: Units
     summary: tuple[SummaryPart, ...] = ()
+    # the text before section 一 (编制依据, 统计期限, contact details): narrative key ``preamble``
+    preamble: Section | None = None
     # None for a format that has no Excel template (gov-2019: read, checked and exported, never a workbook)
     template: TemplateSpec | None = field(repr=False, default=None)
     cells: tuple[Cell, ...] = field(default=(), repr=False)
@@ -420,6 +423,12 @@ class Form:
             if s.key == key:
                 return s
         raise KeyError(f"form {self.id} has no section {key!r}")
+
+    @property
+    def text_parts(self) -> tuple[Section, ...]:
+        """The narrative parts a clerk types, in the order of the report: the preamble, then 一、五、六."""
+        parts = (self.preamble,) if self.preamble is not None else ()
+        return (*parts, *(s for s in self.sections if s.text_cell))
 
     def input_sheets(self) -> tuple[str, ...]:
         """Sheets a clerk types into, in workbook order."""

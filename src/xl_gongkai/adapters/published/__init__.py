@@ -7,14 +7,18 @@ number is spelt out here — so the same code reads both formats:
 
 * ``text`` turns a file into lines and tokens (cells, numbers, explicit blanks) and repairs damage
   that cannot change a reading; ``html`` does the same for a page, with real table parsing;
-* ``sections`` finds the six headings, the narrative, the title (agency, year) and the statistics
-  period;
-* ``tables`` finds every row by its label and places numbers only when certain.
+* ``sections`` finds the six headings and the narrative; ``metadata`` the agency, year and period;
+* ``tables`` finds every row by its label; ``placement`` and ``labels`` decide only what is certain;
+* ``heuristics`` is the inventory of every heuristic used (docs/import.md).
 
-Import findings are the catalogue rules I1–I4: I1 a row whose count of numbers is wrong (left
-blank), I2 a table, row or section not found, I3 a row the agency added (ignored), I4 a label that
-is not the official one but a known variant (accepted). Blank and ``/`` cells are read as blank,
-never as 0.
+Import findings are the catalogue rules I1–I6: I1 a row whose count of numbers is wrong (left
+blank), I2 rows of a table not found, I3 a row the agency added (ignored), I4 a label that is not
+the official one but a known variant (accepted), I5 what a heuristic inferred, and from what. A table or
+section the text does not contain is recorded in ``Report.absent``: the check reports it once (I6) and
+does not judge its cells. Blank and ``/`` cells are read as blank, never as 0.
+
+The format of the report follows its year; each table is read in the layout it is printed in (a 2023
+report may print table 二 in the 2019 layout), and a table read in the other layout is said.
 
 The 2019 format prints no unit for 采购总金额; the gov-2019 spec takes it as 万元 like the 2021 fee
 column (agencies that wrote a unit wrote 万元), so a value in 元 shows up in the V5 magnitude check.
@@ -22,6 +26,7 @@ column (agencies that wrote a unit wrote 万元), so a value in 元 shows up in 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +34,13 @@ from typing import Any
 from ...core.findings import Finding, Place, sort_findings
 from ...core.report import Report
 from ...errors import InputError
-from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, load_form
+from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, load_form
+from .heuristics import heuristic
+from .metadata import is_chrome_line, read_metadata
 from .notes import IMPORT_RULES, import_finding
-from .sections import Heading, fallback_region, find_headings, find_period, find_title, paragraphs, regions
-from .tables import format_scores, read_table, table_findings
-from .text import MAX_TEXT_CHARS, Document, Line, check_lines, parse_text, read_source, tokens
+from .sections import Heading, fallback_region, find_headings, paragraphs, regions
+from .tables import TableRead, absent_what, format_scores, read_table, table_findings
+from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text, read_source
 
 SUFFIXES = (".txt", ".html", ".htm")
 
@@ -76,19 +83,21 @@ def import_text(text: str, *, name: str = "") -> ImportResult:
     return import_document(parse_text(text), name=name)
 
 
+def _forms() -> list[Form]:
+    return [load_form(fid) for fid in FORM_FILES]
+
+
 def _detect(text: str, year: int | None) -> Form:
-    """The format whose own labels the text prints; the report year decides a tie."""
-    forms = [load_form(fid) for fid in FORM_FILES]
+    """The format of the report's year; without a year, the format whose own labels the text prints."""
+    forms = _forms()
+    if year is not None:
+        of_year = [f for f in forms if f.first_year <= year and (f.last_year is None or year <= f.last_year)]
+        if len(of_year) == 1:
+            return of_year[0]
     scores = format_scores(forms, text)
     best = max(scores.values())
     leaders = [f for f in forms if scores[f.id] == best]
-    if len(leaders) == 1:
-        return leaders[0]
-    if year is not None:
-        for f in leaders:
-            if f.first_year <= year and (f.last_year is None or year <= f.last_year):
-                return f
-    return load_form(DEFAULT_FORM)
+    return leaders[0] if len(leaders) == 1 else load_form(DEFAULT_FORM)
 
 
 def import_document(doc: Document, *, name: str = "") -> ImportResult:
@@ -102,24 +111,25 @@ def import_document(doc: Document, *, name: str = "") -> ImportResult:
     default = load_form(DEFAULT_FORM)
     headings = find_headings(default, lines)  # both formats have the same six headings
     first_heading = min((h.line for h in headings.values()), default=len(lines))
-    title = find_title(lines, first_heading, doc.title, doc.html_title)
-    tables_from = min((h.line for h in headings.values() if h.section.table), default=0)
-    form = _detect("".join(default.normalize(ln.text) for ln in lines[tables_from:]), title.year)
+    tables_from = min((h.line for h in headings.values() if h.section.table), default=len(lines))
+    meta = read_metadata(lines, first_heading, tables_from, doc.title, doc.html_title)
+    text_from = tables_from if tables_from < len(lines) else 0
+    form = _detect("".join(default.normalize(ln.text) for ln in lines[text_from:]), meta.year)
     if form.id != default.id:
         headings = find_headings(form, lines)
 
-    findings: list[Finding] = []
+    findings: list[Finding] = list(meta.findings)
     metadata: dict[str, Any] = {}
-    if title.agency:
-        metadata["agency"] = title.agency
-    if title.year is not None:
-        metadata["year"] = title.year
-    period = find_period("\n".join(ln.text for ln in lines))
-    if period:
-        metadata["period_start"], metadata["period_end"] = period
-    narrative = _narrative(form, lines, headings, title.lines, findings)
-    values = _tables(form, lines, headings, findings)
-    report = Report(form=form, metadata=metadata, values=values, narrative=narrative)
+    if meta.agency:
+        metadata["agency"] = meta.agency
+    if meta.year is not None:
+        metadata["year"] = meta.year
+    if meta.period:
+        metadata["period_start"], metadata["period_end"] = meta.period
+    absent: dict[str, str] = {}
+    narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
+    values = _tables(form, lines, headings, findings, absent)
+    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent)
     # errors first, then by rule; within a rule in reading order (as the checks sort theirs)
     ordered = sort_findings(findings, {rule: i for i, rule in enumerate(IMPORT_RULES)})
     return ImportResult(report=report, findings=ordered, format=form.id)
@@ -131,12 +141,20 @@ def _heading_note(h: Heading, findings: list[Finding]) -> None:
                                        where="正文标题", found=h.printed, official=h.section.heading))
 
 
+def _text_lines(lines: Sequence[Line]) -> list[Line]:
+    """Narrative lines without the portal's furniture (``分享 字号``, ``来源：… 时间：…``, ``打印本页``).
+
+    Used where a page puts it: before the first heading and after the last one.
+    """
+    return [ln for ln in lines if not is_chrome_line(ln.text)]
+
+
 def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], title_lines: int,
-               findings: list[Finding]) -> dict[str, str]:
+               findings: list[Finding], absent: dict[str, str]) -> dict[str, str]:
     """The preamble and the text sections (一、五、六); the table sections' text is their tables."""
     narrative: dict[str, str] = {}
     first_heading = min((h.line for h in headings.values()), default=len(lines))
-    preamble = paragraphs(lines[title_lines:first_heading])
+    preamble = paragraphs(_text_lines(lines[title_lines:first_heading]))
     if preamble:
         narrative["preamble"] = preamble
     spans = regions(form, lines, headings)
@@ -144,24 +162,54 @@ def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], titl
         if s.table:
             continue
         if s.key not in headings:
-            findings.append(import_finding("I2", f"section.{s.key}", Place(section=s.key), where="正文",
-                                           what=f"未找到“{s.heading}”部分"))
+            absent[s.key] = f"未找到“{s.heading}”部分（原文中没有，或标题与格式相差太多）"
             continue
         h = headings[s.key]
         _heading_note(h, findings)
         a, b = spans[s.key]
-        text = paragraphs(lines[a:b])
+        text = paragraphs(_text_lines(lines[a:b]) if b == len(lines) else lines[a:b])
         text = f"{h.rest}\n{text}" if h.rest and text else h.rest or text
         if text:
             narrative[s.key] = text
     return narrative
 
 
-def _tables(form: Form, lines: list[Line], headings: dict[str, Heading],
-            findings: list[Finding]) -> dict[CellKey, Any]:
+def _memoised(form: Form) -> Callable[[str], str]:
+    memo: dict[str, str] = {}
+
+    def norm(text: str) -> str:
+        got = memo.get(text)
+        if got is None:
+            got = memo[text] = form.normalize(text)
+        return got
+
+    return norm
+
+
+def _balances(table: Table) -> list[tuple[list[str], list[str]]]:
+    """The table's printed 勾稽关系 as (left rows, right rows), from the catalogue's balance rules."""
+    from ...core.rules import catalogue
+
+    return [(list(r.params["left"]), list(r.params["right"])) for r in catalogue()
+            if r.kind == "balance" and r.params.get("table") == table.key]
+
+
+@heuristic("table_generation", "table")
+def _layout_of(form: Form, table: Table, region_text: str) -> Form:
+    """The format whose layout a table is printed in, table by table: the one whose own labels it prints more of."""
+    forms = _forms()
+    scores = format_scores(forms, region_text, table.key)
+    best = max(forms, key=lambda f: (scores[f.id], f.id == form.id))
+    return best if scores[best.id] > scores[form.id] else form
+
+
+def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], findings: list[Finding],
+            absent: dict[str, str]) -> dict[CellKey, Any]:
     """Every cell of the form: what each table's region prints, blank where nothing was read for certain."""
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
     spans = regions(form, lines, headings)
+    toks = DocumentTokens.of(lines)  # once for the document; each table reads a slice
+    norm = _memoised(form)  # each printed item is normalised once, however many tables look at it
     for table in form.tables:
         section = next((s for s in form.sections if s.table == table.key), None)
         headed = section is not None and section.key in headings
@@ -175,9 +223,33 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading],
             a, b = fallback_region(form, lines, headings, section.key)
         else:
             a, b = 0, len(lines)
-        foreign = [form.normalize(r.label) for t in form.tables if t.key != table.key for r in t.rows
+        region = toks.region(a, b)
+        layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
+        printed = layout.table(table.key)
+        foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows
                    if len(form.normalize(r.label)) >= 4]
-        read = read_table(form, table, tokens(lines[a:b], a), headed=headed, foreign=foreign)
+        read = read_table(layout, printed, region, headed=headed, foreign=foreign, balances=_balances(printed),
+                          norm=norm if layout.normalize == form.normalize else None)
         values.update({k: v for k, v in read.values.items() if k in values})
-        findings.extend(table_findings(table, read, headed=headed))
+        findings.extend(table_findings(printed, read, headed=headed))
+        if layout is not form and not read.absent:
+            findings.append(_layout_finding(form, table, layout, read))
+        if read.absent:
+            absent[table.key] = absent_what(headed=headed)
     return values
+
+
+def _layout_finding(form: Form, table: Table, layout: Form, read: TableRead) -> Finding:
+    """Which layout a table was read in, and what of it the report's format has no cell for."""
+    printed = layout.table(table.key)
+    missing = [c for c in form.cells if c.table.key == table.key and c.key not in read.values]
+    columns = list(dict.fromkeys(c.column.label for c in missing))
+    extra = [r.label for r in printed.rows if r.key in read.read and not any(
+        c.table.key == table.key and c.row.key == r.key for c in form.cells)]
+    shown = "、".join(f"“{x}”" for x in columns[:4]) + ("等" if len(columns) > 4 else "")
+    what = f"按{layout.first_year}年格式（{layout.source.split('《')[0]}）的版式读取：原文这张表印的是该格式的栏目"
+    if missing:
+        what += f"；本报告格式的{shown}栏目在原文中没有对应，未导入"
+    if extra:
+        what += "；原文的" + "、".join(f"“{x}”" for x in extra) + "行在本报告格式中没有，未导入"
+    return import_finding("I5", f"{table.key}.layout", Place(table=table.key), where=f"表{table.number}", what=what)

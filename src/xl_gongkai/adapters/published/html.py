@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ...errors import InputError
-from .text import Document, Line, fix_characters
+from .heuristics import heuristic
+from .text import Document, Line, fix_characters, strip_emphasis
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
@@ -209,7 +210,9 @@ def html_tables(markup: str) -> list[list[list[str]]]:
     return [[[s.text for s in row] for row in grid(t)] for t in _data_tables(builder.root)]
 
 
+@heuristic("layout_table", "text")
 def _is_layout(table: _Node) -> bool:
+    """A table used for page layout (it holds a table, has one column or a cell of running text) is read as blocks."""
     if _descendants(table, frozenset({"table"})):
         return True
     rows = _rows(table)
@@ -239,7 +242,7 @@ class _Flattener:
         text = _SPACE.sub(" ", "".join(self.buffer).replace("\xa0", " ")).strip()
         self.buffer = []
         if text:
-            self.lines.append(Line(fix_characters(text)))
+            self.lines.append(Line(strip_emphasis(fix_characters(text)), block=True))
 
     def walk(self, node: _Node | str) -> None:
         if isinstance(node, str):

@@ -3,39 +3,27 @@
 Section headings are found by the form spec's headings and synonyms, compared after the spec's
 label normalisation (so spacing, full/half-width punctuation and ``一.`` for ``一、`` do not matter).
 A heading may carry a trailing note (``二、主动公开政府信息情况 ( 重复率 : 80%)``), may be split
-over two lines by a PDF, and must come after the heading found before it. Metadata is taken only
-from what the text states: the title (``<机关><年度>年政府信息公开工作年度报告``) and the sentence
-giving the statistics period.
+over two lines by a PDF, and must come after the heading found before it. The narrative between
+the headings is joined into paragraphs (``paragraph_continues``). Metadata: ``metadata``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ...spec import Form, Section
+from .heuristics import heuristic
 from .text import Line
 
 _NUMERAL_SEP = re.compile(r"^([一二三四五六七八九十]+)[、.,:;]")
-_TITLE = re.compile(
-    r"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:的)?\s*政府信息公开(?:工作)?\s*年度?\s*报告"
-)
-_TITLE_YEAR_FIRST = re.compile(
-    r"^(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>.+?)\s*政府信息公开(?:工作)?\s*年度?\s*报告"
-)
-_TITLE_LINE = re.compile(r"^.{0,60}?政府信息公开(?:工作)?年度报告(?:[（(].*[)）])?$")
-_PERIOD = re.compile(
-    r"(?:统计|期限|期间|时间|范围)[^。；;]{0,24}?(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?"
-    r"(?:至|到|—|-|~|－|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
-)
 _NOTE = re.compile(r"[(（【\[][^()（）【】\[\]]{0,30}[)）】\]]")
 _SIMILAR = 0.75
 _HEAD_END = re.compile(r"[。：:]")
 _PARAGRAPH_END = "。！？!?"
+_HEADING_MAX = 30  # characters: a numbered line longer than this is a sentence
 _ENUM_START = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|[一二三四五六七八九十]是)"
 )
@@ -70,12 +58,14 @@ def _split(form: Form, text: str, variant: str) -> tuple[str, str] | None:
     return None
 
 
+@heuristic("heading_note", "narrative")
 def _rest(text: str) -> str:
     """Text after a heading on its line; a short bracketed note (``( 重复率 : 80%)``) is not text."""
     rest = text.strip().lstrip("。.，,：:；; 　").strip()
     return "" if _NOTE.fullmatch(rest) else rest
 
 
+@heuristic("reworded_heading", "narrative")
 def _similar(norm: str, section: Section, variants: Sequence[str]) -> bool:
     """A numbered heading worded a little differently (``五、存在的问题及改进情况``)."""
     prefix = f"{section.number}、"
@@ -125,11 +115,9 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
                 split = _split(form, lines[i].text, v)
                 if split:
                     return Heading(section, i, i + 1, _rest(split[1]), split[0], True)
-            if len(norm) >= 4 and v.startswith(norm) and i + 1 < len(lines) and (norm + norms[i + 1]).startswith(v):
-                joined = lines[i].text.strip() + lines[i + 1].text.strip()
-                split = _split(form, joined, v)  # a heading broken over two lines
-                if split:
-                    return Heading(section, i, i + 2, _rest(split[1]), split[0], True)
+            broken = _broken_heading(form, lines, norms, i, section, v)
+            if broken is not None:
+                return broken
     # a reworded heading: the whole line, or the line up to its first full stop or colon
     text = lines[i].text.strip()
     cut = _HEAD_END.search(text, 2)
@@ -139,6 +127,19 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
         if head_norm not in table_labels and _similar(head_norm, section, variants[section.key]):
             return Heading(section, i, i + 1, _rest(rest), head.strip(), False)
     return None
+
+
+@heuristic("heading_over_two_lines", "narrative")
+def _broken_heading(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int, section: Section,
+                    variant: str) -> Heading | None:
+    """A heading a PDF broke over two lines (``三、收到和处理政府信息公`` ‖ ``开申请情况``)."""
+    norm = norms[i]
+    if len(norm) < 4 or not variant.startswith(norm) or i + 1 >= len(lines):
+        return None
+    if not (norm + norms[i + 1]).startswith(variant):
+        return None
+    split = _split(form, lines[i].text.strip() + lines[i + 1].text.strip(), variant)
+    return Heading(section, i, i + 2, _rest(split[1]), split[0], True) if split else None
 
 
 def regions(form: Form, lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tuple[int, int]]:
@@ -151,6 +152,7 @@ def regions(form: Form, lines: Sequence[Line], headings: dict[str, Heading]) -> 
     return out
 
 
+@heuristic("heading_missing", "table")
 def fallback_region(form: Form, lines: Sequence[Line], headings: dict[str, Heading], key: str) -> tuple[int, int]:
     """Where a section whose heading is missing can only be: between the headings around it."""
     keys = [s.key for s in form.sections]
@@ -162,82 +164,43 @@ def fallback_region(form: Form, lines: Sequence[Line], headings: dict[str, Headi
     return start, stop
 
 
+def _is_heading(text: str) -> bool:
+    """A short numbered line without sentence punctuation: ``（一）主动公开方面``, ``(一) 存在的问题``."""
+    return bool(_ENUM_START.match(text)) and len(text) <= _HEADING_MAX and not any(ch in text for ch in "。，；,;")
+
+
+@heuristic("paragraph_continues", "narrative")
+def _continues(current: str, line: Line, text: str, after_block: bool) -> bool:
+    """A paragraph goes on at the next line until it has ended: 。！？, a numbered line, a heading, a page's block.
+
+    A page's blocks are paragraphs of their own. In text copied from a PDF a paragraph goes on while it
+    has not ended: it ends with 。！？, before a numbered line (``1.``、``（二）``、``二是``), after a short
+    numbered heading, and nowhere else — also not at a blank line, which is where a page break cut a
+    sentence (“不断拓展信息公开渠道，” ‖ “完善门户网站信息栏目”).
+    """
+    if line.block or after_block:
+        return False
+    return not (current[-1] in _PARAGRAPH_END or _ENUM_START.match(text) or _is_heading(current))
+
+
 def paragraphs(lines: Sequence[Line]) -> str:
-    """Narrative text: lines a PDF broke mid-sentence are joined, paragraphs kept apart."""
+    """Narrative text as paragraphs, one a line: pieces of a paragraph broken by the PDF joined."""
     paras: list[str] = []
     current = ""
+    after_block = False
     for line in lines:
         text = line.text.replace("\t", " ").strip()
         if not text:
-            if current:
-                paras.append(current)
-                current = ""
-            continue
-        if current and (current[-1] in _PARAGRAPH_END or _ENUM_START.match(text)):
-            paras.append(current)
-            current = text
-        elif current:
-            # a PDF line break inside a sentence; keep the space PDF text puts around numbers and words
+            continue  # a blank line alone does not end a paragraph that has not ended
+        if current and _continues(current, line, text, after_block):
+            # keep the space PDF text puts around numbers and words
             ascii_edge = (current[-1].isascii() and current[-1].isalnum()) or (text[0].isascii() and text[0].isalnum())
             current += (" " if ascii_edge else "") + text
         else:
+            if current:
+                paras.append(current)
             current = text
+        after_block = line.block
     if current:
         paras.append(current)
     return "\n".join(paras)
-
-
-@dataclass(frozen=True)
-class Title:
-    agency: str | None
-    year: int | None
-    lines: int  # how many leading lines of the body the title occupies (0 when it came from elsewhere)
-
-
-def parse_title(text: str) -> tuple[str | None, int | None] | None:
-    """``(agency, year)`` of ``<机关><年度>年政府信息公开工作年度报告`` (or ``<年度>年<机关>…``)."""
-    m = _TITLE.match(text.strip()) or _TITLE_YEAR_FIRST.match(text.strip())
-    if not m:
-        return None
-    agency = re.sub(r"^关于|(?:关于|的)$", "", m.group("agency").strip(" 　\t:：-—")).strip()
-    return agency or None, int(m.group("year"))
-
-
-def find_title(lines: Sequence[Line], first_heading: int, given: str | None, html_title: str | None) -> Title:
-    """Agency and year from the report's title; the title lines at the top of the body are not preamble."""
-    top = [(i, ln.text.strip()) for i, ln in enumerate(lines[:first_heading]) if ln.text.strip()][:8]
-    body_title: tuple[str | None, int | None] | None = None
-    used = 0
-    for j in range(len(top)):
-        for width in (1, 2, 3):
-            chunk = top[j:j + width]
-            if len(chunk) < width:
-                break
-            joined = "".join(t for _, t in chunk)
-            if _TITLE_LINE.match(re.sub(r"\s+", "", joined)):
-                body_title = parse_title(joined)
-                used = chunk[-1][0] + 1
-                break
-        if used:
-            break
-    # the title as given (the collection's header or the caller) wins; then the body's; then <title>
-    for parsed in (parse_title(given) if given else None, body_title,
-                   parse_title(html_title) if html_title else None):
-        if parsed:
-            return Title(parsed[0], parsed[1], used)
-    return Title(None, None, used)
-
-
-def find_period(text: str) -> tuple[str, str] | None:
-    """``(start, end)`` ISO dates of the statistics period, as the text states it."""
-    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    m = _PERIOD.search(flat)
-    if not m:
-        return None
-    y1, m1, d1, y2, m2, d2 = m.groups()
-    try:
-        start = dt.date(int(y1), int(m1), int(d1))
-        end = dt.date(int(y2 or y1), int(m2), int(d2))
-    except ValueError:
-        return None
-    return start.isoformat(), end.isoformat()

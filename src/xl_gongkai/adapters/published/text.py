@@ -7,15 +7,17 @@ list of :class:`Token` (label text, a number, an explicit blank such as ``/``, a
 
 Only damage that cannot change a reading is repaired here: page markers (``- 4 -``) are dropped,
 CJK compatibility radicals from PDF extraction (``⼀`` ``⾏`` ``⻔``) become the characters they
-stand for, a number that lost its space to a label (``行政许可447228``) is split off, and an
-enumerator split from its label (``1`` ``、申请人…``) is joined back. Nothing here decides what a
-number means.
+stand for, emphasis markup (``**一是**``) is removed, a number that lost its space to a label
+(``行政许可447228``) is split off, an enumerator split from its label (``1`` ``、申请人…``) is joined
+back, and a unit printed with a number (``12件``, ``75394432.52元``) stays with it. Nothing here
+decides what a number means.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from ...errors import InputError
 from ...fileio import read_input
+from .heuristics import heuristic
 
 MAX_BYTES = 20 * 1024 * 1024  # a published report page or text is well under 1 MB
 # What a report can be, read: the longest published report we have is under 10 000 characters on 200
@@ -65,6 +68,7 @@ def _compat_table() -> dict[int, str]:
 _COMPAT = _compat_table()
 
 
+@heuristic("compatibility_characters", "text")
 def fix_characters(text: str) -> str:
     """Replace CJK compatibility radicals and ideographs by the characters they stand for.
 
@@ -81,12 +85,15 @@ class Line:
     ``cells`` is ``None`` for plain text (a PDF line: only whitespace separates what was printed).
     ``grid`` is true for rows of a parsed HTML table, where every empty cell is a real cell of the
     table; ``carried`` holds the positions of cells that continue a cell of an earlier row (rowspan).
+    ``block`` is true for a block of a page (``<p>``, ``<div>``, a heading): a paragraph of its own,
+    where a line of text copied from a PDF may be a piece of one.
     """
 
     text: str
     cells: tuple[str, ...] | None = None
     grid: bool = False
     carried: frozenset[int] = field(default_factory=frozenset)
+    block: bool = False
 
     @property
     def blank(self) -> bool:
@@ -120,8 +127,12 @@ def decode(raw: bytes, where: str = "") -> str:
     raise InputError("无法识别文件编码（支持 UTF-8 和 GB18030/GBK），或这不是文本文件。", place=where or None)
 
 
+@heuristic("collection_header", "metadata")
 def split_header(text: str) -> tuple[str | None, str]:
-    """Strip the collection's header block; return its ``title`` and the report text after it."""
+    """A collection's header block (``source:`` … ``title:`` …, a blank line) is not report text; its title is.
+
+    Returns the ``title`` and the report text after the block.
+    """
     lines = text.split("\n")
     if not lines or not _HEADER_LINE.match(lines[0].strip()):
         return None, text
@@ -150,12 +161,26 @@ def split_cells(line: str) -> tuple[str, ...] | None:
     return None
 
 
+@heuristic("page_marker", "text")
+def is_page_marker(line: str) -> bool:
+    """A page marker on a line of its own (``- 4 -``, ``第 3 页 共 6 页``) is not report text."""
+    return bool(_PAGE_MARKER.match(line))
+
+
+@heuristic("emphasis_markup", "text")
+def strip_emphasis(text: str) -> str:
+    """Text without emphasis markup: ``**一是**`` is how a conversion to text marks bold, not text."""
+    return text.replace("**", "") if "**" in text else text
+
+
 def text_lines(text: str) -> list[Line]:
-    """Lines of a plain-text report, page markers dropped and compatibility characters repaired."""
+    """Lines of a plain-text report: page markers dropped, compatibility characters repaired, emphasis
+    markup removed."""
     out = []
     for raw in fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
-        if _PAGE_MARKER.match(raw):
+        if is_page_marker(raw):
             continue
+        raw = strip_emphasis(raw)
         out.append(Line(raw, split_cells(raw)))
     return out
 
@@ -177,11 +202,13 @@ def parse_text(text: str) -> Document:
 TEXT, NUMBER, SLASH, EMPTY, UNSURE = "text", "number", "slash", "empty", "unsure"
 _NUMBER = re.compile(r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SLASHES = frozenset({"/", "\\", "-", "—", "——", "–"})  # after NFKC: ／ is /, － is -
-# a count or amount printed with the table's own unit (``3件``, ``20.3万元``); 元 is not the fee column's unit
-_UNIT = re.compile(r"(?<=\d)(?:件|项|个|万元)$")
+# Units a table cell can carry after its number (``3件``, ``20.3万元``, ``75394432.52元``): the table
+# reader decides what a unit means for the cell's column (see placement.cell_value).
+UNITS = ("万元", "元", "件", "项", "个")
+_WITH_UNIT = re.compile(r"(?P<number>[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<unit>万元|元|件|项|个)?")
 _ENUMERATOR_REST = re.compile(r"^[、.．,，](?!\d)")
-# a number glued to the end of a label: 行政许可447228, （单位：万元）96171.6
-_GLUED = re.compile(r"^(.*[\u3400-\u9fff）)”】」])([+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
+# a number glued to the end of a label: 行政许可447228, （单位：万元）96171.6, 行政许可12件
+_GLUED = re.compile(r"^(.*[\u3400-\u9fff）)”】」])([+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|项|个)?)$")
 
 
 @dataclass(frozen=True)
@@ -190,8 +217,9 @@ class Token:
 
     ``kind`` is ``text`` (a label or part of one), ``number``, ``slash`` (an explicit blank: ``/``, ``—``),
     ``empty`` (an empty cell between separators) or ``unsure`` (a cell merged down from a number above:
-    its value for this row is not printed). ``grid`` marks tokens from a parsed HTML table, whose empty
-    cells are real cells.
+    its value for this row is not printed). ``unit`` is the unit printed with a number (``件``, ``元``);
+    ``grid`` marks tokens from a parsed HTML table, whose empty cells are real cells; ``cells`` marks
+    tokens from any line whose cells the source separated (HTML, a tab or `` | ``).
     """
 
     kind: str
@@ -199,6 +227,8 @@ class Token:
     value: int | float | None = None
     grid: bool = False
     line: int = 0
+    unit: str = ""
+    cells: bool = False
 
     @property
     def explicit(self) -> bool:
@@ -218,51 +248,118 @@ def parse_number(piece: str) -> int | float | None:
     return int(d) if "." not in s else float(d)
 
 
-def _pieces(cell: str, grid: bool, line_no: int) -> Iterator[Token]:
+@heuristic("unit_in_number", "text")
+def number_and_unit(piece: str) -> tuple[int | float, str] | None:
+    """A number with a unit printed on it (``12件``, ``75394432.52元``) is a number: ``(value, unit)``, or ``None``."""
+    m = _WITH_UNIT.fullmatch(unicodedata.normalize("NFKC", piece).strip())
+    if m is None:
+        return None
+    n = parse_number(m.group("number"))
+    return None if n is None else (n, m.group("unit") or "")
+
+
+def _pieces(cell: str, line: Line, line_no: int) -> Iterator[Token]:
+    grid, cells = line.grid, line.cells is not None
     for piece in cell.split():
-        n = parse_number(_UNIT.sub("", piece))
-        if n is not None:
-            yield Token(NUMBER, piece, n, grid, line_no)
+        read = number_and_unit(piece)
+        if read is not None:
+            yield Token(NUMBER, piece, read[0], grid, line_no, read[1], cells)
             continue
         norm = unicodedata.normalize("NFKC", piece)
         if norm in _SLASHES:
-            yield Token(SLASH, piece, None, grid, line_no)
+            yield Token(SLASH, piece, None, grid, line_no, cells=cells)
             continue
-        m = _GLUED.match(norm)
-        if m and not re.search(r"[第.、]$", m.group(1)):
-            yield Token(TEXT, m.group(1), None, grid, line_no)
-            yield Token(NUMBER, m.group(2), parse_number(m.group(2)), grid, line_no)
+        split = glued_number(norm)
+        if split is not None:
+            label, number, (value, unit) = split
+            yield Token(TEXT, label, None, grid, line_no, cells=cells)
+            yield Token(NUMBER, number, value, grid, line_no, unit, cells)
             continue
-        yield Token(TEXT, piece, None, grid, line_no)
+        yield Token(TEXT, piece, None, grid, line_no, cells=cells)
+
+
+@heuristic("glued_number", "text")
+def glued_number(piece: str) -> tuple[str, str, tuple[int | float, str]] | None:
+    """A number that lost its space to the label before it (``行政许可447228``): label, number, value."""
+    m = _GLUED.match(piece)
+    if m is None or re.search(r"[第.、]$", m.group(1)):
+        return None  # “第2”, “1.”: an enumerator, not a number
+    read = number_and_unit(m.group(2))
+    return None if read is None else (m.group(1), m.group(2), read)
 
 
 def line_tokens(line: Line, line_no: int) -> list[Token]:
     if line.cells is None:
-        return list(_pieces(line.text, False, line_no))
+        return list(_pieces(line.text, line, line_no))
     out: list[Token] = []
     for i, cell in enumerate(line.cells):
         if i in line.carried:
             if not cell.strip():
-                out.append(Token(EMPTY, "", None, line.grid, line_no))
+                out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True))
             elif parse_number(cell) is not None or unicodedata.normalize("NFKC", cell.strip()) in _SLASHES:
-                out.append(Token(UNSURE, cell.strip(), None, line.grid, line_no))
+                out.append(Token(UNSURE, cell.strip(), None, line.grid, line_no, cells=True))
             continue  # a label merged down from the row above is not printed again
         if not cell.strip():
-            out.append(Token(EMPTY, "", None, line.grid, line_no))
+            out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True))
         else:
-            out.extend(_pieces(cell, line.grid, line_no))
+            out.extend(_pieces(cell, line, line_no))
     return out
+
+
+@heuristic("split_enumerator", "text")
+def split_enumerator(prev: Token, tok: Token) -> Token | None:
+    """An enumerator split from its label (``1`` ‖ ``、申请人…``) is one label again."""
+    if (isinstance(prev.value, int) and 0 < prev.value < 100 and prev.text.isdigit()
+            and _ENUMERATOR_REST.match(tok.text)):
+        return Token(TEXT, prev.text + tok.text, None, tok.grid, prev.line, cells=prev.cells)
+    return None
+
+
+@heuristic("unit_apart", "text")
+def unit_apart(prev: Token, tok: Token) -> Token | None:
+    """A unit printed apart from its number on the same line (``12`` ‖ ``件``) belongs to the number."""
+    unit = unicodedata.normalize("NFKC", tok.text)
+    if not prev.unit and prev.line == tok.line and unit in UNITS:
+        return Token(NUMBER, prev.text + tok.text, prev.value, prev.grid, prev.line, unit, prev.cells)
+    return None
+
+
+def _joins(prev: Token | None, tok: Token) -> Token | None:
+    """The token ``prev`` becomes when ``tok`` completes it, or ``None``."""
+    if prev is None or prev.kind != NUMBER or tok.kind != TEXT:
+        return None
+    return split_enumerator(prev, tok) or unit_apart(prev, tok)
 
 
 def tokens(lines: Sequence[Line], start: int = 0) -> list[Token]:
-    """Tokens of consecutive lines, with an enumerator split from its label joined back (``1`` + ``、其他``)."""
+    """Tokens of consecutive lines, split pieces joined back (see ``_joins``)."""
     out: list[Token] = []
     for i, line in enumerate(lines):
         for tok in line_tokens(line, start + i):
-            prev = out[-1] if out else None
-            if (tok.kind == TEXT and prev is not None and prev.kind == NUMBER and isinstance(prev.value, int)
-                    and 0 < prev.value < 100 and prev.text.isdigit() and _ENUMERATOR_REST.match(tok.text)):
-                out[-1] = Token(TEXT, prev.text + tok.text, None, tok.grid, prev.line)
-                continue
-            out.append(tok)
+            joined = _joins(out[-1] if out else None, tok)
+            if joined is not None:
+                out[-1] = joined
+            else:
+                out.append(tok)
     return out
+
+
+@dataclass(frozen=True)
+class DocumentTokens:
+    """The tokens of a whole document, made once; a region's tokens are a slice of them.
+
+    Tables whose heading is missing are looked for across wide regions of the document; slicing one
+    tokenisation keeps that linear in the document's size however many tables are looked for.
+    """
+
+    items: tuple[Token, ...]
+    lines: tuple[int, ...]  # the line of each token, for bisection
+
+    @classmethod
+    def of(cls, lines: Sequence[Line]) -> DocumentTokens:
+        items = tuple(tokens(lines))
+        return cls(items, tuple(t.line for t in items))
+
+    def region(self, a: int, b: int) -> list[Token]:
+        """The tokens of lines ``a`` to ``b - 1``."""
+        return list(self.items[bisect_left(self.lines, a):bisect_left(self.lines, b)])

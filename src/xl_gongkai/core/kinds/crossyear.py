@@ -57,6 +57,8 @@ def carried_over(ctx: RuleContext) -> Iterator[Finding]:
     if prev is None:
         return
     table = ctx.form.table(ctx.params["table"])
+    if not ctx.report.present(table.key):
+        return  # a table the source does not contain: the importer says so once
     for col in table.columns:
         this_key = CellKey(table.key, ctx.params["this"], col.key)
         prev_key = CellKey(table.key, ctx.params["previous"], col.key)
@@ -82,6 +84,8 @@ def in_force_continuity(ctx: RuleContext) -> Iterator[Finding]:
         return  # the 2019 format counted documents differently: no continuity across formats
     p = ctx.params
     table = ctx.form.table(p["table"])
+    if not ctx.report.present(table.key):
+        return  # a table the source does not contain: the importer says so once
     for row_key in p["rows"]:
         row = table.row(row_key)
         keys = {k: CellKey(table.key, row_key, p[k]) for k in _IN_FORCE}

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ...spec import CellKey, Form
+from ...spec import CellKey, Form, Section
 from ..catalogue import for_form
 from ..findings import Finding, Place
 from ..numbers import Number, exact_sum, read, show
-from ..params import CellRef, ColumnRef, Flag, ListOf, MapOf, Obj, Regex, RowRef, TableRef, Text
+from ..params import CellRef, ColumnRef, Flag, ListOf, MapOf, Obj, Regex, RowRef, SectionRef, TableRef, Text
 from ..rules import RuleContext, kind
 
 _SENTENCE_END = "。！？!?"
@@ -55,23 +55,21 @@ def _value(ctx: RuleContext, terms: Sequence[str]) -> Number | None:
     return exact_sum(nums)
 
 
+def _part(ctx: RuleContext, key: str) -> Section | None:
+    """The narrative part (the preamble or a section of the form) a text belongs to."""
+    return next((s for s in (*ctx.form.text_parts, *ctx.form.sections) if s.key == key), None)
+
+
 def _section_place(ctx: RuleContext, section: str) -> Place:
-    try:
-        sec = ctx.form.section(section)
-    except KeyError:
-        return Place(section=section)
-    if sec.text_cell:
+    sec = _part(ctx, section)
+    if sec is not None and sec.text_cell:
         return Place(sheet=ctx.form.narrative_sheet, cell=sec.text_cell, section=section)
     return Place(section=section)
 
 
 def _section_name(ctx: RuleContext, section: str) -> str:
-    if section == "preamble":
-        return "前言"
-    try:
-        return ctx.form.section(section).heading
-    except KeyError:
-        return section
+    sec = _part(ctx, section)
+    return sec.heading if sec is not None else section
 
 
 _FULL_WIDTH = str.maketrans(",;:()!?", "，；：（）！？")
@@ -231,3 +229,14 @@ def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.finding(f"{s.section}.period", place=_section_place(ctx, s.section),
                                   section=_section_name(ctx, s.section), quote=_quote(s.text, m.start(), m.end()),
                                   stated=str(stated), year=str(year))
+
+
+@kind("section_text", params={"sections": ListOf(SectionRef(), min_items=1, unique=True)}, words=("section",))
+def section_text(ctx: RuleContext) -> Iterator[Finding]:
+    """Every required text section has text; a section the source does not contain is the importer's finding."""
+    for key in ctx.params["sections"]:
+        if not ctx.report.present(key):
+            continue
+        text = ctx.report.narrative.get(key)
+        if not isinstance(text, str) or not text.strip():
+            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key), section=_section_name(ctx, key))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding
+from ..findings import Finding, Place
 from ..numbers import decimals_of, read, show
 from ..params import Numeric
 from ..rules import RuleContext, kind
@@ -19,6 +19,8 @@ def _limit(ctx: RuleContext, n: float) -> str:
 @kind("blank", params={}, words=("where", "hint"))
 def blank(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
+        if not ctx.report.present(cell.key):
+            continue  # a table the source does not contain: the importer says so once
         if read(ctx.report.values.get(cell.key)).kind == "blank":
             hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
@@ -81,3 +83,15 @@ def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
                               values={"value": r.number}, where=cell.describe(),
                               yi=show(round(r.number / 10000, 4)))
+
+
+@kind("absent_parts", params={}, words=("where", "what"))
+def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
+    """Each table or section a published excerpt does not contain, once (the importer records them)."""
+    tables = {t.key: t for t in ctx.form.tables}
+    for key, shown in ctx.report.absent.items():
+        if key in tables:
+            t = tables[key]
+            yield ctx.finding(key, place=Place(table=key), where=f"表{t.number}", what=f"{shown}（共{len(t.rows)}行）")
+        else:
+            yield ctx.finding(f"section.{key}", place=Place(section=key), where=ctx.form.narrative_sheet, what=shown)

@@ -1,0 +1,273 @@
+"""Which printed number goes in which cell of a row: the placement heuristics, tried in order.
+
+A row's *run* is what the text prints after the row's label and before the next label: numbers,
+explicit blanks (``/``), empty cells between separators. The first heuristic of ``PLACEMENTS`` that
+applies decides the row; when none does, the row is not read (an I1 finding) — a guess is never passed
+off as a reading. Each heuristic says, in the ``note`` of its placement, what it inferred and from
+what; the note becomes the row's I5 finding. Reading a row exactly as printed has no note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ...core.numbers import exact_sum, read, show
+from ...spec import Column
+from .heuristics import heuristic
+from .text import EMPTY, NUMBER, SLASH, UNSURE, Token
+
+COUNT_UNITS = ("件", "项", "个")  # any of them prints a count
+TEN_THOUSAND = Decimal(10000)
+
+
+@dataclass(frozen=True)
+class Run:
+    """The printed items after a row's label, and the row's columns in printed order."""
+
+    tokens: tuple[Token, ...]
+    columns: tuple[Column, ...]
+    label_line: int | None = None  # the line the row's label ends on
+    next_line: int | None = None  # the line of the label that ended the run (None: the region ended)
+
+    @property
+    def explicit(self) -> list[Token]:
+        return [t for t in self.tokens if t.explicit]
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A decided row: its values in column order, or ``None`` when the row is refused."""
+
+    values: tuple[Any, ...] | None
+    heuristic: str
+    note: str = ""  # what was inferred and from what; "" when the row was read as printed
+    spare: Token | None = None  # a number printed at the end of this row that belongs to the next one
+
+
+Cells = Sequence[Token | None]  # the token placed in each column (None: nothing printed there)
+
+
+def _names(columns: Sequence[Column], indexes: Sequence[int]) -> str:
+    return "、".join(f"“{columns[i].name}”" for i in indexes)
+
+
+@heuristic("unit_in_cell", "placement")
+def cell_value(tok: Token | None, column: Column) -> tuple[Any, str]:
+    """A number printed with a unit: the column's unit is dropped, 元 in a 万元 column is converted exactly.
+
+    Returns ``(value, note)``. A count with 件/项/个 is the count; ``20.3万元`` in a 万元 column is 20.3;
+    ``75394432.52元`` in a 万元 column is 7539.443252 (six decimals are exact to the 分). A unit that does
+    not fit the column (元 in a count column) leaves the printed text in the cell, for V2 to report.
+    """
+    if tok is None or tok.kind in (EMPTY, SLASH):
+        return None, ""
+    value, unit = tok.value, tok.unit
+    if not unit or unit == column.unit or (unit in COUNT_UNITS and column.unit in COUNT_UNITS):
+        return value, ""
+    if unit == "元" and column.unit == "万元" and value is not None:
+        wan = Decimal(repr(value)) / TEN_THOUSAND
+        converted: int | float = int(wan) if wan == wan.to_integral_value() else float(wan)
+        return converted, f"“{tok.text}”以元印出，按本栏的单位万元计为{show(converted)}"
+    return tok.text, ""
+
+
+def _finish(name: str, cells: Cells, run: Run, note: str = "", spare: Token | None = None) -> Placement:
+    values, notes = [], [note] if note else []
+    for tok, col in zip(cells, run.columns, strict=True):
+        value, unit_note = cell_value(tok, col)
+        values.append(value)
+        if unit_note:
+            notes.append(unit_note)
+    return Placement(tuple(values), name, "；".join(notes), spare)
+
+
+def sums_hold(values: Sequence[Any], columns: Sequence[Column]) -> bool:
+    """Every total printed in the row equals the sum of its terms in the row (and there is one)."""
+    at = {c.key: i for i, c in enumerate(columns)}
+    checked = False
+    for c in columns:
+        if not c.sum_of or not set(c.sum_of) <= set(at):
+            continue
+        terms = [read(values[at[k]]) for k in c.sum_of]
+        total = read(values[at[c.key]])
+        if total.kind != "number" or any(t.kind != "number" for t in terms):
+            return False
+        if exact_sum([t.number for t in terms if t.number is not None]) != total.number:
+            return False
+        checked = True
+    return checked
+
+
+def closed_under_sums(columns: Sequence[Column]) -> bool:
+    """Every column is a total or a term of a total that is itself among ``columns``."""
+    keys = {c.key for c in columns}
+    covered: set[str] = set()
+    for c in columns:
+        if c.sum_of and set(c.sum_of) <= keys:
+            covered |= {c.key, *c.sum_of}
+    return bool(keys) and covered == keys
+
+
+# ---------------------------------------------------------------------------------------------- heuristics
+
+@heuristic("merged_cell_value", "placement")
+def merged_cell_value(run: Run) -> Placement | None:
+    """A number merged down from the row above (an HTML rowspan) is not printed for this row: refused."""
+    if any(t.kind == UNSURE for t in run.explicit):
+        return Placement(None, "merged_cell_value")
+    return None
+
+
+@heuristic("html_row_cells", "placement")
+def html_row_cells(run: Run) -> Placement | None:
+    """A parsed HTML row with exactly as many cells as the row has, empty ``<td>`` included: in order."""
+    explicit = run.explicit
+    if not explicit or not all(t.grid for t in run.tokens):
+        return None
+    row_line = explicit[0].line  # a table row of the page: its cells are the tokens of that <tr>
+    cells = [t for t in run.tokens if t.line == row_line and t.kind in (NUMBER, SLASH, EMPTY)]
+    return _finish("html_row_cells", cells, run) if len(cells) == run.width else None
+
+
+@heuristic("one_number_per_cell", "placement")
+def one_number_per_cell(run: Run) -> Placement | None:
+    """As many numbers (or explicit blanks ``/``) as the row has cells: in the layout's column order."""
+    explicit = run.explicit
+    return _finish("one_number_per_cell", explicit, run) if len(explicit) == run.width else None
+
+
+@heuristic("printed_blank_row", "placement")
+def printed_blank_row(run: Run) -> Placement | None:
+    """Nothing but empty cells after the label: the row is printed blank."""
+    if run.explicit or not any(t.kind == EMPTY for t in run.tokens):
+        return None
+    return Placement((None,) * run.width, "printed_blank_row")
+
+
+@heuristic("separator_positions", "placement")
+def separator_positions(run: Run) -> Placement | None:
+    """A tab- or ``|``-separated line with exactly the row's count of cells, empty ones included: by position.
+
+    ``258→12→→→1→1→`` (a table copied from a page) is seven cells: 258, 12, blank, blank, 1, 1, blank.
+    The cells counted are the line's cells after the label (or the whole line when the numbers have a
+    line of their own), and the line must end the row.
+    """
+    explicit = run.explicit
+    if not explicit or not all(t.cells for t in explicit):
+        return None
+    line = explicit[0].line
+    if any(t.line != line for t in explicit) or (run.next_line is not None and run.next_line <= line):
+        return None
+    cells = [t for t in run.tokens if t.line == line]
+    if len(cells) != run.width:
+        return None
+    blank = [i for i, t in enumerate(cells) if t.kind == EMPTY]
+    note = f"按分隔符的位置读取，{_names(run.columns, blank)}为空（原文这一行有{run.width}个单元格）"
+    return _finish("separator_positions", cells, run, note)
+
+
+@heuristic("empties_between_numbers", "placement")
+def empties_between_numbers(run: Run) -> Placement | None:
+    """Empty cells between the first and the last number make up exactly the row's count: in order."""
+    explicit = run.explicit
+    if not explicit:
+        return None
+    first = run.tokens.index(explicit[0])
+    last = len(run.tokens) - 1 - run.tokens[::-1].index(explicit[-1])
+    inner = run.tokens[first:last + 1]
+    if len(inner) != run.width or not any(t.kind == EMPTY for t in inner):
+        return None
+    blank = [i for i, t in enumerate(inner) if t.kind == EMPTY]
+    note = f"空单元格在两个数之间，按分隔符的位置读取，{_names(run.columns, blank)}为空"
+    return _finish("empties_between_numbers", inner, run, note)
+
+
+@heuristic("repeated_value_extra", "placement")
+def repeated_value_extra(run: Run) -> Placement | None:
+    """More numbers than cells, all the same value: whichever are kept, every cell has that value."""
+    explicit = run.explicit
+    if len(explicit) <= run.width or any(t.kind != NUMBER for t in explicit):
+        return None
+    if len({t.value for t in explicit}) != 1:
+        return None
+    note = (f"印了{len(explicit)}个数，多于本行的{run.width}格，但都是{show(explicit[0].value)}："
+            f"无论多出的是哪一个，每格都是{show(explicit[0].value)}")
+    return _finish("repeated_value_extra", explicit[:run.width], run, note)
+
+
+@heuristic("zeros_one_short", "placement")
+def zeros_one_short(run: Run) -> Placement | None:
+    """One number too few, all 0, in a row of totals and their terms: the missing cell is 0 too.
+
+    If it was the total, its terms are all 0; if it was a term, its total is 0 and no term of a total
+    can be negative. This is the reference case's damage (rows of six zeros in a seven-column table).
+    """
+    explicit = run.explicit
+    if len(explicit) != run.width - 1 or any(t.kind != NUMBER or t.value != 0 for t in explicit):
+        return None
+    if not closed_under_sums(run.columns):
+        return None
+    note = (f"只印了{len(explicit)}个数，少一格，印出的都是0，且本行每一格都是总计或总计的加项："
+            "缺的一格只能是0")
+    return _finish("zeros_one_short", [*explicit, explicit[0]], run, note)
+
+
+@heuristic("stray_trailing_number", "placement")
+def stray_trailing_number(run: Run) -> Placement | None:
+    """One number too many, the row's 总计 holding for the first ones only: the last belongs to the next row.
+
+    A PDF sometimes puts the first number of the next line at the end of this one. The row's totals
+    decide: the first numbers make every printed total equal the sum of its terms, the last numbers do not.
+    """
+    explicit = run.explicit
+    if len(explicit) != run.width + 1 or any(t.kind != NUMBER for t in explicit):
+        return None
+    head = [cell_value(t, c)[0] for t, c in zip(explicit[:-1], run.columns, strict=True)]
+    tail = [cell_value(t, c)[0] for t, c in zip(explicit[1:], run.columns, strict=True)]
+    if not sums_hold(head, run.columns) or sums_hold(tail, run.columns):
+        return None
+    stray = explicit[-1]
+    note = (f"行末多出的“{stray.text}”不属于本行：前{run.width}个数使本行的总计等于各项之和，"
+            f"后{run.width}个数不能")
+    return _finish("stray_trailing_number", explicit[:-1], run, note, spare=stray)
+
+
+PLACEMENTS: tuple[Callable[[Run], Placement | None], ...] = (
+    merged_cell_value,
+    html_row_cells,
+    one_number_per_cell,
+    printed_blank_row,
+    separator_positions,
+    empties_between_numbers,
+    repeated_value_extra,
+    zeros_one_short,
+    stray_trailing_number,
+)
+
+
+def place(run: Run) -> Placement | None:
+    """The first placement heuristic that decides the row, or ``None`` (the row cannot be read for certain)."""
+    for rule in PLACEMENTS:
+        decided = rule(run)
+        if decided is not None:
+            return decided
+    return None
+
+
+@heuristic("number_from_previous_row", "placement")
+def with_spare(run: Run, spare: Token) -> Placement | None:
+    """A row one number short takes the stray number printed at the end of the row before, if its 总计 then holds."""
+    if len(run.explicit) != run.width - 1:
+        return None
+    decided = one_number_per_cell(Run((spare, *run.tokens), run.columns, run.label_line, run.next_line))
+    if decided is None or decided.values is None or not sums_hold(decided.values, run.columns):
+        return None
+    note = f"行首的“{spare.text}”印在了上一行的末尾；加上它，本行的总计等于各项之和"
+    return Placement(decided.values, "number_from_previous_row", "；".join(x for x in (note, decided.note) if x))
