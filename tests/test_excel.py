@@ -25,6 +25,7 @@ from xl_gongkai.adapters.jsonfile import read_report
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
 from xl_gongkai.commands.workbook import new_workbook
+from xl_gongkai.logs import LOG_NAME
 from xl_gongkai.spec import CellKey, load_form
 from xl_gongkai.spec.a1 import split_cell
 
@@ -238,7 +239,7 @@ def test_an_unexpected_failure_is_explained_and_logged(tmp_path: Path, monkeypat
     _, actions = click(path, "check", tmp_path)
     text = alerts(actions)[0][0]
     assert "出现意外错误（ZeroDivisionError）" in text and "没有被修改" in text
-    log = (tmp_path / "logs" / excel.LOG_NAME).read_text("utf-8")
+    log = (tmp_path / "logs" / LOG_NAME).read_text("utf-8")
     assert "Traceback" in log and "ZeroDivisionError: boom" in log
 
 
@@ -309,7 +310,7 @@ def test_no_excel_is_explained(tmp_path: Path) -> None:
                        text=True, encoding="utf-8", env=env, timeout=120)
     assert r.returncode == 0
     assert "未能连接到 Excel" in r.stderr and "WPS" in r.stderr and "Traceback" not in r.stderr
-    assert "Traceback" in (tmp_path / "logs" / excel.LOG_NAME).read_text("utf-8")
+    assert "Traceback" in (tmp_path / "logs" / LOG_NAME).read_text("utf-8")
 
 
 def test_the_entry_module_imports_light() -> None:
