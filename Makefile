@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 CLERK := .venv-clerk
 CLERK_STAMP := $(CLERK)/.installed
 
-.PHONY: demo test bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
+# `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
+FAST := not libreoffice and not browser and not subprocess and not slow
+
+.PHONY: demo test check bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +34,12 @@ demo: $(STAMP)
 test: $(STAMP) $(CLERK_STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m pytest -q
+
+# The fast loop while developing: lint and every test that needs neither LibreOffice, a browser, nor processes
+# of its own (about half a minute).
+check: $(STAMP)
+	$(PY) -m ruff check src tests scripts
+	$(PY) -m pytest -q -m "$(FAST)"
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests scripts
