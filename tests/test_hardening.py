@@ -993,7 +993,7 @@ def test_a_total_no_workbook_can_hold_is_refused_naming_the_cell(tmp_path: Path)
     assert not [a for a in apply_actions(path, book) if a["func"] == "setValues"]  # nothing written
 
 
-def test_a_year_no_calendar_has_is_a_finding(tmp_path: Path) -> None:
+def test_a_year_no_calendar_has_is_a_finding() -> None:
     """Year 2^31 with a full 统计期限 used to end in OverflowError inside the period rule."""
     for year in (10_000, 2**31, 10**20):
         doc = _doc()

@@ -267,7 +267,7 @@ def _used_area(sheet: Any) -> Any | None:
     return addr
 
 
-def _format_runs(sheet: Any, rng: Any) -> list[tuple[Any, dict[str, Any]]]:
+def _format_runs(rng: Any) -> list[tuple[Any, dict[str, Any]]]:
     """Split ``rng`` into blocks of uniform attributes and read protection and validation once each.
 
     Why: cell-by-cell UNO calls cost a round trip each; attribute blocks are few, so this stays fast
@@ -302,7 +302,7 @@ def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
     # Attribute runs over the whole sheet are cheap (they are rectangles, not cells); use them to widen
     # the scan to small unlocked/validated areas outside the content area.
     whole = sheet.getCellRangeByPosition(0, 0, MAX_EXTEND_COL - 1, MAX_EXTEND_ROW - 1)
-    sheet_runs = _format_runs(sheet, whole)
+    sheet_runs = _format_runs(whole)
     merge_candidates: list[tuple[int, int]] = []
     for addr, attrs in sheet_runs:
         if attrs["merged"]:
@@ -333,7 +333,7 @@ def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
         data = rng.getDataArray()
         formulas = rng.getFormulaArray()
         attr_at: dict[tuple[int, int], dict[str, Any]] = {}
-        for addr, attrs in _format_runs(sheet, rng):
+        for addr, attrs in _format_runs(rng):
             interesting = not attrs["locked"] or attrs["validation"] is not None or attrs["hidden_formula"]
             if attrs["validation"] is not None:
                 validations.append({"range": range_a1(addr), **attrs["validation"]})
