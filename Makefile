@@ -11,7 +11,7 @@ CLERK_STAMP := $(CLERK)/.installed
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: demo test check types bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
+.PHONY: demo test check types system-packages bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,9 @@ clerk-venv: $(CLERK_STAMP)
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
-test: $(STAMP) $(CLERK_STAMP)
+# The whole suite. system-packages comes first: on a fresh machine it installs the Debian packages the tests
+# drive, or stops before anything runs with one line that names them (scripts/system_packages.sh).
+test: system-packages $(STAMP) $(CLERK_STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m pytest -q
 
@@ -43,6 +45,9 @@ check: $(STAMP)
 
 types: $(STAMP)
 	$(PY) -m mypy
+
+system-packages:
+	@bash scripts/system_packages.sh .ci/apt-packages.txt
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests scripts
