@@ -12,7 +12,7 @@ largest accepted input is one ``xl-gongkai check`` process, and its wall time is
 measured in the same run — ``xl-gongkai check`` of the plain filled workbook, the median of
 ``BASELINE_RUNS`` runs before and as many after the tests, so that load during the run weighs on both. Each
 may take at most ``TIME_BOUND`` times the baseline (on the development machine the baseline is about 0.1 s,
-so the bound is about the 10 s the tests once asserted; the slowest accepted input takes about 35 times).
+so the bound is about the 10 s the tests once asserted; the slowest accepted input takes about 25 times).
 Exit status 1 when any test failed or any bound was exceeded.
 """
 
