@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 CLERK := .venv-clerk
 CLERK_STAMP := $(CLERK)/.installed
 
-.PHONY: demo test bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
+# `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
+FAST := not libreoffice and not browser and not subprocess and not slow
+
+.PHONY: demo test check types system-packages bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +31,23 @@ clerk-venv: $(CLERK_STAMP)
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
-test: $(STAMP) $(CLERK_STAMP)
+# The whole suite. system-packages comes first: on a fresh machine it installs the Debian packages the tests
+# drive, or stops before anything runs with one line that names them (scripts/system_packages.sh).
+test: system-packages $(STAMP) $(CLERK_STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m pytest -q
+
+# The fast loop while developing: lint and every test that needs neither LibreOffice, a browser, nor processes
+# of its own (about half a minute). `types` joins check and test once src/ is clean under mypy (issue 11).
+check: $(STAMP)
+	$(PY) -m ruff check src tests scripts
+	$(PY) -m pytest -q -m "$(FAST)"
+
+types: $(STAMP)
+	$(PY) -m mypy
+
+system-packages:
+	@bash scripts/system_packages.sh .ci/apt-packages.txt
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests scripts
@@ -62,4 +79,4 @@ windows-lock: $(STAMP)
 	mv packaging/windows/lock.tmp packaging/windows/requirements-cp313-win_amd64.txt
 
 clean:
-	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -6,7 +6,14 @@ test; ``--examples`` or the environment variable change it) and hypothesis explo
 fixed slice. Every case records its category, what it was and how long it took (``XL_GONGKAI_FUZZ_STATS``);
 the report prints the cases per category, the failures, the slowest case, and peak memory: this process's
 (every in-process case) and the largest command-line child's (each child measured by itself).
-Exit status 1 when any test failed.
+
+Time bounds live here, not in the tests (a loaded machine must not fail a test): every hostile file and every
+largest accepted input is one ``xl-gongkai check`` process, and its wall time is compared with the baseline
+measured in the same run — ``xl-gongkai check`` of the plain filled workbook, the median of
+``BASELINE_RUNS`` runs before and as many after the tests, so that load during the run weighs on both. Each
+may take at most ``TIME_BOUND`` times the baseline (on the development machine the baseline is about 0.1 s,
+so the bound is about the 10 s the tests once asserted; the slowest accepted input takes about 25 times).
+Exit status 1 when any test failed or any bound was exceeded.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -24,14 +32,25 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EXAMPLES = 300
+BASELINE_RUNS = 5
+TIME_BOUND = 100  # times the baseline: catches a hang or a blow-up (minutes), not a slow machine
+BOUNDED = ("hostile files", "largest accepted")  # the categories whose cases are timed against the baseline
 
 
 class Outcomes:
-    """A pytest plugin that keeps the failed tests."""
+    """A pytest plugin that keeps the failed tests and times the baseline at the start and the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, work: Path) -> None:
         self.failed: list[str] = []
         self.passed = 0
+        self.work = work
+        self.baseline: list[float] = []
+
+    def pytest_sessionstart(self) -> None:
+        self.baseline += baseline_runs(self.work)
+
+    def pytest_sessionfinish(self) -> None:
+        self.baseline += baseline_runs(self.work)
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.failed:
@@ -53,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XL_GONGKAI_FUZZ_EXAMPLES"] = str(args.examples)
     os.environ["XL_GONGKAI_FUZZ_STATS"] = str(stats)
     os.environ["XL_GONGKAI_LOG_DIR"] = str(stats.parent / "logs")
-    outcomes = Outcomes()
+    outcomes = Outcomes(stats.parent)
     pytest_args = ["-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_hardening.py"),
                    str(ROOT / "tests" / "test_hardening_env.py")]
     if args.keyword:
@@ -64,7 +83,45 @@ def main(argv: list[str] | None = None) -> int:
 
     cases = [json.loads(line) for line in stats.read_text("utf-8").splitlines()] if stats.exists() else []
     report(cases, outcomes, elapsed, args.examples)
-    return 1 if outcomes.failed else 0
+    over = time_bounds(cases, statistics.median(outcomes.baseline))
+    return 1 if outcomes.failed or over else 0
+
+
+def baseline_runs(work: Path) -> list[float]:
+    """Wall times of ``xl-gongkai check`` on the plain filled workbook, each a fresh process like the cases.
+
+    Run from inside the pytest session (see :class:`Outcomes`): importing the test support earlier would load
+    hypothesis before pytest can rewrite its assertions.
+    """
+    from conftest import TODAY
+    from support.fuzzing import cli, filled
+
+    path = work / "plain.xlsm"
+    path.write_bytes(filled())
+    runs = [cli("check", path, "--today", TODAY.isoformat()) for _ in range(BASELINE_RUNS)]
+    bad = [r for r in runs if r.code != 0]
+    if bad:
+        raise SystemExit(f"make fuzz: the baseline (check of the plain filled workbook) failed:\n{bad[0].stderr}")
+    return [r.seconds for r in runs]
+
+
+def time_bounds(cases: list[dict[str, Any]], baseline: float) -> list[dict[str, Any]]:
+    """Print every bounded case as a ratio to the baseline; return those over ``TIME_BOUND``."""
+    timed = sorted((c for c in cases if c["category"] in BOUNDED and "child_seconds" in c),
+                   key=lambda c: -c["child_seconds"])
+    print(f"time bounds: each case at most {TIME_BOUND}× the baseline (check of the plain filled workbook, "
+          f"median of {2 * BASELINE_RUNS} runs in this run: {baseline:.3f} s)")
+    over = []
+    for c in timed:
+        ratio = c["child_seconds"] / baseline
+        flag = "" if ratio <= TIME_BOUND else "  OVER THE BOUND"
+        if flag:
+            over.append(c)
+        print(f"  {ratio:>6.1f}×  {c['child_seconds']:>6.2f} s  {c['child_rss_mb']:>4.0f} MB  "
+              f"[{c['category']}] {c['case']}{flag}")
+    if not timed:
+        print("  (no bounded case ran)")
+    return over
 
 
 def report(cases: list[dict[str, Any]], outcomes: Outcomes, elapsed: float, examples: int) -> None:

@@ -1,4 +1,5 @@
-"""Shared test fixtures: the real reports typed in from published texts (tests/data/reports)."""
+"""Shared test fixtures: the real reports typed in from published texts (tests/data/reports); the marks of the
+tests that drive LibreOffice or a browser, set from what they call (support/markers.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 
 import pytest
 
+from support.markers import item_marks
 from xl_gongkai.adapters.jsonfile import read_report
 from xl_gongkai.core.report import Report
 
@@ -48,3 +50,10 @@ def huaian() -> Report:
 @pytest.fixture
 def reference() -> Report:
     return load("panzhihua-dongqu-kejiju-2025")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches LibreOffice or a browser (``make check`` leaves them to ``make test``)."""
+    for item in items:
+        for mark in sorted(item_marks(item)):
+            item.add_marker(mark)

@@ -50,7 +50,7 @@ def folder(tmp_path: Path) -> Path:
     return d
 
 
-def test_audit_collects_every_file_and_never_stops(folder: Path, tmp_path: Path) -> None:
+def test_audit_collects_every_file_and_never_stops(folder: Path) -> None:
     result = run_audit(folder, jobs=1, today=TODAY)
     files = {r["file"]: r for r in result.files}
     assert set(files) == {"淮安.xlsm", "宿迁2023.json", "宿迁2024.json", "攀枝花.json", "坏文件.xlsm", "~$淮安.xlsm"}

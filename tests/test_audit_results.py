@@ -77,6 +77,7 @@ def test_libreoffice_opens_the_results_workbook(folder: Path, tmp_path: Path) ->
     assert view["cells"]["概览"]["A3"]["string"] == "文件"
 
 
+@pytest.mark.slow  # a million rows through the writer: in `make test`, not in the fast loop
 def test_findings_continue_on_a_second_sheet_past_excels_rows(tmp_path: Path) -> None:
     """More findings than a sheet holds, generated in memory and streamed through the writer."""
     target = tmp_path / "big.xlsx"

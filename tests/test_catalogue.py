@@ -108,7 +108,7 @@ def test_a_kind_registered_twice_is_refused() -> None:
     load_catalogue()  # the kinds are registered
     before = KINDS["balance"]
     with pytest.raises(SpecError, match="kind 'balance' is registered twice"):
-        kind("balance", params={}, words=())(lambda ctx: [])
+        kind("balance", params={}, words=())(lambda _ctx: [])
     assert KINDS["balance"] is before
 
 

@@ -72,7 +72,7 @@ def test_a_defect_is_a_sentence_for_the_clerk_and_a_traceback_in_the_log(
 
     monkeypatch.setenv("XL_GONGKAI_LOG_DIR", str(tmp_path))
 
-    def broken(args: object) -> int:
+    def broken(_args: object) -> int:
         raise KeyError("boom")
 
     monkeypatch.setattr(cli, "cmd_summary", broken)
@@ -82,7 +82,7 @@ def test_a_defect_is_a_sentence_for_the_clerk_and_a_traceback_in_the_log(
     assert "KeyError: 'boom'" in (tmp_path / "xl_gongkai.log").read_text("utf-8")
 
 
-def test_summary_of_a_2019_format_report(tmp_path: Path) -> None:
+def test_summary_of_a_2019_format_report() -> None:
     r = run("summary", str(REPORTS.parent / "published" / "21_tongzhou-xinfangban-2019-addedrows.txt"))
     assert r.returncode == 0 and "2019年试行" not in r.stderr
     assert r.stdout.splitlines()[0].startswith("（本报告采用中华人民共和国政府信息公开工作年度报告格式（试行）")

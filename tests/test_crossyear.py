@@ -79,7 +79,7 @@ def test_x0_previous_of_the_wrong_year(suqian_2023: Report) -> None:
     assert set(cross(this, suqian_2023)) == {"X0:previous"}
 
 
-def test_cli_previous(tmp_path: Path, suqian_2023: Report) -> None:
+def test_cli_previous(tmp_path: Path) -> None:
     doc = json.loads((REPORTS / "suqian-city-2023.json").read_text("utf-8"))
     doc["metadata"]["year"] = 2024
     doc["values"]["requests"]["carried_in"] = doc["values"]["requests"]["carried_out"]

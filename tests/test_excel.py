@@ -232,7 +232,7 @@ def test_an_altered_workbook_gets_a_chinese_alert_not_a_traceback(tmp_path: Path
 def test_an_unexpected_failure_is_explained_and_logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = workbook(tmp_path, "panzhihua-dongqu-kejiju-2025")
 
-    def broken(*args: Any, **kwargs: Any) -> Any:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr("xl_gongkai.core.rules.check", broken)
@@ -259,7 +259,7 @@ class FakeComSheetApi:
         self.ProtectContents = True
 
 
-def test_protected_sheets_are_unprotected_around_writes_and_protected_again(tmp_path: Path) -> None:
+def test_protected_sheets_are_unprotected_around_writes_and_protected_again() -> None:
     calls: list[str] = []
 
     class Sheet:

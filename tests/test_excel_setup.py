@@ -98,7 +98,7 @@ def test_doctor_shows_what_the_vba_logged(tmp_path: Path) -> None:
     assert any("[提示] 宏的最近记录" in line and "SheetRequests" in line for line in lines)
 
 
-def _export_alert(path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def _export_alert(path: Path, name: str) -> str:
     payload = book_json(path)
     payload["book"]["name"] = name
     book = xlwings.Book(json=payload)
@@ -107,22 +107,20 @@ def _export_alert(path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> str
     return alerts(book.json()["actions"])[0][0]
 
 
-def test_an_online_workbook_exports_to_documents_and_says_so(tmp_path: Path, _home: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_online_workbook_exports_to_documents_and_says_so(tmp_path: Path, _home: Path) -> None:
     (_home / "Documents").mkdir()
     path = workbook(tmp_path, "huaian-city-2024")
-    text = _export_alert(path, "https://contoso-my.sharepoint.com/personal/x/Documents/年报.xlsm", monkeypatch)
+    text = _export_alert(path, "https://contoso-my.sharepoint.com/personal/x/Documents/年报.xlsm")
     assert "OneDrive、SharePoint" in text and str(_home / "Documents") in text
     assert (_home / "Documents" / "淮安市人民政府_2024年_年报数据.json").is_file()
 
 
-def test_a_workbook_opened_from_an_attachment_exports_to_documents(tmp_path: Path, _home: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_workbook_opened_from_an_attachment_exports_to_documents(tmp_path: Path, _home: Path) -> None:
     (_home / "Documents").mkdir()
     cache = tmp_path / "INetCache" / "Content.Outlook" / "A1B2C3"
     cache.mkdir(parents=True)
     path = workbook(tmp_path, "huaian-city-2024")
-    text = _export_alert(path, str(cache / "年报.xlsm"), monkeypatch)
+    text = _export_alert(path, str(cache / "年报.xlsm"))
     assert "邮件附件或压缩包" in text and not list(cache.iterdir())
     assert (_home / "Documents" / "淮安市人民政府_2024年_摘要.md").is_file()
 
@@ -130,14 +128,14 @@ def test_a_workbook_opened_from_an_attachment_exports_to_documents(tmp_path: Pat
 def test_xlwings_own_error_for_an_unmapped_onedrive_file_is_not_an_unexpected_error(
         tmp_path: Path, _home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Under COM, Book.fullname raises XlwingsError when it cannot map a OneDrive URL to a synced folder."""
-    def unmapped(self: Any) -> str:
+    def unmapped(_self: Any) -> str:
         raise xlwings.XlwingsError("Couldn't find your local OneDrive file, see: xlwings.org/error")
 
     from xlwings.pro import _xlremote
 
     monkeypatch.setattr(_xlremote.Book, "fullname", property(unmapped))
     path = workbook(tmp_path, "huaian-city-2024")
-    text = _export_alert(path, "年报.xlsm", monkeypatch)
+    text = _export_alert(path, "年报.xlsm")
     assert "网络位置" in text and "意外错误" not in text
 
 

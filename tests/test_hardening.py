@@ -5,8 +5,11 @@ made from the template and then damaged (support/fuzzing.py), JSON documents and
 out of shape, hostile files (bombs, a million rows, things that are not workbooks), writes killed
 half-way, and text that would run as a formula in a spreadsheet.
 
-Time bounds are generous on purpose — ten times or more what a case takes on a laptop — because they
-are there to catch a hang or a blow-up (minutes, gigabytes), not to benchmark a slow CI machine.
+No test here asserts a time: a hostile file must be refused and the largest accepted input read in bounded
+memory (asserted, per command-line process) and bounded time, which ``make fuzz`` reports as a ratio against
+checking the plain filled workbook in the same run (scripts/fuzz.py), so that a loaded machine cannot fail
+a test. ``make check`` leaves to ``make test`` the tests that run command-line processes (marked
+``subprocess`` by the conftest) and the Excel commands' fuzzing (``slow``).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from support.fuzzing import (
     edit_book,
     filled,
     fuzz_settings,
+    measured,
     parts,
     put_raw,
     raw_cells,
@@ -362,8 +366,7 @@ def test_the_command_line_on_fuzzed_workbooks(kind: str, data: st.DataObject,
     for args in (("check", path), ("fill", path, "-o", d / "out.xlsm"), ("export", path, "--draft", "-o",
                                                                            d / "p.json")):
         with case("command line", f"{kind}: {args[0]}") as rec:
-            run = cli(*args, "--today", TODAY.isoformat())
-            rec["child_rss_mb"] = run.peak_rss_mb
+            run = measured(rec, cli(*args, "--today", TODAY.isoformat()))
             assert_clear(run, path)
 
 
@@ -482,7 +485,7 @@ def test_published_text_bent_out_of_shape(source: Path, data: st.DataObject) -> 
     text = "\n".join(lines)
     with case("published text", f"{source.name}: {len(text)} characters"):
         try:
-            result = import_text(text, name=source.name)
+            result = import_text(text)
         except InputError as exc:
             assert CJK.search(str(exc))
             return
@@ -517,6 +520,7 @@ def _harness_can_send(v: Any) -> bool:
     return not (isinstance(v, str) and len(v) > 1000) and not (isinstance(v, float) and v < -1e9)
 
 
+@pytest.mark.slow
 @fuzz_settings(0.5)
 @given(edits=st.dictionaries(st.sampled_from(_INPUTS_ON_SHEET),
                              st.one_of(PLAIN_VALUES.filter(_harness_can_send),
@@ -634,7 +638,6 @@ HOSTILE: dict[str, tuple[str, Any, str]] = {
 # Peak resident memory of the whole command (Python, pandas-free CLI imports included: about 50 MB).
 # Unbounded, these files take gigabytes (the shared-strings bomb 1 GB for 2 MB, XFD1048576 550 GB).
 MEMORY_CAP_MB = 300
-TIME_CAP_S = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -643,17 +646,15 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_files_are_refused_quickly_in_bounded_memory(name: str, hostile_dir: Path) -> None:
+def test_hostile_files_are_refused_in_bounded_memory(name: str, hostile_dir: Path) -> None:
     file_name, build, message = HOSTILE[name]
     path = hostile_dir / file_name
     path.write_bytes(build())
     with case("hostile files", name) as rec:
-        run = cli("check", path)
-        rec["child_rss_mb"] = run.peak_rss_mb
+        run = measured(rec, cli("check", path))
         assert run.code == 2, (name, run.code, run.stdout[-500:], run.stderr[-500:])
         assert_clear(run, path)
         assert message in run.stderr, (name, run.stderr)
-        assert run.seconds < TIME_CAP_S, (name, run.seconds)
         assert 0 < run.peak_rss_mb < MEMORY_CAP_MB, (name, run.peak_rss_mb)
     path.unlink()
 
@@ -662,11 +663,13 @@ def test_a_bomb_in_a_part_nobody_reads_is_never_unpacked(tmp_path: Path) -> None
     """1 GB of zeros as an image: check reads the workbook; fill (which carries every part) refuses it."""
     path = tmp_path / "media.xlsm"
     path.write_bytes(_bomb_package("xl/media/image1.png", 1024, b"\0"))
-    run = cli("check", path, "--today", TODAY.isoformat())
-    assert run.code == 0 and run.seconds < TIME_CAP_S and run.peak_rss_mb < MEMORY_CAP_MB, run
-    run = cli("fill", path, "--today", TODAY.isoformat())
-    assert run.code == 2 and "超过上限" in run.stderr and run.seconds < TIME_CAP_S, run
-    assert run.peak_rss_mb < MEMORY_CAP_MB, run
+    with case("hostile files", "1 GiB of zeros as an image: check") as rec:
+        run = measured(rec, cli("check", path, "--today", TODAY.isoformat()))
+        assert run.code == 0 and 0 < run.peak_rss_mb < MEMORY_CAP_MB, run
+    with case("hostile files", "1 GiB of zeros as an image: fill") as rec:
+        run = measured(rec, cli("fill", path, "--today", TODAY.isoformat()))
+        assert run.code == 2 and "超过上限" in run.stderr, run
+        assert 0 < run.peak_rss_mb < MEMORY_CAP_MB, run
 
 
 def test_error_values_are_text_not_blanks(tmp_path: Path) -> None:
@@ -967,16 +970,15 @@ LARGEST_ACCEPTED: dict[str, tuple[str, Any]] = {
 
 
 @pytest.mark.parametrize("name", list(LARGEST_ACCEPTED))
-def test_the_largest_inputs_we_accept_finish_in_bounded_time(name: str, tmp_path: Path) -> None:
+def test_the_largest_inputs_we_accept_are_read_in_bounded_memory(name: str, tmp_path: Path) -> None:
     file_name, build = LARGEST_ACCEPTED[name]
     path = tmp_path / file_name
     path.write_bytes(build())
     with case("largest accepted", name) as rec:
-        run = cli("check", path, "--today", TODAY.isoformat())
-        rec["child_rss_mb"] = run.peak_rss_mb
+        run = measured(rec, cli("check", path, "--today", TODAY.isoformat()))
         assert run.code in (0, 1), (name, run.stderr[-500:])
         assert_clear(run, path)
-        assert run.seconds < TIME_CAP_S and 0 < run.peak_rss_mb < MEMORY_CAP_MB, (name, run.seconds, run.peak_rss_mb)
+        assert 0 < run.peak_rss_mb < MEMORY_CAP_MB, (name, run.peak_rss_mb)
 
 
 def test_a_total_no_workbook_can_hold_is_refused_naming_the_cell(tmp_path: Path) -> None:
@@ -992,7 +994,7 @@ def test_a_total_no_workbook_can_hold_is_refused_naming_the_cell(tmp_path: Path)
     assert not [a for a in apply_actions(path, book) if a["func"] == "setValues"]  # nothing written
 
 
-def test_a_year_no_calendar_has_is_a_finding(tmp_path: Path) -> None:
+def test_a_year_no_calendar_has_is_a_finding() -> None:
     """Year 2^31 with a full 统计期限 used to end in OverflowError inside the period rule."""
     for year in (10_000, 2**31, 10**20):
         doc = _doc()

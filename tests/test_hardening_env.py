@@ -106,7 +106,7 @@ def test_a_full_disk_is_exit_2_and_leaves_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     target.write_bytes(b"OLD")
 
-    def full(stage: str, path: Path) -> None:
+    def full(stage: str, _path: Path) -> None:
         if stage == "write":
             raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -183,7 +183,7 @@ def test_a_defect_with_an_unwritable_log_says_so(tmp_path: Path, monkeypatch: py
     blocker.write_text("x")
     monkeypatch.setenv("XL_GONGKAI_LOG_DIR", str(blocker / "logs"))
 
-    def broken(args: Any) -> int:
+    def broken(_args: Any) -> int:
         raise RuntimeError("defect")
 
     monkeypatch.setattr("xl_gongkai.cli.cmd_summary", broken)

@@ -252,7 +252,7 @@ def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Pa
     assert "某区2024年报.json：与汇总报告的机关同名" in stdout
 
 
-def test_consolidate_never_replaces_a_report_of_the_folder(region: Path, tmp_path: Path, book: Path,
+def test_consolidate_never_replaces_a_report_of_the_folder(region: Path, book: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     agency_book = region / "某局.xlsm"
     shutil.copy(book, agency_book)

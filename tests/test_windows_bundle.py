@@ -22,6 +22,10 @@ from packaging.requirements import Requirement
 from packaging.tags import compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+# pip builds the wheel and downloads the locked wheels, through scripts/windows_bundle.py (which the
+# automatic marks of support/markers.py do not see into)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("windows_bundle", ROOT / "scripts" / "windows_bundle.py")
 assert _spec and _spec.loader

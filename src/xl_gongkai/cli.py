@@ -15,7 +15,7 @@ import signal
 import sys
 
 
-def _interrupted_at_start(signum: int, frame: object) -> None:
+def _interrupted_at_start(_signum: int, _frame: object) -> None:
     """Ctrl-C while the command is still being loaded: nothing is being written yet, so end at once."""
     os.write(2, "已中断。\n".encode())
     os._exit(130)
@@ -290,7 +290,7 @@ def cmd_excel(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
+def cmd_schema(_args: argparse.Namespace) -> int:
     from importlib import resources
 
     sys.stdout.write(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_text("utf-8"))

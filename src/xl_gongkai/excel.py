@@ -103,7 +103,7 @@ def _counts_text(validation: Any) -> str:
     return f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
 
 
-def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
+def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)
     from .commands.check import run_check
 
     live = _live(book)
@@ -117,7 +117,7 @@ def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None =
     return Outcome("check", text, live.reads, live.writes)
 
 
-def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
+def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)
     from .commands.fill import run_fill
 
     live = _live(book)
@@ -169,7 +169,7 @@ def cmd_report(book: Any, *, out_dir: Path | None = None, today: dt.date | None 
     return Outcome("report", text, live.reads, live.writes, files=files)
 
 
-def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
+def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)
     """The template's versions, then what ``xl-gongkai excel doctor`` checks (without starting another Python)."""
     import xlwings
 

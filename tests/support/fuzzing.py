@@ -9,7 +9,8 @@ garbled; the file itself truncated or flipped.
 Sizes: ``XL_GONGKAI_FUZZ_EXAMPLES`` is the number of hypothesis examples of an ordinary fuzz test (20
 for ``make test``, derandomized so the fast slice is the same on every run; ``make fuzz`` raises it and
 lets hypothesis explore). ``XL_GONGKAI_FUZZ_STATS`` names a file where every case tried is appended as a
-JSON line (category, case, seconds): scripts/fuzz.py reads it for its report.
+JSON line (category, case, seconds, and for a command-line run its own wall time and peak memory):
+scripts/fuzz.py reads it for its report, and measures there the time bounds of the hostile files.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def fuzz_settings(weight: float = 1.0) -> settings:
 def case(category: str, what: str) -> Iterator[dict[str, Any]]:
     """Time one case; with XL_GONGKAI_FUZZ_STATS set, append it (and whether it failed) to that file.
 
-    The yielded dict takes extra figures of the case, e.g. ``child_rss_mb`` of a command-line run.
+    The yielded dict takes extra figures of the case: :func:`measured` adds a command-line run's.
     """
     start = time.perf_counter()
     extra: dict[str, Any] = {}
@@ -246,6 +247,13 @@ def cli(*args: str | Path, timeout: float = 120, cwd: Path | None = None) -> Run
     m = re.search(r"\n@@peak_rss_kb=(\d+)\n", r.stderr)
     stderr = r.stderr[: m.start()] if m else r.stderr
     return Run(tuple(map(str, args)), r.returncode, r.stdout, stderr, seconds, int(m.group(1)) / 1024 if m else -1)
+
+
+def measured(rec: dict[str, Any], run: Run) -> Run:
+    """Note a command-line run's own time and peak memory in its case's record (see :func:`case`)."""
+    rec["child_seconds"] = run.seconds
+    rec["child_rss_mb"] = run.peak_rss_mb
+    return run
 
 
 def assert_clear(run: Run, where: str | Path | None = None) -> None:

@@ -79,9 +79,8 @@ class HarnessError(Exception):
 class Office:
     """One private soffice process plus the UNO connection to it."""
 
-    def __init__(self, workdir: Path, deadline: float) -> None:
+    def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.deadline = deadline
         self.profile = workdir / "profile"
         self.log_path = workdir / "soffice.log"
         self.pipe_name = f"xlgk_{os.getpid()}_{uuid.uuid4().hex}"
@@ -129,11 +128,10 @@ class Office:
                 self.ctx = resolver.resolve(url)
                 break
             except NoConnectException:
+                # no deadline of its own: the watchdog in main() reports the timeout and ends the process
                 if self.proc.poll() is not None:
                     code = self.proc.returncode
                     raise HarnessError(f"soffice exited with code {code} before accepting UNO") from None
-                if time.monotonic() > self.deadline:
-                    raise HarnessError("timed out waiting for soffice to accept the UNO connection") from None
                 time.sleep(0.1)
         smgr = self.ctx.ServiceManager
         self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
@@ -269,7 +267,7 @@ def _used_area(sheet: Any) -> Any | None:
     return addr
 
 
-def _format_runs(sheet: Any, rng: Any) -> list[tuple[Any, dict[str, Any]]]:
+def _format_runs(rng: Any) -> list[tuple[Any, dict[str, Any]]]:
     """Split ``rng`` into blocks of uniform attributes and read protection and validation once each.
 
     Why: cell-by-cell UNO calls cost a round trip each; attribute blocks are few, so this stays fast
@@ -304,7 +302,7 @@ def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
     # Attribute runs over the whole sheet are cheap (they are rectangles, not cells); use them to widen
     # the scan to small unlocked/validated areas outside the content area.
     whole = sheet.getCellRangeByPosition(0, 0, MAX_EXTEND_COL - 1, MAX_EXTEND_ROW - 1)
-    sheet_runs = _format_runs(sheet, whole)
+    sheet_runs = _format_runs(whole)
     merge_candidates: list[tuple[int, int]] = []
     for addr, attrs in sheet_runs:
         if attrs["merged"]:
@@ -335,7 +333,7 @@ def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
         data = rng.getDataArray()
         formulas = rng.getFormulaArray()
         attr_at: dict[tuple[int, int], dict[str, Any]] = {}
-        for addr, attrs in _format_runs(sheet, rng):
+        for addr, attrs in _format_runs(rng):
             interesting = not attrs["locked"] or attrs["validation"] is not None or attrs["hidden_formula"]
             if attrs["validation"] is not None:
                 validations.append({"range": range_a1(addr), **attrs["validation"]})
@@ -603,32 +601,40 @@ def main(argv: list[str]) -> int:
     command, args_json, result_path, workdir, timeout = argv[1:6]
     args = json.loads(args_json)
     deadline = time.monotonic() + float(timeout)
-    office = Office(Path(workdir), deadline)
+    office = Office(Path(workdir))
     result_file = Path(result_path)
     finished = threading.Event()
+    # One verdict: the first to take it reports — the watchdog at the deadline, or the command when it ends
+    # before. Without it, a command failing because the watchdog had just killed soffice ("soffice exited
+    # ... before accepting UNO") would overwrite "timed out" in the moment before the process exits.
+    verdict = threading.Lock()
 
     def watchdog() -> None:
         # Our own deadline, a little before the caller's hard kill, so we can still report why.
-        if not finished.wait(max(0.0, deadline - time.monotonic())):
-            payload = {"ok": False, "error": f"timed out after {timeout}s", "soffice_log": office.log_text()}
-            result_file.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-            if office.proc is not None and office.proc.poll() is None:
-                office.proc.kill()
-            _kill_group_members()
-            os._exit(3)
+        if finished.wait(max(0.0, deadline - time.monotonic())) or not verdict.acquire(blocking=False):
+            return
+        payload = {"ok": False, "error": f"timed out after {timeout}s", "soffice_log": office.log_text()}
+        result_file.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        if office.proc is not None and office.proc.poll() is None:
+            office.proc.kill()
+        _kill_group_members()
+        os._exit(3)
 
     threading.Thread(target=watchdog, daemon=True).start()
     try:
-        office.start()
-        result = COMMANDS[command](office, args)
-        payload: dict[str, Any] = {"ok": True, "result": result}
-        code = 0
-    except HarnessError as exc:
-        payload = {"ok": False, "error": str(exc)}
-        code = 1
-    except Exception as exc:
-        payload = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
-        code = 1
+        try:
+            office.start()
+            result = COMMANDS[command](office, args)
+            payload: dict[str, Any] = {"ok": True, "result": result}
+            code = 0
+        except HarnessError as exc:
+            payload = {"ok": False, "error": str(exc)}
+            code = 1
+        except Exception as exc:
+            payload = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+            code = 1
+        if not verdict.acquire(blocking=False):
+            verdict.acquire()  # the watchdog has reported and is ending the process: wait for it
     finally:
         office.stop()
         finished.set()

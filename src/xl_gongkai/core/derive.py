@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Cell, CellKey, Form
+from ..spec import Cell, CellKey
 from .numbers import Number, exact_sum, read
 from .report import Report
 
 
-def terms(form: Form, cell: Cell) -> list[CellKey]:
+def terms(cell: Cell) -> list[CellKey]:
     """The cells a derived cell is the sum of (one level: the column sum wins over the row sum)."""
     t, r, c = cell.table, cell.row, cell.column
     if c.sum_of:
@@ -34,7 +34,7 @@ def derived_values(report: Report) -> dict[CellKey, Number | None]:
             reading = read(report.values.get(key))
             return reading.number if reading.kind == "number" else None
         if key not in memo:
-            parts = [value(k) for k in terms(form, cell)]
+            parts = [value(k) for k in terms(cell)]
             memo[key] = None if any(p is None for p in parts) else exact_sum(p for p in parts if p is not None)
         return memo[key]
 

@@ -49,7 +49,7 @@ class Param:
     def __init__(self, *, optional: bool = False) -> None:
         self.optional = optional
 
-    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+    def problems(self, value: Any, path: str, _scope: Scope) -> Iterator[str]:
         raise NotImplementedError
 
 
@@ -66,7 +66,7 @@ class Text(Param):
         super().__init__(optional=optional)
         self.identifier = identifier
 
-    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+    def problems(self, value: Any, path: str, _scope: Scope) -> Iterator[str]:
         if not isinstance(value, str) or not value:
             yield f"{path}: expected a non-empty string, not {_name(value)}"
         elif self.identifier and not _IDENTIFIER.fullmatch(value):
@@ -82,7 +82,7 @@ class Regex(Param):
         super().__init__(optional=optional)
         self.groups = groups
 
-    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+    def problems(self, value: Any, path: str, _scope: Scope) -> Iterator[str]:
         if not isinstance(value, str) or not value:
             yield f"{path}: expected a regular expression, not {_name(value)}"
             return
@@ -104,7 +104,7 @@ class Numeric(Param):
         super().__init__(optional=optional)
         self.integer, self.minimum = integer, minimum
 
-    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+    def problems(self, value: Any, path: str, _scope: Scope) -> Iterator[str]:
         if isinstance(value, bool) or not isinstance(value, int if self.integer else (int, float)):
             yield f"{path}: expected {'an integer' if self.integer else 'a number'}, not {_name(value)}"
         elif self.minimum is not None and value < self.minimum:
@@ -114,7 +114,7 @@ class Numeric(Param):
 class Flag(Param):
     __slots__ = ()
 
-    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+    def problems(self, value: Any, path: str, _scope: Scope) -> Iterator[str]:
         if not isinstance(value, bool):
             yield f"{path}: expected true or false, not {_name(value)}"
 
@@ -126,7 +126,7 @@ class OneOf(Param):
         super().__init__(optional=optional)
         self.choices = choices
 
-    def problems(self, value: Any, path: str, scope: Scope) -> Iterator[str]:
+    def problems(self, value: Any, path: str, _scope: Scope) -> Iterator[str]:
         if value not in self.choices:
             yield f"{path}: {_name(value)} is not one of {', '.join(self.choices)}"
 

@@ -199,7 +199,7 @@ def _appeals(fig: _Figures, table: Table, part: SummaryPart) -> str:
     return fig.era + "；".join(parts) + "。"
 
 
-def _not_summarized(fig: _Figures, table: Table, part: SummaryPart) -> str:
+def _not_summarized(_fig: _Figures, table: Table, _part: SummaryPart) -> str:
     """A table of an old format that has no summary: said so."""
     raise _NotInForm(table.key)
 

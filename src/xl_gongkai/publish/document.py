@@ -308,7 +308,7 @@ def layout_table(table: Table, numbers: Mapping[CellKey, str]) -> list[GridTable
     _check_tiling(table, regions, (top, left, bottom, right))
     widths = _widths(regions, left, right)
     out = []
-    for name, (b1, b2) in _bands(table, regions, top, bottom):
+    for name, (b1, b2) in _bands(table, top, bottom):
         inside = [r for r in regions if b1 <= r.r1 <= b2]
         if any(r.r2 > b2 for r in inside):
             raise ValueError(f"table {table.key}: a merged label crosses the sub-table boundary at row {b2}")
@@ -351,7 +351,7 @@ def _check_tiling(table: Table, regions: Sequence[_Region], box: tuple[int, int,
         raise ValueError(f"table {table.key}: the layout leaves cells empty at (row, col) {holes[:5]}")
 
 
-def _bands(table: Table, regions: Sequence[_Region], top: int, bottom: int) -> list[tuple[str, tuple[int, int]]]:
+def _bands(table: Table, top: int, bottom: int) -> list[tuple[str, tuple[int, int]]]:
     """One band per sub-table (row groups that carry their own columns), else the whole table."""
     subtables = {g.key for g in table.row_groups if g.columns}
     starts = sorted(

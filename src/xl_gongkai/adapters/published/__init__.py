@@ -70,17 +70,17 @@ def import_report(path: str | Path) -> ImportResult:
         if suffix in (".html", ".htm"):
             from .html import parse_html
 
-            return import_document(parse_html(text), name=p.name)
-        return import_document(parse_text(text), name=p.name)
+            return import_document(parse_html(text))
+        return import_document(parse_text(text))
     except InputError as exc:
         if exc.place:
             raise
         raise InputError(str(exc), place=str(p)) from None
 
 
-def import_text(text: str, *, name: str = "") -> ImportResult:
+def import_text(text: str) -> ImportResult:
     """Read a report given as text (a collection file with its header block, or the bare report)."""
-    return import_document(parse_text(text), name=name)
+    return import_document(parse_text(text))
 
 
 def _forms() -> list[Form]:
@@ -100,8 +100,8 @@ def _detect(text: str, year: int | None) -> Form:
     return leaders[0] if len(leaders) == 1 else load_form(DEFAULT_FORM)
 
 
-def import_document(doc: Document, *, name: str = "") -> ImportResult:
-    """Interpret a parsed document (text or HTML); ``name`` is where it came from, for the caller's messages."""
+def import_document(doc: Document) -> ImportResult:
+    """Interpret a parsed document (text or HTML)."""
     lines = list(doc.lines)
     check_lines(len(lines))
     chars = sum(len(ln.text) for ln in lines)
@@ -157,7 +157,7 @@ def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], titl
     preamble = paragraphs(_text_lines(lines[title_lines:first_heading]))
     if preamble:
         narrative["preamble"] = preamble
-    spans = regions(form, lines, headings)
+    spans = regions(lines, headings)
     for s in form.sections:
         if s.table:
             continue
@@ -207,7 +207,7 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
             absent: dict[str, str]) -> dict[CellKey, Any]:
     """Every cell of the form: what each table's region prints, blank where nothing was read for certain."""
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
-    spans = regions(form, lines, headings)
+    spans = regions(lines, headings)
     toks = DocumentTokens.of(lines)  # once for the document; each table reads a slice
     norm = _memoised(form)  # each printed item is normalised once, however many tables look at it
     for table in form.tables:

@@ -142,7 +142,7 @@ def _broken_heading(form: Form, lines: Sequence[Line], norms: Sequence[str], i: 
     return Heading(section, i, i + 2, _rest(split[1]), split[0], True) if split else None
 
 
-def regions(form: Form, lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tuple[int, int]]:
+def regions(lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tuple[int, int]]:
     """Line range of every section whose heading was found: from after the heading to the next heading."""
     found = sorted(headings.values(), key=lambda h: h.line)
     out = {}

@@ -7,7 +7,7 @@ from . import arithmetic, crossyear, metadata, narrative, values  # noqa: F401
 
 
 @kind("external", params={"words": ListOf(Text(identifier=True), unique=True)}, words_from="words")
-def _raised_while_reading(ctx: RuleContext) -> list[Finding]:
+def _raised_while_reading(_ctx: RuleContext) -> list[Finding]:
     """Findings of these rules are raised while reading a file (import, audit), not by checking a Report.
 
     The code that raises them fills the words the rule's ``words`` parameter lists (``Rule.finding``

@@ -75,7 +75,7 @@ def _section_name(ctx: RuleContext, section: str) -> str:
 _FULL_WIDTH = str.maketrans(",;:()!?", "，；：（）！？")
 
 
-def _quote(text: str, start: int, end: int) -> str:
+def _quote(text: str, start: int) -> str:
     """The sentence (or the part around the figure), with the punctuation a Chinese text uses."""
     if len(text) > _QUOTE_MAX:
         left = max(0, min(start - 20, len(text) - _QUOTE_MAX))
@@ -161,7 +161,7 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
                     if fig.get("needs") and fig["needs"] not in s.text[start:end]:
                         continue
                     seen.add((start, end))
-                    yield from _compare(ctx, s, start, end, fig["name"], stated, fig["accept"], unit)
+                    yield from _compare(ctx, s, start, fig["name"], stated, fig["accept"], unit)
         yield from _outcomes(ctx, s, subjects, names, outcomes)
 
 
@@ -185,16 +185,16 @@ def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]], na
             rows = outcomes["subjects"][before[-1]]
             name = names[before[-1]] + term
             accept = [[str(CellKey(outcomes["table"], row, column)) for row in rows]]
-            yield from _compare(ctx, s, start, end, name, stated, accept, count)
+            yield from _compare(ctx, s, start, name, stated, accept, count)
 
 
-def _compare(ctx: RuleContext, s: Sentence, start: int, end: int, name: str, stated: float,
+def _compare(ctx: RuleContext, s: Sentence, start: int, name: str, stated: float,
              accept: Sequence[Sequence[str]], unit: str) -> Iterator[Finding]:
     values = [_value(ctx, terms) for terms in accept]
     if any(v is None for v in values) or any(_same(stated, v) for v in values if v is not None):
         return
     expected = "或".join(show(v) for v in values)
-    quote = _quote(s.text, start, end)
+    quote = _quote(s.text, start)
     yield ctx.finding(f"{s.section}.{name}.{show(stated)}", place=_section_place(ctx, s.section),
                       values={"stated": stated}, section=_section_name(ctx, s.section),
                       quote=quote, name=name, unit=unit, expected=expected)
@@ -213,7 +213,7 @@ def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
             if any(v is None for v in values) or all(v == 0 for v in values):
                 continue
             yield ctx.finding(f"{s.section}.{claim['name']}", place=_section_place(ctx, s.section),
-                              section=_section_name(ctx, s.section), quote=_quote(s.text, m.start(), m.end()),
+                              section=_section_name(ctx, s.section), quote=_quote(s.text, m.start()),
                               name=claim["name"], expected=show(values[0]))
 
 
@@ -227,7 +227,7 @@ def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
             stated = int(m.group(2))
             if stated != year:
                 yield ctx.finding(f"{s.section}.period", place=_section_place(ctx, s.section),
-                                  section=_section_name(ctx, s.section), quote=_quote(s.text, m.start(), m.end()),
+                                  section=_section_name(ctx, s.section), quote=_quote(s.text, m.start()),
                                   stated=str(stated), year=str(year))
 
 
