@@ -118,8 +118,10 @@ def os_error_text(exc: OSError, *, writing: bool = False) -> str:
     code = _WIN_ERRORS.get(winerror, exc.errno) if winerror is not None else exc.errno
     if code is None and isinstance(exc, TimeoutError):
         return "操作超时（网络共享文件夹可能无法访问），请稍后重试。"
-    what = _OS_ERRORS.get(code or -1)
-    if what is None:
+    known = _OS_ERRORS.get(code or -1)
+    if known is not None:
+        what = known
+    else:
         what = f"操作系统报告错误（代码 {code}）" if code is not None else "操作系统报告错误"
     advice = (_WRITE_ADVICE if writing else _READ_ADVICE).get(code or -1)
     if advice is None and code in (errno.EBUSY, errno.ETXTBSY):

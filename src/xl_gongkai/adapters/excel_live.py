@@ -67,7 +67,7 @@ class LiveBook:
         return grid.at(address) if grid is not None and address else None
 
     def read_info(self) -> dict[str, Any]:
-        tpl = self.form.template
+        tpl = self.form.workbook
         grid = self.read_grid(tpl.info_sheet)
         return {f.key: grid.at(f.cell) for f in tpl.info_fields}
 

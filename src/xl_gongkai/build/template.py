@@ -53,7 +53,7 @@ LANDSCAPE = {"appeals"}
 
 def code_names(form: Form) -> dict[str, str]:
     """ASCII code names of the sheets (VBA document modules of the same names)."""
-    tpl = form.template
+    tpl = form.workbook
     names = {form.metadata_sheet: "SheetCover", form.narrative_sheet: "SheetText"}
     names |= {t.sheet: "Sheet" + t.key.capitalize() for t in form.tables}
     names |= {tpl.results_sheet: "SheetResults", tpl.summary_sheet: "SheetSummary", tpl.info_sheet: "SheetInfo",
@@ -117,7 +117,7 @@ class TemplateBuilder:
     def __init__(self, form: Form, sources: list[dict[str, Any]] | None = None) -> None:
         self.form = form
         self.sources = sources
-        self.tpl = form.template
+        self.tpl = form.workbook
         self.out = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.out, {
             "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
@@ -434,7 +434,7 @@ def build_template(form: Form | None = None, *, sources: list[dict[str, Any]] | 
 
 def iter_names(form: Form) -> Iterator[str]:
     """Every defined name the template carries (for tests and the layout check)."""
-    tpl = form.template
+    tpl = form.workbook
     yield from (tpl.defined_name("meta", f.key) for f in form.metadata_fields)
     yield from (tpl.defined_name("text", s.key) for s in form.text_parts)
     yield from (tpl.defined_name("cell", str(c.key)) for c in form.cells)

@@ -348,7 +348,8 @@ def _twins(groups: dict[tuple[str, int], list[_Entry]], extra: dict[int, list[di
 def _document(docs: Path, at: int) -> dict[str, Any]:
     with open(docs, encoding="utf-8") as fh:
         fh.seek(at)
-        return json.loads(fh.readline())
+        doc: dict[str, Any] = json.loads(fh.readline())
+        return doc
 
 
 def _cross_year(groups: dict[tuple[str, int], list[_Entry]], docs: Path, today: dt.date | None,
@@ -437,7 +438,7 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
     try:
         book = sinks = None
         if xlsx is not None:
-            tpl = load_form().template
+            tpl = load_form().workbook
             role = tpl.info("role")
             book = ResultsWorkbook(xlsx, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
                                    names={"front": FRONT_SHEET, "findings": FINDINGS_SHEET, "files": FILES_SHEET},

@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..core import rules
-from ..core.findings import Finding, Severity, Validation
+from ..core.findings import Finding, Validation
 from ..core.report import Report
 from ..core.summary import summarize
 from ..fileio import Output
+from ..spec import Severity
 from .load import Source
 from .sheet_output import SheetWrites, output_blocks
 

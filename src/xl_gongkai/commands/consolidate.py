@@ -44,7 +44,7 @@ class Consolidation:
     inputs: list[Path]  # every file of the folder the output must not replace (all but our own results)
 
     def left_out(self) -> list[dict[str, Any]]:
-        excluded = self.report.form.template.sources.excluded
+        excluded = self.report.form.workbook.sources.excluded
         return [r for r in self.sources if r["status"] == excluded]
 
 
@@ -59,7 +59,7 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int |
     if not root.is_dir():
         raise InputError("不是文件夹，或文件夹不存在。", place=str(root))
     form = load_form(DEFAULT_FORM)
-    spec = form.template.sources
+    spec = form.workbook.sources
     read_ok: list[tuple[Path, Report, Validation]] = []
     rows: list[dict[str, Any]] = []
     inputs: list[Path] = []
@@ -139,7 +139,7 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int |
 
 def source_cells(form: Form, sources: list[dict[str, Any]]) -> dict[str, Any]:
     """The 汇总来源 rows below its header, one column per spec column, as {address: value}."""
-    spec = form.template.sources
+    spec = form.workbook.sources
     return {cell_address(spec.header_row + i, c): row.get(col.key, "")
             for i, row in enumerate(sources, start=1) for c, col in enumerate(spec.columns, start=1)}
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..adapters.formats import IMPORT_OUT
-from ..core.findings import Severity
 from ..fileio import Output
+from ..spec import Severity
 from .check import Checked, run_check
 from .export import payload_outputs
 from .load import open_source

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..adapters.formula_guard import Formula
-from ..core.findings import Finding, Severity, Validation
+from ..core.findings import Finding, Validation
 from ..core.report import Report
 from ..core.summary import Summary
-from ..spec import CellKey, Form
+from ..spec import CellKey, Form, Severity
 from ..spec.a1 import cell_address, column_index, split_cell
 
 
@@ -49,7 +49,7 @@ def place_link(f: Finding) -> str:
 
 def results_matrix(form: Form, v: Validation, *, links: bool) -> list[list[Any]]:
     """Rows for the results sheet, one per finding, padded with blanks to clear older results."""
-    tpl = form.template
+    tpl = form.workbook
     cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
     rows: list[list[Any]] = []
     for i, f in enumerate(v.findings[: tpl.results_max_rows], start=1):
@@ -67,13 +67,13 @@ def results_matrix(form: Form, v: Validation, *, links: bool) -> list[list[Any]]
 
 
 def results_origin(form: Form) -> str:
-    tpl = form.template
+    tpl = form.workbook
     first_col = min(column_index(c.at) for c in tpl.results_columns)
     return cell_address(tpl.results_first_row, first_col)
 
 
 def summary_column(form: Form, summary: Summary) -> list[list[Any]]:
-    tpl = form.template
+    tpl = form.workbook
     paras: list[Any] = [f"{summary.titles[k]}：{p}" for k, p in summary.paragraphs.items()]
     paras += [None] * (tpl.summary_rows - len(paras))
     return [[p] for p in paras[: tpl.summary_rows]]
@@ -127,7 +127,7 @@ def matrix_cells(origin: str, matrix: list[list[Any]]) -> dict[str, Any]:
 
 def results_block(form: Form, report: Report, v: Validation, *, links: bool, action: str) -> list[list[Any]]:
     """The results sheet from its status line down: status, header, one row per finding, blanks."""
-    tpl = form.template
+    tpl = form.workbook
     cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
     status_row = split_cell(tpl.results_status_cell)[0]
     head: list[list[Any]] = []
@@ -147,7 +147,7 @@ Block = tuple[str, str, list[list[Any]]]  # (sheet, origin, values)
 def output_blocks(form: Form, report: Report, v: Validation, summary: Summary, *, links: bool,
                   action: str = "校验") -> list[Block]:
     """(sheet, origin, values) of every output block: one bulk write each."""
-    tpl = form.template
+    tpl = form.workbook
     return [
         (tpl.results_sheet, tpl.results_status_cell, results_block(form, report, v, links=links, action=action)),
         (tpl.summary_sheet, tpl.summary_origin, summary_column(form, summary)),
@@ -169,7 +169,7 @@ def block_cells(form: Form, blocks: list[Block], *, fresh: bool = False) -> dict
     out: dict[str, dict[str, Any]] = {}
     for sheet, origin, matrix in blocks:
         cells = matrix_cells(origin, matrix)
-        if fresh and sheet == form.template.flags_sheet:
+        if fresh and sheet == form.workbook.flags_sheet:
             cells = {k: m for k, m in cells.items() if m is not None}
         out.setdefault(sheet, {}).update(cells)
     return out

@@ -37,7 +37,7 @@ def _template(form_id: str, consolidation: bool) -> bytes:
     from importlib import resources
 
     name = template_file(form_id, consolidation=consolidation)
-    return resources.files("xl_gongkai").joinpath(TEMPLATES, name).read_bytes()
+    return resources.files("xl_gongkai").joinpath(TEMPLATES).joinpath(name).read_bytes()
 
 
 def template_file(form_id: str, *, consolidation: bool = False) -> str:

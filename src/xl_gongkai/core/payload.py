@@ -127,7 +127,8 @@ def dumps(doc: dict[str, Any]) -> bytes:
 
 @cache
 def schema() -> dict[str, Any]:
-    return json.loads(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_bytes())
+    doc: dict[str, Any] = json.loads(resources.files("xl_gongkai.spec").joinpath("payload.schema.json").read_bytes())
+    return doc
 
 
 def schema_problems(doc: Any, ref: str | None = None) -> list[str]:

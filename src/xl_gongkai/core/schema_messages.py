@@ -33,7 +33,7 @@ def sentence(validator: str, expected: Any, instance: Any, schema: dict[str, Any
     """What is wrong, from the failing keyword (``type``, ``required``…), the keyword's value and the instance."""
     if validator == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return f"应为{'、'.join(TYPE_NAMES.get(k, k) for k in kinds)}，实际为 {shown(instance)}"
+        return f"应为{'、'.join(TYPE_NAMES.get(str(k), str(k)) for k in kinds)}，实际为 {shown(instance)}"
     if validator == "required":
         missing = [k for k in expected if isinstance(instance, dict) and k not in instance]
         return "缺少必需的键：" + "、".join(missing or expected)

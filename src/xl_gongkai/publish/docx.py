@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import cast
 
 from docx import Document as new_document
 from docx.document import Document as WordDocument
@@ -30,7 +31,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -104,7 +106,7 @@ def render_docx(doc: ReportDocument, fonts: Fonts | None = None) -> bytes:
 # --------------------------------------------------------------------------------------------------
 
 
-def _set_fonts(rpr: OxmlElement, name: str) -> None:
+def _set_fonts(rpr: BaseOxmlElement, name: str) -> None:
     """Name the font in every slot, East Asian included, and remove theme fonts that would win."""
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
@@ -214,7 +216,7 @@ def _new_style(word: WordDocument, names: tuple[str, str]) -> ParagraphStyle:
     style.element.set(qn("w:styleId"), style_id)  # ASCII ids: the Chinese name is what Word shows
     style.base_style = word.styles["Normal"]
     style.quick_style = True
-    return style  # type: ignore[return-value]
+    return cast(ParagraphStyle, style)
 
 
 def _register_fonts(word: WordDocument, fonts: Fonts) -> None:
@@ -307,7 +309,7 @@ def _add_grid(word: WordDocument, grid: GridTable) -> WordTable:
     scale = total / sum(grid.widths)
     widths = [int(w * scale) for w in grid.widths]
     widths[-1] += total - sum(widths)  # rounding: the table is exactly the text width
-    table = word.add_table(rows=0, cols=grid.n_cols)
+    table: WordTable = word.add_table(rows=0, cols=grid.n_cols)
     _table_properties(table, total)
     _set_grid_widths(table, widths)
     starts: dict[tuple[int, int], GridCell] = {}
@@ -330,7 +332,7 @@ def _add_grid(word: WordDocument, grid: GridTable) -> WordTable:
         while c < grid.n_cols:
             gc = starts[(r, c)]
             tc = tr.add_tc()
-            tc.width = sum(widths[c : c + gc.colspan]) * 635
+            tc.width = Emu(sum(widths[c : c + gc.colspan]) * 635)
             if gc.colspan > 1:
                 tc.grid_span = gc.colspan
             if gc.rowspan > 1:
@@ -380,7 +382,7 @@ _TBLPR_ORDER = [
 ]
 
 
-def _insert_in_order(parent: OxmlElement, child: OxmlElement) -> None:
+def _insert_in_order(parent: BaseOxmlElement, child: BaseOxmlElement) -> None:
     name = child.tag.split("}")[1]
     rank = _TBLPR_ORDER.index(name)
     for existing in parent:
@@ -425,7 +427,7 @@ def _add_review(word: WordDocument, doc: ReportDocument) -> None:
     _add_grid(word, grid)
 
 
-def _review_cell(row: int, col: int, text: str):
+def _review_cell(row: int, col: int, text: str) -> GridCell:
     from .document import GridCell
 
     role = "header" if row == 0 or col < 2 else "label"

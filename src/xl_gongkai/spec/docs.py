@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from .loader import load_form, load_rules, refresh_verified
 from .payload_schema import SCHEMA_ID, generate
@@ -15,7 +16,7 @@ from .payload_schema import SCHEMA_ID, generate
 SPEC_DIR = Path(__file__).resolve().parent
 
 
-def _kind_scope(kind: str, params: dict) -> str:
+def _kind_scope(kind: str, params: dict[str, Any]) -> str:
     form = load_form()
     if kind == "balance":
         t = form.table(params["table"])

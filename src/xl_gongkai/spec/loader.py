@@ -14,7 +14,7 @@ import hashlib
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from .labels import LabelNormalizer
 from .model import (
@@ -58,7 +58,7 @@ def load_document(name: str, kind: str) -> dict[str, Any]:
     """Parse a spec document and make sure it conforms to its meta-schema."""
     doc_bytes = read_bytes(name)
     meta_bytes = read_bytes(META_OF[kind])
-    doc = json.loads(doc_bytes)
+    doc: dict[str, Any] = json.loads(doc_bytes)
     verified = json.loads(read_bytes("verified.json"))
     if verified.get(name) != digest(meta_bytes, doc_bytes):
         errors = schema_errors(json.loads(meta_bytes), doc)
@@ -166,8 +166,9 @@ def _table(t: dict[str, Any]) -> Table:
             labels.append(Label(lab["range"], "text", None, lab["text"]))
             continue
         (kind, ref), = ((k, v) for k, v in lab.items() if k != "range")
+        members = cast(dict[str, Any], named[kind])
         try:
-            target = named[kind][ref]
+            target = members[ref]
         except KeyError:
             raise SpecError(f"table {t['key']}: label at {lab['range']} names unknown {kind} {ref!r}") from None
         labels.append(Label(lab["range"], kind, ref, target.label, target.synonyms))

@@ -376,6 +376,14 @@ class Form:
     cells: tuple[Cell, ...] = field(default=(), repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def workbook(self) -> TemplateSpec:
+        """The template of a format that has one (gov-2021); asking it of one without (gov-2019) is a defect:
+        every caller that can meet such a report checks ``template is None`` first."""
+        if self.template is None:
+            raise ValueError(f"form {self.id} has no workbook template")
+        return self.template
+
     def table(self, key: str) -> Table:
         for t in self.tables:
             if t.key == key:

@@ -19,7 +19,7 @@ ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", SCHEMA_ID)
 ORIGINS = ("consolidation",)
 
 COUNTS = ("errors", "warnings", "explained")
-_VALUE = {
+_VALUE: dict[str, Any] = {
     "description": "As read: a number; text when the cell held text (reported as an 错误); null when blank.",
     "type": ["number", "string", "null"],
 }
@@ -30,7 +30,7 @@ def _values_schema(form: Form, *, numbers_only: bool) -> dict[str, Any]:
     for t in form.tables:
         rows: dict[str, Any] = {}
         for row in t.rows:
-            cols = {}
+            cols: dict[str, Any] = {}
             for col in t.columns_of(row):
                 cell = form.cell(CellKey(t.key, row.key, col.key))
                 if numbers_only:

@@ -24,7 +24,7 @@ from typing import Any
 
 from ...core.findings import Finding, Place
 from ...core.numbers import exact_sum, read
-from ...spec import CellKey, Column, Form, Row, Table
+from ...spec import CellKey, Column, Form, Group, Row, Table
 from ...spec.a1 import column_index
 from .heuristics import heuristic
 from .labels import MAX_EDIT, nearest_label
@@ -405,7 +405,7 @@ class _Reader:
             # Only the last characters can start a name that the next token completes: keeping the whole
             # header made this quadratic in a long region without the header (a hostile 20 MB text).
             keep = max(max(map(len, names), default=1), len(by_columns))
-            header, run = "", []
+            header, run = "", list[Any]()
             header_seen = via_columns = False
             for tok in toks:
                 if tok.kind == TEXT:
@@ -454,7 +454,10 @@ class _Reader:
 
     def _equations(self) -> list[tuple[list[CellKey], list[CellKey]]]:
         t = self.table
-        key = lambda r, c: CellKey(t.key, r, c)  # noqa: E731
+
+        def key(r: str, c: str) -> CellKey:
+            return CellKey(t.key, r, c)
+
         eqs: list[tuple[list[CellKey], list[CellKey]]] = []
         for row in t.rows:
             cols = {c.key for c in t.columns_of(row)}
@@ -666,11 +669,12 @@ def _inference_findings(t: Table, notes: dict[str, str], shared_rows: set[str]) 
 # ---------------------------------------------------------------------------------------------- format
 
 def label_set(form: Form, table: str | None = None) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for t in form.tables:
         if table is not None and t.key != table:
             continue
-        for x in (*t.rows, *t.columns, *t.row_groups, *t.column_groups):
+        members: list[Row | Column | Group] = [*t.rows, *t.columns, *t.row_groups, *t.column_groups]
+        for x in members:
             out.update(form.normalize(s) for s in (x.label, *x.synonyms))
     return out - {""}
 
