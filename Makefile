@@ -11,7 +11,7 @@ CLERK_STAMP := $(CLERK)/.installed
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: demo test check types system-packages bench fuzz lint docs template clean clerk-venv windows-bundle windows-lock
+.PHONY: demo test check types system-packages bench bench-scale fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ lint: $(STAMP)
 
 bench: $(STAMP) $(CLERK_STAMP)
 	$(PY) scripts/bench.py
+
+# An audit at a province's scale (20 000 generated workbooks; BENCH_SCALE_FILES or --files to change it).
+bench-scale: $(STAMP)
+	$(PY) scripts/bench_scale.py
 
 fuzz: $(STAMP)
 	$(PY) scripts/fuzz.py
