@@ -11,7 +11,7 @@ CLERK_STAMP := $(CLERK)/.installed
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: demo test check types system-packages bench bench-scale fuzz lint docs template clean clerk-venv windows-bundle windows-lock
+.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ fuzz: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
+
+# The pictures in docs/img (LibreOffice renders the sheets).
+docs-images: $(STAMP)
+	$(PY) scripts/render_docs.py
 
 # The committed template and the package's built templates, from the spec (tests compare them with a fresh build).
 template: $(STAMP)

@@ -3,7 +3,9 @@
 - 表三 of the empty template, as LibreOffice lays it out for printing;
 - the 校验结果 and 摘要 sheets after a check click, run through xlwings' remote engine on a copy of the
   淮安 2024 workbook with three planted problems (text in a number cell, a broken 勾稽关系, and a fee that
-  looks typed in 元).
+  looks typed in 元);
+- the 概览 sheet of an audit's results workbook (a folder of the test data's reports, one with planted errors,
+  one unsupported file), with its charts.
 Run: ``make docs-images``.
 """
 
@@ -29,6 +31,31 @@ from xl_gongkai.spec import load_form  # noqa: E402
 IMG = ROOT / "docs" / "img"
 
 
+def audit_results(tmp: Path) -> Path:
+    """An audit of a small folder: the three typed-in reports, two agencies with planted errors, a .docx."""
+    import json
+    import shutil
+
+    from xl_gongkai.commands.audit import planned_outputs, run_audit
+    from xl_gongkai.fileio import write_all
+
+    folder = tmp / "收件"
+    folder.mkdir()
+    reports = ROOT / "tests" / "data" / "reports"
+    for name in ("huaian-city-2024", "suqian-city-2023", "panzhihua-dongqu-kejiju-2025"):
+        shutil.copy(reports / f"{name}.json", folder / f"{name}.json")
+    for i, (cell, value) in enumerate([("natural_person", 3000), ("research", "不详")]):
+        doc = json.loads((reports / "huaian-city-2024.json").read_text("utf-8"))
+        doc["metadata"]["agency"] = f"淮安市某局{i + 1}"
+        doc["values"]["requests"]["new"][cell] = value
+        (folder / f"某局{i + 1}.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    (folder / "某局3.docx").write_bytes(b"a Word file")
+    out = tmp / "审核结果.xlsx"
+    with run_audit(folder, jobs=1) as result:
+        write_all(planned_outputs(result, out, None))
+    return out
+
+
 def main() -> None:
     form = load_form()
     tpl = form.template
@@ -51,6 +78,7 @@ def main() -> None:
         excel.run(book, "check", out_dir=Path(tmp))
         apply_actions(clean, book)
         render_sheet_png(clean, tpl.summary_sheet, IMG / "check-摘要.png", dpi=90)
+        render_sheet_png(audit_results(Path(tmp)), "概览", IMG / "audit-概览.png", dpi=90)
     for p in sorted(IMG.glob("*.png")):
         print(p.relative_to(ROOT))
 

@@ -71,7 +71,8 @@ class ResultsWorkbook:
     order), then :meth:`close` with the totals; ``sheet_rows`` is Excel's limit, smaller only in tests."""
 
     def __init__(self, target: Path, *, files: Sequence[tuple[str, str]], findings: Sequence[tuple[str, str]],
-                 names: Mapping[str, str], info: tuple[str, str, str, str], sheet_rows: int = EXCEL_ROWS) -> None:
+                 names: Mapping[str, str], info: tuple[str, str, str, str],
+                 rule_titles: Mapping[str, str] | None = None, sheet_rows: int = EXCEL_ROWS) -> None:
         import xlsxwriter
 
         self.target = target
@@ -95,6 +96,7 @@ class ResultsWorkbook:
         self._file_row = 0
         self.file_rows: dict[str, int] = {}  # file -> its row on the files sheet (1-based, for links)
         self.info = info  # (sheet, label cell, label, value): the role field
+        self.rule_titles = rule_titles or {}
         self.rules: Counter[str] = Counter()
         self.agencies: Counter[str] = Counter()
 
@@ -156,15 +158,19 @@ class ResultsWorkbook:
         self.files_ws.autofilter(0, 0, max(self._file_row, 1), len(self.file_columns) - 1)
         ws = self.front
         big = self.wb.add_format({"bold": True, "font_size": 14})
-        ws.set_column(0, 0, 34)
-        ws.set_column(1, 1, 12)
+        ws.set_column(0, 0, 40)
+        ws.set_column(1, 1, 8)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_paper(9)  # A4
         ws.write_string(0, 0, title, big)
         r = 2
         for label, n in totals:
             ws.write_string(r, 0, label)
             ws.write_number(r, 1, n)
             r += 1
-        for heading, counter in (("出现最多的规则", self.rules), ("错误最多的机关", self.agencies)):
+        rules = Counter({f"{rule} {self.rule_titles.get(rule, '')}".strip(): n for rule, n in self.rules.items()})
+        for heading, counter in (("出现最多的规则", rules), ("错误最多的机关", self.agencies)):
             r += 1
             ws.write_string(r, 0, heading, self.bold)
             ws.write_string(r, 1, "项数", self.bold)
@@ -180,7 +186,9 @@ class ResultsWorkbook:
                 chart.set_title({"name": heading})
                 chart.set_legend({"none": True})
                 chart.set_y_axis({"reverse": True})
-                ws.insert_chart(first - 1, 3, chart, {"x_scale": 1.3, "y_scale": 0.9})
+                top = max(n for _, n in counter.most_common(TOP))
+                chart.set_x_axis({"min": 0, "major_unit": max(1, -(-top // 5)), "num_format": "0"})
+                ws.insert_chart(first - 1, 3, chart, {"x_scale": 1.1, "y_scale": 0.85})
             r = max(r, first + 14)  # leave room for the chart beside the list
         sheet, cell, label, value = self.info
         info = self.wb.add_worksheet(sheet)

@@ -440,9 +440,12 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
         if xlsx is not None:
             tpl = load_form().workbook
             role = tpl.info("role")
+            from ..core.rules import catalogue
+
             book = ResultsWorkbook(xlsx, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
                                    names={"front": FRONT_SHEET, "findings": FINDINGS_SHEET, "files": FILES_SHEET},
-                                   info=(tpl.info_sheet, role.cell, role.label, tpl.roles["audit"]))
+                                   info=(tpl.info_sheet, role.cell, role.label, tpl.roles["audit"]),
+                                   rule_titles={r.id: r.title for r in catalogue()})
             outputs.append(Output(xlsx, what="审核结果", staged=book.staged))
         if csv is not None:
             sinks = (CsvSink(csv, FINDING_COLUMNS), CsvSink(csv_files_path(csv), FILE_COLUMNS))
