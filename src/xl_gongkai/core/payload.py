@@ -137,8 +137,19 @@ def schema_problems(doc: Any, ref: str | None = None) -> list[str]:
     problems = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path) or "（根）"
-        problems.append(f"{where}: {err.message}")
+        problems.append(f"{where}: {_message(err)}")
     return problems
+
+
+# jsonschema 4.21 reworded the emptiness messages; the web page runs 4.17.3 (4.18 and later need rpds-py,
+# which has no wasm build), so both say it the newer way and the page's messages equal the command line's.
+_EMPTINESS = {"minLength": 1, "minItems": 1, "minProperties": 1, "maxLength": 0, "maxItems": 0, "maxProperties": 0}
+
+
+def _message(err: Any) -> str:
+    if _EMPTINESS.get(err.validator) == err.validator_value:
+        return f"{err.instance!r} {'should be non-empty' if err.validator_value else 'is expected to be empty'}"
+    return str(err.message)
 
 
 def validate(doc: dict[str, Any]) -> None:
