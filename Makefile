@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fuzz lint docs template clean
+.PHONY: demo test bench fuzz lint docs template web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	$(PY) scripts/fuzz.py
 
+# the offline web page: dist/政务公开年报-网页版.html (docs/web.md); reused while its inputs are unchanged
+web: $(STAMP)
+	$(PY) scripts/build_web.py
+
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache web/node_modules

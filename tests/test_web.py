@@ -225,6 +225,25 @@ def test_too_old_browser_is_told_so(browser: Browser, page_file: Path) -> None:
         browser.request("close", page="old")
 
 
+def test_damaged_copy_is_told_so(browser: Browser, page_file: Path, tmp_path: Path) -> None:
+    """One character changed in an embedded file (a bad copy from a USB stick): the page says so."""
+    html = page_file.read_text("utf-8")
+    manifest = json.loads(re.search(r'<script type="application/json" id="xg-manifest">(.*?)</script>', html,
+                                    re.S).group(1).replace("<\\/", "</"))
+    (stdlib,) = [f["id"] for f in manifest["files"] if f["name"] == "python_stdlib.zip"]
+    start = html.index(f'id="{stdlib}">') + len(f'id="{stdlib}">') + 100_000
+    damaged = html[:start] + ("B" if html[start] != "B" else "C") + html[start + 1:]
+    copy = tmp_path / page_file.name
+    copy.write_text(damaged, "utf-8")
+    browser.request("open", page="damaged", url=page_url(copy, "#selftest"), until="document.body.dataset.state")
+    try:
+        assert browser.eval("document.body.dataset.state", page="damaged") == "failed"
+        assert "本文件不完整或已损坏" in browser.eval("document.getElementById('fatal').textContent", page="damaged")
+        assert browser.eval("document.getElementById('selftest').textContent", page="damaged").startswith("未通过：")
+    finally:
+        browser.request("close", page="damaged")
+
+
 def test_nothing_is_fetched_from_anywhere(browser: Browser) -> None:
     urls = browser.eval("performance.getEntriesByType('resource').map((e) => e.name)")
     assert all(u.split(":", 1)[0] in ("data", "blob", "file") for u in urls), urls
@@ -305,6 +324,31 @@ def test_bad_file_gets_the_clis_message(browser: Browser, tmp_path: Path) -> Non
     code, _, err = cli(tmp_path, "check", bad.name, "--today", T)
     assert code == 2
     assert browser.eval("document.getElementById('message').textContent") == err.strip()
+
+
+def test_dropped_file_and_last_years_report(browser: Browser, tmp_path: Path) -> None:
+    """A report dropped on the page, then last year's through its own input: the cross-year rules run."""
+    this, last = REPORTS / "huaian-city-2024.json", REPORTS / "suqian-city-2023.json"
+    data = json.dumps(base64.b64encode(this.read_bytes()).decode("ascii"))
+    n = settled(browser)
+    browser.eval(f"""(() => {{
+      const file = new File([Uint8Array.from(atob({data}), (c) => c.charCodeAt(0))], {json.dumps(this.name)});
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      document.getElementById("drop").dispatchEvent(
+        new DragEvent("drop", {{ dataTransfer: dt, bubbles: true, cancelable: true }}));
+    }})()""")
+    browser.request("wait", expr=f"Number(document.body.dataset.done || 0) > {n}")
+    assert browser.eval("document.getElementById('current').textContent").endswith(this.name)
+    assert dom_findings(browser) == []
+    browser.request("click", selector="#previous-box summary")  # the box opens, as a clerk opens it
+    after(browser, "upload", selector="#previous", file=str(last))
+    _, out, _ = cli(REPORTS, "check", this.name, "--previous", last.name, "--format", "json", "--today", T)
+    expected = json.loads(out)["validation"]["findings"]
+    assert [(f["rule"], f["message"]) for f in expected] == [(r["rule"], r["message"]) for r in dom_findings(browser)]
+    assert {f["rule"] for f in expected} == {"X1", "X2"}
+    after(browser, "click", selector="#previous-clear")
+    assert dom_findings(browser) == []
 
 
 # --- equivalence over the test data --------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class Browser:
         return answer
 
     def eval(self, expr: str, page: str = "main") -> Any:
-        return self.request("eval", expr=expr, page=page)["value"]
+        return self.request("eval", expr=expr, page=page).get("value")  # undefined comes back as no value
 
     def call(self, command: str, **args: Any) -> dict[str, Any]:
         """A command of xl_gongkai.webpage through the page's own bridge (window.xlGongkai.call)."""
