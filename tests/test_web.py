@@ -35,6 +35,7 @@ from xl_gongkai.spec import CellKey, load_form
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TODAY.isoformat()
+BOOKS = {".xlsm", ".xlsx"}
 EXPLANATION = "本年度收费25亿元属实，已与财政部门核对（测试用说明）。"
 
 
@@ -121,12 +122,23 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         files.append(folder / name)
         assert cli(folder, "export", src.name, "-o", f"{src.stem}_payload.json", "--today", T)[0] == 0
         files.append(folder / f"{src.stem}_payload.json")
+    files.append(libreoffice_saved(folder / "huaian-city-2024.xlsm", folder / "huaian-city-2024-libreoffice.xlsx"))
     for src in sorted(PUBLISHED.glob("*.txt")):
         cli(folder, "import", src.name, "-o", f"{src.stem}.xlsm", "--today", T)  # exit 1 when it found 错误
         if (folder / f"{src.stem}.xlsm").is_file():  # the 2019 format has no workbook
             files.append(folder / f"{src.stem}.xlsm")
     files += broken_payloads(folder, folder / "huaian-city-2024_payload.json")
     return files
+
+
+def libreoffice_saved(book: Path, out: Path) -> Path:
+    """The workbook as LibreOffice Calc saves it (.xlsx): another writer's shared strings, styles and zip."""
+    profile = out.parent / "lo-profile"
+    subprocess.run([require("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(profile / "out"), str(book)],
+                   check=True, capture_output=True)
+    (profile / "out" / f"{book.stem}.xlsx").rename(out)
+    return out
 
 
 def broken_payloads(folder: Path, good: Path) -> list[Path]:
@@ -376,7 +388,7 @@ PAGE_RUN = """(async () => {
 def page_run(b: Browser, path: Path) -> dict[str, Any]:
     expr = PAGE_RUN % {"data": json.dumps(base64.b64encode(path.read_bytes()).decode("ascii")),
                        "name": json.dumps(path.name), "today": json.dumps(T),
-                       "workbook": json.dumps(path.suffix == ".xlsm")}
+                       "workbook": json.dumps(path.suffix in BOOKS)}
     result: dict[str, Any] = b.eval(expr)
     return result
 
@@ -404,7 +416,7 @@ def cli_outputs(path: Path) -> dict[str, Any]:
     code, _, err = cli(folder, "report", name, "-o", str(scratch / "r.docx"), "--html", str(scratch / "r.html"),
                        "--today", T)
     out["report"] = (code, err, [(scratch / "r.html").read_bytes()] if code == 0 else [])
-    if path.suffix == ".xlsm":
+    if path.suffix in BOOKS:
         assert cli(folder, "fill", name, "-o", str(scratch / "f.xlsm"), "--today", T)[0] in (0, 1)
         out["fill"] = (scratch / "f.xlsm").read_bytes()
         native = webpage.fill(str(path), T, home=str(scratch / "native"))  # the same front end, natively
@@ -430,11 +442,12 @@ def test_page_equals_cli_on_all_test_data(browser: Browser, corpus: list[Path]) 
                 assert files_of(got[key]) == files, f"{where} {key}"
             else:
                 assert (got[key]["ok"], got[key]["message"]) == (False, err.strip()), f"{where} {key}"
-        if path.suffix == ".xlsm":
+        if path.suffix in BOOKS:
             (filled,) = files_of(got["fill"])
             assert filled == want["native_fill"], where
             ours, theirs = parts(filled), parts(want["fill"])
             assert {n for n in ours if ours[n] != theirs.get(n)} <= output_parts(filled), where
         kinds[path.suffix] = kinds.get(path.suffix, 0) + 1
-    assert kinds.get(".xlsm", 0) >= 8 and kinds.get(".json", 0) >= 8 and kinds.get(".txt") == 11
+    assert kinds.get(".xlsm", 0) >= 8 and kinds.get(".xlsx") == 1 and kinds.get(".json", 0) >= 8
+    assert kinds.get(".txt") == 11
     assert kinds.get("unreadable", 0) == 9, "every broken payload is refused alike"

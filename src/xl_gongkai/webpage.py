@@ -19,10 +19,16 @@ import json
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .core.findings import WARNING, Finding, Validation
+from .core.report import Report
 from .errors import InputError, Refused
+from .spec import Form
+
+if TYPE_CHECKING:
+    from .commands.load import Source
 
 # Where the page keeps its files, inside Pyodide's in-memory file system (a native caller passes its own).
 HOME = Path.home() / "xl-gongkai"
@@ -98,7 +104,7 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
         "kind": src.kind,
         "headline": headline(report),
         "notes": list(src.notes),
-        "findings": [_finding(i, f, report.form, cells, explainable=f.key not in imported and f.severity == "提示")
+        "findings": [_finding(i, f, report.form, cells, explainable=f.key not in imported and f.severity == WARNING)
                      for i, f in enumerate(validation.findings, start=1)],
         "counts": validation.counts(),
         "totals": totals_line(validation),
@@ -213,7 +219,7 @@ COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
 
 # --- writing the outcome into a workbook ----------------------------------------------------------------
 
-def write_results(path: Path, report: Any, validation: Any, *, action: str) -> None:
+def write_results(path: Path, report: Report, validation: Validation, *, action: str) -> None:
     """Write the 校验结果 rows, the 摘要 and the marks into a workbook file, as the ribbon does in Excel.
 
     The one place the page writes outputs into a sheet. Whole blocks, blanks included, as in Excel: the
@@ -238,9 +244,8 @@ def write_results(path: Path, report: Any, validation: Any, *, action: str) -> N
 # --- helpers ----------------------------------------------------------------------------------------------
 
 def _checked(path: str, today: str | None, explanations: Mapping[str, str] | None,
-             previous: str | None) -> tuple[Any, Any, Any]:
+             previous: str | None) -> tuple[Source, Report, Validation]:
     from .commands.load import open_source
-    from .core.findings import Validation
     from .core.rules import check as run_check
 
     src = open_source(path)
@@ -275,16 +280,18 @@ def _columns() -> list[dict[str, str]]:
     from .spec import load_form
     from .spec.a1 import column_index
 
-    cols = sorted(load_form().template.results_columns, key=lambda c: column_index(c.at))
+    tpl = load_form().template
+    assert tpl is not None, "the default form has a template"
+    cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
     return [{"key": c.key, "label": c.label.split("（")[0]} for c in cols if not c.hidden]
 
 
-def _finding(no: int, f: Any, form: Any, cells: bool, *, explainable: bool) -> dict[str, Any]:
+def _finding(no: int, f: Finding, form: Form, cells: bool, *, explainable: bool) -> dict[str, Any]:
     return {"no": no, "rule": f.rule, "severity": f.severity, "message": f.message, "key": f.key,
             "place": _place(f, form, cells), "explanation": f.explanation or "", "explainable": explainable}
 
 
-def _place(f: Any, form: Any, cells: bool) -> str:
+def _place(f: Finding, form: Form, cells: bool) -> str:
     """Sheet and cell for a workbook; otherwise the table, row and column in the form's words."""
     from .commands.sheet_output import place_text
     from .spec import CellKey

@@ -20,12 +20,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("browser.mjs")
 EXECUTABLES = {"chromium": ["chromium", "chromium-browser"], "firefox": ["firefox-esr", "firefox"]}
-PACKAGES = {"chromium": "chromium", "firefox": "firefox-esr", "node": "nodejs npm"}
+PACKAGES = {"chromium": "chromium", "firefox": "firefox-esr", "node": "nodejs npm", "soffice": "libreoffice-calc-nogui"}
 HANG_GUARD = 600.0  # seconds: only against a hung browser, far beyond any real step; not a timing bound
 
 
 def require(kind: str) -> str:
-    """The executable of a browser (or of Node); a missing one fails the test with the package to install."""
+    """The executable of a browser (or of Node, LibreOffice); a missing one fails the test with its package."""
     for name in EXECUTABLES.get(kind, [kind]):
         if found := shutil.which(name):
             return found
