@@ -11,7 +11,7 @@ CLERK_STAMP := $(CLERK)/.installed
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template clean clerk-venv windows-bundle windows-lock
+.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template web clean clerk-venv windows-bundle windows-lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-scale: $(STAMP)
 fuzz: $(STAMP)
 	$(PY) scripts/fuzz.py
 
+# the offline web page: dist/政务公开年报-网页版.html (docs/web.md); reused while its inputs are unchanged
+web: $(STAMP)
+	$(PY) scripts/build_web.py
+
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
 
@@ -87,4 +91,4 @@ windows-lock: $(STAMP)
 	mv packaging/windows/lock.tmp packaging/windows/requirements-cp313-win_amd64.txt
 
 clean:
-	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache web/node_modules

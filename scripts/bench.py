@@ -15,6 +15,10 @@
 3. Import time per published report (the real reports under tests/data/published, text and HTML),
    and of the largest page the importer accepts in its costliest shape (a table of 15 000 rows),
    against a check of the imported report, measured in the same run.
+4. The offline web page (``make web``) in headless Chromium and Firefox ESR: its cold start (navigation to a
+   usable page: decoding the embedded runtime, starting Python, unpacking the wheels) against one run of the
+   native command line (``xl-gongkai check`` in a fresh interpreter), and its time per check (the same
+   ``webpage.check`` on a workbook, after a first check) against the same function in native Python.
 """
 
 from __future__ import annotations
@@ -199,14 +203,72 @@ def _time(fn: object) -> float:
     return time.perf_counter() - t
 
 
+PAGE_CHECKS = """(() => {
+  const times = [];
+  for (let i = 0; i < %(n)d; i++) {
+    const t = performance.now();
+    const r = window.xlGongkai.call("check", { path: %(path)s });
+    if (!r.ok) throw new Error(r.message);
+    times.push(performance.now() - t);
+  }
+  return times;
+})()"""
+
+
+def web_page(tmp: Path) -> None:
+    from support.browser import Browser
+    from xl_gongkai import webpage
+    from xl_gongkai.adapters.jsonfile import read_report
+    from xl_gongkai.commands.workbook import new_workbook
+
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_web.py")], check=True)
+    page = ROOT / "dist" / "政务公开年报-网页版.html"
+    report = read_report(ROOT / "tests" / "data" / "reports" / "huaian-city-2024.json").report
+    book = new_workbook(tmp / "web.xlsm", source=report)
+    cli = [str(Path(sys.executable).with_name("xl-gongkai")), "check", str(book)]
+    subprocess.run(cli, capture_output=True)  # warm the disk cache
+    native_run = statistics.median(timed(cli, dict(os.environ))[0] for _ in range(RUNS))
+    webpage.check(str(book))
+    native_check = statistics.median(_time(lambda: webpage.check(str(book))) for _ in range(RUNS * 3))
+    loads = max(3, RUNS // 3)
+    print(f"\n== Web page (Pyodide, {page.stat().st_size / 2**20:.1f} MB) against native Python "
+          f"(median of {loads} page loads, {RUNS * 3} checks)")
+    print(f"native    xl-gongkai check, fresh interpreter   {native_run * 1000:7.0f} ms")
+    print(f"native    webpage.check in a running Python     {native_check * 1000:7.1f} ms")
+    for kind in ("chromium", "firefox"):
+        b = Browser(kind, tmp / kind)
+        try:
+            starts = []
+            for i in range(loads):
+                name = f"load{i}"
+                b.request("open", page=name, url=page.as_uri(), until="document.body.dataset.state")
+                starts.append(b.eval("performance.getEntriesByName('xg-ready')[0].startTime", page=name) / 1000)
+                b.request("close", page=name)
+            b.request("open", url=page.as_uri(), until="document.body.dataset.state")
+            path = json.dumps(b.put(book))
+            first = b.eval(PAGE_CHECKS % {"n": 1, "path": path})
+            checks = b.eval(PAGE_CHECKS % {"n": RUNS * 3, "path": path})
+        finally:
+            b.close()
+        start, check = statistics.median(starts), statistics.median(checks) / 1000
+        print(f"{kind:<9} cold start (navigation to ready)      {start * 1000:7.0f} ms   "
+              f"= {start / native_run:5.1f}x a native CLI run")
+        print(f"{kind:<9} first check (imports)                 {first[0]:7.0f} ms")
+        print(f"{kind:<9} check                                 {check * 1000:7.1f} ms   "
+              f"= {check / native_check:5.1f}x native")
+
+
 def main() -> None:
-    only = sys.argv[1:]
+    only = set(sys.argv[1:])  # e.g. `scripts/bench.py web`; all sections by default
     with tempfile.TemporaryDirectory() as tmp:
-        click_cost(Path(tmp))
-        if only == ["click"]:
-            return
-        import_times(Path(tmp))
-        audit_throughput(Path(tmp))
+        if not only or "click" in only:
+            click_cost(Path(tmp))
+        if not only or "import" in only:
+            import_times(Path(tmp))
+        if not only or "audit" in only:
+            audit_throughput(Path(tmp))
+        if not only or "web" in only:
+            web_page(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,14 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
   exit 0
 fi
 
+# a package counts as present when it is installed, or provided by an installed one (some builds of nodejs
+# provide npm and conflict with Debian's npm package: installing that one would remove nodejs)
+provided=$(dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null | sed -n 's/^install ok installed|//p' \
+  | tr ',' '\n' | sed -E 's/\(.*\)//; s/[[:space:]]//g' || true)
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
+  grep -qx -- "$p" <<<"$provided" || missing+=("$p")
 done
 [ "${#missing[@]}" -gt 0 ] || exit 0
 

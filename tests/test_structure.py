@@ -67,6 +67,7 @@ ALLOWED = {
     ("adapters/formats.py", "published"): "a Source kind (what a file is), not the 2019 column 'published'",
     ("commands/load.py", "published"): "the same Source kind",
     ("cli.py", "published"): "the same Source kind",
+    ("webpage.py", "published"): "the same Source kind",
     ("cli.py", "new"): "the name of the `new` command",
     ("adapters/formats.py", "摘要"): "the word for the summary file in messages",
     ("commands/export.py", "摘要"): "the word for the summary file in messages",

@@ -1,0 +1,320 @@
+"""The offline web page's front end (``make web``, docs/web.md): what its JavaScript calls through Pyodide.
+
+Like ``cli.py`` and ``excel.py`` this module only calls the project's commands and renders their results,
+here as JSON-able dicts: the page's script shows them and moves files in and out of Pyodide's in-memory
+file system, and writes no rule, label or message of its own. Every result says ``ok``; a file that cannot
+be read, a refused export and a defect of ours are results too, with the same Chinese messages the command
+line gives, so nothing raises into JavaScript.
+
+Explanations a clerk types in the page attach to findings by their ``key`` (``Report.explanations``), as
+they do from the workbook's results sheet. "Today" can be fixed (the page's ``?today=YYYY-MM-DD``, the
+command line's hidden ``--today``) so that a test compares the page's outputs with the CLI's byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .core.findings import WARNING, Finding
+from .core.report import Report
+from .errors import InputError, Refused
+from .spec import Form
+
+if TYPE_CHECKING:
+    from .commands.load import Source
+
+# Where the page keeps its files, inside Pyodide's in-memory file system (a native caller passes its own).
+HOME = Path.home() / "xl-gongkai"
+
+WORD_NOTE = ("Word 版年报（.docx）要用 python-docx 生成，它依赖的 lxml 不能在浏览器中运行，"
+             "所以本页只生成网页版（HTML），内容与 Word 版相同。"
+             "需要 Word 文件时，请用 Excel 模板的“生成年报”按钮，或命令行 xl-gongkai report。")
+FILL_ONLY_WORKBOOKS = ("填充合计只适用于工作簿（.xlsm/.xlsx）：数据包和已公布的报告没有合计单元格可写。"
+                       "需要工作簿时，请用命令行 xl-gongkai new --from 文件名 生成。")
+DEFECT = ("程序内部错误（{name}），操作没有完成，您的文件没有被修改。这是程序缺陷，"
+          "请把下面的“详细信息”复制下来发给维护人员。")
+
+MIME = {".json": "application/json", ".md": "text/markdown;charset=utf-8", ".html": "text/html;charset=utf-8",
+        ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def call(command: str, args_json: str = "{}") -> str:
+    """The page's one entry point: a command name and JSON arguments in, a JSON result out; never raises."""
+    try:
+        result = COMMANDS[command](**json.loads(args_json or "{}"))
+        result = {"ok": True, **result}
+    except InputError as exc:
+        if exc.place and Path(exc.place).is_relative_to(HOME):  # the page's own folders mean nothing to a clerk
+            exc.place = Path(exc.place).name
+        result = {"ok": False, "kind": "input", "message": f"无法读取：{exc}"}
+    except Refused as exc:
+        result = {"ok": False, "kind": "refused", "message": str(exc)}
+    except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback (no log file here)
+        result = {"ok": False, "kind": "defect", "message": DEFECT.format(name=type(exc).__name__),
+                  "details": f"xl_gongkai {__version__}\n{traceback.format_exc()}"}
+    return json.dumps(result, ensure_ascii=False)
+
+
+def receive(name: str, data: Any, home: str | None = None) -> str:
+    """Keep an opened file's bytes under the page's folder; returns the path the commands are given.
+
+    ``data`` is the file's bytes (from JavaScript a ``Uint8Array``, which Pyodide passes as a proxy).
+    Each file gets a folder of its own, so two files of the same name never mix; the name is kept,
+    because the commands' messages name the file.
+    """
+    raw = bytes(data.to_py() if hasattr(data, "to_py") else data)
+    folder = _fresh(Path(home) if home else HOME, "in")
+    safe = Path(str(name).replace("\\", "/")).name or "未命名"
+    target = folder / safe
+    target.write_bytes(raw)
+    return str(target)
+
+
+# --- the commands the page offers -------------------------------------------------------------------------
+
+def start(today: str | None = None) -> dict[str, Any]:
+    """What the page shows before any file: versions, the results table's columns, the notes."""
+    from .spec import load_form
+
+    _today(today)  # a bad ?today= is said at once, not at the first check
+    form = load_form()
+    return {"version": __version__, "form": form.title, "columns": _columns(), "word_note": WORD_NOTE,
+            "today": today or None}
+
+
+def check(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
+          previous: str | None = None) -> dict[str, Any]:
+    """Every finding of a workbook, payload or published report, as the command line's ``check`` gives them."""
+    from .commands.check import run_check
+    from .commands.output import headline, json_report, totals_line
+    from .core.summary import summarize
+
+    done = run_check(_source(path, explanations), previous=_previous(previous), today=_today(today))
+    src, report, validation = done.source, done.report, done.shown
+    imported = {f.key for f in src.findings}
+    cells = src.kind != "published"
+    return {
+        "file": _name(src),
+        "kind": src.kind,
+        "headline": headline(report),
+        "notes": list(src.notes),
+        "findings": [_finding(i, f, report.form, cells, explainable=f.key not in imported and f.severity == WARNING)
+                     for i, f in enumerate(validation.findings, start=1)],
+        "counts": validation.counts(),
+        "totals": totals_line(validation),
+        "valid": validation.valid,
+        "ready": validation.ready,
+        "summary": summarize(report).as_dict(),
+        "can_fill": src.kind == "workbook",
+        "json": json_report(_name(src), report, validation, src.notes),
+        "json_name": f"{Path(_name(src)).stem}_校验结果.json",
+    }
+
+
+def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
+         home: str | None = None) -> dict[str, Any]:
+    """填充合计: the totals written as ``fill`` writes them, then the results, summary and explanations.
+
+    The filled copy becomes the page's current file (``source``), as the book in Excel carries the totals
+    after the button.
+    """
+    from .commands.fill import run_fill
+    from .fileio import commit
+
+    src = _source(path, explanations)
+    if not src.is_file_workbook or src.path is None:
+        raise Refused(FILL_ONLY_WORKBOOKS)
+    out = _fresh(Path(home) if home else HOME, "out") / f"{src.path.stem}_已填充合计{src.path.suffix}"
+    done = run_fill(src, out=out, write=True, today=_today(today))
+    (target,) = commit(done.outputs, [src.path])
+    return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。",
+            "files": [_file(target)], "source": str(target),
+            "check": {"ok": True, **check(str(target), today, explanations)}}
+
+
+def export(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
+           draft: bool = False, home: str | None = None) -> dict[str, Any]:
+    """导出: the payload JSON and the summary, refused while an 错误 stands or a 提示 lacks an explanation."""
+    from .commands.export import default_paths, run_export
+    from .fileio import commit
+
+    src = _source(path, explanations)
+    payload_path, summary_path = default_paths(src.report, _fresh(Path(home) if home else HOME, "out"))
+    done = run_export(src, out=payload_path, summary_path=summary_path, draft=draft, today=_today(today))
+    if done.refused is not None or done.doc is None:
+        raise Refused(done.refused or "")
+    commit(done.outputs, [path])
+    doc = done.doc
+    message = f"已导出：数据包 {payload_path.name}；摘要 {summary_path.name}。"
+    if draft and not doc["validation"]["ready"]:
+        c = doc["validation"]["counts"]
+        message += f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。"
+    return {"message": message, "files": [_file(payload_path), _file(summary_path)]}
+
+
+def report(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
+           home: str | None = None) -> dict[str, Any]:
+    """生成年报: the publishable report as HTML (the Word file needs lxml, which the browser cannot run)."""
+    from .commands.report import run_report
+    from .fileio import commit
+    from .publish import default_report_paths
+
+    src = _source(path, explanations)
+    _, html_path = default_report_paths(src.report, _fresh(Path(home) if home else HOME, "out"))
+    done = run_report(src, html=html_path, today=_today(today))
+    if done.refused is not None:
+        raise Refused(done.refused)
+    commit(done.outputs, [path])
+    return {"message": f"已生成年度报告网页版：{html_path.name}。", "files": [_file(html_path)]}
+
+
+def selftest(example: str, workbook: str, expected: str, home: str | None = None) -> dict[str, Any]:
+    """``#selftest``: the bundled example through check, export and fill, compared with the results of
+    native Python recorded when the page was built (``expectations``). ``text`` is what the page shows."""
+    want = json.loads(Path(expected).read_text("utf-8"))
+    got = expectations(example, workbook, home=home)
+    counts = got["counts"]
+    differ = [k for k in SELFTEST_STEPS if got.get(k) != want.get(k)]
+    head = f"错误 {counts['errors']} 项，提示 {counts['warnings']} 项"
+    if differ:
+        names = "、".join(SELFTEST_STEPS[k] for k in differ)
+        return {"passed": False, "got": got, "expected": want,
+                "text": f"未通过：{head}；{names}的结果与原生 Python 不同，请把本页截图发给维护人员。"}
+    return {"passed": True, "text": f"通过：{head}",
+            "detail": "校验、导出与工作簿的读取和填充，结果与原生 Python 完全相同。"}
+
+
+SELFTEST_STEPS = {"check": "校验", "payload": "导出数据包", "fill": "工作簿的读取和填充"}
+
+
+def expectations(example: str, workbook: str, home: str | None = None) -> dict[str, Any]:
+    """What the self-test computes; the build records it natively, the page computes it again.
+
+    "Today" is 31 January after the report's year, the publishing deadline, so the outcome does not depend
+    on the day the page is opened.
+    """
+    from .commands.load import open_source
+
+    year = open_source(example).report.year or dt.date.today().year - 1
+    today = dt.date(year + 1, 1, 31).isoformat()
+    checked = check(example, today)
+    exported = export(example, today, draft=True, home=home)
+    filled = fill(workbook, today, home=home)
+    return {
+        "counts": checked["counts"],
+        "check": hashlib.sha256(checked["json"].encode("utf-8")).hexdigest(),
+        "payload": _digest(exported["files"][0]["path"]),
+        "fill": _digest(filled["files"][0]["path"]),
+    }
+
+
+COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
+    "start": start, "check": check, "fill": fill, "export": export, "report": report, "selftest": selftest,
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+def _source(path: str, explanations: Mapping[str, str] | None) -> Source:
+    """The opened file, with the explanations typed in the page over the file's own."""
+    from dataclasses import replace
+
+    from .commands.load import open_source
+
+    src = open_source(path)
+    if not explanations:
+        return src
+    merged = _merged(src.report.explanations, explanations)
+    return replace(src, report=src.report.with_explanations(merged))
+
+
+def _previous(path: str | None) -> Report | None:
+    from .commands.load import open_source
+
+    return open_source(path).report if path else None
+
+
+def _name(src: Source) -> str:
+    return src.path.name if src.path is not None else ""
+
+
+def _merged(stated: Mapping[str, str], typed: Mapping[str, str] | None) -> dict[str, str]:
+    """The workbook's explanations, overridden by what was typed in the page (an emptied field removes one)."""
+    out = {**stated, **(typed or {})}
+    return {k: v for k, v in out.items() if isinstance(v, str) and v.strip()}
+
+
+def _today(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"网址中的 today={text} 不是日期：请写成 today=YYYY-MM-DD，或去掉这个参数。") from None
+
+
+def _columns() -> list[dict[str, str]]:
+    """The results table's columns as the template's 校验结果 sheet has them (visible ones only).
+
+    A label's note in brackets speaks of the sheet (“点击跳转”), so the page shows the label before it.
+    """
+    from .spec import load_form
+    from .spec.a1 import column_index
+
+    tpl = load_form().workbook
+    cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
+    return [{"key": c.key, "label": c.label.split("（")[0]} for c in cols if not c.hidden]
+
+
+def _finding(no: int, f: Finding, form: Form, cells: bool, *, explainable: bool) -> dict[str, Any]:
+    return {"no": no, "rule": f.rule, "severity": f.severity, "message": f.message, "key": f.key,
+            "place": _place(f, form, cells), "explanation": f.explanation or "", "explainable": explainable}
+
+
+def _place(f: Finding, form: Form, cells: bool) -> str:
+    """Sheet and cell for a workbook; otherwise the table, row and column in the form's words."""
+    from .commands.sheet_output import place_text
+    from .spec import CellKey
+
+    if cells and (text := place_text(f)):
+        return text
+    p = f.place
+    if p.table and p.row and p.column:
+        key = CellKey(p.table, p.row, p.column)
+        if form.has_cell(key):
+            return form.cell(key).describe()
+    if p.section:
+        for s in form.sections:
+            if s.key == p.section:
+                return f"正文“{s.heading}”"
+    if p.field:
+        for m in form.metadata_fields:
+            if m.key == p.field:
+                return f"封面“{m.label}”"
+    return ""
+
+
+def _fresh(home: Path, kind: str) -> Path:
+    """A new numbered folder under ``home/kind`` (the in-memory file system outlives no page)."""
+    base = home / kind
+    base.mkdir(parents=True, exist_ok=True)
+    n = 1 + max((int(p.name) for p in base.iterdir() if p.name.isdigit()), default=0)
+    folder = base / str(n)
+    folder.mkdir()
+    return folder
+
+
+def _file(path: Path) -> dict[str, str]:
+    return {"name": path.name, "path": str(path), "mime": MIME.get(path.suffix.lower(), "application/octet-stream")}
+
+
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,453 @@
+"""The offline web page (docs/web.md) in real headless browsers: Debian's Chromium and Firefox ESR.
+
+The page is the built single file (``scripts/build_web.py``; reused while its inputs are unchanged), opened
+from file:// with each browser's own file-origin policy. Each browser starts once for the whole session. The
+expected values come from the native command line (``cli.main``), run on the same files with the same "today":
+a clerk's workbook goes through the page's real file input, its findings are read from the DOM and every file
+the page downloads is compared byte for byte; then every workbook, payload and published report of the test
+data goes through the page's commands and the CLI's.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PUBLISHED, REPORTS, TODAY
+from support.browser import Browser, require
+from xl_gongkai.adapters.workbook_read import read_workbook
+from xl_gongkai.adapters.xlsx_cells import set_cells
+from xl_gongkai.cli import main as cli_main
+from xl_gongkai.spec import CellKey, load_form
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TODAY.isoformat()
+BOOKS = {".xlsm", ".xlsx"}
+EXPLANATION = "本年度收费25亿元属实，已与财政部门核对（测试用说明）。"
+
+
+def cli(cwd: Path, *args: str) -> tuple[int, str, str]:
+    """The command line, in this process, run from ``cwd`` on file names (as a clerk types them)."""
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli_main(list(args))
+    finally:
+        os.chdir(here)
+    return code, out.getvalue(), err.getvalue()
+
+
+# --- the page, the browsers and the inputs ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def page_file() -> Path:
+    require("node")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_web.py")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return ROOT / "dist" / "政务公开年报-网页版.html"
+
+
+def page_url(page: Path, fragment: str = "") -> str:
+    return f"{page.as_uri()}?today={T}{fragment}"
+
+
+@pytest.fixture(scope="session", params=["chromium", "firefox"])
+def browser(request: pytest.FixtureRequest, page_file: Path,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One browser for the session, with the page open at ``#selftest`` (one cold start per browser)."""
+    b = Browser(request.param, tmp_path_factory.mktemp(request.param))
+    try:
+        b.request("open", url=page_url(page_file, "#selftest"), until="document.body.dataset.state")
+        yield b
+    finally:
+        b.close()
+
+
+def settled(b: Browser) -> int:
+    return int(b.eval("Number(document.body.dataset.done || 0)"))
+
+
+def after(b: Browser, op: str, **args: Any) -> None:
+    """Do one thing in the page and wait until the page says it has finished it."""
+    n = settled(b)
+    b.request(op, **args)
+    b.request("wait", expr=f"Number(document.body.dataset.done || 0) > {n}")
+
+
+@pytest.fixture(scope="session")
+def clerk_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clerk's workbook: a fee typed in 元 (V5, a 提示) and two inputs changed after the totals were filled."""
+    folder = tmp_path_factory.mktemp("clerk")
+    doc = json.loads((REPORTS / "huaian-city-2024.json").read_text("utf-8"))
+    doc["values"]["active"]["fees"]["amount"] = 250000
+    # a narrative that states none of the changed figures (the published one does: N1 would speak)
+    doc["narrative"] = {k: "本年度无需要说明的事项。" for k in doc.get("narrative", {})}
+    (folder / "clerk.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    assert cli(folder, "new", "--from", "clerk.json", "-o", "年报填报.xlsm", "--today", T)[0] == 0
+    book = folder / "年报填报.xlsm"
+    form, report = load_form(), read_workbook(book)
+    edits: dict[str, dict[str, Any]] = {}
+    for row in ("new", "carried_out"):
+        cell = form.cell(CellKey("requests", row, "natural_person"))
+        edits.setdefault(cell.sheet, {})[cell.address] = report.value(cell.key) + 10
+    book.write_bytes(set_cells(book.read_bytes(), edits))
+    return book
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every report JSON and published report of the test data, workbooks made from them by the CLI
+    (``new --from``, ``import -o``), payloads exported by the CLI, and payloads broken against the schema."""
+    folder = tmp_path_factory.mktemp("corpus")
+    files = []
+    for src in [*sorted(REPORTS.glob("*.json")), *sorted(PUBLISHED.glob("*.txt"))]:
+        (folder / src.name).write_bytes(src.read_bytes())
+        files.append(folder / src.name)
+    for src in sorted(REPORTS.glob("*.json")):
+        name = f"{src.stem}.xlsm"
+        assert cli(folder, "new", "--from", src.name, "-o", name, "--today", T)[0] == 0
+        files.append(folder / name)
+        assert cli(folder, "export", src.name, "-o", f"{src.stem}_payload.json", "--draft", "--today", T)[0] == 0
+        files.append(folder / f"{src.stem}_payload.json")
+    files.append(libreoffice_saved(folder / "huaian-city-2024.xlsm", folder / "huaian-city-2024-libreoffice.xlsx"))
+    for src in sorted(PUBLISHED.glob("*.txt")):
+        cli(folder, "import", src.name, "-o", f"{src.stem}.xlsm", "--today", T)  # exit 1 when it found 错误
+        if (folder / f"{src.stem}.xlsm").is_file():  # the 2019 format has no workbook
+            files.append(folder / f"{src.stem}.xlsm")
+    files += broken_payloads(folder, folder / "huaian-city-2024_payload.json")
+    return files
+
+
+def libreoffice_saved(book: Path, out: Path) -> Path:
+    """The workbook as LibreOffice Calc saves it (.xlsx): another writer's shared strings, styles and zip."""
+    profile = out.parent / "lo-profile"
+    subprocess.run([require("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(profile / "out"), str(book)],
+                   check=True, capture_output=True)
+    (profile / "out" / f"{book.stem}.xlsx").rename(out)
+    return out
+
+
+def broken_payloads(folder: Path, good: Path) -> list[Path]:
+    """Payloads that break the schema's keywords one by one, and one that breaks many at once."""
+    doc = json.loads(good.read_text("utf-8"))
+
+    def variant(name: str, change: Any) -> Path:
+        d = json.loads(json.dumps(doc))
+        change(d)
+        (folder / name).write_text(json.dumps(d, ensure_ascii=False, indent=1), "utf-8")
+        return folder / name
+
+    def many(d: dict[str, Any]) -> None:
+        d["extra"] = 1
+        d["schema"] = "urn:other"
+        d["form"]["id"] = "gov-1999"
+        d["sha256"] = "xyz"
+        d["explanations"] = {"V5:active.fees.amount": ""}
+        d["values"]["requests"]["new"]["total"] = -1
+        d["metadata"]["year"] = [2024]
+        del d["generator"]
+
+    return [
+        variant("broken_additional.json", lambda d: d.update(extra=1)),
+        variant("broken_required.json", lambda d: d.pop("generator")),
+        variant("broken_const.json", lambda d: d.update(schema="urn:other")),
+        variant("broken_enum.json", lambda d: d["form"].update(id="gov-1999")),
+        variant("broken_pattern.json", lambda d: d.update(sha256="xyz")),
+        variant("broken_minlength.json", lambda d: d.update(explanations={"V5:active.fees.amount": ""})),
+        variant("broken_minimum.json", lambda d: d["values"]["requests"]["new"].update(total=-1)),
+        variant("broken_type.json", lambda d: d["metadata"].update(year=[2024])),
+        variant("broken_many.json", many),
+    ]
+
+
+# --- the page itself -------------------------------------------------------------------------------------------
+
+def test_page_is_one_offline_file_within_the_size_limit(page_file: Path) -> None:
+    html = page_file.read_text("utf-8")
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", html), "the page loads nothing from outside"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(page_file, page_file.name)
+    assert len(buf.getvalue()) <= 10 * 1024 * 1024
+
+
+def test_selftest_in_each_browser(browser: Browser) -> None:
+    example = next((ROOT / "examples").glob("*.txt"))
+    year = json.loads(cli(example.parent, "check", example.name, "--format", "json")[1])["year"]
+    _, out, _ = cli(example.parent, "check", example.name, "--format", "json", "--today", f"{year + 1}-01-31")
+    counts = json.loads(out)["validation"]["counts"]
+    assert browser.eval("document.getElementById('selftest').textContent") == \
+        f"通过：错误 {counts['errors']} 项，提示 {counts['warnings']} 项"
+
+
+def test_selftest_shows_in_dump_dom(page_file: Path, tmp_path: Path) -> None:
+    """What docs/web.md tells IT to run: headless Chromium prints the page after the self-test."""
+    flags = ["--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]
+    if os.geteuid() == 0:
+        flags.append("--no-sandbox")
+    done = subprocess.run([require("chromium"), *flags, "--dump-dom", "--virtual-time-budget=120000",
+                           page_url(page_file, "#selftest")], capture_output=True, text=True)
+    found = re.search(r'<span id="selftest"[^>]*>([^<]*)</span>', done.stdout)
+    assert found, done.stderr[-2000:]
+    assert found.group(1).startswith("通过：错误 0 项"), found.group(1)
+
+
+def test_file_origin_policy_is_the_browsers_own(browser: Browser, tmp_path: Path) -> None:
+    """A page opened from disk cannot read its neighbours, so the page cannot depend on doing so."""
+    if browser.kind == "firefox":
+        prefs = (browser.profile / "user.js").read_text("utf-8")
+        assert 'user_pref("security.fileuri.strict_origin_policy", true);' in prefs
+        assert 'strict_origin_policy", false' not in prefs
+    (tmp_path / "neighbour.txt").write_text("secret", "utf-8")
+    (tmp_path / "probe.html").write_text(
+        "<!DOCTYPE html><title>probe</title><script>fetch('neighbour.txt').then(r => r.text())"
+        ".then(t => document.title = 'read:' + t, () => document.title = 'blocked');</script>", "utf-8")
+    browser.request("open", page="probe", url=(tmp_path / "probe.html").as_uri(), until="document.title !== 'probe'")
+    try:
+        assert browser.eval("document.title", page="probe") == "blocked"
+    finally:
+        browser.request("close", page="probe")
+
+
+def test_too_old_browser_is_told_so(browser: Browser, page_file: Path) -> None:
+    """A browser without WebAssembly exception handling gets the Chinese message, and #selftest says 未通过."""
+    browser.request("open", page="old", url=page_url(page_file, "#selftest"),
+                    preload="delete WebAssembly.Exception;", until="!document.getElementById('fatal').hidden")
+    try:
+        text = browser.eval("document.getElementById('fatal').textContent", page="old")
+        assert "浏览器版本太旧" in text and "Firefox 100" in text
+        assert browser.eval("document.getElementById('selftest').textContent", page="old").startswith("未通过：")
+        assert browser.eval("document.getElementById('app').hidden", page="old")
+    finally:
+        browser.request("close", page="old")
+
+
+def test_damaged_copy_is_told_so(browser: Browser, page_file: Path, tmp_path: Path) -> None:
+    """One character changed in an embedded file (a bad copy from a USB stick): the page says so."""
+    html = page_file.read_text("utf-8")
+    manifest = json.loads(re.search(r'<script type="application/json" id="xg-manifest">(.*?)</script>', html,
+                                    re.S).group(1).replace("<\\/", "</"))
+    (stdlib,) = [f["id"] for f in manifest["files"] if f["name"] == "python_stdlib.zip"]
+    start = html.index(f'id="{stdlib}">') + len(f'id="{stdlib}">') + 100_000
+    damaged = html[:start] + ("B" if html[start] != "B" else "C") + html[start + 1:]
+    copy = tmp_path / page_file.name
+    copy.write_text(damaged, "utf-8")
+    browser.request("open", page="damaged", url=page_url(copy, "#selftest"), until="document.body.dataset.state")
+    try:
+        assert browser.eval("document.body.dataset.state", page="damaged") == "failed"
+        assert "本文件不完整或已损坏" in browser.eval("document.getElementById('fatal').textContent", page="damaged")
+        assert browser.eval("document.getElementById('selftest').textContent", page="damaged").startswith("未通过：")
+    finally:
+        browser.request("close", page="damaged")
+
+
+def test_nothing_is_fetched_from_anywhere(browser: Browser) -> None:
+    urls = browser.eval("performance.getEntriesByType('resource').map((e) => e.name)")
+    assert all(u.split(":", 1)[0] in ("data", "blob", "file") for u in urls), urls
+
+
+# --- a clerk's workbook through the real file input ----------------------------------------------------------
+
+def dom_findings(b: Browser) -> list[dict[str, str]]:
+    return b.eval("[...document.querySelectorAll('#findings tbody tr')].map((tr) => Object.fromEntries("
+                  "[...tr.cells].map((td) => [td.dataset.col, td.textContent])))")
+
+
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """Sheet name → its part in the package."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    book = z.read("xl/workbook.xml").decode("utf-8")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = dict(re.findall(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    targets |= {i: t for t, i in re.findall(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    sheets = re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book)
+    return {name: "xl/" + targets[rid].lstrip("/").removeprefix("xl/") for name, rid in sheets}
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return {n: z.read(n) for n in z.namelist()}
+
+
+def output_parts(data: bytes) -> set[str]:
+    tpl = load_form().template
+    names = sheet_parts(data)
+    return {names[s] for s in (tpl.results_sheet, tpl.summary_sheet, tpl.flags_sheet)}
+
+
+def test_clerk_uploads_fills_explains_and_exports(browser: Browser, clerk_book: Path, tmp_path: Path) -> None:
+    folder = clerk_book.parent
+    after(browser, "upload", selector="#file", file=str(clerk_book))
+    code, out, _ = cli(folder, "check", clerk_book.name, "--format", "json", "--today", T)
+    expected = json.loads(out)["validation"]["findings"]
+    shown = dom_findings(browser)
+    assert [(f["rule"], f["severity"], f["message"]) for f in expected] == \
+        [(r["rule"], r["severity"], r["message"]) for r in shown]
+    assert [f"{f['place']['sheet']}!{f['place']['cell']}" for f in expected] == [r["place"] for r in shown]
+    assert code == 1 and {f["rule"] for f in expected} == {"R2", "V5"}
+
+    after(browser, "type", selector="#findings tr[data-key='V5:active.fees.amount'] textarea", text=EXPLANATION)
+    assert "已说明 1 项" in browser.eval("document.getElementById('totals').textContent")
+
+    after(browser, "click", selector="#do-fill")
+    filled = browser.downloaded(f"{clerk_book.stem}_已填充合计.xlsm")
+    assert cli(folder, "fill", clerk_book.name, "-o", "cli_filled.xlsm", "--write", "--today", T)[0] == 0
+    ours, theirs = parts(filled), parts((folder / "cli_filled.xlsm").read_bytes())
+    assert ours.keys() == theirs.keys()
+    differ = {n for n in ours if ours[n] != theirs[n]}
+    # the explanation typed in the page is in the results sheet; the command line took the file as it was
+    assert differ and differ <= output_parts(filled)
+    (tmp_path / "page_filled.xlsm").write_bytes(filled)
+    code, out, _ = cli(tmp_path, "check", "page_filled.xlsm", "--format", "json", "--today", T)
+    after_fill = json.loads(out)["validation"]
+    assert code == 0 and [f["explanation"] for f in after_fill["findings"]] == [EXPLANATION]
+    assert [r["rule"] for r in dom_findings(browser)] == ["V5"]
+
+    after(browser, "click", selector="#do-export")
+    assert cli(tmp_path, "export", "page_filled.xlsm", "-o", "cli.json", "--summary", "cli.md", "--today", T)[0] == 0
+    stem = "淮安市人民政府_2024年"
+    assert browser.downloaded(f"{stem}_年报数据.json") == (tmp_path / "cli.json").read_bytes()
+    assert browser.downloaded(f"{stem}_摘要.md") == (tmp_path / "cli.md").read_bytes()
+
+    after(browser, "click", selector="#do-report")
+    assert cli(tmp_path, "report", "page_filled.xlsm", "-o", "cli.docx", "--html", "cli.html", "--today", T)[0] == 0
+    assert browser.downloaded(f"{stem}_政府信息公开工作年度报告.html") == (tmp_path / "cli.html").read_bytes()
+    assert "python-docx" in browser.eval("document.getElementById('word-note').textContent")
+
+
+def test_bad_file_gets_the_clis_message(browser: Browser, tmp_path: Path) -> None:
+    bad = tmp_path / "损坏的工作簿.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    after(browser, "upload", selector="#file", file=str(bad))
+    code, _, err = cli(tmp_path, "check", bad.name, "--today", T)
+    assert code == 2
+    assert browser.eval("document.getElementById('message').textContent") == err.strip()
+
+
+def test_dropped_file_and_last_years_report(browser: Browser) -> None:
+    """A report dropped on the page, then last year's through its own input: the cross-year rules run."""
+    this, last = REPORTS / "huaian-city-2024.json", REPORTS / "suqian-city-2023.json"
+    data = json.dumps(base64.b64encode(this.read_bytes()).decode("ascii"))
+    n = settled(browser)
+    browser.eval(f"""(() => {{
+      const file = new File([Uint8Array.from(atob({data}), (c) => c.charCodeAt(0))], {json.dumps(this.name)});
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      document.getElementById("drop").dispatchEvent(
+        new DragEvent("drop", {{ dataTransfer: dt, bubbles: true, cancelable: true }}));
+    }})()""")
+    browser.request("wait", expr=f"Number(document.body.dataset.done || 0) > {n}")
+    assert browser.eval("document.getElementById('current').textContent").endswith(this.name)
+    assert dom_findings(browser) == []
+    browser.request("click", selector="#previous-box summary")  # the box opens, as a clerk opens it
+    after(browser, "upload", selector="#previous", file=str(last))
+    _, out, _ = cli(REPORTS, "check", this.name, "--previous", last.name, "--format", "json", "--today", T)
+    expected = json.loads(out)["validation"]["findings"]
+    assert [(f["rule"], f["message"]) for f in expected] == [(r["rule"], r["message"]) for r in dom_findings(browser)]
+    assert {f["rule"] for f in expected} == {"X1", "X2"}
+    after(browser, "click", selector="#previous-clear")
+    assert dom_findings(browser) == []
+
+
+# --- equivalence over the test data --------------------------------------------------------------------------
+
+PAGE_RUN = """(async () => {
+  const gk = window.xlGongkai;
+  const bytes = Uint8Array.from(atob(%(data)s), (c) => c.charCodeAt(0));
+  const path = gk.receive(%(name)s, bytes);
+  const b64 = (p) => { const b = gk.read(p); let s = "";
+    for (let i = 0; i < b.length; i += 32768) s += String.fromCharCode.apply(null, b.subarray(i, i + 32768));
+    return btoa(s); };
+  const run = (command, extra) => {
+    const r = gk.call(command, Object.assign({ path, today: %(today)s }, extra || {}));
+    delete r.check;
+    if (r.ok && r.files) for (const f of r.files) f.data = b64(f.path);
+    return r;
+  };
+  const out = { check: run("check"), export: run("export"), draft: run("export", { draft: true }),
+                report: run("report") };
+  if (%(workbook)s) out.fill = run("fill");
+  return out;
+})()"""
+
+
+def page_run(b: Browser, path: Path) -> dict[str, Any]:
+    expr = PAGE_RUN % {"data": json.dumps(base64.b64encode(path.read_bytes()).decode("ascii")),
+                       "name": json.dumps(path.name), "today": json.dumps(T),
+                       "workbook": json.dumps(path.suffix in BOOKS)}
+    result: dict[str, Any] = b.eval(expr)
+    return result
+
+
+def files_of(result: dict[str, Any]) -> list[bytes]:
+    return [base64.b64decode(f["data"]) for f in result["files"]]
+
+
+@functools.cache
+def cli_outputs(path: Path) -> dict[str, Any]:
+    """What the command line gives for one input (once per session, for both browsers)."""
+
+    folder, name = path.parent, path.name
+    scratch = folder / f"cli-{path.name}"
+    scratch.mkdir()
+    out: dict[str, Any] = {"check": cli(folder, "check", name, "--format", "json", "--today", T)}
+    if out["check"][0] == 2:
+        return out
+    out["summary"] = cli(folder, "summary", name, "--format", "json")[1]
+    for key, draft in (("export", []), ("draft", ["--draft"])):
+        code, _, err = cli(folder, "export", name, "-o", str(scratch / f"{key}.json"), "--summary",
+                           str(scratch / f"{key}.md"), "--today", T, *draft)
+        out[key] = (code, err, [(scratch / f"{key}{s}").read_bytes() for s in (".json", ".md")] if code == 0 else [])
+    code, _, err = cli(folder, "report", name, "-o", str(scratch / "r.docx"), "--html", str(scratch / "r.html"),
+                       "--today", T)
+    out["report"] = (code, err, [(scratch / "r.html").read_bytes()] if code == 0 else [])
+    if path.suffix in BOOKS:
+        # `fill --write`: the totals, and the results, summary and marks written into the sheets, as the page does
+        filled = scratch / f"f{path.suffix}"  # a macro-free .xlsx stays one (the page's copy keeps its suffix too)
+        assert cli(folder, "fill", name, "-o", str(filled), "--write", "--today", T)[0] in (0, 1)
+        out["fill"] = filled.read_bytes()
+    return out
+
+
+def test_page_equals_cli_on_all_test_data(browser: Browser, corpus: list[Path]) -> None:
+    kinds: dict[str, int] = {}
+    for path in corpus:
+        got, want = page_run(browser, path), cli_outputs(path)
+        where = f"{browser.kind}: {path.name}"
+        code, out, err = want["check"]
+        if code == 2:
+            assert got["check"] == {"ok": False, "kind": "input", "message": err.strip()}, where
+            kinds["unreadable"] = kinds.get("unreadable", 0) + 1
+            continue
+        assert got["check"]["ok"] and got["check"]["json"] == out.rstrip("\n"), where
+        assert json.dumps(got["check"]["summary"], ensure_ascii=False, indent=2) == want["summary"].rstrip("\n"), where
+        for key in ("export", "draft", "report"):
+            code, err, files = want[key]
+            if code == 0:
+                assert files_of(got[key]) == files, f"{where} {key}"
+            else:
+                assert (got[key]["ok"], got[key]["message"]) == (False, err.strip()), f"{where} {key}"
+        if path.suffix in BOOKS:
+            (filled,) = files_of(got["fill"])
+            assert filled == want["fill"], where  # byte for byte
+        kinds[path.suffix] = kinds.get(path.suffix, 0) + 1
+    assert kinds.get(".xlsm", 0) >= 8 and kinds.get(".xlsx") == 1 and kinds.get(".json", 0) >= 8
+    assert kinds.get(".txt") == 11
+    assert kinds.get("unreadable", 0) == 9, "every broken payload is refused alike"
