@@ -127,9 +127,7 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path, year: int |
     validation = check(report, today=today)
     ordered = sorted(rows, key=lambda r: (r["status"] != spec.included, r["file"]))
     sources = [{"no": i, **row} for i, row in enumerate(ordered, start=1)]
-    edits = input_edits(report)
-    for cell in form.derived_cells():
-        edits.setdefault(cell.sheet, {})[cell.address] = report.values[cell.key]
+    edits = input_edits(report)  # every value, the totals ``fill`` computed included
     for sheet, cells in outputs(form, report, validation, summarize(report), links=False).items():
         edits.setdefault(sheet, {}).update(cells)
     edits[spec.sheet] = source_cells(form, sources)

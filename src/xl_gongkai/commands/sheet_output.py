@@ -175,10 +175,16 @@ def block_cells(form: Form, blocks: list[Block], *, fresh: bool = False) -> dict
     return out
 
 
-def derived_edits(form: Form, derived: Mapping[CellKey, Any]) -> dict[str, dict[str, Any]]:
-    """The recomputed totals as {sheet: {address: value}}: what 填充合计 writes, in a file or in Excel."""
+def derived_edits(form: Form, derived: Mapping[CellKey, Any], *, only_given: bool = False) -> dict[str, dict[str, Any]]:
+    """The recomputed totals as {sheet: {address: value}}: what 填充合计 writes, in a file or in Excel.
+
+    A total that cannot be computed is written blank (a stale number must not stand), unless ``only_given``
+    (a new workbook, whose totals are blank anyway).
+    """
     edits: dict[str, dict[str, Any]] = {}
     for cell in form.derived_cells():
+        if only_given and cell.key not in derived:
+            continue
         edits.setdefault(cell.sheet, {})[cell.address] = derived.get(cell.key)
     return edits
 

@@ -19,7 +19,7 @@ from ..core.summary import summarize
 from ..errors import InputError, OutputError
 from ..fileio import read_input, write_bytes_atomic
 from ..spec import Form, load_form
-from .sheet_output import outputs
+from .sheet_output import derived_edits, outputs
 
 TEMPLATES = "templates"  # package data: the built templates, rebuilt only by `make template` (see build/)
 
@@ -115,11 +115,10 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
     report = replace(report, metadata=metadata)
     edits = input_edits(report)
     if source is not None:
-        filled = report.with_values({k: v for k, v in derived_values(report).items() if v is not None})
-        for cell in form.derived_cells():
-            value = filled.values.get(cell.key)
-            if value is not None:
-                edits.setdefault(cell.sheet, {})[cell.address] = value
+        computed = {k: v for k, v in derived_values(report).items() if v is not None}
+        filled = report.with_values(computed)
+        for sheet, cells in derived_edits(form, computed, only_given=True).items():
+            edits.setdefault(sheet, {}).update(cells)
         v = check(filled, today=today)
         for sheet, cells in outputs(form, filled, v, summarize(filled), links=False).items():
             edits.setdefault(sheet, {}).update(cells)
