@@ -35,12 +35,14 @@ demo: $(STAMP)
 # drive, or stops before anything runs with one line that names them (scripts/system_packages.sh).
 test: system-packages $(STAMP) $(CLERK_STAMP)
 	$(PY) -m ruff check src tests scripts
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 # The fast loop while developing: lint and every test that needs neither LibreOffice, a browser, nor processes
-# of its own (about half a minute). `types` joins check and test once src/ is clean under mypy (issue 11).
+# of its own (about half a minute), and the types.
 check: $(STAMP)
 	$(PY) -m ruff check src tests scripts
+	$(PY) -m mypy
 	$(PY) -m pytest -q -m "$(FAST)"
 
 types: $(STAMP)

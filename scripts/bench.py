@@ -19,6 +19,14 @@
    usable page: decoding the embedded runtime, starting Python, unpacking the wheels) against one run of the
    native command line (``xl-gongkai check`` in a fresh interpreter), and its time per check (the same
    ``webpage.check`` on a workbook, after a first check) against the same function in native Python.
+5. Reading a workbook file (``bench.py reading`` runs this alone): CPU time per file of everything the
+   audit does to read one (the package guard, python-calamine, the version and layout check, the report,
+   the macro remark) against the calamine floor of the same file — ``CalamineWorkbook.from_path`` and the
+   same sheets converted to Python, nothing else — on files never read before in the process, interleaved,
+   for checked valid workbooks and for workbooks whose 校验结果 holds hundreds of findings; also for a file
+   that shares no part with the files before it, and for the real workbooks of older template versions.
+   Then the package editor (``set_cells``) against a plain zip round trip of the same template, and its
+   refusal of a zip bomb, which it never unpacks.
 """
 
 from __future__ import annotations
@@ -258,6 +266,192 @@ def web_page(tmp: Path) -> None:
               f"= {check / native_check:5.1f}x native")
 
 
+def checked_workbooks(folder: Path, count: int, seed: int, *, messy: bool) -> list[Path]:
+    """Workbooks as a clerk hands them in after 校验: agency, figures, a narrative and 校验结果 all their own.
+
+    ``messy``: inputs that are a mess (blanks, text, negatives), so 校验结果 holds hundreds of findings;
+    otherwise random consistent figures (totals filled), so it holds the status line only. What files made
+    from one template share byte for byte (the workbook part, its relationships, styles, the info sheet)
+    they share here too.
+    """
+    import random
+
+    from xl_gongkai.adapters.xlsx_cells import set_cells
+    from xl_gongkai.commands.sheet_output import outputs
+    from xl_gongkai.commands.workbook import input_edits, template_bytes
+    from xl_gongkai.core.derive import fill
+    from xl_gongkai.core.report import Report
+    from xl_gongkai.core.rules import check
+    from xl_gongkai.core.summary import summarize
+    from xl_gongkai.spec import CellKey, load_form
+
+    form = load_form()
+    base = template_bytes(form)
+    req = form.table("requests")
+    rng = random.Random(seed)
+    text_keys = [s.key for s in form.sections if s.text_cell]
+    paths = []
+    for i in range(count):
+        values: dict[CellKey, object] = {}
+        for cell in form.input_cells():
+            if messy:
+                values[cell.key] = rng.choice([None, None, "无", -3, 2.5, rng.randint(0, 300), rng.randint(0, 300)])
+            else:
+                values[cell.key] = round(rng.uniform(0, 5000), 4) if cell.unit == "万元" else rng.randint(0, 300)
+        if not messy:
+            for col in (c for c in req.columns if not c.sum_of):
+                done = sum(values[CellKey("requests", r, col.key)] for r in req.row("total").sum_of)  # type: ignore
+                demand = done + values[CellKey("requests", "carried_out", col.key)]  # type: ignore[operator]
+                carried = rng.randint(0, demand)
+                values[CellKey("requests", "carried_in", col.key)] = carried
+                values[CellKey("requests", "new", col.key)] = demand - carried
+        narrative = {k: f"本机关{seed}-{i}年度工作情况说明，第{rng.randint(1, 10**6)}号。" for k in text_keys}
+        report = Report(form, {"agency": f"测试机关{seed}-{i:04d}", "year": 2024}, values, narrative)
+        report = report if messy else fill(report)
+        edits = input_edits(report)
+        if not messy:
+            for cell in form.derived_cells():
+                edits.setdefault(cell.sheet, {})[cell.address] = report.values[cell.key]
+        for sheet, cells in outputs(form, report, check(report), summarize(report), links=False).items():
+            edits.setdefault(sheet, {}).update(cells)
+        path = folder / f"{seed}-{i:04d}.xlsm"
+        path.write_bytes(set_cells(base, edits))
+        paths.append(path)
+    return paths
+
+
+def reading_cost(tmp: Path) -> None:
+    """Per-file CPU cost of reading a workbook against the calamine floor of the same file (see 4. above).
+
+    Every round reads files never read before in the process, as an audit does (a file read twice would
+    find its every part checked already: see xlsx_guard's memo of checked parts).
+    """
+    from python_calamine import CalamineWorkbook
+
+    from xl_gongkai.adapters import xlsx_guard
+    from xl_gongkai.adapters.workbook_macros import macro_findings
+    from xl_gongkai.adapters.workbook_read import (
+        read_extent,
+        read_grids,
+        read_workbook,
+        report_from_grids,
+        sheets_to_read,
+    )
+    from xl_gongkai.spec import load_form
+
+    form = load_form()
+    areas = {sheet: read_extent(form, sheet) for sheet in sheets_to_read(form)}
+
+    def floor(path: Path) -> None:
+        wb = CalamineWorkbook.from_path(str(path))
+        for name, (rows, _) in areas.items():
+            wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=rows)
+
+    def ours(path: Path) -> None:
+        read_workbook(path, form)
+        macro_findings(path)
+
+    def cold(path: Path) -> None:  # a file that shares no part with any file read before it
+        xlsx_guard.forget_checked()
+        ours(path)
+
+    def timed(fn: object, path: Path) -> float:
+        start = time.process_time()
+        fn(path)  # type: ignore[operator]
+        return time.process_time() - start
+
+    folder = tmp / "reading"
+    folder.mkdir()
+    rounds, per_round = max(RUNS, 5), 25
+    print(f"\n== Reading a workbook file: CPU ms per file, median of {rounds} rounds of {per_round} files never read"
+          " before")
+    for label, messy in (("valid, checked", False), ("many findings", True)):
+        t: dict[str, list[float]] = {k: [] for k in ("floor", "ours", "cold", "guard", "report")}
+        for n in range(rounds + 1):  # round 0 warms the page cache, the spec and the regular expressions
+            paths = checked_workbooks(folder, 3 * per_round, 1000 * n + messy, messy=messy)
+            first, second, third = paths[:per_round], paths[per_round : 2 * per_round], paths[2 * per_round :]
+            spent = dict.fromkeys(t, 0.0)
+            for p, q, r in zip(first, second, third, strict=True):  # interleaved: load on the machine hits all alike
+                spent["floor"] += timed(floor, p)
+                spent["ours"] += timed(ours, p)
+                spent["cold"] += timed(cold, q)
+                spent["guard"] += timed(lambda x: xlsx_guard.inspect_package(x, areas), r)
+                grids = read_grids(r, areas)
+                spent["report"] += timed(lambda x, g=grids: report_from_grids(form, g, str(x)), r)
+            if n:
+                for key, value in spent.items():
+                    t[key].append(value / per_round * 1000)
+        m = {k: statistics.median(v) for k, v in t.items()}
+        print(f"{label}")
+        print(f"  calamine floor (open + {len(areas)} sheets)                 {m['floor']:6.2f} ms")
+        print(f"  reading (read_workbook + macro remark)              {m['ours']:6.2f} ms")
+        print(f"    of which the package guard                        {m['guard']:6.2f} ms")
+        print(f"    of which the layout check and the report          {m['report']:6.2f} ms")
+        print(f"  ratio  reading / calamine floor                     {m['ours'] / m['floor']:6.2f}   (goal <= 2.5)")
+        print(f"  reading a file that shares no part with earlier ones {m['cold']:5.2f} ms"
+              f"   = {m['cold'] / m['floor']:4.2f}x the floor")
+    old = sorted((ROOT / "tests" / "data" / "workbooks").glob("*.xlsm"))
+    for path in old:  # the real files of earlier template versions: read cold, as often as the others
+        times = {"floor": [timed(floor, path) for _ in range(rounds)],
+                 "cold": [timed(cold, path) for _ in range(rounds)]}
+        m = {k: statistics.median(v) * 1000 for k, v in times.items()}
+        print(f"{path.name}: floor {m['floor']:.2f} ms, reading {m['cold']:.2f} ms = {m['cold'] / m['floor']:.2f}x")
+    editor_cost()
+
+
+def editor_cost() -> None:
+    """set_cells on a filled template, and its refusal of a zip bomb, against a plain zip round trip."""
+    import io
+    import zipfile
+
+    from xl_gongkai.adapters.xlsx_cells import MAX_PART_SIZE, WorkbookFormatError, set_cells
+    from xl_gongkai.commands.workbook import template_bytes
+    from xl_gongkai.spec import load_form
+
+    form = load_form()
+    package = template_bytes(form)
+    edits: dict[str, dict[str, object]] = {}
+    for n, cell in enumerate(form.input_cells()):
+        edits.setdefault(cell.sheet, {})[cell.address] = n
+
+    def round_trip(data: bytes) -> None:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
+            for info in zin.infolist():
+                zo.writestr(info, zin.read(info), compresslevel=6)
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zin.infolist():
+            zo.writestr(info, zin.read(info))
+        with zo.open("xl/media/image1.png", "w", force_zip64=True) as fh:
+            for _ in range(MAX_PART_SIZE // (1 << 20) + 1):
+                fh.write(bytes(1 << 20))
+    bomb_bytes = bomb.getvalue()
+
+    def refuse_bomb(_: bytes) -> None:
+        try:
+            set_cells(bomb_bytes, edits)
+        except WorkbookFormatError:
+            return
+        raise AssertionError("the zip bomb was accepted")
+
+    t: dict[str, list[float]] = {"zip": [], "edit": [], "bomb": []}
+    for _ in range(max(RUNS, 5)):
+        for key, fn in (("zip", round_trip), ("edit", lambda d: set_cells(d, edits)), ("bomb", refuse_bomb)):
+            start = time.process_time()
+            fn(package)
+            t[key].append((time.process_time() - start) * 1000)
+    m = {k: statistics.median(v) for k, v in t.items()}
+    cells = sum(len(c) for c in edits.values())
+    print(f"\n== Package editor (set_cells, {cells} cells of the template), CPU ms, median of {max(RUNS, 5)}")
+    print(f"  zip round trip of the template (read + deflate every part)   {m['zip']:6.2f} ms")
+    print(f"  set_cells                                                   {m['edit']:6.2f} ms"
+          f"   = {m['edit'] / m['zip']:4.2f}x the round trip")
+    print(f"  refusing a {MAX_PART_SIZE >> 20} MiB bomb in an image part                      {m['bomb']:6.2f} ms"
+          f"   = {m['bomb'] / m['zip']:4.2f}x the round trip (it is never unpacked)")
+
+
 def main() -> None:
     only = set(sys.argv[1:])  # e.g. `scripts/bench.py web`; all sections by default
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,6 +463,8 @@ def main() -> None:
             audit_throughput(Path(tmp))
         if not only or "web" in only:
             web_page(Path(tmp))
+        if not only or "reading" in only:
+            reading_cost(Path(tmp))
 
 
 if __name__ == "__main__":

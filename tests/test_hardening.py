@@ -62,6 +62,7 @@ from support.fuzzing import (
 )
 from support.remote_book import apply_actions, open_book
 from xl_gongkai import excel
+from xl_gongkai.adapters import xlsx_guard
 from xl_gongkai.adapters.jsonfile import read_report, report_from_document
 from xl_gongkai.adapters.published import import_text
 from xl_gongkai.adapters.workbook_read import read_extent, read_workbook
@@ -727,6 +728,36 @@ def test_a_cell_the_scan_cannot_place_is_refused() -> None:
     data = b"<worksheet><sheetData><row>" + tricky[2] + b"</row></sheetData></worksheet>"
     with pytest.raises(InputError, match="XFD1048576"):  # single quotes: the general path, which still sees it
         scan_sheet(data, (10, 10), "S", "x")
+
+
+def test_a_part_met_before_is_not_checked_again_and_a_changed_one_is(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard remembers the parts it checked by their stored bytes (a folder of workbooks from one template
+    shares many): the same bytes give the same answer without a second look; a part whose bytes differ is
+    checked, whatever else it shares with the files before it (here shared strings that gained a DTD)."""
+    areas = {sheet: read_extent(FORM, sheet) for sheet in REQUIRED_SHEETS}
+    good = tmp_path / "good.xlsm"
+    good.write_bytes(filled())
+    xlsx_guard.forget_checked()
+    first = xlsx_guard.inspect_package(good, areas)
+    looked: list[str] = []
+    real = xlsx_guard._read_xml
+
+    def counted(pkg: Any, info: Any, *rest: Any) -> bytes:
+        looked.append(info.filename)
+        return real(pkg, info, *rest)
+
+    monkeypatch.setattr(xlsx_guard, "_read_xml", counted)
+    assert xlsx_guard.inspect_package(good, areas) == first and looked == []
+    bad = tmp_path / "bad.xlsm"
+    bad.write_bytes(_laughs(filled(), "xl/sharedStrings.xml", "<si>", "<si>"))
+    with pytest.raises(InputError, match="DTD") as refused:
+        xlsx_guard.inspect_package(bad, areas)
+    assert refused.value.place == str(bad) and looked == ["xl/sharedStrings.xml"]
+    xlsx_guard.forget_checked()
+    looked.clear()
+    assert xlsx_guard.inspect_package(good, areas) == first
+    assert len(looked) == 4 + len(areas)  # the sheets, and the shared strings, styles, relationships, workbook
 
 
 def test_a_stray_value_far_right_in_the_first_rows_still_reads(tmp_path: Path) -> None:

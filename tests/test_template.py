@@ -261,3 +261,38 @@ def test_table_three_renders(built: Path, tmp_path: Path) -> None:
     img = read_png(png)
     assert img.width > 300 and img.height > 300
     assert img.distinct_colours() > 2
+
+
+def test_the_results_sheet_is_styled_by_column_not_cell_by_cell(tmp_path: Path) -> None:
+    """Template 1.2.0: 校验结果 holds its title, status line and header only, and a finding written by a file
+    writer (here new --from) takes the columns' styles: its text locked, its explanation cell open to type."""
+    from conftest import TODAY, load
+    from support.fuzzing import sheet_parts
+    from xl_gongkai.commands.workbook import new_workbook
+    from xl_gongkai.core.derive import fill
+    from xl_gongkai.core.rules import check
+
+    tpl = FORM.template
+    part = sheet_parts(COMMITTED.read_bytes())[tpl.results_sheet]
+    assert zipfile.ZipFile(COMMITTED).read(part).count(b"<c ") < 20  # 1.1.0 had 2 800 styled blanks
+    report = load("huaian-city-2024").with_values({FORM.cell("requests.new.natural_person").key: None})
+    first_finding = check(fill(report), today=TODAY).findings[0]  # new --from checks the filled report
+    report = report.with_explanations({first_finding.key: "已核实"})
+    path = new_workbook(tmp_path / "f.xlsm", source=report, today=TODAY)
+    cells = inspect_workbook(path)["cells"][tpl.results_sheet]
+    message, explanation = (f"{tpl.results_column(k).at}{tpl.results_first_row}" for k in ("message", "explanation"))
+    assert cells[message]["string"] == first_finding.message and cells[message]["locked"]
+    assert cells[explanation]["string"] == "已核实" and cells[explanation]["locked"] is False
+
+
+def test_the_build_finds_xlwings_vba_files_without_importing_xlwings() -> None:
+    """Importing xlwings costs about 0.4 s (and its COM machinery on Windows): the build only needs its files."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from xl_gongkai.build.template import build_template; build_template(); "
+            "print('xlwings' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
+    assert [p.name for p in package.xlwings_sources()] == ["xlwings.bas", "Dictionary.cls"]
+    assert all(p.is_file() for p in package.xlwings_sources())

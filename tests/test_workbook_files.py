@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import shutil
@@ -17,12 +18,14 @@ from python_calamine import CalamineWorkbook
 
 from conftest import REPORTS, TODAY
 from xl_gongkai.adapters.workbook_macros import lost_code_names
-from xl_gongkai.adapters.workbook_read import read_workbook
+from xl_gongkai.adapters.workbook_read import read_extent, read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
+from xl_gongkai.build.template import build_template
 from xl_gongkai.commands.fill import fill_file
 from xl_gongkai.core.payload import flat_values
 from xl_gongkai.errors import InputError
-from xl_gongkai.spec import CellKey, load_form
+from xl_gongkai.spec import CellKey, SpecError, load_form
+from xl_gongkai.spec.loader import build_form
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "template.xlsm"
@@ -208,7 +211,49 @@ def test_libreoffice_saved_workbook_reads_the_same(huaian_xlsm: Path, tmp_path: 
     # LibreOffice drops the code names Excel's macros need: check says so, as a 提示 that changes no exit code
     assert lost_code_names(huaian_xlsm) is None
     assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 5} 张工作表的代码名"
+    read_workbook(resaved)  # the guard works the remark out while it has the package open: the same answer
+    assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 5} 张工作表的代码名"
     ours, theirs = cli("check", str(huaian_xlsm), "--today", TODAY.isoformat()), cli(
         "check", str(resaved), "--today", TODAY.isoformat())
     assert "F4" not in ours.stdout and ours.returncode == theirs.returncode == 0
     assert "F4 此工作簿带有宏，但工作簿和" in theirs.stdout and "xl-gongkai new --from 本文件" in theirs.stdout
+
+
+def _moved_cover() -> dict[str, Any]:
+    """The form spec with the cover one column to the right: labels in B, values from C to E."""
+    doc = copy.deepcopy(FORM.raw)
+    for f in doc["metadata"]["fields"]:
+        f["cell"] = "C" + f["cell"][1:]
+    tpl = doc["template"]
+    tpl["version_cell"] = "C" + tpl["version_cell"][1:]
+    tpl["extents"]["cover"] = {"last_column": "E", "label_column": "B"}
+    tpl["extents"]["narrative"] = {"last_column": "J"}
+    doc["metadata"]["title_range"] = "A1:E1"
+    return doc
+
+
+def test_the_cover_and_the_sheet_extents_come_from_the_spec(tmp_path: Path) -> None:
+    """Template and reader agree through the spec alone: a cover moved there is built and read moved."""
+    form = build_form(_moved_cover())
+    assert read_extent(form, form.metadata_sheet) == (read_extent(FORM, FORM.metadata_sheet)[0], 5)
+    assert read_extent(form, form.narrative_sheet)[1] == 10
+    offsets = form.flag_offsets()
+    assert offsets[form.narrative_sheet] == 5 + 1 and offsets[form.tables[0].sheet] == 5 + 1 + 10 + 1
+    path = tmp_path / "moved.xlsm"
+    path.write_bytes(set_cells(build_template(form), {form.metadata_sheet: {form.field("agency").cell: "某局"}}))
+    cover = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(form.metadata_sheet).to_python()
+    row = int(form.field("agency").cell[1:])
+    assert cover[row - 1][:3] == ["", "机关名称（必填）", "某局"]
+    assert read_workbook(path, form).metadata["agency"] == "某局"
+    with pytest.raises(InputError, match="没有模板版本号"):  # the spec as shipped looks for the labels in A
+        read_workbook(path)
+
+
+def test_the_spec_refuses_a_cover_value_beyond_its_extent() -> None:
+    doc = _moved_cover()
+    doc["template"]["extents"]["cover"]["last_column"] = "B"
+    with pytest.raises(SpecError, match=r"lies beyond its extent"):
+        build_form(doc)
+    doc["template"]["extents"]["cover"] = {"last_column": "E", "label_column": "C"}
+    with pytest.raises(SpecError, match="label column"):
+        build_form(doc)

@@ -12,17 +12,22 @@ import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..core.report import Report
 from ..errors import InputError, OwnOutput
 from ..fileio import regular_file
 from ..spec import CellKey, Form, load_form
 from ..spec.a1 import cell_address, split_cell
+from .workbook_layout import layout, read_extent, sheets_to_read
+
+__all__ = ["MAX_FILE_BYTES", "Grid", "calamine_failure", "check_version", "layout_problems", "missing_sheets",
+           "read_explanations", "read_extent", "read_grids", "read_workbook", "report_from_grids", "role",
+           "sheets_to_read"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
 
@@ -35,13 +40,28 @@ class Grid:
     rows: list[list[Any]]
 
     def at(self, address: str) -> Any:
-        r, c = split_cell(address)
-        if r - 1 < len(self.rows):
-            row = self.rows[r - 1]
-            if c - 1 < len(row):
-                v = row[c - 1]
+        return self.cell(*split_cell(address))
+
+    def cell(self, row: int, col: int) -> Any:
+        """The value at (row, column), both 1-based; None when blank."""
+        if row - 1 < len(self.rows):
+            values = self.rows[row - 1]
+            if col - 1 < len(values):
+                v = values[col - 1]
                 return None if v == "" else v
         return None
+
+    def values(self, places: Sequence[tuple[int, int]]) -> list[Any]:
+        """The values at many (row, column) places at once (the reader takes hundreds from every file)."""
+        rows, out = self.rows, []
+        for r, c in places:
+            v = None
+            if r <= len(rows):
+                row = rows[r - 1]
+                if c <= len(row):
+                    v = row[c - 1]
+            out.append(None if v == "" else v)
+        return out
 
 
 def _open(path: Path) -> Any:
@@ -117,27 +137,44 @@ def _quiet_stderr() -> Iterator[None]:
     becomes a Chinese message naming the sheet and row. Nothing else writes there while calamine runs.
     Where there is no standard error to borrow (Excel's RunPython on Windows), nothing is redirected.
     """
-    with ExitStack() as stack:
-        try:
-            fd = sys.stderr.fileno()
-            sys.stderr.flush()
-            sink = stack.enter_context(tempfile.TemporaryFile())
-            saved = os.dup(fd)
-        except (AttributeError, OSError, ValueError):
-            yield
-            return
-        try:
-            os.dup2(sink.fileno(), fd)
-            yield
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
-            if sink.tell():
-                from ..logs import logger
+    try:
+        fd = sys.stderr.fileno()
+        sys.stderr.flush()
+        sink = _sink()
+        saved = os.dup(fd)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        os.dup2(sink.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        if sink.tell():
+            from ..logs import logger
 
-                sink.seek(0)
-                logger().warning("python-calamine wrote to standard error:\n%s",
-                                 sink.read(64 * 1024).decode("utf-8", "replace"))
+            sink.seek(0)
+            logger().warning("python-calamine wrote to standard error:\n%s",
+                             sink.read(64 * 1024).decode("utf-8", "replace"))
+            sink.seek(0)
+            sink.truncate()
+
+
+_SINKS: dict[int, IO[bytes]] = {}
+
+
+def _sink() -> IO[bytes]:
+    """An anonymous temporary file that takes what calamine writes to standard error, kept empty between reads.
+
+    One per process (by process id: a worker forked after a read must not share its parent's file offset);
+    making a temporary file costs more than reading a small workbook does.
+    """
+    pid = os.getpid()
+    sink = _SINKS.get(pid)
+    if sink is None:
+        sink = _SINKS[pid] = tempfile.TemporaryFile()  # noqa: SIM115 (open for the life of the process)
+    return sink
 
 
 def calamine_failure(exc: BaseException) -> bool:
@@ -192,9 +229,10 @@ def check_version(form: Form, cover: Grid, where: str) -> str:
 
     Returns the version found (the current one or one the spec still reads).
     """
-    tpl = form.template
-    found = cover.at(tpl.version_cell)
-    label = cover.at(f"A{split_cell(tpl.version_cell)[0]}")
+    tpl = form.workbook
+    places = layout(form)
+    found = cover.cell(*places.version)
+    label = cover.cell(places.version[0], places.label_col)
     if label != tpl.version_label or found is None:
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell} 没有模板版本号：这不是本程序生成的模板，"
                          "或封面被改动。请用 xl-gongkai new 生成新模板后转填。", place=where)
@@ -205,38 +243,12 @@ def check_version(form: Form, cover: Grid, where: str) -> str:
     return str(found)
 
 
-def _has(part_since: str | None, version: str) -> bool:
-    """Whether a workbook of ``version`` has a part that templates have from ``part_since`` on."""
-    if part_since is None:
-        return True
-    return tuple(map(int, version.split("."))) >= tuple(map(int, part_since.split(".")))
-
-
-def layout_problems(form: Form, grids: dict[str, Grid], version: str | None = None) -> list[str]:
+def layout_problems(form: Form, grids: Mapping[str, Grid], version: str | None = None) -> list[str]:
     """Every label that is not where the spec puts it, as ``sheet!cell 应为…，现为…``.
 
     ``version``: the workbook's template version; a part newer than it is not looked for.
     """
-    problems = []
-
-    def expect(sheet: str, address: str, official: str, synonyms: tuple[str, ...] = (), prefix: bool = False) -> None:
-        found = grids[sheet].at(address)
-        text = "" if found is None else str(found)
-        ok = form.matches(text, official, synonyms)
-        if not ok and prefix:
-            ok = form.normalize(text).startswith(form.normalize(official))
-        if not ok:
-            problems.append(f"{sheet}!{address} 应为“{official}”，现为“{text or '空白'}”")
-
-    for t in form.tables:
-        for lab in t.labels:
-            expect(t.sheet, lab.anchor, lab.text, lab.synonyms)
-    for f in form.metadata_fields:
-        expect(form.metadata_sheet, f"A{split_cell(f.cell)[0]}", f.label, prefix=True)
-    for s in form.text_parts:
-        if s.heading_cell and (version is None or _has(s.since, version)):
-            expect(form.narrative_sheet, s.heading_cell, s.heading, s.synonyms)
-    return problems
+    return layout(form).label_problems(grids, version)
 
 
 def _metadata_value(raw: Any) -> Any:
@@ -249,52 +261,28 @@ def _metadata_value(raw: Any) -> Any:
     return raw
 
 
-def read_extent(form: Form, sheet: str) -> tuple[int, int]:
-    """(rows, columns) from A1 that hold everything the spec places on a sheet: a bounded read."""
-    tpl = form.template
-    if sheet == form.metadata_sheet:
-        rows = [split_cell(f.cell)[0] for f in form.metadata_fields] + [split_cell(tpl.version_cell)[0]]
-        return max(rows), 4
-    if sheet == form.narrative_sheet:
-        return max(split_cell(s.text_cell)[0] for s in form.text_parts if s.text_cell), 8
-    if sheet == tpl.results_sheet:
-        cols = [split_cell(f"{c.at}1")[1] for c in tpl.results_columns]
-        return tpl.results_first_row + tpl.results_max_rows - 1, max(cols)
-    if sheet == tpl.info_sheet:
-        return max(split_cell(f.cell)[0] for f in tpl.info_fields), 2
-    t = form.table_by_sheet(sheet)
-    _, _, rows, cols = t.span()
-    return rows, cols
-
-
-def sheets_to_read(form: Form) -> list[str]:
-    """The sheets a report is read from (seven: the commands' bulk-read budget in Excel).
-
-    The template-info sheet is read for its role field: a consolidation must be known as one wherever it
-    goes (a payload exported from it in Excel carries the marker too).
-    """
-    return [*form.input_sheets(), form.template.results_sheet, form.template.info_sheet]
-
-
 def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     """Check version and layout, then read metadata, values, narrative and explanations."""
     version = check_version(form, grids[form.metadata_sheet], where)
-    problems = layout_problems(form, grids, version)
+    places = layout(form)
+    problems = places.label_problems(grids, version)
     if problems:
         shown = "；".join(problems[:4]) + (f"；另有{len(problems) - 4}处" if len(problems) > 4 else "")
         raise InputError(f"表格结构被改动，无法确定数字所在位置：{shown}。请不要插入、删除或移动行列，"
                          "也不要修改标签；可用 xl-gongkai new 生成新模板后转填。", place=where)
-    values: dict[CellKey, Any] = {c.key: grids[c.sheet].at(c.address) for c in form.cells}
-    metadata = {f.key: _metadata_value(grids[form.metadata_sheet].at(f.cell)) for f in form.metadata_fields}
+    values: dict[CellKey, Any] = {}
+    for sheet, keys, spots in places.cells_by_sheet:
+        values.update(zip(keys, grids[sheet].values(spots), strict=True))
+    cover, text = grids[form.metadata_sheet], grids[form.narrative_sheet]
+    metadata = {key: _metadata_value(cover.cell(r, c)) for key, r, c in places.metadata}
     metadata = {k: v for k, v in metadata.items() if v is not None}
     narrative = {}
-    for s in form.text_parts:
-        if s.text_cell:
-            text = grids[form.narrative_sheet].at(s.text_cell)
-            if text is not None and str(text).strip():
-                narrative[s.key] = str(text)
+    for key, r, c in places.narrative:
+        found = text.cell(r, c)
+        if found is not None and str(found).strip():
+            narrative[key] = str(found)
     return Report(form=form, metadata=metadata, values=values, narrative=narrative,
-                  explanations=read_explanations(form, grids[form.template.results_sheet]),
+                  explanations=read_explanations(form, grids[form.workbook.results_sheet]),
                   origin="consolidation" if role(form, grids) == "consolidation" else None)
 
 
@@ -305,9 +293,9 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     """
     p = Path(path)
     form = form or load_form()
-    areas = {sheet: read_extent(form, sheet) for sheet in sheets_to_read(form)}
-    sources = form.template.sources.sheet  # only its presence matters (a consolidation of template 1.0.0)
-    grids = read_grids(p, {**areas, sources: (1, 1)}, lenient=True)
+    places = layout(form)
+    areas = places.areas
+    grids = read_grids(p, places.areas_with_sources, lenient=True)
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
     missing = [s for s in areas if s not in grids]
@@ -321,11 +309,11 @@ def role(form: Form, grids: Mapping[str, Grid]) -> str | None:
 
     Files of template 1.0.0 have no role field: a consolidation of that time is known by its 汇总来源 sheet.
     """
-    tpl = form.template
+    tpl = form.workbook
     info = grids.get(tpl.info_sheet)
     if info is None:
         return None
-    found = tpl.role_of(info.at(tpl.info("role").cell))
+    found = tpl.role_of(info.cell(*layout(form).role))
     if found is None and tpl.sources.sheet in grids:
         return "consolidation"
     return None if found == "report" else found
@@ -333,11 +321,14 @@ def role(form: Form, grids: Mapping[str, Grid]) -> str | None:
 
 def read_explanations(form: Form, grid: Grid) -> dict[str, str]:
     """The clerk's explanations typed next to 提示 findings on the results sheet, keyed by finding key."""
-    tpl = form.template
-    key_col, text_col = tpl.results_column("key").at, tpl.results_column("explanation").at
+    places = layout(form)
+    first, last = places.results_rows
+    k, e = places.key_col - 1, places.explanation_col - 1
     out = {}
-    for r in range(tpl.results_first_row, tpl.results_first_row + tpl.results_max_rows):
-        key, text = grid.at(f"{key_col}{r}"), grid.at(f"{text_col}{r}")
-        if isinstance(key, str) and key.strip() and text is not None and str(text).strip():
+    for row in grid.rows[first - 1 : last]:
+        if len(row) <= max(k, e):
+            continue
+        key, text = row[k], row[e]
+        if isinstance(key, str) and key.strip() and text is not None and text != "" and str(text).strip():
             out[key.strip()] = str(text).strip()
     return out

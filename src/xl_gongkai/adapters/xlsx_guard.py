@@ -6,8 +6,9 @@ value in XFD1048576 asks for 550 GB (the process aborts; there is no exception t
 zip bomb of shared strings takes 1 GB. Before calamine opens a file, the parts it will parse are
 therefore decompressed here as a stream, counted and scanned:
 
-* the package: a zip of at most :data:`MAX_ENTRIES` entries, no two names equal but for ASCII case
-  (calamine finds parts ignoring ASCII case; which of two it would take is not defined);
+* the package: opened through the bounded reader every package reader shares (``package_zip``): at
+  most ``MAX_ENTRIES`` entries, no two names equal but for ASCII case (calamine finds parts ignoring
+  ASCII case; which of two it would take is not defined);
 * each part calamine parses — the workbook, its relationships, the shared strings, the styles and the
   sheets we read — at most :data:`MAX_PART_BYTES` uncompressed, counted as it comes (a lying size
   header cannot make us read more), UTF-8 or another ASCII-compatible encoding (tags must be
@@ -21,55 +22,61 @@ therefore decompressed here as a stream, counted and scanned:
 The scan also keeps what python-calamine drops: error values (``#REF!``, ``#DIV/0!``, …) come back
 from it as empty strings, which would make a broken formula look like a blank cell. They are returned
 here, for the reader to pass on as the text Excel shows.
+
+What the checks of a part gave is remembered for the process by the part's stored bytes (``_Checked``):
+a folder of workbooks made from one template shares many parts byte for byte, and the same stored bytes
+(compared, not taken from a header) need no second look.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
-import zlib
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
-from typing import IO
-from xml.etree.ElementTree import Element
+from typing import Any, TypeVar
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import fromstring as _safe_fromstring
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from ..errors import InputError
 from ..spec.a1 import cell_address, column_index
+from . import workbook_macros
+from .package_zip import MAX_PARSED_PART, ZipPackage
 
-MAX_ENTRIES = 10_000
-MAX_PART_BYTES = 16 * 1024 * 1024  # the template's largest part is 80 KB; a clerk's file stays far below
+MAX_PART_BYTES = MAX_PARSED_PART
 MAX_SHEET_CELLS = 2_000_000  # about 60 MB in calamine; the template's largest sheet needs 3 000
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 # the error values python-calamine reads; newer ones (#SPILL!, #CALC!, ...) make it refuse the whole sheet
 CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and Office's encrypted (password) packages
-_CHUNK = 1 << 20
-_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _ATTRS = rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)"
 # start and end tags of rows and cells, with or without a namespace prefix
 _TAG = re.compile(rb"<(/?)(?:[^\s<>/=!?:]+:)?(row|c)(?=[\s/>])" + _ATTRS + rb"\s*(/?)>")
 # anything that could be a row or cell tag to a lenient parser: must be as many as _TAG found
 _LOOSE = re.compile(rb"<\s*/?\s*(?:[^\s<>/=!?:]+:)?(?:row|c)(?=[\s/>])")
-# every start tag of a cell, to a lenient parser; and a cell whose first attribute is its address
-_C_LOOSE = re.compile(rb"<\s*(?:[^\s<>/=!?:]+:)?c(?=[\s/>])")
-_C_FIXED = re.compile(rb"<(?:[^\s<>/=!?:]+:)?c\s+r\s*=\s*\"([A-Za-z]{1,3})([0-9]{1,7})\"" + _ATTRS + rb"\s*>")
-_C_FIXED_EMPTY = re.compile(rb"<(?:[^\s<>/=!?:]+:)?c\s+r\s*=\s*\"[A-Za-z]{1,3}[0-9]{1,7}\""
-                            rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/>")
+# the plain path (see _plain_cells): what rules it out, every cell start tag, and a plainly written cell
+_SPACE_AFTER_LT = re.compile(rb"<\s")
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# every cell start tag a lenient parser would see once those two are ruled out: (letters, digits, attributes)
+# for a plain one, three empty strings for any other
+_CELL_STARTS = re.compile(rb'<c(?: r="([A-Za-z]{1,3})([0-9]{1,7})"([^>]*)>|[\s/>])')
+_NOT_PLAIN = (b"", b"", b"")
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"([^>]*)>')
+_ATTR_LIST = re.compile(rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?")
 _ATTR = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _CELL_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
 _ROW_REF = re.compile(rb"[0-9]{1,7}")
 _VALUE = re.compile(rb"<(?:[^\s<>/=!?:]+:)?v\s*>([^<]{0,64})</(?:[^\s<>/=!?:]+:)?v\s*>")
 _CELL_END = re.compile(rb"</(?:[^\s<>/=!?:]+:)?c\s*>")
-_LAST_ROW = re.compile(rb"<(?:[^\s<>/=!?:]+:)?row\s[^>]*?\br\s*=\s*[\"']([0-9]+)")
 
+_SHEETS_END = re.compile(rb"</(?:[^\s<>/=!?:]+:)?sheets\s*>")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _BOOK = "xl/workbook.xml"
 _BOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -86,106 +93,82 @@ class SheetScan:
     unknown_errors: dict[tuple[int, int], str] = field(default_factory=dict)  # anywhere; calamine refuses them
 
 
-def _ascii_lower(name: str) -> str:
-    return name.encode("utf-8").translate(_ASCII_LOWER).decode("utf-8")
-
-
 def _refuse(where: str, message: str) -> InputError:
     return InputError(message, place=where)
 
 
-class _Package:
-    def __init__(self, path: Path) -> None:
-        self.where = str(path)
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(len(_OLE_MAGIC))
-        except OSError as exc:
-            raise _refuse(self.where, f"无法读取文件：{exc.strerror or exc}") from None
-        if head == _OLE_MAGIC:
-            raise _refuse(self.where, "这是旧版 .xls 工作簿，或设置了打开密码的工作簿：本程序只读取 .xlsx/.xlsm。"
-                                      "请在 Excel 中取消打开密码，或另存为 .xlsm 后再试。")
-        try:
-            self.zf = zipfile.ZipFile(path)
-            infos = self.zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
-            raise _refuse(self.where, "不是可读取的 Excel 工作簿（.xlsx/.xlsm 应为 zip 压缩包，此文件不是或已损坏）。"
-                                      "请确认文件是 .xlsx/.xlsm 且没有损坏。") from None
-        if len(infos) > MAX_ENTRIES:
-            self.zf.close()
-            raise _refuse(self.where, f"压缩包中的文件过多（{len(infos)} 个，上限 {MAX_ENTRIES}），"
-                                      "不是本模板的工作簿，未读取。")
-        self.by_name: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            key = _ascii_lower(info.filename)
-            if key in self.by_name:
-                self.zf.close()
-                raise _refuse(self.where, f"压缩包中“{info.filename}”出现了两次（或仅大小写不同），"
-                                          "文件可能被篡改，未读取。")
-            self.by_name[key] = info
-
-    def find(self, name: str) -> zipfile.ZipInfo | None:
-        return self.by_name.get(_ascii_lower(name))
-
-    def read(self, info: zipfile.ZipInfo, what: str) -> bytes:
-        """A part's bytes, at most MAX_PART_BYTES, counted as they are decompressed."""
-        label = f"{what}（{info.filename}）" if what != info.filename else info.filename
-        if info.flag_bits & 0x1:
-            raise _refuse(self.where, f"{label}：已加密，无法读取。请在 Excel 中取消密码后另存再试。")
-        buf = bytearray()
-        try:
-            with self.zf.open(info) as fh:
-                while chunk := _read_chunk(fh):
-                    buf += chunk
-                    if len(buf) > MAX_PART_BYTES:
-                        raise _refuse(self.where, self._too_big(label, bytes(buf[-(1 << 16):])))
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, RuntimeError, ValueError):
-            raise _refuse(self.where, f"{label}：无法解压，文件已损坏（可能没有完整保存或传输中断）。") from None
-        data = bytes(buf)
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-            raise _refuse(self.where, f"{label}：不是 UTF-8 编码的 XML（Excel、WPS、LibreOffice 都写 UTF-8），"
-                                      "文件可能被篡改，未读取。")
-        if _DTD.search(data):
-            raise _refuse(self.where, f"{label}：含有 DTD（<!DOCTYPE>/<!ENTITY>）声明：Excel 从不写入，"
-                                      "这是构造的文件（可能是“XML 炸弹”），未读取。")
-        return data
-
-    @staticmethod
-    def _too_big(label: str, tail: bytes) -> str:
-        rows = _LAST_ROW.findall(tail)
-        reach = f"（已到第 {int(rows[-1])} 行仍未结束）" if rows else ""
-        return (f"{label}：解压后超过 {MAX_PART_BYTES // (1024 * 1024)} MB{reach}，而本模板的每个部件都不到 1 MB。"
-                "可能在表格以外填写或粘贴了大量内容，或这是构造的文件（“压缩炸弹”）。请删除表格以外的内容后再试。")
+T = TypeVar("T")
 
 
-def _read_chunk(fh: IO[bytes]) -> bytes:
-    return fh.read(_CHUNK)
+class _Checked:
+    """What the checks of a part gave, by the part's stored (compressed) bytes, for this process.
+
+    A folder of workbooks made from one template shares many parts byte for byte (the workbook part with its
+    250 defined names, its relationships, the styles, unchanged sheets). The same stored bytes inflate to the
+    same XML, so a part met before needs no second look: its bytes are compared, not trusted by a header.
+    Only small parts are kept, the most recently met ones (at most 8 MB of stored bytes in all).
+    """
+
+    MAX_STORED = 64 * 1024
+    MAX_ENTRIES = 128
+
+    def __init__(self) -> None:
+        self.found: OrderedDict[tuple[Any, ...], tuple[Any, bytes]] = OrderedDict()
+
+    def part(self, pkg: ZipPackage, info: zipfile.ZipInfo, what: str, derive: Callable[[bytes], T],
+             *key: Any) -> tuple[T, bytes]:
+        """(``derive`` of the part checked by :func:`_read_xml`, its first bytes) — or what they were for the
+        same stored bytes before. ``key`` says what else ``derive`` depends on (the area of a sheet)."""
+        stored = pkg.stored(info)
+        memo = None
+        if stored is not None and len(stored) <= self.MAX_STORED:
+            memo = (info.compress_type, info.file_size, info.CRC, stored, *key)
+            found = self.found.get(memo)
+            if found is not None:
+                self.found.move_to_end(memo)
+                return found
+        data = _read_xml(pkg, info, what, stored)
+        result = (derive(data), data[: workbook_macros.HEAD])
+        if memo is not None:
+            self.found[memo] = result
+            if len(self.found) > self.MAX_ENTRIES:
+                self.found.popitem(last=False)
+        return result
 
 
-def _parse(data: bytes, where: str, label: str) -> Element:
-    try:
-        return _safe_fromstring(data)
-    except (ParseError, DefusedXmlException, ValueError):
-        raise _refuse(where, f"{label}：不是有效的 XML，文件已损坏。") from None
+_CHECKED = _Checked()
 
 
-def _sheet_parts(pkg: _Package, wanted: set[str]) -> dict[str, zipfile.ZipInfo]:
-    """The part of each wanted sheet, found the way calamine finds it (relative to ``xl/``)."""
+def forget_checked() -> None:
+    """Forget the parts checked so far: the next files are checked part by part (for measurements and tests)."""
+    _CHECKED.found.clear()
+
+
+def _read_xml(pkg: ZipPackage, info: zipfile.ZipInfo, what: str, stored: bytes | None = None) -> bytes:
+    """A part calamine parses: bounded, in an ASCII-compatible encoding, and without a DTD."""
+    data = pkg.read(info, MAX_PART_BYTES, what, stored)
+    label = f"{what}（{info.filename}）" if what != info.filename else info.filename
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.find(b"\x00", 0, 4096) >= 0:
+        raise pkg.refuse(f"{label}：不是 UTF-8 编码的 XML（Excel、WPS、LibreOffice 都写 UTF-8），"
+                         "文件可能被篡改，未读取。")
+    if _DTD.search(data):
+        raise pkg.refuse(f"{label}：含有 DTD（<!DOCTYPE>/<!ENTITY>）声明：Excel 从不写入，"
+                         "这是构造的文件（可能是“XML 炸弹”），未读取。")
+    return data
+
+
+def _sheet_parts(pkg: ZipPackage, where: str, wanted: set[str]) -> tuple[dict[str, zipfile.ZipInfo], bytes]:
+    """The part of each wanted sheet, found the way calamine finds it (relative to ``xl/``); the start of
+    workbook.xml (for the macro remark)."""
     book_info, rels_info = pkg.find(_BOOK), pkg.find(_BOOK_RELS)
     if book_info is None or rels_info is None:
-        return {}  # calamine finds no sheets either: the reader reports them missing
-    rels_root = _parse(pkg.read(rels_info, rels_info.filename), pkg.where, rels_info.filename)
-    targets: dict[str, str] = {}
-    for el in rels_root.iter():
-        rid = el.get("Id")
-        if el.tag.rpartition("}")[2] == "Relationship" and rid is not None:
-            targets.setdefault(rid, el.get("Target") or "")
-    book_root = _parse(pkg.read(book_info, book_info.filename), pkg.where, book_info.filename)
+        return {}, b""  # calamine finds no sheets either: the reader reports them missing
+    targets, _ = _CHECKED.part(pkg, rels_info, rels_info.filename,
+                               functools.partial(_rel_targets, where=where, label=rels_info.filename))
+    sheets, book_head = _CHECKED.part(pkg, book_info, book_info.filename,
+                                      functools.partial(_book_sheets, where=where, label=book_info.filename))
     found: dict[str, zipfile.ZipInfo] = {}
-    for el in book_root.iter():
-        if el.tag.rpartition("}")[2] != "sheet":
-            continue
-        name, rid = el.get("name"), el.get(f"{{{_REL_NS}}}id")
+    for name, rid in sheets:
         if name not in wanted or name in found or rid is None:
             continue
         target = targets.get(rid, "")
@@ -193,6 +176,63 @@ def _sheet_parts(pkg: _Package, wanted: set[str]) -> dict[str, zipfile.ZipInfo]:
         info = pkg.find(path)
         if info is not None:
             found[name] = info
+    return found, book_head
+
+
+def _rel_targets(data: bytes, *, where: str, label: str) -> dict[str, str]:
+    """Relationship id -> target, the first of each id (as calamine takes it)."""
+    targets: dict[str, str] = {}
+    for attrib in _elements(data, "Relationship", where, label):
+        rid = attrib.get("Id")
+        if rid is not None:
+            targets.setdefault(rid, attrib.get("Target") or "")
+    return targets
+
+
+def _book_sheets(data: bytes, *, where: str, label: str) -> tuple[tuple[str | None, str | None], ...]:
+    """(name, relationship id) of every sheet workbook.xml lists."""
+    return tuple((a.get("name"), a.get(f"{_REL_NS}}}id")) for a in _elements(data, "sheet", where, label,
+                                                                               until=_SHEETS_END))
+
+
+class _Target:
+    """What defusedxml's parser is given to parse into: nothing (its element handler is replaced, see below)."""
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _elements(data: bytes, local: str, where: str, label: str, until: re.Pattern[bytes] | None = None
+              ) -> list[dict[str, str]]:
+    """The attributes of every element named ``local`` in a part, parsed for real, no element built.
+
+    The parser is defusedxml's, with its refusals of DTDs, entity declarations and external references in
+    place on expat; only its per-element handler is replaced by one that keeps the wanted attributes (names
+    as expat gives them: ``namespace}name``), because building elements costs far more than parsing does.
+    With ``until``, the parse stops at the end of the first match: workbook.xml is read up to the end of
+    ``<sheets>``, because the defined names after it (the template has about 250) cost most of the parse
+    and tell the guard nothing. Stopping early lets no sheet through unscanned: a sheet the parser did not
+    reach is one the guard has no scan of, and the reader refuses to read it.
+    """
+    end = until.search(data) if until is not None else None
+    found: list[dict[str, str]] = []
+    suffix = "}" + local
+
+    def start(name: str, attrs: list[str]) -> None:
+        if name == local or name.endswith(suffix):
+            found.append(dict(zip(attrs[::2], attrs[1::2], strict=True)))
+
+    parser = DefusedXMLParser(target=_Target(), forbid_dtd=True)
+    parser.parser.StartElementHandler = start  # ordered attributes: [name, value, name, value, …]
+    try:
+        parser.feed(data[: end.end()] if end else data)
+        if end is None:
+            parser.close()
+    except (ParseError, DefusedXmlException, ValueError):
+        raise _refuse(where, f"{label}：不是有效的 XML，文件已损坏。") from None
     return found
 
 
@@ -206,14 +246,79 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
 def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fast: bool = True) -> SheetScan:
     """Extent and error values of one worksheet part, positions counted as calamine counts them.
 
-    Every writer we know puts ``r`` first on every cell; then a cell's position is its ``r`` alone and
-    only cells with content need a look (the template's sheets hold thousands of styled blanks). Any
-    other sheet takes the general path, which counts positions through rows and cells as calamine does.
+    Every writer we know writes each cell as ``<c r="A1" …>``: then a cell's position is its ``r`` alone
+    and the extent comes from the addresses of the cells with content, found in one pass over the part
+    (the plain path). Any other sheet takes the general path, which counts positions through rows and
+    cells as calamine does. Both give the same answer where both apply (a property test holds them to it).
     """
     if fast:
-        cells = list(_C_FIXED.finditer(data))  # the cells with content; the empty ones are only counted
-        if len(cells) + len(_C_FIXED_EMPTY.findall(data)) == len(_C_LOOSE.findall(data)):
-            return _scan_fixed(data, cells, area, sheet, where)
+        plain = _plain_cells(data)
+        if plain is not None:
+            return _scan_plain(data, *plain, area, sheet, where)
+    return _scan_general(data, area, sheet, where)
+
+
+def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
+    """The column letters and the row digits seen among the cells with content, and whether any of them is
+    an error value; None unless every cell tag is plainly ``<c r="A1" …>``.
+
+    Plain means: no name prefix on a cell and no space after ``<`` anywhere (so the tags a lenient parser
+    could take for cells are exactly those that start ``<c`` and a space, ``/`` or ``>``), every one of them
+    starting ``<c r="``, and each attribute text a well-formed list of quoted attributes: then the first
+    ``>`` after it ends the tag, and a ``/`` before that ``>`` is what makes the cell empty. Each distinct
+    attribute text is looked at once (a sheet repeats a few dozen); the cells themselves only in C.
+    """
+    if _SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data):
+        return None
+    tags = _CELL_STARTS.findall(data)
+    if not tags:
+        return set(), set(), False
+    if _NOT_PLAIN in tags:
+        return None
+    letters, digits, rests = zip(*tags, strict=True)
+    has_content: dict[bytes, bool] = {}
+    error = False
+    for rest in set(rests):
+        if not _ATTR_LIST.fullmatch(rest):
+            return None
+        has_content[rest] = not rest.endswith(b"/")
+        if has_content[rest] and (b'"e"' in rest or b"'e'" in rest) and _attrs(rest).get(b"t") == b"e":
+            error = True
+    chosen = list(map(has_content.__getitem__, rests))
+    return set(compress(letters, chosen)), set(compress(digits, chosen)), error
+
+
+def _scan_plain(data: bytes, letters: set[bytes], digits: set[bytes], errors: bool, area: tuple[int, int],
+                sheet: str, where: str) -> SheetScan:
+    """The extent from the addresses of the cells with content; the exact walk where it has to say more."""
+    if not letters:
+        return SheetScan()
+    rows = set(map(int, digits))
+    last_row, last_col = max(rows), max(map(_column, letters))
+    in_range = min(rows) >= 1 and last_row <= MAX_ROW and last_col <= MAX_COL
+    if errors or not in_range or last_row * last_col > MAX_SHEET_CELLS:
+        return _walk_plain(data, area, sheet, where)  # names the farthest cell, reads the error values
+    return SheetScan(last_row, last_col)
+
+
+@functools.lru_cache(maxsize=4096)
+def _column(letters: bytes) -> int:
+    return column_index(letters.decode("ascii"))
+
+
+def _walk_plain(data: bytes, area: tuple[int, int], sheet: str, where: str) -> SheetScan:
+    """Cell by cell in document order, as calamine meets them: refused as soon as the extent is too large."""
+    extent = _Extent(data, area, sheet, where)
+    for m in _PLAIN_CELL.finditer(data):
+        rest = m.group(3)
+        if not rest.endswith(b"/"):
+            r1, c1 = extent.position(m.group(1), m.group(2))
+            extent.add(r1, c1, _attrs(rest).get(b"t") == b"e", m.end())
+    return extent.scan
+
+
+def _scan_general(data: bytes, area: tuple[int, int], sheet: str, where: str) -> SheetScan:
+    """Positions through rows and cells as calamine counts them: ``r`` where given, else one after the last."""
     tags = list(_TAG.finditer(data))
     if len(_LOOSE.findall(data)) != len(tags):
         raise _refuse(where, f"工作表“{sheet}”中有无法确定位置的单元格标记，文件可能已损坏或被篡改，未读取。")
@@ -223,12 +328,7 @@ def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fa
         closing, name, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
         if name == b"row":
             if not closing:
-                r = _attrs(attrs).get(b"r")
-                if r is not None:
-                    if not _ROW_REF.fullmatch(r) or not 1 <= int(r) <= MAX_ROW:
-                        raise _refuse(where, f"工作表“{sheet}”中的行号“{r.decode('utf-8', 'replace')[:20]}”无效，"
-                                             "文件可能已损坏，未读取。")
-                    row = int(r) - 1
+                row = _row_start(attrs, row, sheet, where)
             if closing or empty:
                 row, col = row + 1, 0
             continue
@@ -237,11 +337,7 @@ def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fa
         a = _attrs(attrs)
         ref = a.get(b"r")
         if ref is not None:
-            cm = _CELL_REF.fullmatch(ref)
-            if not cm:
-                raise _refuse(where, f"工作表“{sheet}”中的单元格地址“{ref.decode('utf-8', 'replace')[:20]}”无效，"
-                                     "文件可能已损坏，未读取。")
-            r1, c1 = extent.position(cm.group(1), cm.group(2))
+            r1, c1 = _cell_position(extent, ref, sheet, where)
             col = c1 - 1
         else:
             r1, c1 = row + 1, col + 1
@@ -251,13 +347,23 @@ def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fa
     return extent.scan
 
 
-def _scan_fixed(data: bytes, cells: list[re.Match[bytes]], area: tuple[int, int], sheet: str,
-                where: str) -> SheetScan:
-    extent = _Extent(data, area, sheet, where)
-    for m in cells:
-        r1, c1 = extent.position(m.group(1), m.group(2))
-        extent.add(r1, c1, _attrs(m.group(3)).get(b"t") == b"e", m.end())
-    return extent.scan
+def _row_start(attrs: bytes, row: int, sheet: str, where: str) -> int:
+    """The 0-based row a ``<row>`` start tag moves to: its ``r``, or where the rows had got to."""
+    r = _attrs(attrs).get(b"r")
+    if r is None:
+        return row
+    if not _ROW_REF.fullmatch(r) or not 1 <= int(r) <= MAX_ROW:
+        raise _refuse(where, f"工作表“{sheet}”中的行号“{r.decode('utf-8', 'replace')[:20]}”无效，"
+                             "文件可能已损坏，未读取。")
+    return int(r) - 1
+
+
+def _cell_position(extent: _Extent, ref: bytes, sheet: str, where: str) -> tuple[int, int]:
+    cm = _CELL_REF.fullmatch(ref)
+    if not cm:
+        raise _refuse(where, f"工作表“{sheet}”中的单元格地址“{ref.decode('utf-8', 'replace')[:20]}”无效，"
+                             "文件可能已损坏，未读取。")
+    return extent.position(cm.group(1), cm.group(2))
 
 
 class _Extent:
@@ -301,14 +407,39 @@ def inspect_package(path: str | Path, areas: Mapping[str, tuple[int, int]]) -> d
     ``areas`` maps a sheet name to the (rows, columns) from A1 that will be read: error values are
     collected there. Every refusal is an :class:`InputError` that names the file and the part or sheet.
     """
-    pkg = _Package(Path(path))
-    with pkg.zf:
+    where = str(path)
+    with ZipPackage.open(Path(path), functools.partial(_refuse, where)) as pkg:
         for name in _SHARED:
             info = pkg.find(name)
             if info is not None:
-                pkg.read(info, info.filename)
+                _CHECKED.part(pkg, info, info.filename, _nothing)
         scans = {}
-        for sheet, info in _sheet_parts(pkg, set(areas)).items():
-            data = pkg.read(info, f"工作表“{sheet}”")
-            scans[sheet] = scan_sheet(data, areas[sheet], sheet, pkg.where)
+        parts, book_head = _sheet_parts(pkg, where, set(areas))
+        heads = {workbook_macros.BOOK_PART: book_head}
+        for sheet, info in parts.items():
+            scan = functools.partial(scan_sheet, area=areas[sheet], sheet=sheet, where=where)
+            found, heads[info.filename] = _CHECKED.part(pkg, info, f"工作表“{sheet}”", scan, areas[sheet])
+            scans[sheet] = SheetScan(found.rows, found.cols, dict(found.errors), dict(found.unknown_errors))
+        _note_code_names(pkg, heads)
     return scans
+
+
+def _nothing(_data: bytes) -> None:
+    return None
+
+
+def _note_code_names(pkg: ZipPackage, heads: Mapping[str, bytes]) -> None:
+    """Leave the macro remark's answer for this file (``workbook_macros``): most parts it needs are in hand."""
+    def head(name: str) -> bytes:
+        if name in heads:
+            return heads[name]
+        info = pkg.find(name)
+        if info is None:
+            raise KeyError(name)
+        return pkg.head(info, workbook_macros.HEAD)
+
+    try:
+        verdict = workbook_macros.code_names_lost([i.filename for i in pkg.infos], head)
+    except (KeyError, InputError):
+        return  # the remark reads the file itself, and finds nothing to say either
+    workbook_macros.remember(pkg.identity(), verdict)

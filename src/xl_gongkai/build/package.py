@@ -12,13 +12,15 @@ builds are byte-identical.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+from ..adapters.package_zip import FIXED, write_zip
 from . import vba_text
 from .vbaproject import VbaModule, build_vba_project, module_from_file
 
@@ -31,7 +33,7 @@ LEGACY_RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2006/relationships
 LEGACY_RIBBON_REL_ID = "rIdGkRibbon2006"
 LEGACY_RIBBON_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 LEGACY_NOTE = "（WPS 表格不能运行 Python：请用网页版，或命令行 xl-gongkai check 本文件。）"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+FIXED_TIME = FIXED.date_time  # every entry's timestamp
 
 
 def ribbon_xml() -> bytes:
@@ -61,10 +63,15 @@ def project_sources() -> list[tuple[str, str]]:
 
 
 def xlwings_sources() -> list[Path]:
-    """``xlwings.bas`` and ``Dictionary.cls`` of the installed (exactly pinned) xlwings."""
-    import xlwings
+    """``xlwings.bas`` and ``Dictionary.cls`` of the installed (exactly pinned) xlwings.
 
-    base = Path(xlwings.__file__).parent
+    Found without importing xlwings (which costs about 0.4 s, and on Windows starts its COM machinery):
+    only where the package lies is needed.
+    """
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("xlwings is not installed: the template's VBA project needs its xlwings.bas")
+    base = Path(next(iter(spec.submodule_search_locations)))
     return [base / "xlwings.bas", base / "addin" / "Dictionary.cls"]
 
 
@@ -97,24 +104,11 @@ def _add_relationships(rels: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def finish(xlsx: bytes, extra_parts: Iterable[tuple[str, bytes]] = ()) -> bytes:
-    """Add both ribbon parts and rewrite the zip deterministically."""
-    src = zipfile.ZipFile(io.BytesIO(xlsx))
-    parts = [(info.filename, src.read(info)) for info in src.infolist()]
+def finish(xlsx: bytes) -> bytes:
+    """Add both ribbon parts and rewrite the zip deterministically (fixed timestamps and attributes)."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src:
+        parts = [(info.filename, src.read(info)) for info in src.infolist()]
     parts = [(name, _add_relationships(data) if name == "_rels/.rels" else data) for name, data in parts]
     parts.append((RIBBON_PART, ribbon_xml()))
     parts.append((LEGACY_RIBBON_PART, legacy_ribbon_xml()))
-    parts.extend(extra_parts)
-    return deterministic_zip(parts)
-
-
-def deterministic_zip(parts: Iterable[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for name, data in parts:
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            info.create_system = 0
-            z.writestr(info, data, compresslevel=6)
-    return out.getvalue()
+    return write_zip((name, data, FIXED) for name, data in parts)

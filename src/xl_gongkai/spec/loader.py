@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
+from .a1 import column_index, split_cell
 from .labels import LabelNormalizer
 from .model import (
     Cell,
@@ -138,6 +139,10 @@ def _template(t: dict[str, Any]) -> TemplateSpec:
         summary_sheet=summ["sheet"], summary_title_range=summ["title_range"], summary_first_row=summ["first_row"],
         summary_rows=summ["rows"], flags_sheet=t["flags"]["sheet"], config_sheet=t["config"]["sheet"],
         sources=_sources(t["sources"]), summary_column=summ["column"], flags_origin=t["flags"]["origin"],
+        cover_last_column=t["extents"]["cover"]["last_column"],
+        cover_label_column=t["extents"]["cover"]["label_column"],
+        narrative_last_column=t["extents"]["narrative"]["last_column"],
+        info_last_column=t["extents"]["info"]["last_column"],
         reads_versions=tuple(t.get("reads_versions", ())),
         previous_cell=t.get("previous", {}).get("cell"),
         previous_reference_column=t.get("previous", {}).get("reference_column"),
@@ -218,6 +223,8 @@ def check_integrity(form: Form) -> None:
             bad = [k for k in ((value,) if isinstance(value, str) else value) if k not in known]
             if bad:
                 problems.append(f"summary of {part.table}: role {role} names {bad}, not a row or column of it")
+    if tpl is not None:
+        problems += _extent_problems(form, tpl)
     seen: dict[tuple[str, str], str] = {}
     for c in form.cells:
         where = (c.sheet, c.address)
@@ -226,6 +233,23 @@ def check_integrity(form: Form) -> None:
         seen[where] = str(c.key)
     if problems:
         raise SpecError(f"form {form.id}: " + "; ".join(problems))
+
+
+def _extent_problems(form: Form, tpl: TemplateSpec) -> list[str]:
+    """Everything placed on the cover, the narrative and the info sheet lies within their extents."""
+    cover = [f.cell for f in form.metadata_fields] + [tpl.version_cell]
+    placed = [(form.metadata_sheet, tpl.cover_last_column, c) for c in cover]
+    placed += [(form.narrative_sheet, tpl.narrative_last_column, c)
+               for s in form.text_parts for c in (s.heading_cell, s.text_cell) if c]
+    placed += [(tpl.info_sheet, tpl.info_last_column, f.cell) for f in tpl.info_fields]
+    problems = [f"{sheet}!{cell} lies beyond its extent (last column {last})"
+                for sheet, last, cell in placed if split_cell(cell)[1] > column_index(last)]
+    label = column_index(tpl.cover_label_column)
+    problems += [f"{form.metadata_sheet}!{c} is in the cover's label column"
+                 for c in cover if split_cell(c)[1] == label]
+    if label > column_index(tpl.cover_last_column):
+        problems.append(f"the cover's label column {tpl.cover_label_column} lies beyond its extent")
+    return problems
 
 
 def _table_problems(t: Table) -> list[str]:

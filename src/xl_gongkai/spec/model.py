@@ -313,6 +313,12 @@ class TemplateSpec:
     summary_column: str  # where the summary's paragraphs go, one per row from summary_first_row
     flags_origin: str  # where the marks block starts on the marks sheet
     sources: SourcesSheet
+    # how far the cover, the narrative and the info sheet reach from column A (tables span their cells),
+    # and the cover's column of labels
+    cover_last_column: str
+    cover_label_column: str
+    narrative_last_column: str
+    info_last_column: str
     # earlier template versions still read: their workbooks hold the same cells with the same meaning
     reads_versions: tuple[str, ...] = ()
     # new --previous: last year's report remembered in a hidden cell of the results sheet (read with it),
@@ -448,7 +454,9 @@ class Form:
         A cell at (row, col) of sheet S is marked by the cell at (row, col + offset[S]) of the marks
         sheet, so one bulk write marks every sheet and conditional formatting reads the mark.
         """
-        widths = {self.metadata_sheet: 4, self.narrative_sheet: 8}
+        tpl = self.workbook
+        widths = {self.metadata_sheet: column_index(tpl.cover_last_column),
+                  self.narrative_sheet: column_index(tpl.narrative_last_column)}
         for t in self.tables:
             widths[t.sheet] = t.span()[3]
         out, at = {}, 0

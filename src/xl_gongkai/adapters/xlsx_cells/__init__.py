@@ -19,6 +19,8 @@ Choices, each for the stated reason:
 * New elements take the namespace prefix of the element they go into (``<x:c>`` inside ``<x:row>``,
   a new ``<x:row>`` inside ``<x:sheetData>``): that prefix is bound there for certain. Where ``r`` is
   left out, positions are counted as the spec says; a new cell or row always gets its ``r``.
+* A new cell takes the style Excel gives a cell typed there: its row's when the row is formatted
+  (``customFormat``), otherwise its column's (``<col style>``), otherwise none.
 * A cell keeps its style (``s``) and ``ph``; ``t``, ``cm`` and ``vm`` are dropped with the old value
   (``cm``/``vm`` point at metadata describing that value: dynamic arrays, rich values), and so are
   ``<f>``, ``<v>``, ``<is>`` and ``extLst``.
@@ -40,21 +42,24 @@ Choices, each for the stated reason:
   cells of the group would lose their formula), any cell of a multi-cell array formula or data table,
   rows or cells out of order, duplicates, unknown elements inside ``sheetData``.
 * Zip entries are recompressed with deflate level 6 (stored ones stay stored), so the same input and
-  edits always give the same bytes. Entry names that are absolute or contain ``..``, encrypted
-  entries, too many entries, and more than :data:`MAX_PART_SIZE` per part or :data:`MAX_TOTAL_SIZE`
-  in all (uncompressed) are refused before anything is decompressed beyond the limit.
+  edits always give the same bytes (``package_zip.write_zip``). The package is read within the limits
+  every reader shares (``package_zip``): entry names that are absolute or contain ``..``, encrypted
+  entries, too many entries, names equal but for case, and more than :data:`MAX_PART_SIZE` per part or
+  :data:`MAX_TOTAL_SIZE` in all (uncompressed) are refused before anything is decompressed beyond the limit.
+
+The modules of this package are private; what they share with each other is public inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .calcchain import _drop_calc_chain
-from .common import MAX_PART_SIZE, MAX_TOTAL_SIZE, CellValue, WorkbookFormatError
-from .edit import _edit_sheet
-from .macros import has_macros, strip_macros
-from .package import _read_book, _read_package, _sheet_part, _write_package
-from .values import _parse_address, _prepare, _Value
+from ._calcchain import drop_calc_chain
+from ._common import MAX_PART_SIZE, MAX_TOTAL_SIZE, CellValue, WorkbookFormatError
+from ._edit import edit_sheet
+from ._macros import has_macros, strip_macros
+from ._package import read_book, read_package, sheet_part, write_package
+from ._values import Value, parse_address, prepare
 
 __all__ = ["MAX_PART_SIZE", "MAX_TOTAL_SIZE", "CellValue", "WorkbookFormatError", "check_values", "has_macros",
            "set_cells", "strip_macros"]
@@ -67,8 +72,8 @@ def check_values(edits: Mapping[str, Mapping[str, CellValue]]) -> None:
     """
     for sheet, cells in edits.items():
         for address, value in cells.items():
-            _parse_address(sheet, address)
-            _prepare(sheet, address, value)
+            parse_address(sheet, address)
+            prepare(sheet, address, value)
 
 
 def set_cells(package: bytes, edits: Mapping[str, Mapping[str, CellValue]]) -> bytes:
@@ -83,16 +88,16 @@ def set_cells(package: bytes, edits: Mapping[str, Mapping[str, CellValue]]) -> b
     ``workbook.xml`` (and its ``calcPr``) is left alone on purpose. Excel recalculates on opening files
     whose ``calcId`` is older than its own or that set ``fullCalcOnLoad`` (XlsxWriter does both).
     """
-    prepared: dict[str, dict[tuple[int, int], _Value]] = {}
+    prepared: dict[str, dict[tuple[int, int], Value]] = {}
     for sheet, cells in edits.items():
-        targets: dict[tuple[int, int], _Value] = {}
+        targets: dict[tuple[int, int], Value] = {}
         for address, value in cells.items():
-            targets[_parse_address(sheet, address)] = _prepare(sheet, address, value)
+            targets[parse_address(sheet, address)] = prepare(sheet, address, value)
         prepared[sheet] = targets
 
-    pkg = _read_package(package)
-    book = _read_book(pkg)
-    parts = {sheet: _sheet_part(pkg, book, sheet) for sheet in prepared}
+    pkg = read_package(package)
+    book = read_book(pkg)
+    parts = {sheet: sheet_part(pkg, book, sheet) for sheet in prepared}
 
     changed: dict[str, bytes] = {}
     removed: set[str] = set()
@@ -101,13 +106,13 @@ def set_cells(package: bytes, edits: Mapping[str, Mapping[str, CellValue]]) -> b
         if not targets:
             continue
         part = parts[sheet]
-        new, had_formula = _edit_sheet(changed.get(part, pkg.data[part]), targets, sheet, part)
+        new, had_formula = edit_sheet(changed.get(part, pkg.data[part]), targets, sheet, part)
         if new is not pkg.data[part]:
             changed[part] = new
         formula_removed = formula_removed or had_formula
     if formula_removed:
-        _drop_calc_chain(pkg, book, changed, removed)
+        drop_calc_chain(pkg, book, changed, removed)
     changed = {k: v for k, v in changed.items() if v != pkg.data[k]}
     if not changed and not removed:
         return package
-    return _write_package(pkg, changed, removed)
+    return write_package(pkg, changed, removed)

@@ -9,9 +9,9 @@ every other part — sheets, styles, names, validations, protection — stays by
 
 from __future__ import annotations
 
-from .calcchain import _remove_children
-from .common import _CONTENT_TYPES, WorkbookFormatError
-from .package import _Package, _read_book, _read_package, _read_rels, _rels_part, _resolve, _write_package
+from ._common import CONTENT_TYPES, WorkbookFormatError
+from ._package import Package, read_book, read_package, read_rels, rels_part, resolve, write_package
+from ._splice import remove_children
 
 MACRO_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 PLAIN_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -24,56 +24,56 @@ _VBA_CONTENT = ("application/vnd.ms-office.vbaProject", "application/vnd.ms-offi
 
 def has_macros(package: bytes) -> bool:
     """True when the package holds a VBA project (whatever its name says)."""
-    pkg = _read_package(package)
-    book = _read_book(pkg)
+    pkg = read_package(package)
+    book = read_book(pkg)
     return any(r.type.endswith("/vbaProject") for r in book.rels)
 
 
 def strip_macros(package: bytes) -> bytes:
     """The package without its VBA project and ribbon, with the workbook's content type made macro-free."""
-    pkg = _read_package(package)
-    book = _read_book(pkg)
+    pkg = read_package(package)
+    book = read_book(pkg)
     changed: dict[str, bytes] = {}
     removed: set[str] = set()
 
-    def drop_related(source: str, rels_part: str | None, types: tuple[str, ...]) -> None:
-        _, rels = _read_rels(pkg, source)
+    def drop_related(source: str, rels_name: str | None, types: tuple[str, ...]) -> None:
+        _, rels = read_rels(pkg, source)
         targets = [r.target for r in rels if r.type.endswith(types) and r.target]
-        if not targets or rels_part is None:
+        if not targets or rels_name is None:
             return
-        changed[rels_part] = _remove_children(
-            changed.get(rels_part, pkg.data[rels_part]), rels_part,
+        changed[rels_name] = remove_children(
+            changed.get(rels_name, pkg.data[rels_name]), rels_name,
             lambda local, a: local == "Relationship" and a.get("Type", "").endswith(types)
             and (a.get("TargetMode") or "").lower() != "external")
         for target in targets:
             _remove_part(pkg, target, removed)
 
     drop_related(book.part, book.rels_part, _VBA_TYPES)
-    drop_related("", pkg.find(_rels_part("")), _RIBBON_TYPES)
-    ct = pkg.find(_CONTENT_TYPES)
+    drop_related("", pkg.find(rels_part("")), _RIBBON_TYPES)
+    ct = pkg.find(CONTENT_TYPES)
     if ct is None:
         raise WorkbookFormatError("压缩包中缺少 [Content_Types].xml，不是有效的 Excel 工作簿。")
     names = {n.casefold() for n in removed}
-    data = _remove_children(
+    data = remove_children(
         pkg.data[ct], ct,
-        lambda local, a: (local == "Override" and _resolve("", a.get("PartName", "")).casefold() in names)
+        lambda local, a: (local == "Override" and resolve("", a.get("PartName", "")).casefold() in names)
         or (local == "Default" and a.get("ContentType", "") in _VBA_CONTENT))
     changed[ct] = data.replace(MACRO_MAIN, PLAIN_MAIN)
     changed = {k: v for k, v in changed.items() if v != pkg.data[k]}
     if not changed and not removed:
         return package
-    return _write_package(pkg, changed, removed)
+    return write_package(pkg, changed, removed)
 
 
-def _remove_part(pkg: _Package, target: str, removed: set[str]) -> None:
+def _remove_part(pkg: Package, target: str, removed: set[str]) -> None:
     """A part and, with it, its own relationships part and what only it refers to (a ribbon's images)."""
     name = pkg.find(target)
     if name is None or name in removed:
         return
     removed.add(name)
-    rels = pkg.find(_rels_part(name))
+    rels = pkg.find(rels_part(name))
     if rels is not None:
-        _, children = _read_rels(pkg, name)
+        _, children = read_rels(pkg, name)
         removed.add(rels)
         for child in children:
             if child.target:

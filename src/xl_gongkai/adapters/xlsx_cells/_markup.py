@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .common import WorkbookFormatError
+from ._common import WorkbookFormatError
 
 # One token per "<": a comment, CDATA, a processing instruction, an end tag, a start/empty tag (attribute
 # values may hold ">"), or, as the last resort, a bare "<" (a DOCTYPE or malformed markup: refused).
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"<(?:"
     r"(?P<comment>!--.*?--)"
     r"|(?P<cdata>!\[CDATA\[.*?\]\])"
@@ -20,10 +20,10 @@ _TOKEN = re.compile(
     r"|<",
     re.S,
 )
+SPANS = re.compile(r"(\sspans\s*=\s*)(\"[^\"]*\"|'[^']*')")
 _ATTR = re.compile(r"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_SPANS = re.compile(r"(\sspans\s*=\s*)(\"[^\"]*\"|'[^']*')")
 
 
 def _unescape(value: str) -> str:
@@ -45,7 +45,7 @@ def _unescape(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Attr:
+class Attr:
     name: str
     value: str  # unescaped
     raw: str  # as written, e.g. s="7"
@@ -53,16 +53,17 @@ class _Attr:
     value_end: int
 
 
-def _attrs(m: re.Match[str]) -> list[_Attr]:
+def attrs(m: re.Match[str]) -> list[Attr]:
+    """Every attribute of a start tag found by :data:`TOKEN`, with its offsets."""
     base = m.start("attrs")
     out = []
     for a in _ATTR.finditer(m.group("attrs")):
         group = 2 if a.group(2) is not None else 3
-        out.append(_Attr(a.group(1), _unescape(a.group(group)), a.group(0), base + a.start(group), base + a.end(group)))
+        out.append(Attr(a.group(1), _unescape(a.group(group)), a.group(0), base + a.start(group), base + a.end(group)))
     return out
 
 
-def _attr(m: re.Match[str], name: str) -> str | None:
+def attr(m: re.Match[str], name: str) -> str | None:
     """One attribute's value, without building the whole list (the hot path over every row)."""
     text = m.group("attrs")
     if name not in text:
@@ -73,15 +74,20 @@ def _attr(m: re.Match[str], name: str) -> str | None:
     return None
 
 
-def _local(qname: str) -> str:
+def local(qname: str) -> str:
     return qname.rpartition(":")[2]
 
 
-def _prefix(qname: str) -> str:
+def prefix(qname: str) -> str:
     head, sep, _ = qname.rpartition(":")
     return f"{head}{sep}"
 
 
-def _bad_markup(where: str, text: str, pos: int) -> WorkbookFormatError:
+def passive(m: re.Match[str]) -> bool:
+    """A comment, CDATA or processing instruction: markup that neither opens nor closes an element."""
+    return m.group("comment") is not None or m.group("pi") is not None or m.group("cdata") is not None
+
+
+def bad_markup(where: str, text: str, pos: int) -> WorkbookFormatError:
     snippet = text[pos : pos + 40].replace("\n", " ")
     return WorkbookFormatError(f"{where}：无法解析的 XML 标记（位置 {pos}：{snippet!r}），文件可能已损坏。")

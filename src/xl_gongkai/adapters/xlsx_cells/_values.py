@@ -8,23 +8,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...spec.a1 import column_index
-from .common import MAX_COL, MAX_ROW, MAX_TEXT
+from ._common import MAX_COL, MAX_ROW, MAX_TEXT
 
 _ADDRESS = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
-_CELL_REF = re.compile(r"^\s*([A-Za-z]{1,3})([0-9]{1,7})\s*$")
+CELL_REF = re.compile(r"^\s*([A-Za-z]{1,3})([0-9]{1,7})\s*$")
 _XSTRING_LITERAL = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 _XSTRING_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
-class _Value:
+class Value:
     """A value as it goes into the XML: ``kind`` is "n" (number), "s" (text) or "blank"."""
 
     kind: str
     text: str = ""  # the number as written, or the text after ST_Xstring escaping (before XML escaping)
 
 
-def _parse_address(sheet: str, address: object) -> tuple[int, int]:
+def parse_address(sheet: str, address: object) -> tuple[int, int]:
     """(row, col) of an A1 address given by the caller; anything else is the caller's mistake."""
     m = _ADDRESS.match(address) if isinstance(address, str) else None
     if not m:
@@ -59,15 +59,16 @@ def _number_text(value: int | float) -> str:
     return text
 
 
-def _prepare(sheet: str, address: str, value: object) -> _Value:
+def prepare(sheet: str, address: str, value: object) -> Value:
+    """The value as it goes into the XML; the caller's mistakes (type, size, precision) raise, naming the cell."""
     if value is None:
-        return _Value("blank")
+        return Value("blank")
     place = f"工作表“{sheet}”单元格 {address}"
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise TypeError(f"{place}：不支持的值类型 {type(value).__name__}（应为数字、文本或 None）。")
     if isinstance(value, str):
         if value == "":
-            return _Value("blank")
+            return Value("blank")
         try:
             units = len(value.encode("utf-16-le")) // 2  # Excel counts UTF-16 code units
         except UnicodeEncodeError:
@@ -76,9 +77,9 @@ def _prepare(sheet: str, address: str, value: object) -> _Value:
             raise ValueError(f"{place}：文本长 {units} 字，超过 Excel 单元格上限 {MAX_TEXT} 字。")
         escaped = _XSTRING_LITERAL.sub(r"_x005F\1", value)
         escaped = _XSTRING_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", escaped)
-        return _Value("s", escaped)
+        return Value("s", escaped)
     try:
-        return _Value("n", _number_text(value))
+        return Value("n", _number_text(value))
     except ValueError as exc:
         raise ValueError(f"{place}：{exc}") from None
 
@@ -87,7 +88,8 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cell_xml(prefix: str, address: str, kept_attrs: list[str], value: _Value) -> str:
+def cell_xml(prefix: str, address: str, kept_attrs: list[str], value: Value) -> str:
+    """A ``<c>`` element holding ``value``; ``kept_attrs`` as written (a style, ``ph``)."""
     attrs = "".join(f" {a}" for a in kept_attrs)
     p = prefix
     if value.kind == "blank":

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from ..package_zip import MAX_CARRIED_PART, MAX_TOTAL
+
 CellValue = int | float | str | None
 
-MAX_TOTAL_SIZE = 200 * 1024 * 1024
-MAX_PART_SIZE = 100 * 1024 * 1024
-MAX_ENTRIES = 10_000
+MAX_TOTAL_SIZE = MAX_TOTAL  # a rewrite holds every part of the clerk's file
+MAX_PART_SIZE = MAX_CARRIED_PART
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 MAX_TEXT = 32_767  # Excel's limit for the text of one cell
-DEFLATE_LEVEL = 6
 
-_CONTENT_TYPES = "[Content_Types].xml"
-_DEFAULT_WORKBOOK = "xl/workbook.xml"
-_CHUNK = 1 << 20
+CONTENT_TYPES = "[Content_Types].xml"
+DEFAULT_WORKBOOK = "xl/workbook.xml"
 
 
 class WorkbookFormatError(Exception):

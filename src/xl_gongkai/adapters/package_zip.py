@@ -1,0 +1,324 @@
+"""The zip of a workbook package: read within limits and written deterministically, in one place each.
+
+Every reader of a package goes through :class:`ZipPackage` — the guard before python-calamine opens a
+clerk's file (``xlsx_guard``), and the package editor before it rewrites one (``xlsx_cells``) — so a file
+meets the same limits, and gets the same answer in Chinese, wherever it is opened:
+
+* an OLE file (``.xls``, or a workbook with an opening password) is named as such, anything else that is
+  not a zip as not a workbook;
+* at most :data:`MAX_ENTRIES` entries, and no two names equal but for ASCII case: OPC part names compare
+  that way, python-calamine finds parts that way, and which of two twins a reader takes is not defined;
+* a part is decompressed as a stream and counted as it comes, so a size header that lies does not help a
+  zip bomb: :data:`MAX_PARSED_PART` for a part that is parsed, :data:`MAX_CARRIED_PART` for one that a
+  rewrite only carries (an image, the VBA project), :data:`MAX_TOTAL` for everything a rewrite holds;
+  a rewrite also refuses on the size headers before decompressing anything;
+* encrypted entries and entries that do not decompress are refused, naming the part.
+
+Writing (:func:`write_zip`) gives the same bytes for the same entries: each entry's metadata is stated
+(:class:`EntryMeta`) — the builder's fixed timestamp and attributes for the template, or, for an edited
+file, what every entry had — and deflate runs at one fixed level.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+MAX_ENTRIES = 10_000  # the template has 22
+MAX_PARSED_PART = 16 * 1024 * 1024  # the template's largest part is 80 KB; a clerk's file stays far below
+MAX_CARRIED_PART = 100 * 1024 * 1024  # a part carried through a rewrite without being parsed
+MAX_TOTAL = 200 * 1024 * 1024  # everything a rewrite holds in memory
+DEFLATE_LEVEL = 6
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: the template's entries carry it
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and Office's encrypted (password) packages
+_CHUNK = 1 << 20
+_HEAD_INPUT = 64 * 1024  # compressed bytes read for a part's head: far more than a few KB of XML needs
+_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+_LAST_ROW = re.compile(rb"<(?:[^\s<>/=!?:]+:)?row\s[^>]*?\br\s*=\s*[\"']([0-9]+)")
+_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError)
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, RuntimeError, ValueError)
+
+Refuse = Callable[[str], Exception]
+"""How a caller's refusals are raised: the message (Chinese) in, the caller's exception out."""
+
+
+def ascii_lower(name: str) -> str:
+    """A part name as OPC compares it: ASCII letters folded, everything else as it is."""
+    if name.isascii():
+        return name.lower()
+    return name.encode("utf-8", "surrogateescape").translate(_ASCII_LOWER).decode("utf-8", "surrogateescape")
+
+
+def _mb(n: int) -> int:
+    return n // (1024 * 1024)
+
+
+def too_big(label: str, limit: int, tail: bytes = b"") -> str:
+    """The refusal of a part beyond its limit; the last row number seen in ``tail`` says how far it went."""
+    rows = _LAST_ROW.findall(tail)
+    reach = f"（已到第 {int(rows[-1])} 行仍未结束）" if rows else ""
+    return (f"{label}：解压后超过 {_mb(limit)} MB{reach}，超过上限，而本模板的每个部件都不到 1 MB。"
+            "可能在表格以外填写或粘贴了大量内容，或这是构造的文件（“压缩炸弹”）。请删除表格以外的内容后再试。")
+
+
+class ZipPackage:
+    """A zip opened for bounded reading: its entry list checked once, parts decompressed on demand."""
+
+    def __init__(self, zf: zipfile.ZipFile, refuse: Refuse) -> None:
+        self.zf = zf
+        self.refuse = refuse
+        self.infos = zf.infolist()
+        if len(self.infos) > MAX_ENTRIES:
+            raise refuse(f"压缩包中的文件过多（{len(self.infos)} 个，上限 {MAX_ENTRIES}），不是本模板的工作簿。")
+        self.by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infos:
+            key = ascii_lower(info.filename)
+            if key in self.by_name:
+                raise refuse(f"压缩包中“{info.filename}”出现了两次（或仅大小写不同），文件可能被篡改。")
+            self.by_name[key] = info
+
+    @classmethod
+    @contextmanager
+    def open(cls, source: Path | bytes, refuse: Refuse) -> Iterator[ZipPackage]:
+        """The package of a file or of bytes in memory, closed when the block ends."""
+        if isinstance(source, bytes):
+            with cls._zip(io.BytesIO(source), refuse) as zf:
+                yield cls(zf, refuse)
+            return
+        try:
+            fh = source.open("rb")
+        except OSError as exc:
+            raise refuse(f"无法读取文件：{exc.strerror or exc}") from None
+        with fh, cls._zip(fh, refuse) as zf:
+            yield cls(zf, refuse)
+
+    @staticmethod
+    def _zip(fh: IO[bytes], refuse: Refuse) -> zipfile.ZipFile:
+        try:
+            head = fh.read(len(OLE_MAGIC))
+            fh.seek(0)
+        except OSError as exc:
+            raise refuse(f"无法读取文件：{exc.strerror or exc}") from None
+        if head == OLE_MAGIC:
+            raise refuse("这是旧版 .xls 工作簿，或设置了打开密码的工作簿：本程序只读取 .xlsx/.xlsm。"
+                         "请在 Excel 中取消打开密码，或另存为 .xlsm 后再试。")
+        try:
+            return zipfile.ZipFile(fh)
+        except _OPEN_ERRORS:
+            raise refuse("不是可读取的 Excel 工作簿（.xlsx/.xlsm 应为 zip 压缩包，此文件不是或已损坏）。"
+                         "请确认文件是 .xlsx/.xlsm 且没有损坏。") from None
+
+    @property
+    def comment(self) -> bytes:
+        return self.zf.comment
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        return self.by_name.get(ascii_lower(name))
+
+    def read(self, info: zipfile.ZipInfo, limit: int, what: str | None = None, stored: bytes | None = None) -> bytes:
+        """A part's bytes, at most ``limit``, counted as they are decompressed (from ``stored``, its bytes as
+        :meth:`stored` gave them, when the caller has them already)."""
+        label = f"{what}（{info.filename}）" if what and what != info.filename else info.filename
+        data, over = self._decompress(info, limit, label, stored)
+        if over:
+            raise self.refuse(too_big(label, limit, data[-(1 << 16):]))
+        return data
+
+    def stored(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A part's bytes as they are stored in the zip, compressed (None unless deflated or stored): the same
+        stored bytes are the same part, which lets a reader that met them before skip its checks."""
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+            return None
+        return self._compressed(info, info.filename)
+
+    def _decompress(self, info: zipfile.ZipInfo, limit: int, label: str, stored: bytes | None = None
+                    ) -> tuple[bytes, bool]:
+        """(the bytes, whether there were more than ``limit``): decompression stops just past the limit."""
+        if info.flag_bits & 0x1:
+            raise self.refuse(f"{label}：已加密，无法读取。请在 Excel 中取消密码后另存再试。")
+        if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+            return self._inflate(info, limit, label, stored)
+        buf = bytearray()
+        try:
+            with self.zf.open(info) as fh:
+                while chunk := read_chunk(fh):
+                    buf += chunk
+                    if len(buf) > limit:
+                        return bytes(buf), True
+        except _READ_ERRORS:
+            raise self.refuse(self._damaged(label)) from None
+        return bytes(buf), False
+
+    def head(self, info: zipfile.ZipInfo, size: int) -> bytes:
+        """The first ``size`` bytes of a part (or all of a shorter one): nothing beyond is decompressed."""
+        label = info.filename
+        if info.flag_bits & 0x1:
+            raise self.refuse(f"{label}：已加密，无法读取。请在 Excel 中取消密码后另存再试。")
+        if info.compress_type == zipfile.ZIP_STORED:
+            return self._compressed(info, label, size)
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                return zlib.decompressobj(-15).decompress(self._compressed(info, label, _HEAD_INPUT), size)
+            except zlib.error:
+                raise self.refuse(self._damaged(label)) from None
+        try:
+            with self.zf.open(info) as fh:
+                return fh.read(size)
+        except _READ_ERRORS:
+            raise self.refuse(self._damaged(label)) from None
+
+    def identity(self) -> tuple[int, ...] | None:
+        """Device, inode, size and modification time of the file opened (None for bytes in memory)."""
+        fp = self.zf.fp
+        if fp is None or isinstance(fp, io.BytesIO):
+            return None
+        try:
+            st = os.fstat(fp.fileno())
+        except (OSError, ValueError, AttributeError):
+            return None
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _inflate(self, info: zipfile.ZipInfo, limit: int, label: str, stored: bytes | None = None
+                 ) -> tuple[bytes, bool]:
+        """A deflated or stored part in one call into zlib, checked as zipfile checks it (its local header,
+        its size and CRC). Why not ``ZipFile.open``: its stream machinery costs more than inflating a
+        template's sheet does, and a workbook file is read part by part many times over in an audit."""
+        raw = self._compressed(info, label) if stored is None else stored
+        if info.compress_type == zipfile.ZIP_STORED:
+            data, complete = raw[: limit + 1], True
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(raw, limit + 1)
+            except zlib.error:
+                raise self.refuse(self._damaged(label)) from None
+            complete = inflater.eof
+        if len(data) > limit:
+            return data, True
+        if not complete or len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise self.refuse(self._damaged(label))
+        return data, False
+
+    def _compressed(self, info: zipfile.ZipInfo, label: str, most: int | None = None) -> bytes:
+        """An entry's bytes as stored (at most ``most`` of them), found through its local header (which must
+        name the same entry)."""
+        fp = self.zf.fp
+        if fp is None:
+            raise self.refuse(self._damaged(label))
+        try:
+            fp.seek(info.header_offset)
+            head = fp.read(30)
+            if len(head) != 30 or head[:4] != b"PK\x03\x04":
+                raise self.refuse(self._damaged(label))
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            name = fp.read(name_len)
+            flags = struct.unpack("<H", head[6:8])[0]
+            if name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != info.orig_filename:
+                raise self.refuse(self._damaged(label))
+            fp.seek(extra_len, os.SEEK_CUR)
+            wanted = info.compress_size if most is None else min(most, info.compress_size)
+            raw = fp.read(wanted)
+        except (OSError, ValueError, struct.error):
+            raise self.refuse(self._damaged(label)) from None
+        if len(raw) != wanted:
+            raise self.refuse(self._damaged(label))
+        return raw
+
+    @staticmethod
+    def _damaged(label: str) -> str:
+        return f"{label}：无法解压，文件已损坏（可能没有完整保存或传输中断）。"
+
+    def read_all(self, part_limit: int, total_limit: int) -> dict[str, bytes]:
+        """Every entry's bytes (a rewrite carries them all), refused on the size headers before any is read."""
+        total = 0
+        for info in self.infos:
+            if info.file_size > part_limit:
+                raise self.refuse(too_big(info.filename, part_limit))
+            total += info.file_size
+            if total > total_limit:
+                raise self.refuse(self._too_much(total_limit))
+        data: dict[str, bytes] = {}
+        total = 0
+        for info in self.infos:
+            limit = min(part_limit, total_limit - total)
+            part, over = self._decompress(info, limit, info.filename)
+            if over:
+                raise self.refuse(too_big(info.filename, limit) if limit == part_limit else self._too_much(total_limit))
+            data[info.filename] = part
+            total += len(part)
+        return data
+
+    @staticmethod
+    def _too_much(limit: int) -> str:
+        return f"压缩包解压后合计超过 {_mb(limit)} MB，超过上限，不是本模板的工作簿。"
+
+
+def read_chunk(fh: IO[bytes]) -> bytes:
+    return fh.read(_CHUNK)
+
+
+@dataclass(frozen=True)
+class EntryMeta:
+    """What a zip entry carries besides its name and bytes; the same metadata gives the same entry bytes."""
+
+    date_time: tuple[int, int, int, int, int, int] = FIXED_TIME
+    compress_type: int = zipfile.ZIP_DEFLATED
+    external_attr: int = 0o600 << 16
+    internal_attr: int = 0
+    create_system: int = 0
+    comment: bytes = b""
+    extra: bytes = b""
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo) -> EntryMeta:
+        """An existing entry's metadata, minus zip64 fields (the writer adds its own where needed)."""
+        return cls(info.date_time, info.compress_type, info.external_attr, info.internal_attr,
+                   info.create_system, info.comment, _strip_zip64(info.extra))
+
+
+FIXED = EntryMeta()
+
+
+def _strip_zip64(extra: bytes) -> bytes:
+    """The entry's extra fields minus zip64 (zipfile writes its own when needed; a stale one corrupts)."""
+    out = bytearray()
+    i = 0
+    while i + 4 <= len(extra):
+        kind, size = struct.unpack("<HH", extra[i : i + 4])
+        if i + 4 + size > len(extra):
+            return bytes(out)
+        if kind != 0x0001:
+            out += extra[i : i + 4 + size]
+        i += 4 + size
+    return bytes(out)
+
+
+def write_zip(entries: Iterable[tuple[str, bytes, EntryMeta]], comment: bytes = b"") -> bytes:
+    """The zip of ``entries`` in their order; deflated entries at :data:`DEFLATE_LEVEL`, stored ones stored."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", allowZip64=True) as zo:
+        for name, data, meta in entries:
+            zi = zipfile.ZipInfo(name, meta.date_time)
+            zi.compress_type = meta.compress_type
+            zi.external_attr = meta.external_attr
+            zi.internal_attr = meta.internal_attr
+            zi.create_system = meta.create_system
+            zi.comment = meta.comment
+            zi.extra = meta.extra
+            level = DEFLATE_LEVEL if meta.compress_type == zipfile.ZIP_DEFLATED else None
+            zo.writestr(zi, data, compresslevel=level)
+            # zipfile turns external attributes of 0 into 0o600 << 16 while writing; the central
+            # directory is written from this object at close, so put the stated value back.
+            zi.external_attr = meta.external_attr
+        zo.comment = comment
+    return out.getvalue()
