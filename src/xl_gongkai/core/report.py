@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from ..spec import CellKey, Form, load_form
+from .numbers import Reading, read
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class Report:
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
         form = form or load_form()
         return cls(form=form, metadata=dict(metadata), values={c.key: None for c in form.cells})
+
+    @cached_property
+    def _readings(self) -> dict[CellKey, Reading]:
+        return {k: read(v) for k, v in self.values.items()}
+
+    def reading(self, key: CellKey) -> Reading:
+        """What a value is (a number, a blank, text), read once per report: the rules ask hundreds of times."""
+        found = self._readings.get(key)
+        return found if found is not None else read(self.values.get(key))
 
     def value(self, key: CellKey | str) -> Any:
         k = CellKey.parse(key) if isinstance(key, str) else key

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...spec import CellKey
 from ..findings import Finding, Place
-from ..numbers import Number, exact_sum, read
+from ..numbers import Number, exact_sum
 from ..params import ListOf, MemberRef, OneOf, RowRef, TableRef
 from ..rules import RuleContext, kind
 
@@ -22,7 +22,7 @@ def _numbers(ctx: RuleContext, keys: Sequence[CellKey]) -> tuple[list[Number], l
     nums: list[Number] = []
     bad: list[CellKey] = []
     for k in keys:
-        r = read(ctx.report.values.get(k))
+        r = ctx.report.reading(k)
         if r.kind == "number" and r.number is not None:
             nums.append(r.number)
         else:

@@ -9,6 +9,7 @@ is joined to another (“予以公开和部分公开共1816件”) or whose tabl
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 from ...spec import CellKey, Form, Section
 from ..catalogue import for_form
 from ..findings import Finding, Place
-from ..numbers import Number, exact_sum, read, show
+from ..numbers import Number, exact_sum, show
 from ..params import CellRef, ColumnRef, Flag, ListOf, MapOf, Obj, Regex, RowRef, SectionRef, TableRef, Text
 from ..rules import RuleContext, kind
 
@@ -48,7 +49,7 @@ def _value(ctx: RuleContext, terms: Sequence[str]) -> Number | None:
     """The sum of table cells, or None when any of them is not a number (then nothing is compared)."""
     nums = []
     for t in terms:
-        r = read(ctx.report.values.get(CellKey.parse(t)))
+        r = ctx.report.reading(CellKey.parse(t))
         if r.kind != "number" or r.number is None:
             return None
         nums.append(r.number)
@@ -88,18 +89,27 @@ def _mentions(text: str, term: str, after: bool, unit: str, form: Form) -> Itera
 
     A count may be stated with any of the words a narrative counts with (件, 条, 个…); an amount with its unit.
     """
+    if term not in text:
+        return
     vocabulary = form.units
-    units = "|".join(map(re.escape, vocabulary.in_text)) if vocabulary.is_count(unit) else re.escape(unit)
-    gap = r"[^0-9。；;，,]{0,16}?"
-    patterns = [re.escape(term) + f"(?P<gap>{gap}){_NUMBER}(?:{units})"]
-    if after:
-        patterns.append(f"{_NUMBER}(?:{units})(?P<gap>[^0-9。；;，,]{{0,6}}?){re.escape(term)}")
-    for pat in patterns:
-        for m in re.finditer(pat, text):
+    units = "|".join(vocabulary.in_text) if vocabulary.is_count(unit) else unit
+    for pat in _patterns(term, after, units):
+        for m in pat.finditer(text):
             if any(j in m.group("gap") for j in _JOINERS) or _joined(text, m.start(), form):
                 continue  # the number belongs to a joined phrase (“予以公开和部分公开共…”): not this term's alone
             number = float(next(g for g in m.groups() if g and re.fullmatch(r"\d+(?:\.\d+)?", g)))
             yield m.start(), m.end(), number
+
+
+@functools.lru_cache(maxsize=1024)
+def _patterns(term: str, after: bool, units: str) -> tuple[re.Pattern[str], ...]:
+    """The figure patterns of a term, compiled once per process (``units``: alternatives joined by ``|``)."""
+    alternatives = "|".join(map(re.escape, units.split("|")))
+    gap = r"[^0-9。；;，,]{0,16}?"
+    patterns = [re.escape(term) + f"(?P<gap>{gap}){_NUMBER}(?:{alternatives})"]
+    if after:
+        patterns.append(f"{_NUMBER}(?:{alternatives})(?P<gap>[^0-9。；;，,]{{0,6}}?){re.escape(term)}")
+    return tuple(re.compile(p) for p in patterns)
 
 
 def _joined(text: str, start: int, form: Form) -> bool:

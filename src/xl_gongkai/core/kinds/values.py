@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Place
-from ..numbers import decimals_of, read, show
+from ..numbers import decimals_of, show
 from ..params import Numeric
 from ..rules import RuleContext, kind
 
@@ -21,7 +21,7 @@ def blank(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
         if not ctx.report.present(cell.key):
             continue  # a table the source does not contain: the importer says so once
-        if read(ctx.report.values.get(cell.key)).kind == "blank":
+        if ctx.report.reading(cell.key).kind == "blank":
             hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
                               where=cell.describe(), hint=hint)
@@ -30,7 +30,7 @@ def blank(ctx: RuleContext) -> Iterator[Finding]:
 @kind("text_in_number", params={}, words=("where", "value"))
 def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
-        r = read(ctx.report.values.get(cell.key))
+        r = ctx.report.reading(cell.key)
         if r.kind == "text":
             text = str(r.text)
             shown = text if len(text) <= 40 else text[:40] + "…"
@@ -45,7 +45,7 @@ def count(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
         if not ctx.form.units.is_count(cell.unit):
             continue
-        r = read(ctx.report.values.get(cell.key))
+        r = ctx.report.reading(cell.key)
         if r.kind != "number" or r.number is None:
             continue
         n = r.number
@@ -63,7 +63,7 @@ def amount(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
         if cell.unit != ctx.form.units.amount:
             continue
-        r = read(ctx.report.values.get(cell.key))
+        r = ctx.report.reading(cell.key)
         if r.kind != "number" or r.number is None:
             continue
         n = r.number
@@ -78,7 +78,7 @@ def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
         if cell.unit != ctx.form.units.amount:
             continue
-        r = read(ctx.report.values.get(cell.key))
+        r = ctx.report.reading(cell.key)
         if r.kind == "number" and r.number is not None and r.number >= threshold:
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
                               values={"value": r.number}, where=cell.describe(),
