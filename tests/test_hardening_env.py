@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -21,27 +20,18 @@ from typing import Any
 import pytest
 
 from conftest import REPORTS, TODAY
+from support.cli_run import doc, run, write_json
 from support.fuzzing import case
 from xl_gongkai import fileio
-from xl_gongkai.cli import main
 from xl_gongkai.errors import OutputError, os_error_text
 
 DAY = ["--today", TODAY.isoformat()]
 
 
-def doc(name: str) -> dict[str, Any]:
-    return json.loads((REPORTS / f"{name}.json").read_text("utf-8"))
 
 
-def write_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
-    return path
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 def child(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:

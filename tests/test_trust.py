@@ -27,6 +27,7 @@ import openpyxl
 import pytest
 
 from conftest import PUBLISHED, REPORTS, TODAY
+from support.cli_run import doc, run, write_json
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.cli import main
 from xl_gongkai.spec import CellKey, load_form
@@ -36,13 +37,8 @@ DAY = ["--today", TODAY.isoformat()]
 NEW_TOTAL = CellKey("requests", "new", "total")
 
 
-def doc(name: str) -> dict[str, Any]:
-    return json.loads((REPORTS / f"{name}.json").read_text("utf-8"))
 
 
-def write_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
-    return path
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -59,10 +55,6 @@ def digests(folder: Path) -> dict[str, str]:
     return out
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 def child(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
