@@ -23,7 +23,7 @@ class InputFormat:
 
 WORKBOOK_IN = InputFormat("workbook", "工作簿", (".xlsm", ".xlsx"))
 JSON_IN = InputFormat("json", "数据包或报告 JSON", (".json",))
-PUBLISHED_IN = InputFormat("published", "已公布的报告", (".txt", ".html", ".htm"))
+PUBLISHED_IN = InputFormat("published", "已公布的报告", (".txt", ".md", ".html", ".htm"))
 INPUTS = (WORKBOOK_IN, JSON_IN, PUBLISHED_IN)
 
 # what a Source's kind is called where people read it (the audit's reports sheet)

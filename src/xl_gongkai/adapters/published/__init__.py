@@ -38,11 +38,11 @@ from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, lo
 from .heuristics import heuristic
 from .metadata import is_chrome_line, read_metadata
 from .notes import IMPORT_RULES, import_finding
-from .sections import Heading, fallback_region, find_headings, paragraphs, regions
+from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
 from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text, read_source
 
-SUFFIXES = (".txt", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 __all__ = ["SUFFIXES", "ImportResult", "import_document", "import_report", "import_text"]
 
@@ -87,9 +87,26 @@ def _forms() -> list[Form]:
     return [load_form(fid) for fid in FORM_FILES]
 
 
+@heuristic("format_by_labels", "table")
 def _detect(text: str, year: int | None) -> Form:
-    """The format of the report's year; without a year, the format whose own labels the text prints."""
+    """The format of the tables the report prints; where its tables disagree, or print no format's own labels, its year.
+
+    A report is read in the format it is printed in: a 2023 report printed on the 2019 试行 tables keeps every
+    number it prints (in the 2019 cells), and the mismatch with its year is said (I4) and checked (M2). A
+    report whose tables disagree (a 2023 table 三 with a table 二 kept from the 2019 template) takes the format
+    of its year, and the odd table is read in its own layout (``table_generation``).
+    """
     forms = _forms()
+    default = load_form(DEFAULT_FORM)
+    votes: set[str] = set()
+    for table in default.tables:
+        scores = format_scores(forms, text, table.key)
+        best = max(scores.values())
+        firsts = [f.id for f in forms if scores[f.id] == best]
+        if best > 0 and len(firsts) == 1:
+            votes.add(firsts[0])
+    if len(votes) == 1:
+        return load_form(votes.pop())
     if year is not None:
         of_year = [f for f in forms if f.first_year <= year and (f.last_year is None or year <= f.last_year)]
         if len(of_year) == 1:
@@ -97,7 +114,18 @@ def _detect(text: str, year: int | None) -> Form:
     scores = format_scores(forms, text)
     best = max(scores.values())
     leaders = [f for f in forms if scores[f.id] == best]
-    return leaders[0] if len(leaders) == 1 else load_form(DEFAULT_FORM)
+    return leaders[0] if len(leaders) == 1 else default
+
+
+def _format_note(form: Form, year: int | None) -> Finding | None:
+    """A report printed in a format its year does not use (a 2023 report on the 2019 试行 tables)."""
+    if year is None or (form.first_year <= year and (form.last_year is None or year <= form.last_year)):
+        return None
+    right = next((f for f in _forms() if f.first_year <= year and (f.last_year is None or year <= f.last_year)), None)
+    if right is None:
+        return None
+    return import_finding("I4", "form", Place(), where=f"{year}年度报告的统计表", found=f"{form.title}的表格",
+                          official=f"{right.title}（{right.short_source}）")
 
 
 def import_document(doc: Document) -> ImportResult:
@@ -109,7 +137,9 @@ def import_document(doc: Document) -> ImportResult:
         raise InputError(f"报告正文有 {chars:,} 个字，超过 {MAX_TEXT_CHARS:,} 字的上限（一份年度报告通常不到 2 万字），"
                          "不像是一份年度报告，未读取。")
     default = load_form(DEFAULT_FORM)
-    headings = find_headings(default, lines)  # both formats have the same six headings
+    lines = split_run_together(default, lines)  # both formats have the same six headings
+    check_lines(len(lines))
+    headings = find_headings(default, lines)
     first_heading = min((h.line for h in headings.values()), default=len(lines))
     tables_from = min((h.line for h in headings.values() if h.section.table), default=len(lines))
     meta = read_metadata(lines, first_heading, tables_from, doc.title, doc.html_title)
@@ -119,6 +149,9 @@ def import_document(doc: Document) -> ImportResult:
         headings = find_headings(form, lines)
 
     findings: list[Finding] = list(meta.findings)
+    mismatch = _format_note(form, meta.year)
+    if mismatch is not None:
+        findings.append(mismatch)
     metadata: dict[str, Any] = {}
     if meta.agency:
         metadata["agency"] = meta.agency
