@@ -35,7 +35,7 @@ from .identities import Equation, holds, row_sums_hold
 from .label_index import LabelIndex, Unit, ordered_columns
 from .placement import Run, cell_value, place
 from .row_scanner import Scan, Slot, is_prose
-from .text import EMPTY, NUMBER, SLASH, UNSURE, Token
+from .text import NUMBER, SLASH, UNSURE, Token
 
 # A reading of plain text where cells are missing is a choice of columns for the printed numbers; a glued
 # string is a choice of places to cut it. Both grow fast with the row's width: beyond these the row is left
@@ -49,6 +49,10 @@ MAX_COMBINATIONS = 200_000
 _DIGITS = re.compile(r"^\d+$")
 # Heuristics that change the count of a row's numbers: a stretch of rows whose counts balance may still undo them.
 _COUNT_CHANGING = frozenset({"repeated_value_extra", "zeros_one_short"})
+_BEFORE = -1  # the place of the numbers printed before the first label in a stretch
+# Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
+_POSITIONAL = frozenset({"html_row_cells", "separator_positions", "grid_columns", "empties_between_numbers",
+                         "printed_blank_row"})
 
 
 @dataclass(frozen=True)
@@ -140,34 +144,44 @@ class Decoder:
         Kept only when every row total and balance through the stretch holds.
         """
         lo, hi = self._chain_span()
-        surplus, start = 0, None
+        order: list[int] = []  # the rows of the current run of rows, by index
+        deltas: dict[int, int] = {}
+        seen: dict[int, int] = {0: -1}  # running surplus → the last position in ``order`` it was reached at
+        prefix = 0
+        if self.scan.before:  # numbers just before the first label: a row of width 0 that gives them all away
+            order.append(_BEFORE)
+            prefix = deltas[_BEFORE] = len(self.scan.before)
+            seen[prefix] = 0
         for i in range(lo, hi + 1):
             st = self.states[i]
             if i in skip:
                 continue
-            if st.refused or st.slot.rest or any(t.kind == EMPTY for t in st.slot.run):
-                surplus, start = 0, None
+            if st.refused or st.slot.rest or (st.decided is not None and st.decided.heuristic in _POSITIONAL):
+                order, seen, prefix = [], {0: -1}, 0  # a row whose cells the layout fixes: no number crosses it
                 continue
             balanced = st.decided is not None and st.decided.heuristic not in _COUNT_CHANGING
-            delta = 0 if balanced else st.slot.numbers - st.unit.width
-            if surplus == 0:
-                if delta == 0:
-                    continue
-                start = i
-            surplus += delta
-            if surplus == 0 and start is not None:
-                self._deal(start, i)
-                start = None
+            delta = deltas[i] = 0 if balanced else st.slot.numbers - st.unit.width
+            order.append(i)
+            prefix += delta
+            if delta != 0 and prefix in seen:
+                stretch = order[seen[prefix] + 1:]
+                while stretch and deltas[stretch[0]] == 0:
+                    stretch.pop(0)  # exact rows before the first displaced number are not part of it
+                if stretch:
+                    self._deal(stretch)
+                seen = {prefix: len(order) - 1}
+                continue
+            seen[prefix] = len(order) - 1
 
     def _chain_span(self) -> tuple[int, int]:
         found = [i for i, st in enumerate(self.states) if st.slot.hit is not None]
         return (found[0], found[-1]) if found else (0, -1)
 
-    def _deal(self, first: int, last: int) -> None:
-        stretch = self.states[first:last + 1]
+    def _deal(self, rows: Sequence[int]) -> None:
+        stretch = [self.states[i] for i in rows if i != _BEFORE]
         if not any(st.decided is None or st.decided.heuristic in _COUNT_CHANGING for st in stretch):
             return
-        pool = [t for st in stretch for t in st.slot.explicit]
+        pool = [*(self.scan.before if _BEFORE in rows else ()), *(t for st in stretch for t in st.slot.explicit)]
         dealt = self._dealt(stretch, pool) if all(t.kind == NUMBER for t in pool) else None
         if dealt is None:
             self._doubt(stretch)
@@ -182,6 +196,7 @@ class Decoder:
         at = 0
         known = self.known()
         where = {id(t): n for n, t in enumerate(pool)}
+        before = {id(t) for t in self.scan.before}
         for st in stretch:
             w = st.unit.width
             toks = pool[at:at + w]
@@ -189,7 +204,7 @@ class Decoder:
             values = tuple(cell_value(t, c)[0] for t, c in zip(toks, st.unit.columns, strict=True))
             if self.row_check(st.unit, values) is not True:
                 return None  # a row the arithmetic cannot confirm: nothing proves the dealing
-            dealt.append((st, Reading(values, "count_flow", _moved_note(st.slot.explicit, toks, where))))
+            dealt.append((st, Reading(values, "count_flow", _moved_note(st.slot.explicit, toks, where, before))))
         mine: set[CellKey] = set()
         for st, reading in dealt:
             keys = self.cell_keys(st.unit)
@@ -205,8 +220,9 @@ class Decoder:
         Neither the reading as printed (some row has no numbers, a later one too many) nor any other is proven:
         every row of the stretch is left blank, and said once (I2).
         """
-        names = [st.unit for st in stretch if st.slot.hit is not None]
-        for st in stretch:
+        doubted = [st for st in stretch if st.decided is None or st.decided.heuristic not in _COUNT_CHANGING]
+        names = [st.unit for st in doubted if st.slot.hit is not None]
+        for st in doubted:
             st.decided = None
             st.options = []
             st.doubtful = names
@@ -387,8 +403,11 @@ def _usual_cells(tokens: Sequence[Token]) -> int | None:
     return width
 
 
-def _moved_note(own: Sequence[Token], dealt: Sequence[Token], where: dict[int, int]) -> str:
+def _moved_note(own: Sequence[Token], dealt: Sequence[Token], where: dict[int, int], before: set[int]) -> str:
     """What moved between this row and its neighbours, in the words a clerk checks against the text."""
+    if dealt and all(id(t) in before for t in dealt):
+        return ("本行的数“" + " ".join(t.text for t in dealt) + "”印在了本行的标签之前：按各行的顺序和个数分配后，"
+                "各行的总计和表中的勾稽关系都成立")
     mine = {id(t) for t in own}
     kept = {id(t) for t in dealt}
     first, last = where[id(dealt[0])], where[id(dealt[-1])]

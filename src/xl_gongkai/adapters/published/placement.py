@@ -88,6 +88,12 @@ def _finish(name: str, cells: Cells, run: Run, note: str = "") -> Placement:
     return Placement(tuple(values), name, "；".join(notes))
 
 
+def _one_item_a_cell(tokens: Sequence[Token]) -> bool:
+    """Each item in a cell of its own: a cell that holds two numbers (``95 0``) says nothing of positions."""
+    at = [t.cell for t in tokens if t.cell >= 0]
+    return len(at) == len(set(at))
+
+
 def sums_hold(values: Sequence[Any], columns: Sequence[Column]) -> bool:
     """Every total printed in the row equals the sum of its terms in the row (and there is one)."""
     at = {c.key: i for i, c in enumerate(columns)}
@@ -133,6 +139,8 @@ def html_row_cells(run: Run) -> Placement | None:
         return None
     row_line = explicit[0].line  # a table row of the page: its cells are the tokens of that <tr>
     cells = [t for t in run.tokens if t.line == row_line and t.kind in (NUMBER, SLASH, EMPTY)]
+    if not _one_item_a_cell(cells):
+        return None
     return _finish("html_row_cells", cells, run) if len(cells) == run.width else None
 
 
@@ -145,8 +153,15 @@ def one_number_per_cell(run: Run) -> Placement | None:
 
 @heuristic("printed_blank_row", "placement")
 def printed_blank_row(run: Run) -> Placement | None:
-    """Nothing but empty cells after the label: the row is printed blank."""
-    if run.explicit or not any(t.kind == EMPTY for t in run.tokens):
+    """Nothing but empty cells after the label, on the label's own line, a cell for each: the row is printed blank.
+
+    An empty cell on another line (a conversion that scattered a table's cells) says nothing of this row.
+    """
+    if run.explicit or not run.tokens or any(t.kind != EMPTY for t in run.tokens):
+        return None
+    if run.label_line is not None and any(t.line != run.label_line for t in run.tokens):
+        return None
+    if len(run.tokens) < run.width and not all(t.grid for t in run.tokens):
         return None
     return Placement((None,) * run.width, "printed_blank_row")
 
@@ -166,7 +181,7 @@ def separator_positions(run: Run) -> Placement | None:
     if any(t.line != line for t in explicit) or (run.next_line is not None and run.next_line <= line):
         return None
     cells = [t for t in run.tokens if t.line == line]
-    if len(cells) != run.width:
+    if len(cells) != run.width or not _one_item_a_cell(cells):
         return None
     blank = [i for i, t in enumerate(cells) if t.kind == EMPTY]
     note = f"按分隔符的位置读取，{_names(run.columns, blank)}为空（原文这一行有{run.width}个单元格）"

@@ -72,6 +72,7 @@ class Scan:
     chain: list[Hit]
     region: Region
     duplicates: list[tuple[int, Segment]] = field(default_factory=list)  # (unit, segment) printed out of order
+    before: list[Token] = field(default_factory=list)  # numbers printed just before the first row's label
 
 
 @heuristic("monotone_rows", "table")
@@ -133,7 +134,28 @@ class RowScanner:
             a = _token_at(region, h.start)
             b = _token_at(region, chain[k + 1].start) if k + 1 < len(chain) else len(toks)
             self._fill(slots[h.unit], h, region, a, b)
+        if chain:
+            scan.before = self._before(region, _token_at(region, chain[0].start))
         return scan
+
+    def _before(self, region: Region, first: int) -> list[Token]:
+        """The numbers printed right before the first row's label, with nothing but the table's texts between.
+
+        A conversion that puts a row's label after its numbers leaves the first row's numbers outside every
+        row's territory; the decoder deals them only where the counts and the identities say so.
+        """
+        out: list[Token] = []
+        for i in range(first - 1, -1, -1):
+            tok = region.tokens[i]
+            if tok.kind == TEXT:
+                if out and not self._neutral(region.norms[i]):
+                    break
+                if not out and not self._neutral(region.norms[i]):
+                    return []
+                continue
+            if tok.kind in (NUMBER, SLASH, UNSURE):
+                out.append(tok)
+        return out[::-1]
 
     def _fill(self, slot: Slot, hit: Hit, region: Region, a: int, b: int) -> None:
         slot.hit = hit
