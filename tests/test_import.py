@@ -651,3 +651,34 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     from xl_gongkai.adapters.published.html import parse_html
 
     assert import_document(parse_html(page)).report.narrative["other"] == "本年度未收取信息处理费。"
+
+
+@pytest.mark.parametrize(("text", "agency"), [
+    # a CMS field's label is not the name, its value is
+    ("标题: 平潭综合实验区公安局2022年政府信息公开工作年度报告\n发布机构: \n一、总体情况\n2022年，我局……\n",
+     "平潭综合实验区公安局"),
+    # a breadcrumb before the title
+    ("首页 > 政务公开 > 年度报告 > 某县水利局2024年政府信息公开工作年度报告\n一、总体情况\n……\n", "某县水利局"),
+    # a site name after the page's title
+    ("<html><head><title>沭阳县发展和改革局2023年政府信息公开年度报告-沭阳县发改局</title></head>"
+     "<body><p>一、总体情况</p><p>2023年……</p></body></html>", "沭阳县发展和改革局"),
+    # a year-first title broken over two lines, under a stray line
+    ("正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n一、总体情况\n……\n", "上海市人民政府办公厅"),
+    # only the 发布机构 field names it
+    ("发布机构：某市统计局\n2024年政府信息公开工作年度报告\n一、总体情况\n……\n", "某市统计局"),
+    # only the signature names it
+    ("2024年政府信息公开工作年度报告\n一、总体情况\n……\n六、其他需要报告的事项\n无。\n某镇人民政府\n2025年1月20日\n",
+     "某镇人民政府"),
+])
+def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, tmp_path: Path) -> None:
+    name = "r.html" if text.startswith("<html>") else "r.txt"
+    (tmp_path / name).write_text(text, "utf-8")
+    assert import_report(tmp_path / name).report.metadata.get("agency") == agency
+
+
+@pytest.mark.parametrize("text", [
+    "当前位置：首页 > 政务公开 > 政府信息公开年报\n2024年政府信息公开工作年度报告\n一、总体情况\n……\n",
+    "根据《条例》要求，现将本机关2024年政府信息公开工作年度报告公布如下，请监督。\n一、总体情况\n……\n",
+])
+def test_a_menu_or_a_sentence_is_never_an_agency(text: str) -> None:
+    assert "agency" not in import_text(text).report.metadata

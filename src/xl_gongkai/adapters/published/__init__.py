@@ -35,8 +35,9 @@ from ...core.findings import Finding, Place, sort_findings
 from ...core.report import Report
 from ...errors import InputError
 from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, load_form
+from .chrome import is_chrome_line
 from .heuristics import heuristic
-from .metadata import is_chrome_line, read_metadata
+from .metadata import read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
