@@ -267,8 +267,7 @@ class Decoder:
                 return
         leading_zero = any(len(x) > 1 and x[0] == "0" for x in texts)
         one_each = sum(map(len, texts)) == w  # one digit a cell: the only cut that leaves no cell blank
-        if len(cuts) == 1 and (leading_zero or one_each) and self.row_check(
-                st.unit, tuple(map(int, cuts[0]))) is not False:
+        if len(cuts) == 1 and (leading_zero or one_each):  # the layout proves it, whatever the agency's totals
             why = "只有一种切分" if leading_zero else f"{w}位数字，每格一位是唯一不留空格的切分"
             yield Reading(tuple(int(p) for p in cuts[0]), "glued_cells",
                           f"原文“{shown}”是粘连在一起的{w}个数，{why}：{' '.join(cuts[0])}")

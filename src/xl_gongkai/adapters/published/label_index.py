@@ -31,7 +31,7 @@ from ...spec import Column, Form, Row, Table
 from ...spec.a1 import column_index
 from .heuristics import heuristic
 from .labels import MAX_EDIT, nearest_label
-from .text import TEXT, Token
+from .text import INVENTED_WORDS, TEXT, Token
 
 # How good a hit is. A label printed as the form prints it, or as a variant the spec lists, is certain; the
 # others are inferences said in an I5 (or I4) finding. The scanner prefers a chain that finds more rows, then
@@ -55,6 +55,8 @@ MAX_HITS_PER_VARIANT = 64
 
 # Brackets and separators around a table's own texts (``行政复议（结果维持``, ``总计）``) say nothing of their own.
 _PUNCTUATION = str.maketrans("", "", "()（）[]【】:：,，、;；/／|｜")
+# header cells a conversion invented (``类别 数据1 … 数据6``), printed one after another
+_INVENTED = re.compile(rf"(?:{INVENTED_WORDS})+", re.IGNORECASE)
 _ENUMERATOR = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d{1,2}\.)")
 
 
@@ -361,7 +363,7 @@ class LabelIndex:
         ‖ ``业``) are all such text.
         """
         text = text.translate(_PUNCTUATION)
-        if not text:
+        if not text or _INVENTED.fullmatch(text):
             return True
         if any(text in t for t in self.table_texts):
             return True

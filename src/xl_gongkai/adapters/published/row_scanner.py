@@ -168,40 +168,58 @@ class RowScanner:
             if toks[i].kind != TEXT:
                 slot.run.append(toks[i])
         # what the label's last item prints after the label itself, then the items up to the next label
-        pieces: list[tuple[str, Token | None]] = []
+        pieces: list[tuple[str, Token]] = []
         if last_label < b and toks[last_label].kind == TEXT:
             tail = region.text[hit.end:region.offsets[last_label] + len(region.norms[last_label])]
             if tail:
                 pieces.append((tail, toks[last_label]))
         pieces += [(region.norms[i], toks[i]) for i in range(last_label + 1, b)]
         current: Segment | None = None
-        for text, tok in pieces:
-            assert tok is not None
+        skip_to = 0
+        for at, (text, tok) in enumerate(pieces):
+            if at < skip_to:
+                continue
             if tok.kind != TEXT:
                 (current.tokens if current is not None else slot.run).append(tok)
                 continue
-            group = next((k for k, label in self.absent_groups.items() if text.endswith(label)), None)
+            group = next((k for k, label in self.absent_groups.items() if label in text), None)
             if group is not None:
                 current = Segment(text, group=group)
                 slot.extras.append(current)
                 continue
-            if current is None and not _has_numbers(slot.run) and not slot.rest and label_annotation(text):
-                slot.annotation = text
-                continue
-            if self._neutral(text):
-                continue
             if current is None and not _has_numbers(slot.run):
-                if _rest_of_cut_label(hit, slot.rest + text):
-                    slot.rest += text
+                # between the label and its numbers: more of the label, the table's own texts, or another row's label
+                if not slot.rest and label_annotation(text):
+                    slot.annotation = text
+                    continue
+                if self._neutral(text):
+                    continue  # a header, a group label
+                ahead = at
+                while ahead < len(pieces) and pieces[ahead][1].kind == TEXT:
+                    ahead += 1
+                if not slot.rest and self._own_label(slot, "".join(p for p, _ in pieces[at:ahead])):
+                    skip_to = ahead  # the label printed again, over several items (a heading above its table)
+                    continue
+                if not slot.rest and _rest_of_cut_label(hit, text):
                     continue
                 slot.rest += text
-            if current is None:
                 slot.next_line = tok.line
-            if current is not None and not _has_numbers(current.tokens):
+                current = Segment(text)
+                slot.extras.append(current)
+                continue
+            if text in UNIT_WORDS:
+                continue  # a unit printed apart from the numbers
+            if current is None:
+                slot.next_line = tok.line  # after the row's numbers, any text ends them
+            elif not _has_numbers(current.tokens):
                 current.text += text  # a label of several items before its numbers
                 continue
             current = Segment(text)
             slot.extras.append(current)
+
+    def _own_label(self, slot: Slot, text: str) -> bool:
+        return any(text.endswith(v.norm) and self.index.is_table_text(text[:-len(v.norm)], rows=True)
+                   for v in self.index.variants if v.unit == slot.unit.index)
 
     def _neutral(self, text: str) -> bool:
         """Text in a row's territory that is not a label: the table's own texts, units, invented headers."""

@@ -357,8 +357,10 @@ def glued_number(piece: str) -> list[tuple[str, tuple[int | float, str] | None]]
     return None if read is None else [(m.group(1), None), (m.group(2), read)]
 
 
-# header cells a conversion to markdown invents for a table without a header row: ``数据1`` … ``数据6``, ``列3``
-INVENTED_HEADER = re.compile(r"^(?:数据|列|栏|项目|col|column)\d{0,2}$", re.IGNORECASE)
+# header cells a conversion to markdown invents for a table without a header row: ``数据1`` … ``数据6``, ``列3``,
+# ``类别``, ``(数据项目)``
+INVENTED_WORDS = r"(?:数据项目|数据|列|栏|项目|类别|类型|指标|数量|序号|col|column)\d{0,2}"
+INVENTED_HEADER = re.compile(rf"^\(?{INVENTED_WORDS}\)?$", re.IGNORECASE)
 # A digit run between two pieces of text; what follows it decides whether its last digit is a row's enumerator.
 _RUN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 _DATE_UNITS = frozenset("年月日号时")
