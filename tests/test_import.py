@@ -682,3 +682,18 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
 ])
 def test_a_menu_or_a_sentence_is_never_an_agency(text: str) -> None:
     assert "agency" not in import_text(text).report.metadata
+
+
+def test_a_part_numbered_its_own_way_and_rows_printed_apart() -> None:
+    """上海市科委 2024 (as a converter printed it): 主动公开 numbered 一, and 规章 / 规范性文件 after the other rows."""
+    text = ("一、主动公开政府信息情况\n第二十条第（一）项\n第二十条第（五）项\n信息内容本年处理决定数量\n行政许可 97\n"
+            "第二十条第（六）项\n信息内容本年处理决定数量\n行政处罚 0\n行政强制 0\n第二十条第（八）项\n"
+            "信息内容本年收费金额（单位：万元）\n行政事业性收费 0\n## 表二：主动公开政府信息情况\n"
+            "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n| 规章 | 0 | 0 | 0 |\n"
+            "| 规范性文件 | 13 | 0 | 55 |\n\n二、收到和处理政府信息公开申请情况\n")
+    r = import_text(text)
+    values = {k.row + "." + k.column: v for k, v in r.report.values.items() if k.table == "active"}
+    assert values == {"rules.issued": 0, "rules.repealed": 0, "rules.in_force": 0, "normative_docs.issued": 13,
+                      "normative_docs.repealed": 0, "normative_docs.in_force": 55, "licensing.decisions": 97,
+                      "penalty.decisions": 0, "enforcement.decisions": 0, "fees.amount": 0}
+    assert any("一、主动公开政府信息情况" in f.message for f in r.findings if f.rule == "I4")

@@ -143,7 +143,6 @@ class Decoder:
         printed order is the rows' order, so the stretch's numbers are dealt to its rows by their counts.
         Kept only when every row total and balance through the stretch holds.
         """
-        lo, hi = self._chain_span()
         order: list[int] = []  # the rows of the current run of rows, by index
         deltas: dict[int, int] = {}
         seen: dict[int, int] = {0: -1}  # running surplus → the last position in ``order`` it was reached at
@@ -152,7 +151,7 @@ class Decoder:
             order.append(_BEFORE)
             prefix = deltas[_BEFORE] = len(self.scan.before)
             seen[prefix] = 0
-        for i in range(lo, hi + 1):
+        for i in self._printed_order():
             st = self.states[i]
             if i in skip:
                 continue
@@ -173,9 +172,18 @@ class Decoder:
                 continue
             seen[prefix] = len(order) - 1
 
-    def _chain_span(self) -> tuple[int, int]:
-        found = [i for i, st in enumerate(self.states) if st.slot.hit is not None]
-        return (found[0], found[-1]) if found else (0, -1)
+    def _printed_order(self) -> list[int]:
+        """The rows in the order the text prints them, with a row whose label was not found between the two
+        rows around it in the form (its numbers, if any, are among theirs)."""
+        printed = [h.unit for h in self.scan.chain]
+        found = set(printed)
+        out: list[int] = []
+        for n, a in enumerate(printed):
+            out.append(a)
+            b = printed[n + 1] if n + 1 < len(printed) else None
+            if b is not None and b > a:
+                out.extend(u for u in range(a + 1, b) if u not in found)
+        return out
 
     def _deal(self, rows: Sequence[int]) -> None:
         stretch = [self.states[i] for i in rows if i != _BEFORE]

@@ -121,7 +121,7 @@ class RowScanner:
 
     def scan(self, region: Region) -> Scan:
         hits = self.index.hits(region)
-        chain = choose_chain(hits)
+        chain = _with_rows_printed_apart(choose_chain(hits), hits)
         self.absent_groups = self.index.groups_without_rows({h.unit for h in chain})
         slots = [Slot(u, None) for u in self.index.units]
         toks = region.tokens
@@ -239,6 +239,23 @@ def _token_at(region: Region, offset: int) -> int:
     if offset < len(region.item_at):
         return region.item_at[offset]
     return len(region.tokens)
+
+
+@heuristic("rows_printed_apart", "table")
+def _with_rows_printed_apart(chain: list[Hit], hits: Sequence[Hit]) -> list[Hit]:
+    """Rows the chain left out, printed in order of their own before or after the table's other rows.
+
+    A conversion sometimes moves part of a table away from the rest (上海市科委 2024: 规章 and 规范性文件
+    after 行政事业性收费). Only rows the main chain does not have, in the form's order among themselves and
+    wholly before or after it, are taken; the rows are then read in the order they are printed.
+    """
+    if not chain:
+        return chain
+    taken = {h.unit for h in chain}
+    first, last = chain[0].start, chain[-1].end
+    apart = [h for h in hits if h.unit not in taken and (h.end <= first or h.start >= last)]
+    more = choose_chain(apart)
+    return sorted([*chain, *more], key=lambda h: h.start)
 
 
 def _band_span(h: Hit, hits: Sequence[Hit], floor: int, limit: int) -> Hit:

@@ -25,6 +25,7 @@ _SIMILAR = 0.75
 _HEAD_END = re.compile(r"[。：:]")
 _PARAGRAPH_END = "。！？!?"
 _HEADING_MAX = 30  # characters: a numbered line longer than this is a sentence
+_RENUMBERED_MIN_CHARS = 6  # a heading's words found under another number: long enough to be the format's own
 _HEADING_SCAN = 120  # characters at the start of a line that can hold a heading (the longest variant has 27)
 _ENUM_START = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|[一二三四五六七八九十]是)"
@@ -130,6 +131,29 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
     for section in candidates:
         if head_norm not in table_labels and _similar(head_norm, section, variants[section.key]):
             return Heading(section, i, i + 1, _rest(rest), head.strip(), False)
+    return _renumbered(form, lines, norm, i, candidates, variants, table_labels)
+
+
+@heuristic("renumbered_heading", "narrative")
+def _renumbered(form: Form, lines: Sequence[Line], norm: str, i: int, candidates: Sequence[Section],
+                variants: dict[str, list[str]], table_labels: set[str]) -> Heading | None:
+    """A part's heading, word for word, under another number (``一、主动公开政府信息情况``), said in I4.
+
+    Some reports number their parts their own way (上海市科委 2024 numbers 主动公开 as 一); the words of a
+    heading are long and the format's own, so the part is found by them, in the report's order.
+    """
+    m = _NUMERAL_SEP.match(norm)
+    if m is None:
+        return None
+    body = norm[m.end():]
+    for section in candidates:
+        for v in variants[section.key]:
+            own = _NUMERAL_SEP.match(v)
+            words = v[own.end():] if own else v
+            if len(words) >= _RENUMBERED_MIN_CHARS and body.startswith(words) and v not in table_labels:
+                split = _split(form, lines[i].text, f"{m.group(1)}、{words}")
+                if split:
+                    return Heading(section, i, i + 1, _rest(split[1]), split[0], False)
     return None
 
 
