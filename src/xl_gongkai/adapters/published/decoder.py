@@ -246,8 +246,8 @@ class Decoder:
             if len(explicit) >= st.unit.width:
                 continue
             glued = list(self._glued(st, explicit))
-            if len(glued) == 1 and ("只有一种切分" in glued[0].note or "唯一不留空格" in glued[0].note):
-                st.decided = glued[0]
+            if len(glued) == 1:
+                st.decided = glued[0]  # the one cut the layout or the row's own total allows
             elif glued:
                 st.options = glued
             elif len(explicit) == 1:
@@ -327,11 +327,13 @@ class Decoder:
                 if all(holds(e, trial.get) is not False for e in own_eqs):
                     kept.append(r)
             st.options = kept
-        sizes = [len(st.options) for st in open_states]
-        if 0 in sizes:
-            for st in open_states:
-                st.options = []
+        for st in open_states:
+            if not st.options:  # no reading the equations allow: the row stays blank, the others are still tried
+                keys.pop(id(st))
+        open_states = [st for st in open_states if st.options]
+        if not open_states:
             return
+        sizes = [len(st.options) for st in open_states]
         total = 1
         for n in sizes:
             total *= n

@@ -205,13 +205,14 @@ def split_run_together(form: Form, lines: Sequence[Line]) -> list[Line]:
             out.append(line)
             continue
         cuts, at = [], 0
-        for pat in patterns:
+        for section, pat in zip(form.sections, patterns, strict=True):
             m = pat.search(line.text, at)
-            if m is None:
+            span = (m.start(), m.end()) if m is not None else _reworded_in_line(form, section, line.text, at)
+            if span is None:
                 continue
-            if m.start() > 0:
-                cuts.append(m.start())
-            at = m.end()
+            if span[0] > 0:
+                cuts.append(span[0])
+            at = span[1]
         if not cuts:
             out.append(line)
             continue
@@ -219,6 +220,21 @@ def split_run_together(form: Form, lines: Sequence[Line]) -> list[Line]:
         out.extend(Line(line.text[a:b], None, block=line.block) for a, b in itertools.pairwise(edges)
                    if line.text[a:b].strip())
     return out
+
+
+def _reworded_in_line(form: Form, section: Section, text: str, at: int) -> tuple[int, int] | None:
+    """A part's heading worded a little differently inside a run-together line (``四、政府信息公开行政法复议…``)."""
+    variants = _variants(form, section)
+    prefix = f"{section.number}、"
+    pos = text.find(prefix, at)
+    while pos >= 0:
+        for v in variants:
+            piece = text[pos:pos + len(v) + 2]
+            if _similar(_canon(form, piece[:len(v) + 1]), section, variants) or _similar(
+                    _canon(form, piece[:len(v)]), section, variants):
+                return pos, pos + len(v)
+        pos = text.find(prefix, pos + 1)
+    return None
 
 
 def regions(lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tuple[int, int]]:
