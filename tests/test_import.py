@@ -697,3 +697,14 @@ def test_a_part_numbered_its_own_way_and_rows_printed_apart() -> None:
                       "normative_docs.repealed": 0, "normative_docs.in_force": 55, "licensing.decisions": 97,
                       "penalty.decisions": 0, "enforcement.decisions": 0, "fees.amount": 0}
     assert any("一、主动公开政府信息情况" in f.message for f in r.findings if f.rule == "I4")
+
+
+def test_a_piece_of_a_merged_group_label_inside_a_row_label() -> None:
+    """pdftotext -layout of 淮安 2024: the merged group label's second line falls between the row label's lines."""
+    r = import_text("三、收到和处理政府信息公开申请情况\n（六）其\n"
+                    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 67 3 0 0 1 0 71\n"
+                    "2、申请人逾期未按收费通知要\n他处理\n求缴纳费用、行政机关不再处理 6 0 0 0 0 0 6\n"
+                    "其政府信息公开申请\n3、其他 108 2 0 0 0 0 110\n")
+    t = r.report.form.table("requests")
+    assert [r.report.values[CellKey("requests", "other_no_fee", c.key)] for c in t.columns] == [6, 0, 0, 0, 0, 0, 6]
+    assert not [f for f in r.findings if f.rule == "I3"]

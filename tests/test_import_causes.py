@@ -421,3 +421,22 @@ def test_20_an_html_table_inside_markdown() -> None:
     r = cause("20_html_table_in_markdown.txt")
     assert table_three(r) == TABLE_THREE
     assert [f for f in r.findings if f.severity.value == ERROR] == []
+
+
+def test_21_a_page_a_crawler_printed_on_one_line() -> None:
+    """The CMS's fields above the article, then every part, heading and table on one line without separators."""
+    r = cause("21_page_on_one_line.txt")
+    assert r.report.metadata["agency"] == "某县市场监督管理局" and r.report.metadata["year"] == 2024
+    assert table_three(r) == TABLE_THREE
+    assert row(r, "active", "normative_docs") == [0, 0, 11] and row(r, "active", "licensing") == [126]
+    assert row(r, "appeals", "review") == [1, 0, 1, 0, 2] and row(r, "appeals", "direct") == [1, 0, 0, 0, 1]
+    assert set(r.report.narrative) == {"preamble", "overview", "problems", "other"}
+    assert [f for f in r.findings if f.severity.value == ERROR] == []
+
+
+def test_22_numbers_printed_before_their_label() -> None:
+    """A conversion to markdown that puts some rows' labels under their numbers (the first row's among them)."""
+    r = cause("22_numbers_before_their_label.txt")
+    assert table_three(r) == TABLE_THREE
+    assert any("印在了本行的标签之前" in m for m in messages(r, "I5"))
+    assert [f for f in r.findings if f.severity.value == ERROR] == []

@@ -49,7 +49,15 @@ MAX_COMBINATIONS = 200_000
 _DIGITS = re.compile(r"^\d+$")
 # Heuristics that change the count of a row's numbers: a stretch of rows whose counts balance may still undo them.
 _COUNT_CHANGING = frozenset({"repeated_value_extra", "zeros_one_short"})
-_BEFORE = -1  # the place of the numbers printed before the first label in a stretch
+
+
+def _lead(unit: int) -> int:
+    """The place, in the printed order, of the numbers printed before a row's label."""
+    return -1 - unit
+
+
+def _unlead(place: int) -> int:
+    return -1 - place
 # Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
 _POSITIONAL = frozenset({"html_row_cells", "separator_positions", "grid_columns", "empties_between_numbers",
                          "printed_blank_row"})
@@ -147,10 +155,6 @@ class Decoder:
         deltas: dict[int, int] = {}
         seen: dict[int, int] = {0: -1}  # running surplus → the last position in ``order`` it was reached at
         prefix = 0
-        if self.scan.before:  # numbers just before the first label: a row of width 0 that gives them all away
-            order.append(_BEFORE)
-            prefix = deltas[_BEFORE] = len(self.scan.before)
-            seen[prefix] = 0
         for i in self._printed_order():
             st = self.states[i]
             if i in skip:
@@ -158,6 +162,11 @@ class Decoder:
             if st.refused or st.slot.rest or (st.decided is not None and st.decided.heuristic in _POSITIONAL):
                 order, seen, prefix = [], {0: -1}, 0  # a row whose cells the layout fixes: no number crosses it
                 continue
+            if st.slot.lead:  # numbers before the label: a row of width 0 that gives them all away
+                order.append(_lead(i))
+                prefix += len(st.slot.lead)
+                deltas[_lead(i)] = len(st.slot.lead)
+                seen[prefix] = len(order) - 1
             balanced = st.decided is not None and st.decided.heuristic not in _COUNT_CHANGING
             delta = deltas[i] = 0 if balanced else st.slot.numbers - st.unit.width
             order.append(i)
@@ -186,10 +195,10 @@ class Decoder:
         return out
 
     def _deal(self, rows: Sequence[int]) -> None:
-        stretch = [self.states[i] for i in rows if i != _BEFORE]
+        stretch = [self.states[i] for i in rows if i >= 0]
         if not any(st.decided is None or st.decided.heuristic in _COUNT_CHANGING for st in stretch):
             return
-        pool = [*(self.scan.before if _BEFORE in rows else ()), *(t for st in stretch for t in st.slot.explicit)]
+        pool = [t for i in rows for t in (self.states[_unlead(i)].slot.lead if i < 0 else self.states[i].slot.explicit)]
         dealt = self._dealt(stretch, pool) if all(t.kind == NUMBER for t in pool) else None
         if dealt is None:
             self._doubt(stretch)
@@ -204,7 +213,7 @@ class Decoder:
         at = 0
         known = self.known()
         where = {id(t): n for n, t in enumerate(pool)}
-        before = {id(t) for t in self.scan.before}
+        before = {id(t) for st in stretch for t in st.slot.lead}
         for st in stretch:
             w = st.unit.width
             toks = pool[at:at + w]
@@ -414,7 +423,7 @@ def _usual_cells(tokens: Sequence[Token]) -> int | None:
 
 def _moved_note(own: Sequence[Token], dealt: Sequence[Token], where: dict[int, int], before: set[int]) -> str:
     """What moved between this row and its neighbours, in the words a clerk checks against the text."""
-    if dealt and all(id(t) in before for t in dealt):
+    if dealt and all(id(t) in before for t in dealt) and not any(id(t) in before for t in own):
         return ("本行的数“" + " ".join(t.text for t in dealt) + "”印在了本行的标签之前：按各行的顺序和个数分配后，"
                 "各行的总计和表中的勾稽关系都成立")
     mine = {id(t) for t in own}

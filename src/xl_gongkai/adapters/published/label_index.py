@@ -140,10 +140,14 @@ class Region:
     text: str
 
     @classmethod
-    def of(cls, tokens: Sequence[Token], norm: Callable[[str], str]) -> Region:
+    def of(cls, tokens: Sequence[Token], norm: Callable[[str], str],
+           inserted: Callable[[str], bool] = lambda _: False) -> Region:
+        """``inserted``: items to leave out of the joined text (a group label's pieces inside a row's label)."""
         norms, offsets, at = [], [], 0
         for t in tokens:
             n = norm(t.text) if t.kind == TEXT else ""
+            if n and inserted(n):
+                n = ""
             norms.append(n)
             offsets.append(at)
             at += len(n)
@@ -336,6 +340,17 @@ class LabelIndex:
             return None
         unit = int(key[5:])
         return next(v for v in self.variants if v.unit == unit and v.official)
+
+    @heuristic("group_label_pieces", "label")
+    def group_piece(self, text: str) -> bool:
+        """A piece of a merged group label printed inside a row's label (PDF: ``2、申请人逾期未按收费通知要`` ‖
+        ``他处理`` ‖ ``求缴纳费用…``): left out of the joined text, so the row's label is whole again.
+
+        Only a line of its own, of two characters or more, that is part of a group label and of no row label.
+        """
+        if len(text) < 2 or any(text in r for r in self.row_texts):
+            return False
+        return any(text in g for g in self.group_norms) and text not in self.group_norms
 
     def groups_without_rows(self, found: set[int]) -> dict[str, str]:
         """Row groups none of whose rows the text prints, whose rows are counts (not totals): group → label.

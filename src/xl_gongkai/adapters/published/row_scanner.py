@@ -42,6 +42,7 @@ class Segment:
     text: str  # normalised
     tokens: list[Token] = field(default_factory=list)
     group: str | None = None  # a row group printed as one row (its rows' labels are not printed)
+    own_text: bool = False  # the text is the table's own (a header, a group label): its numbers are no added row
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Slot:
     rest: str = ""  # foreign text between the label and its first number (the numbers are then another row's)
     annotation: str = ""  # a bracketed note after the label (``（件）``): still this row, said in I4
     extras: list[Segment] = field(default_factory=list)
+    lead: list[Token] = field(default_factory=list)  # numbers printed before the label, after the table's own text
     label_line: int | None = None
     next_line: int | None = None  # the line of the text that ended the run (None: the region ended)
 
@@ -72,7 +74,6 @@ class Scan:
     chain: list[Hit]
     region: Region
     duplicates: list[tuple[int, Segment]] = field(default_factory=list)  # (unit, segment) printed out of order
-    before: list[Token] = field(default_factory=list)  # numbers printed just before the first row's label
 
 
 @heuristic("monotone_rows", "table")
@@ -135,8 +136,21 @@ class RowScanner:
             b = _token_at(region, chain[k + 1].start) if k + 1 < len(chain) else len(toks)
             self._fill(slots[h.unit], h, region, a, b)
         if chain:
-            scan.before = self._before(region, _token_at(region, chain[0].start))
+            slots[chain[0].unit].lead = self._before(region, _token_at(region, chain[0].start))
+        for k in range(1, len(chain)):
+            self._lead(slots[chain[k - 1].unit], slots[chain[k].unit])
         return scan
+
+    @heuristic("numbers_before_label", "table")
+    def _lead(self, previous: Slot, slot: Slot) -> None:
+        """Numbers after a row's own numbers and the table's own text (a group label, a header), before the next
+        label: printed before that row's label (a conversion that puts a label under its numbers).
+
+        They are the next row's only if the counts and the identities say so (``count_flow``); otherwise no row's.
+        """
+        if previous.extras and previous.extras[-1].own_text and len(previous.extras) == 1:
+            seg = previous.extras.pop()
+            slot.lead = [t for t in seg.tokens if t.kind in (NUMBER, SLASH, UNSURE)]
 
     def _before(self, region: Region, first: int) -> list[Token]:
         """The numbers printed right before the first row's label, with nothing but the table's texts between.
@@ -213,8 +227,9 @@ class RowScanner:
                 slot.next_line = tok.line  # after the row's numbers, any text ends them
             elif not _has_numbers(current.tokens):
                 current.text += text  # a label of several items before its numbers
+                current.own_text = current.own_text and self._neutral(text)
                 continue
-            current = Segment(text)
+            current = Segment(text, own_text=self._neutral(text))
             slot.extras.append(current)
 
     def _own_label(self, slot: Slot, text: str) -> bool:

@@ -42,7 +42,7 @@ def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool,
     norm = norm or form.normalize
     index = LabelIndex(form, table, norm, headed=headed)
     scanner = RowScanner(index, list(foreign))
-    scan = scanner.scan(Region.of(toks, norm))
+    scan = scanner.scan(Region.of(toks, norm, index.group_piece))
     decoder = Decoder(table, index, scan, equations(table, balances))
     decoder.each_row()
     grouped = _groups_as_rows(index, scan)
@@ -161,7 +161,7 @@ def _extras(r: TableRead, table: Table, index: LabelIndex, scanner: RowScanner, 
             if twice is not None:
                 _printed_twice(r, table, decoder.states[twice], seg)
                 continue
-            if not headed or not r.started or scanner.is_foreign_table_text(seg.text):
+            if not headed or not r.started or seg.own_text or scanner.is_foreign_table_text(seg.text):
                 continue
             label = added_label(seg.text, index)
             if label is not None:
