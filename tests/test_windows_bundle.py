@@ -231,7 +231,8 @@ def test_install_cmd_asks_before_installing_for_an_elevated_account() -> None:
     choice = next(i for i, line in enumerate(script) if line.startswith("choice /c YN"))
     assert script[fltmc + 1] == "if errorlevel 1 goto checkpython"  # not elevated: straight on
     assert fltmc < choice < script.index(":checkpython")
-    assert script[choice + 1] == "if errorlevel 2 goto elevated"  # N, or no answer possible
+    # only Y (1) goes on: N (2), a failed choice (255) or no answer (0) install nothing
+    assert script[choice + 1:choice + 3] == ["if errorlevel 2 goto elevated", "if not errorlevel 1 goto elevated"]
     assert any('"%LOCALAPPDATA%"' in line for line in script[fltmc:choice])
     assert [x for x in _labels(script)["elevated"] if x.strip()][-1] == "goto end"
 

@@ -33,6 +33,7 @@ echo 只有这个账户的 Excel 能使用。要使用 Excel 的如果是另一个账户，请按 N，
 echo 再用那个账户登录，直接双击 install.cmd（不需要管理员权限）。
 choice /c YN /n /m "仍要为这个账户安装吗？按 Y 继续，按 N 退出："
 if errorlevel 2 goto elevated
+if not errorlevel 1 goto elevated
 echo elevated: installing for "%USERNAME%" >>"%LOG%"
 
 :checkpython
