@@ -162,8 +162,10 @@ End Sub
 
 ' The folder of the Python side's log (xl_gongkai.logs.log_dir), and the VBA's own file in it.
 Private Function Gk_LogFolder() As String
-    Gk_LogFolder = Environ("XL_GONGKAI_LOG_DIR")
-    If Gk_LogFolder = "" Then Gk_LogFolder = Environ("LOCALAPPDATA") & "\xl_gongkai\logs"
+    Dim folder As String
+    folder = Environ("XL_GONGKAI_LOG_DIR")
+    If folder = "" Then folder = Environ("LOCALAPPDATA") & "\xl_gongkai\logs"
+    Gk_LogFolder = folder
 End Function
 
 Private Function Gk_LogPath() As String
