@@ -458,7 +458,9 @@ def test_html_empty_cells_keep_their_place(tmp_path: Path) -> None:
     result = import_report(page)
     assert result.findings == ()
     assert differences(result.report, blanked) == []
-    assert any(f.rule == "V1" for f in check(result.report, today=TODAY).findings)
+    # the page prints the 科研机构 column blank: said once (I7), not cell by cell; the totals still hold with it
+    found = check(result.report, today=TODAY).findings
+    assert [f.rule for f in found if f.rule in ("V1", "I7", "R1", "R2", "R3")] == ["I7"]
 
 
 # --------------------------------------------------------------------------------------- harmless damage

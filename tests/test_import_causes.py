@@ -159,9 +159,11 @@ def test_07_a_row_that_prints_only_its_total() -> None:
     assert messages(r, "I5") == [
         "I5 表三“二、上年结转政府信息公开申请数量”行：只印了一个数2：放在“总计”列时表中的总计和"
         "勾稽关系都成立，放在其他任何一列都不成立；其余各格为空。请对照原文核对。"]
-    # the blank applicant cells are the agency's: V1 says so, and R1 still holds on the 总计 column
+    # the blank applicant cells are the agency's: I7 says so once (no V1 for each), R1 still holds on the 总计 column
     found = checked(r.report)
-    assert {f.cells[0] for f in found if f.rule == "V1"} == {f"requests.carried_in.{c}" for c in REQUESTS_COLUMNS[:6]}
+    assert not [f for f in found if f.rule == "V1"]
+    (said,) = [f for f in found if f.rule == "I7"]
+    assert set(said.cells) == {f"requests.carried_in.{c}" for c in REQUESTS_COLUMNS[:6]} and "6个单元格" in said.message
     assert not [f for f in found if f.key == "R1:requests.*.total"]
 
 

@@ -162,8 +162,10 @@ def import_document(doc: Document) -> ImportResult:
         metadata["period_start"], metadata["period_end"] = meta.period
     absent: dict[str, str] = {}
     narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
-    values = _tables(form, lines, headings, findings, absent)
-    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent)
+    blank: set[CellKey] = set()
+    values = _tables(form, lines, headings, findings, absent, blank)
+    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent,
+                    printed_blank=frozenset(blank))
     # errors first, then by rule; within a rule in reading order (as the checks sort theirs)
     ordered = sort_findings(findings, {rule: i for i, rule in enumerate(IMPORT_RULES)})
     return ImportResult(report=report, findings=ordered, format=form.id)
@@ -238,7 +240,7 @@ def _layout_of(form: Form, table: Table, region_text: str) -> Form:
 
 
 def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], findings: list[Finding],
-            absent: dict[str, str]) -> dict[CellKey, Any]:
+            absent: dict[str, str], blank: set[CellKey]) -> dict[CellKey, Any]:
     """Every cell of the form: what each table's region prints, blank where nothing was read for certain."""
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
     spans = regions(lines, headings)
@@ -265,6 +267,7 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         read = read_table(layout, printed, region, headed=headed, foreign=foreign, balances=_balances(printed),
                           norm=norm if layout.normalize == form.normalize else None)
         values.update({k: v for k, v in read.values.items() if k in values})
+        blank.update(k for k in read.blank if k in values)
         findings.extend(table_findings(printed, read, headed=headed))
         if layout is not form and not read.absent:
             findings.append(_layout_finding(form, table, layout, read))

@@ -11,6 +11,7 @@ from ...spec import CellKey
 @dataclass
 class TableRead:
     values: dict[CellKey, Any] = field(default_factory=dict)
+    blank: set[CellKey] = field(default_factory=set)  # cells the table prints blank (read, not missing)
     read: set[str] = field(default_factory=set)  # rows whose numbers were placed (or that are printed blank)
     failed: dict[str, tuple[int, int]] = field(default_factory=dict)  # row → (numbers found, cells expected)
     seen: set[str] = field(default_factory=set)  # label printed, no numbers after it

@@ -110,7 +110,10 @@ def _store(r: TableRead, table: Table, unit: Unit, values: Sequence[Any]) -> Non
     for row in unit.rows:
         cols = ordered_columns(table, row)
         for c, value in zip(cols, values[at:at + len(cols)], strict=True):
-            r.values[CellKey(table.key, row.key, c.key)] = value
+            key = CellKey(table.key, row.key, c.key)
+            r.values[key] = value
+            if value is None:
+                r.blank.add(key)
         at += len(cols)
         r.read.add(row.key)
 
@@ -182,6 +185,7 @@ def _printed_twice(r: TableRead, table: Table, st: UnitState, seg: Segment) -> N
         r.notes.pop(row.key, None)
     for k in keys:
         r.values[k] = None
+        r.blank.discard(k)
 
 
 def _columns(r: TableRead, table: Table, index: LabelIndex, scan: Scan) -> None:
