@@ -26,7 +26,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conftest import TODAY
@@ -78,6 +78,7 @@ def fresh(tmp_path: Path, name: str) -> Path:
 # ================================================================================ control characters
 
 
+@pytest.mark.slow  # five commands a case: the fast loop has the soft line break (tests/test_office.py)
 @SETTINGS
 @given(data=st.data())
 def test_control_characters_are_named_and_every_output_is_written(tmp_path_factory: pytest.TempPathFactory,
@@ -103,7 +104,8 @@ def test_control_characters_are_named_and_every_output_is_written(tmp_path_facto
         assert code == 0, err
         code, out, err = cli("export", folder / "报告.json", "-o", tmp / "p.json", "--summary", tmp / "s.md", *DAY)
         clear(code, out, err)
-        assert json.loads((tmp / "p.json").read_text("utf-8"))["metadata"]["agency"] == d["metadata"]["agency"]
+        # the payload keeps the text (JSON escapes it); as ever, a name's leading and trailing blanks are trimmed
+        assert json.loads((tmp / "p.json").read_text("utf-8"))["metadata"]["agency"] == d["metadata"]["agency"].strip()
         code, out, err = cli("new", "--from", folder / "报告.json", "-o", tmp / "w.xlsm", *DAY)
         clear(code, out, err)
         assert code == 0, err
@@ -147,11 +149,15 @@ def test_half_a_surrogate_pair_is_one_refusal_naming_the_key(tmp_path_factory: p
        suffix=st.sampled_from([".json", ".xlsm", ".txt", ".docx"]))
 def test_a_gbk_file_name_is_listed_with_how_to_fix_it(tmp_path_factory: pytest.TempPathFactory, name: str,
                                                       suffix: str) -> None:
+    encoded = (name + suffix).encode("gbk")
+    # a few short names happen to be valid UTF-8 in their GBK bytes (业: D2 B5 reads as U+04B5): then the name
+    # is a readable, if wrong, name, and nothing marks it as GBK — not this case
+    assume(_not_utf8(encoded))
     tmp = tmp_path_factory.mktemp("gbk")
     with case("GBK names", f"{name}{suffix}"):
         folder = fresh(tmp, "收件")
         (folder / "乙局.json").write_text(json.dumps(unit("乙局"), ensure_ascii=False), "utf-8")
-        raw = os.path.join(os.fsencode(folder), (name + suffix).encode("gbk"))  # as unzip leaves it on Linux
+        raw = os.path.join(os.fsencode(folder), encoded)  # as unzip leaves it on Linux
         with open(raw, "wb") as fh:
             fh.write(json.dumps(unit(name), ensure_ascii=False).encode() if suffix == ".json" else b"not ours")
         code, out, err = cli("audit", folder, "-o", tmp / "审核.xlsx", "--csv", tmp / "问题.csv", "--quiet", *DAY)
@@ -164,6 +170,14 @@ def test_a_gbk_file_name_is_listed_with_how_to_fix_it(tmp_path_factory: pytest.T
         code, out, err = cli("consolidate", folder, "--agency", "某区", "-o", tmp / "汇总.xlsm", *DAY)
         clear(code, out, err)
         assert code == 0, err
+
+
+def _not_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 # ================================================================================ empty files
