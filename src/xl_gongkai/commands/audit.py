@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from ..adapters.formats import KIND_NAMES, input_format, unsupported
 from ..controls import shown_path
 from ..core.findings import ERROR, WARNING
+from ..core.names import agency_key
 from ..errors import os_error_text
 from ..fileio import Output, undecodable, undecodable_note
 
@@ -417,6 +418,8 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
 
 
 FINAL = "final.jsonl"  # the one spool a result keeps; the folder goes with the result
+
+
 def _spool(path: Path, mode: str = "r") -> TextIO:
     """A spool file: UTF-8, and a file name's undecodable bytes (lone surrogates) survive the round trip."""
     return cast(TextIO, open(path, mode, encoding="utf-8", errors="surrogatepass"))
@@ -464,7 +467,7 @@ def _audit(root: Path, files: list[Path], work: Path, today: dt.date | None, job
             if r["status"] == READ and r["agency"] and r["year"]:
                 entry = _Entry(seq, r["file"], r["agency"], _error_count(r["findings"]), r["content"], doc_out.tell())
                 doc_out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-                groups.setdefault((_agency_key(r["agency"]), r["year"]), []).append(entry)
+                groups.setdefault((agency_key(r["agency"]), r["year"]), []).append(entry)
             out.write(json.dumps(r, ensure_ascii=False) + "\n")
     if skipped_all:
         raise InputError("文件夹中没有可审核的报告（只有锁定文件、临时文件或本工具的审核结果）。", place=str(root))
@@ -480,10 +483,6 @@ def _audit(root: Path, files: list[Path], work: Path, today: dt.date | None, job
     result = AuditResult(root, final, counts, found, errors)
     result.submissions = submissions or []
     return result
-
-
-def _agency_key(name: str) -> str:
-    return "".join(name.split())
 
 
 def _error_count(findings: Iterable[dict[str, Any]]) -> int:
