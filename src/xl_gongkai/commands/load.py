@@ -58,13 +58,24 @@ class Source:
 
 
 def open_source(path: str | Path) -> Source:
-    """Read one file by its suffix; a FIFO, a device or a folder is refused before anything opens it."""
-    p = Path(path)
+    """Read one file by its suffix; a FIFO, a device or a folder is refused before anything opens it, and
+    what is no report at all is one refusal (``recognise``)."""
+    from .recognise import refuse_non_report, refuse_unencodable
+
+    src = _read(Path(path))
+    refuse_non_report(src.kind, src.report, str(path))
+    refuse_unencodable(src.report, str(path))
+    return src
+
+
+def _read(p: Path) -> Source:
+    from .recognise import refuse_empty
+
     fmt = input_format(p)
     if fmt is None:
         regular_file(p)  # a missing file is named as missing first
         raise InputError(unsupported(p) + "。", place=str(p))
-    regular_file(p)
+    refuse_empty(regular_file(p).st_size, str(p))
     if fmt is JSON_IN:
         from ..adapters.jsonfile import read_report
 
