@@ -34,7 +34,8 @@ class Report:
     absent: Mapping[str, str] = field(default_factory=dict)
     # Cells a published report prints blank (an empty cell, ``/``): blank is not 0, but the agency's table can no
     # longer be filled in. Rule I7 says so once per table, V1 does not repeat it for each cell, and the
-    # arithmetic counts them as 0 so that the table's real errors still show. Only the importer sets it.
+    # arithmetic counts a blank term as 0 (so the table's real errors still show) and leaves an equation whose
+    # total is blank unchecked. Only the importer sets it.
     printed_blank: frozenset[CellKey] = frozenset()
 
     @classmethod
