@@ -73,7 +73,7 @@ def test_libreoffice_opens_the_results_workbook(folder: Path, tmp_path: Path) ->
         write_all(planned_outputs(result, out, None))
     view = inspect_workbook(out)
     names = [s["name"] for s in view["sheets"]]
-    assert names == ["概览", "问题清单", "报告清单", "模板信息"]
+    assert names == ["概览", "问题清单", "报告清单", "数据", "模板信息"]
     assert view["cells"]["概览"]["A3"]["string"] == "文件"
 
 
@@ -98,3 +98,55 @@ def test_findings_continue_on_a_second_sheet_past_excels_rows(tmp_path: Path) ->
     assert rest[0][:4] == ["文件", "机关", "年度", "规则"]
     assert len(rest) == 1 + total - (EXCEL_ROWS - 1)
     assert rest[1][5] == f"第{EXCEL_ROWS - 1}项" and rest[-1][5] == f"第{total - 1}项"
+
+
+def test_the_data_sheet_holds_every_payloads_values_cell_for_cell(tmp_path: Path) -> None:
+    """数据: one row per report, one column per cell, the numbers as numbers — read back with openpyxl and compared
+    with the payloads, which are read as JSON here (of both formats: 2019's extra cells get columns of their own)."""
+    from conftest import PUBLISHED
+    from xl_gongkai.commands.export import run_export
+    from xl_gongkai.commands.importing import run_import
+    from xl_gongkai.commands.load import Source
+    from xl_gongkai.spec import CellKey, load_form
+
+    latest = load_form()
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for name in ("huaian-city-2024", "suqian-city-2023", "panzhihua-dongqu-kejiju-2025"):
+        done = run_export(Source.of(load(name)), out=folder / f"{name}.json", draft=True, today=TODAY)
+        write_all(done.outputs)
+    write_all(run_import(PUBLISHED / "07_yueyang-nanhu-dept-2019.txt", out=folder / "岳阳2019.json",
+                         today=TODAY).outputs)
+    out = tmp_path / "审核结果.xlsx"
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        write_all(planned_outputs(result, out, None))
+    ws = openpyxl.load_workbook(out)["数据"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header = rows[0]
+    assert header[:6] == ["文件", "机关", "年度", "类型", "格式", "审核结果"]
+    assert len(header) == len(set(header))
+    assert "表三 一、本年新收 自然人" in header
+    assert "表二 第二十条第（一）项 规章 本年新制作数量" in header  # a cell only the 2019 format has
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(rows)}"
+    by_file = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert set(by_file) == {p.name for p in folder.iterdir()}
+    compared = 0
+    for path in folder.iterdir():
+        doc = json.loads(path.read_text("utf-8"))
+        got = by_file[path.name]
+        assert (got["机关"], got["年度"]) == (doc["metadata"]["agency"], doc["metadata"]["year"])
+        assert got["审核结果"] == ("无错误" if doc["validation"]["valid"] else "有错误")
+        assert got["表三 一、本年新收 自然人"] == doc["values"]["requests"]["new"]["natural_person"]
+        form = load_form(doc["form"]["id"])
+        mine = set()
+        for table, table_rows in doc["values"].items():
+            for row, cols in table_rows.items():
+                for column, value in cols.items():
+                    key = CellKey(table, row, column)  # a key is one figure: under 2021's heading where it has one
+                    heading = (latest if latest.has_cell(key) else form).cell(key).heading
+                    shown = got[heading]
+                    assert shown == value and type(shown) is type(value), (path.name, key)
+                    mine.add(heading)
+                    compared += 1
+        assert all(got[h] is None for h in header[6:] if h not in mine)  # the other format's own cells stay blank
+    assert compared == 3 * 200 + 198

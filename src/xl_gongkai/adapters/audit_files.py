@@ -14,6 +14,8 @@ The results workbook (审核结果.xlsx):
 * 问题清单 — one row per finding, its file a link to that file's row on 报告清单; frozen header, filters,
   column widths; past Excel's 1 048 576 rows the findings continue on 问题清单（续2）, …;
 * 报告清单 — one row per file of the folder, whatever became of it;
+* 数据 — one row per report read, one column per cell of the form (its heading ``表三 一、本年新收 自然人``), the
+  numbers as numbers: frozen headers and a filter, ready for a PivotTable;
 * 模板信息 (hidden) — the role field that marks the workbook as an audit result, so that a second audit of the
   same folder lists it as such instead of reading it as a broken report.
 
@@ -40,6 +42,10 @@ from .formula_guard import in_file
 EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
 EXCEL_LINKS = 65_530  # hyperlinks Excel allows on one worksheet: beyond them, the file name is plain text
 TOP = 10  # rules and agencies shown on the front sheet
+# 数据: a figure's column is this wide at most, its heading (表三 （三）不予公开 1.属于国家秘密 自然人) wraps in a
+# header row of this height (points: five lines)
+DATA_WIDTH = 14
+DATA_HEADER_HEIGHT = 75
 
 
 def safe_cell(value: Any) -> Any:
@@ -97,7 +103,8 @@ class ResultsWorkbook:
     def __init__(self, target: Path, *, files: Sequence[tuple[str, str]], findings: Sequence[tuple[str, str]],
                  names: Mapping[str, str], info: tuple[str, str, str, str],
                  rule_titles: Mapping[str, str] | None = None, sheet_rows: int = EXCEL_ROWS,
-                 tmpdir: Path | None = None, roster: Roster | None = None) -> None:
+                 tmpdir: Path | None = None, roster: Roster | None = None,
+                 data: tuple[str, Sequence[tuple[str, str]]] | None = None) -> None:
         import xlsxwriter
 
         self.target = target
@@ -124,6 +131,11 @@ class ResultsWorkbook:
         self._new_finding_sheet()
         self.files_ws = self._sheet(names["files"], files, {"file": 40, "note": 60, "previous": 36})
         self._file_row = 0
+        self.data_ws: Any = None
+        self.data_columns: Sequence[tuple[str, str]] = ()
+        self._data_row = 0
+        if data is not None:
+            self._data_sheet(*data)
         self.file_rows: dict[str, int] = {}  # file -> its row on the files sheet (1-based, for links)
         self.info = info  # (sheet, label cell, label, value): the role field
         self.rule_titles = rule_titles or {}
@@ -138,6 +150,20 @@ class ResultsWorkbook:
             ws.write_string(0, c, label, self.bold)
         ws.freeze_panes(1, 0)
         return ws
+
+    def _data_sheet(self, name: str, columns: Sequence[tuple[str, str]]) -> None:
+        """数据: the lead columns as on the other sheets, each figure's column narrow under a wrapped heading; the
+        header and the file and agency stay in view."""
+        self.data_columns = columns
+        ws = self.data_ws = self.wb.add_worksheet(name)
+        head = self.wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                   "valign": "top"})
+        widths = {"file": 30, "agency": 24}
+        for c, (key, label) in enumerate(columns):
+            ws.set_column(c, c, widths.get(key, min(max(8, 2 * len(label) + 2), DATA_WIDTH)))
+            ws.write_string(0, c, label, head)
+        ws.set_row(0, DATA_HEADER_HEIGHT)
+        ws.freeze_panes(1, 2)
 
     def _roster(self, roster: Roster) -> None:
         """报送情况: a title line saying for which year and deadline, then one row per unit, filtered."""
@@ -179,6 +205,18 @@ class ResultsWorkbook:
         if values.get("severity") == Severity.ERROR and values.get("agency"):
             self.agencies[str(values["agency"])] += 1
 
+    def data_row(self, values: Sequence[Any]) -> None:
+        """A report's row of the 数据 sheet: one value per column, in the columns' order."""
+        self._data_row += 1
+        for c, raw in enumerate(values):
+            value = safe_cell(raw)
+            if isinstance(value, bool) or value is None or value == "":
+                continue
+            if isinstance(value, (int, float)):
+                self.data_ws.write_number(self._data_row, c, value)
+            else:
+                self.data_ws.write_string(self._data_row, c, str(value))
+
     def _write(self, ws: Any, r: int, columns: Sequence[tuple[str, str]], values: Mapping[str, Any],
                link_file: bool = False) -> None:
         for c, (key, _) in enumerate(columns):
@@ -200,6 +238,8 @@ class ResultsWorkbook:
         for sheet, last in zip(self._finding_sheets, [*self._finding_rows, self._finding_row], strict=True):
             sheet.autofilter(0, 0, max(last, 1), len(self.finding_columns) - 1)
         self.files_ws.autofilter(0, 0, max(self._file_row, 1), len(self.file_columns) - 1)
+        if self.data_ws is not None:
+            self.data_ws.autofilter(0, 0, max(self._data_row, 1), len(self.data_columns) - 1)
         ws = self.front
         big = self.wb.add_format({"bold": True, "font_size": 14})
         ws.set_column(0, 0, 40)

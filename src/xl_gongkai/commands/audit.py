@@ -47,7 +47,11 @@ FILE_COLUMNS = [("file", "文件"), ("status", "状态"), ("kind", "类型"), ("
 FINDING_COLUMNS = [("file", "文件"), ("agency", "机关"), ("year", "年度"), ("rule", "规则"), ("severity", "类别"),
                    ("message", "问题"), ("sheet", "工作表"), ("cell", "单元格"), ("table", "表"), ("row", "行"),
                    ("column", "列"), ("explanation", "说明")]
-FRONT_SHEET, FINDINGS_SHEET, FILES_SHEET = "概览", "问题清单", "报告清单"
+# the 数据 sheet: one row per report, these columns first, then one per cell of the forms in the folder
+DATA_COLUMNS = [("file", "文件"), ("agency", "机关"), ("year", "年度"), ("kind", "类型"), ("format", "格式"),
+                ("status", "审核结果")]
+FRONT_SHEET, FINDINGS_SHEET, FILES_SHEET, DATA_SHEET = "概览", "问题清单", "报告清单", "数据"
+NO_ERRORS, HAS_ERRORS = "无错误", "有错误"
 READ, UNREADABLE, SKIPPED = "已审核", "无法读取", "已跳过"
 YES, NO = "是", "否"
 UNREADABLE_RULE, DIFFERENT_TWIN, SAME_TWIN = "F1", "F2", "F3"
@@ -177,12 +181,14 @@ def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
     v = check(report, today=day)
     form = report.form
     findings = [_finding_row(form, f.as_dict()) for f in (*src.findings, *v.findings)]
-    doc = {"form": form.id, "metadata": _plain(report.metadata), "values": nested_values(report),
+    nested = nested_values(report)
+    doc = {"form": form.id, "metadata": _plain(report.metadata), "values": nested,
            "narrative": dict(report.narrative), "explanations": dict(report.explanations)}
+    data = {"form": form.id, "values": [nested[c.key.table][c.key.row][c.key.column] for c in form.cells]}
     pending = [str(f.values.get("section", "")) for f in v.pending]
     return {
         "file": path, "status": READ, "kind": src.kind, "form": form.short_title, "origin": report.origin,
-        "agency": report.agency, "year": report.year, "findings": findings, "doc": doc,
+        "agency": report.agency, "year": report.year, "findings": findings, "doc": doc, "data": data,
         "content": _digest(doc["values"], doc["metadata"]), "date": _iso(report.metadata.get("date")),
         "mtime": st.st_mtime,
         "note": f"汇总报告，待填写：{'、'.join(pending)}" if pending else "", "to_write": len(pending),
@@ -267,9 +273,11 @@ class AuditResult:
     writers stream too. The spool is removed when the result is closed or collected.
     """
 
-    def __init__(self, folder: Path, spool: Path, counts: dict[str, int], findings: int, errors: bool) -> None:
+    def __init__(self, folder: Path, spool: Path, counts: dict[str, int], findings: int, errors: bool,
+                 forms: Iterable[str] = ()) -> None:
         self.folder, self.spool, self.counts = folder, spool, counts
         self.finding_count, self.has_errors = findings, errors
+        self.forms = tuple(forms)  # the forms of the reports read (ids, in the spec's order): the 数据 sheet's columns
         self.roster: RosterCheck | None = None
         self.submissions: list[Submission] = []  # with a roster: what the roster is checked against
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(spool.parent), True)
@@ -286,6 +294,15 @@ class AuditResult:
             for line in fh:
                 rec = json.loads(line)
                 yield rec["row"], rec["findings"]
+
+    def reports(self) -> Iterator[tuple[dict[str, Any], str, list[Any]]]:
+        """Each report read: its row (as :meth:`rows`), its form's id and its values in the form's cell order
+        (as its payload holds them: numbers, text, None for blank)."""
+        with _spool(self.spool) as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if "data" in rec:
+                    yield rec["row"], rec["data"]["form"], rec["data"]["values"]
 
     @property
     def files(self) -> list[dict[str, Any]]:
@@ -477,10 +494,10 @@ def _audit(root: Path, files: list[Path], work: Path, today: dt.date | None, job
     _cross_year(groups, docs, today, extra, previous)
     final = work / FINAL
     submissions: list[Submission] | None = [] if collect else None
-    counts, found, errors = _finish(root, first, final, extra, previous, submissions)
+    counts, found, errors, forms = _finish(root, first, final, extra, previous, submissions)
     first.unlink()
     docs.unlink()
-    result = AuditResult(root, final, counts, found, errors)
+    result = AuditResult(root, final, counts, found, errors, forms)
     result.submissions = submissions or []
     return result
 
@@ -544,15 +561,17 @@ def _cross_year(groups: dict[tuple[str, int], list[_Entry]], docs: Path, today: 
 
 def _finish(root: Path, first: Path, final: Path, extra: dict[int, list[dict[str, Any]]],
             previous: dict[int, str], submissions: list[Submission] | None = None,
-            ) -> tuple[dict[str, int], int, bool]:
+            ) -> tuple[dict[str, int], int, bool, list[str]]:
     """The rows as the auditor reads them (one per file, one per finding), counted as they are written; with
-    ``submissions``, what each report is for the roster is collected too."""
+    ``submissions``, what each report is for the roster is collected too. Also the forms of the reports read."""
     from ..core.rules import catalogue
+    from ..spec import FORM_FILES
     from .roster import Submission
 
     f1 = catalogue().rule(UNREADABLE_RULE)
     counts = {"files": 0, "read": 0, "passed": 0, "unreadable": 0, "skipped": 0}
     found, errors = 0, False
+    forms: set[str] = set()
     blank = {"kind": "", "format": "", "agency": "", "year": "", "errors": "", "warnings": "", "explained": "",
              "passed": "", "ready": "", "previous": ""}
     with _spool(first) as src, _spool(final, "w") as out:
@@ -593,8 +612,12 @@ def _finish(root: Path, first: Path, final: Path, extra: dict[int, list[dict[str
                                                   r.get("mtime"), r["content"]))
             found += len(findings)
             errors = errors or any(f["severity"] == ERROR for f in findings)
-            out.write(json.dumps({"row": row, "findings": findings}, ensure_ascii=False) + "\n")
-    return counts, found, errors
+            rec: dict[str, Any] = {"row": row, "findings": findings}
+            if r["status"] == READ:
+                rec["data"] = r["data"]
+                forms.add(r["data"]["form"])
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return counts, found, errors, [f for f in FORM_FILES if f in forms]
 
 
 def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) -> list[Output]:
@@ -613,11 +636,12 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
             role = tpl.info("role")
             from ..core.rules import catalogue
 
+            data_columns, data_at = data_sheet(result.forms)
             book = ResultsWorkbook(xlsx, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
                                    names={"front": FRONT_SHEET, "findings": FINDINGS_SHEET, "files": FILES_SHEET},
                                    info=(tpl.info_sheet, role.cell, role.label, tpl.roles["audit"]),
                                    rule_titles={r.id: r.title for r in catalogue()}, tmpdir=result.spool.parent,
-                                   roster=_roster_sheet(result))
+                                   roster=_roster_sheet(result), data=(DATA_SHEET, data_columns))
             outputs.append(Output(xlsx, what="审核结果", staged=book.staged))
         if csv is not None:
             sinks = (CsvSink(csv, FINDING_COLUMNS), CsvSink(csv_files_path(csv), FILE_COLUMNS))
@@ -642,6 +666,8 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
                 if sinks is not None:
                     sinks[0].row(f)
         if book is not None:
+            for row, form_id, values in result.reports():
+                book.data_row(data_row(row, values, data_at[form_id], len(data_columns)))
             book.close(result.totals(), title=f"审核结果：{result.folder.name}")
         for sink in sinks or ():
             sink.close()
@@ -655,6 +681,37 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
                               place=shown_path(where)) from None
         raise
     return outputs
+
+
+def data_sheet(forms: Iterable[str]) -> tuple[list[tuple[str, str]], dict[str, list[int]]]:
+    """The 数据 sheet's columns as (key, heading): :data:`DATA_COLUMNS`, then one per cell of the forms read — the
+    first form's cells in its order, then those only a later form has (a key is one figure in every form) — and,
+    for each form, the column of each of its cells."""
+    from ..spec import load_form
+
+    columns = list(DATA_COLUMNS)
+    at: dict[str, int] = {}
+    where: dict[str, list[int]] = {}
+    for form_id in forms:
+        form = load_form(form_id)
+        for cell in form.cells:
+            key = str(cell.key)
+            if key not in at:
+                at[key] = len(columns)
+                columns.append((key, cell.heading))
+        where[form_id] = [at[str(cell.key)] for cell in form.cells]
+    return columns, where
+
+
+def data_row(row: dict[str, Any], values: list[Any], at: list[int], width: int) -> list[Any]:
+    """A report's row of the 数据 sheet: who and what it is (from its row of the files sheet), then its values."""
+    out: list[Any] = [None] * width
+    lead = {**row, "status": NO_ERRORS if row["errors"] == 0 else HAS_ERRORS}
+    for i, (key, _) in enumerate(DATA_COLUMNS):
+        out[i] = lead.get(key)
+    for i, value in zip(at, values, strict=True):
+        out[i] = value
+    return out
 
 
 def csv_files_path(csv: Path, sheet: str = FILES_SHEET) -> Path:

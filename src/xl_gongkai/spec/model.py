@@ -123,6 +123,12 @@ class Cell:
         """Where the value sits, in the words a clerk uses: 表三“…”行、“自然人”列."""
         return f"表{self.table.number}“{self.table.row_path(self.row)}”行、“{self.column.label}”列"
 
+    @property
+    def heading(self) -> str:
+        """The value as a column of a table of many reports names it (the audit's 数据 sheet, the analyst's
+        frames): ``表三 一、本年新收 自然人`` — short, and unique within a form and across the forms for one key."""
+        return f"表{self.table.number} {self.table.row_name(self.row)} {self.column.name}"
+
 
 @dataclass(frozen=True)
 class Table:
