@@ -7,11 +7,15 @@ STAMP := $(VENV)/.installed
 # source. The light-click test and `make bench` run the Excel click in it.
 CLERK := .venv-clerk
 CLERK_STAMP := $(CLERK)/.installed
+# An analyst's environment: the install with the analysis extra (pandas) and nothing else, where the tests run
+# the pandas frames as an analyst gets them (tests/test_api.py).
+ANALYSIS := .venv-analysis
+ANALYSIS_STAMP := $(ANALYSIS)/.installed
 
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template web clean clerk-venv windows-bundle windows-lock release
+.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template web clean clerk-venv analysis-venv windows-bundle windows-lock release
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +32,21 @@ $(CLERK_STAMP): pyproject.toml
 
 clerk-venv: $(CLERK_STAMP)
 
+$(ANALYSIS_STAMP): pyproject.toml
+	rm -rf $(ANALYSIS)
+	$(PYTHON) -m venv $(ANALYSIS)
+	$(ANALYSIS)/bin/python -m pip install --quiet --upgrade pip
+	$(ANALYSIS)/bin/python -m pip install --quiet -e '.[analysis]'
+	touch $(ANALYSIS_STAMP)
+
+analysis-venv: $(ANALYSIS_STAMP)
+
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
 # The whole suite. system-packages comes first: on a fresh machine it installs the Debian packages the tests
 # drive, or stops before anything runs with one line that names them (scripts/system_packages.sh).
-test: system-packages $(STAMP) $(CLERK_STAMP)
+test: system-packages $(STAMP) $(CLERK_STAMP) $(ANALYSIS_STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m mypy
 	$(PY) -m pytest -q
@@ -98,4 +111,4 @@ windows-lock: $(STAMP)
 	mv packaging/windows/lock.tmp packaging/windows/requirements-cp313-win_amd64.txt
 
 clean:
-	rm -rf $(VENV) $(CLERK) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache web/node_modules
+	rm -rf $(VENV) $(CLERK) $(ANALYSIS) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache web/node_modules

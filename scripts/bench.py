@@ -502,6 +502,70 @@ def editor_cost() -> None:
           f"   = {m['bomb'] / m['zip']:4.2f}x the round trip (it is never unpacked)")
 
 
+FRAME_FILES = int(os.environ.get("BENCH_FRAME_FILES", "20000"))
+
+
+def _payloads(args: tuple[str, int, int]) -> int:
+    """Payloads ``start`` .. ``start + count`` of the analyst's corpus (one batch of the parallel generation): a
+    report each, every agency its own, random consistent figures, exported as ``export --draft`` writes it."""
+    import random
+
+    from xl_gongkai.commands.export import run_export
+    from xl_gongkai.commands.load import Source
+    from xl_gongkai.core.derive import fill
+    from xl_gongkai.core.report import Report
+    from xl_gongkai.spec import CellKey, load_form
+
+    folder, start, count = Path(args[0]), args[1], args[2]
+    form = load_form()
+    req = form.table("requests")
+    for n in range(start, start + count):
+        rng = random.Random(n)
+        values: dict[CellKey, object] = {}
+        for cell in form.input_cells():
+            values[cell.key] = round(rng.uniform(0, 5000), 4) if cell.unit == form.units.amount else rng.randint(0, 300)
+        for col in (c for c in req.columns if not c.sum_of):
+            done = sum(values[CellKey("requests", r, col.key)] for r in req.row("total").sum_of)  # type: ignore[misc]
+            carried = rng.randint(0, done)
+            values[CellKey("requests", "carried_in", col.key)] = carried
+            values[CellKey("requests", "new", col.key)] = done + values[CellKey("requests", "carried_out", col.key)] \
+                - carried  # type: ignore[operator]
+        report = fill(Report(form, {"agency": f"测试机关{n:06d}", "year": 2020 + n % 5}, values))
+        done_ = run_export(Source.of(report), out=folder / f"{n:06d}.json", draft=True)
+        (folder / f"{n:06d}.json").write_bytes(done_.outputs[0].data)
+    return count
+
+
+def analysis_frames(tmp: Path) -> None:
+    """values_frame over the analyst's corpus (payloads) against reading the payloads' bytes, in the same run."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from xl_gongkai import api
+
+    folder = tmp / "payloads"
+    folder.mkdir()
+    t = time.perf_counter()
+    batch = 200
+    with ProcessPoolExecutor() as pool:
+        list(pool.map(_payloads, [(str(folder), s, min(batch, FRAME_FILES - s)) for s in range(0, FRAME_FILES, batch)]))
+    paths = sorted(folder.iterdir())
+    print(f"\n== The analyst's frames ({len(paths)} payloads, written in {time.perf_counter() - t:.0f} s)")
+    t = time.perf_counter()
+    size = sum(len(p.read_bytes()) for p in paths)
+    raw = time.perf_counter() - t
+    t = time.perf_counter()
+    loaded = [json.loads(p.read_bytes()) for p in paths]
+    parsed = time.perf_counter() - t
+    del loaded
+    t = time.perf_counter()
+    frame = api.values_frame(folder)
+    built = time.perf_counter() - t
+    print(f"reading the payloads' bytes ({size / 2**20:.0f} MB)             {raw:8.2f} s")
+    print(f"json.loads of every payload                      {parsed:8.2f} s   = {parsed / raw:6.1f}x the bytes")
+    print(f"values_frame ({len(frame)} rows, {os.cpu_count()} processes)      {built:8.2f} s   = "
+          f"{built / raw:6.1f}x the bytes, {1000 * built / len(paths):.2f} ms per payload")
+
+
 def main() -> None:
     only = set(sys.argv[1:])  # e.g. `scripts/bench.py web`; all sections by default
     with tempfile.TemporaryDirectory() as tmp:
@@ -515,6 +579,8 @@ def main() -> None:
             web_page(Path(tmp))
         if not only or "reading" in only:
             reading_cost(Path(tmp))
+        if not only or "frames" in only:
+            analysis_frames(Path(tmp))
 
 
 if __name__ == "__main__":

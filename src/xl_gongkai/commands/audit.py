@@ -399,11 +399,13 @@ class RosterCheck:
 
 def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | None = None,
               progress: Callable[[int, int], None] | None = None, roster: Roster | None = None,
-              year: int | None = None, deadline: dt.date | None = None) -> AuditResult:
+              year: int | None = None, deadline: dt.date | None = None,
+              only: Iterable[str | Path] | None = None) -> AuditResult:
     """Audit every file of the folder; the result is on disk (see :class:`AuditResult`).
 
     ``roster``: the units expected to report; the result then has their 报送情况 for ``year`` (default: the
     latest year in the folder), with ``deadline`` for units without one of their own (``commands.roster``).
+    ``only``: these files and folders of ``folder`` instead of all of it (a library caller's list of paths).
     """
     from ..errors import InputError
 
@@ -411,7 +413,7 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
     if not root.is_dir():
         raise InputError("不是文件夹，或文件夹不存在。", place=str(root))
     try:
-        files = survey(root)
+        files = survey(root) if only is None else _listed(root, only)
     except OSError as exc:
         raise InputError(os_error_text(exc), place=str(root)) from None
     if not files:
@@ -432,6 +434,26 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _listed(root: Path, only: Iterable[str | Path]) -> list[Path]:
+    """The files of ``only`` (each folder surveyed), inside ``root``, in a stable order."""
+    from ..errors import InputError
+
+    found: set[Path] = set()
+    for item in only:
+        path = Path(item)
+        if not _inside(path, root):
+            raise InputError(f"“{path}”不在文件夹“{root}”之中。", place=str(path))
+        found.update(survey(path) if path.is_dir() and not path.is_symlink() else [path])
+    return sorted(found)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return os.path.commonpath([os.path.abspath(path), os.path.abspath(root)]) == os.path.abspath(root)
+    except ValueError:  # another drive
+        return False
 
 
 FINAL = "final.jsonl"  # the one spool a result keeps; the folder goes with the result
