@@ -134,12 +134,9 @@ class Rule:
         """
         values = dict(values or {})
         filled = {**{k: show(v) for k, v in values.items()}, **words}
-        spec = KINDS.get(self.kind)
-        if spec is not None:
-            declared = spec.provides(self.params, unevaluable=unevaluable)
-            if set(filled) != declared:
-                raise ValueError(f"rule {self.id}: kind {self.kind} fills {sorted(filled)}, "
-                                 f"declares {sorted(declared)}")
+        declared = self._declared(unevaluable)
+        if declared is not None and filled.keys() != declared:
+            raise ValueError(f"rule {self.id}: kind {self.kind} fills {sorted(filled)}, declares {sorted(declared)}")
         text = self.unevaluable if unevaluable else self.message
         if text is None:
             raise ValueError(f"rule {self.id} has no unevaluable message")
@@ -147,6 +144,17 @@ class Rule:
         if pending:
             values = {**values, **words}
         return self._make(scope, severity, text.format(id=self.id, **filled), place, cells, values)
+
+    def _declared(self, unevaluable: bool) -> frozenset[str] | None:
+        """The words the rule's kind fills (None for a kind not registered), worked out once per rule."""
+        memo: dict[bool, frozenset[str] | None] | None = self.__dict__.get("_words")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_words", memo)  # a frozen dataclass: the memo is not one of its fields
+        if unevaluable not in memo:
+            spec = KINDS.get(self.kind)
+            memo[unevaluable] = None if spec is None else spec.provides(self.params, unevaluable=unevaluable)
+        return memo[unevaluable]
 
     def broken(self, why: str) -> Finding:
         """The 错误 that stands for this rule when it could not run: never a silent pass."""
@@ -156,7 +164,19 @@ class Rule:
     def _make(self, scope: str, severity: Severity, message: str, place: Place | None,
               cells: Sequence[CellKey | str], values: Mapping[str, Any]) -> Finding:
         return Finding(rule=self.id, severity=severity, message=message, key=f"{self.id}:{scope}",
-                       place=place or Place(), cells=tuple(str(c) for c in cells), values=dict(values))
+                       place=place or Place(), cells=tuple(map(_text, cells)), values=dict(values))
+
+
+_TEXTS: dict[Any, str] = {}  # a cell key as a finding lists it (a form has a few hundred)
+
+
+def _text(key: CellKey | str) -> str:
+    text = _TEXTS.get(key)
+    if text is None:
+        text = str(key)
+        if len(_TEXTS) < 4096:
+            _TEXTS[key] = text
+    return text
 
 
 @dataclass(frozen=True)

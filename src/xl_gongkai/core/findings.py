@@ -55,7 +55,8 @@ class Finding:
     explanation: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "severity", Severity(self.severity))
+        if type(self.severity) is not Severity:
+            object.__setattr__(self, "severity", Severity(self.severity))
 
     @property
     def blocking(self) -> bool:

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ..spec import CellKey, Form, load_form
-from .numbers import Reading, read
+from .numbers import Reading, Scan, read, scan
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,19 @@ class Report:
 
     @cached_property
     def _readings(self) -> dict[CellKey, Reading]:
-        return {k: read(v) for k, v in self.values.items()}
+        return {}
 
     def reading(self, key: CellKey) -> Reading:
-        """What a value is (a number, a blank, text), read once per report: the rules ask hundreds of times."""
+        """What a value is (a number, a blank, text), read once per report and cell: the rules ask again."""
         found = self._readings.get(key)
-        return found if found is not None else read(self.values.get(key))
+        if found is None:
+            found = self._readings[key] = read(self.values.get(key))
+        return found
+
+    @cached_property
+    def scan(self) -> Scan:
+        """Every value of the form's cells, in the form's order, read at once (see :class:`Scan`)."""
+        return scan([self.values.get(c.key) for c in self.form.cells])
 
     def value(self, key: CellKey | str) -> Any:
         k = CellKey.parse(key) if isinstance(key, str) else key

@@ -10,16 +10,16 @@ never a silent pass.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ..spec import Cell, CellKey, Form
 from .catalogue import KINDS, Catalogue, KindSpec, Rule, kind, load_catalogue
 from .findings import Finding, Place, Validation, sort_findings
 from .report import Report
 
-__all__ = ["KINDS", "KindSpec", "Rule", "RuleContext", "catalogue", "check", "kind"]
+__all__ = ["KINDS", "KindSpec", "Rule", "RuleContext", "catalogue", "check", "kind", "planned"]
 
 
 def catalogue() -> Catalogue:
@@ -61,12 +61,36 @@ class RuleContext:
                                  pending=pending, **words)
 
     def cell_place(self, cell: Cell) -> Place:
-        return Place(sheet=cell.sheet, cell=cell.address, table=cell.table.key, row=cell.row.key,
-                     column=cell.column.key)
+        """Where a finding about one cell points; made once per cell (a place is immutable)."""
+        place: Place | None = cell.__dict__.get("_place")
+        if place is None:
+            place = Place(sheet=cell.sheet, cell=cell.address, table=cell.table.key, row=cell.row.key,
+                          column=cell.column.key)
+            object.__setattr__(cell, "_place", place)  # a frozen dataclass: the memo is not one of its fields
+        return place
 
     def field_place(self, key: str) -> Place:
         f = self.form.field(key)
         return Place(sheet=self.form.metadata_sheet, cell=f.cell, field=key)
+
+
+T = TypeVar("T")
+
+
+def planned(ctx: RuleContext, build: Callable[[Rule, Form], T]) -> T:
+    """What ``build`` works out from a rule and a form alone (a rule plan: which cells take part in which
+    equation, where each finding would point), worked out once per rule and form object in a process instead
+    of once per report. Kept on the rule, by the form it was made for."""
+    rule, form = ctx.rule, ctx.form
+    plans: dict[tuple[Callable[[Rule, Form], Any], int], tuple[Form, Any]] | None = rule.__dict__.get("_plans")
+    if plans is None:
+        plans = {}
+        object.__setattr__(rule, "_plans", plans)  # a frozen dataclass: the cache is not one of its fields
+    found = plans.get((build, id(form)))
+    if found is None or found[0] is not form:
+        found = plans[(build, id(form))] = (form, build(rule, form))
+    plan: T = found[1]
+    return plan
 
 
 def check(

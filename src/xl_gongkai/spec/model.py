@@ -120,8 +120,12 @@ class Cell:
         return self.column.decimals
 
     def describe(self) -> str:
-        """Where the value sits, in the words a clerk uses: 表三“…”行、“自然人”列."""
-        return f"表{self.table.number}“{self.table.row_path(self.row)}”行、“{self.column.label}”列"
+        """Where the value sits, in the words a clerk uses: 表三“…”行、“自然人”列 (worded once per cell)."""
+        text: str | None = self.__dict__.get("_described")
+        if text is None:
+            text = f"表{self.table.number}“{self.table.row_path(self.row)}”行、“{self.column.label}”列"
+            object.__setattr__(self, "_described", text)  # a frozen dataclass: the memo is not one of its fields
+        return text
 
     @property
     def heading(self) -> str:
@@ -150,10 +154,16 @@ class Table:
         raise KeyError(f"table {self.key} has no column {key!r}")
 
     def row(self, key: str) -> Row:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        raise KeyError(f"table {self.key} has no row {key!r}")
+        rows: dict[str, Row] | None = self.__dict__.get("_rows")
+        if rows is None:
+            rows = {}
+            for r in self.rows:
+                rows.setdefault(r.key, r)
+            object.__setattr__(self, "_rows", rows)  # a frozen dataclass: the index is not one of its fields
+        found = rows.get(key)
+        if found is None:
+            raise KeyError(f"table {self.key} has no row {key!r}")
+        return found
 
     def row_group(self, key: str) -> Group:
         for g in self.row_groups:
@@ -174,6 +184,16 @@ class Table:
 
     def row_path(self, row: Row) -> str:
         """The row label with its sub-table label where the row label alone is ambiguous."""
+        paths: dict[Row, str] | None = self.__dict__.get("_paths")
+        if paths is None:
+            paths = {}
+            object.__setattr__(self, "_paths", paths)  # a frozen dataclass: the memo is not one of its fields
+        found = paths.get(row)
+        if found is None:
+            found = paths[row] = self._row_path(row)
+        return found
+
+    def _row_path(self, row: Row) -> str:
         if row.group and not any(g.parent == row.group for g in self.row_groups):
             return f"{self.row_group(row.group).label} {row.label}"
         return row.label
@@ -422,6 +442,15 @@ class Form:
             index = {c.key: c for c in self.cells}
             object.__setattr__(self, "_index", index)
         return index
+
+    @property
+    def positions(self) -> dict[CellKey, int]:
+        """Each cell's position in :attr:`cells`: where its value is in a report's scan (``Report.scan``)."""
+        found = self.__dict__.get("_positions")
+        if found is None:
+            found = {c.key: i for i, c in enumerate(self.cells)}
+            object.__setattr__(self, "_positions", found)
+        return found
 
     def has_cell(self, key: CellKey) -> bool:
         return key in self._cell_index

@@ -1,31 +1,80 @@
 """Arithmetic kinds: the printed 勾稽关系 (``balance``) and the layout's totals (``sum``).
 
 Which rows and columns take part is read from the rule's params and the form spec's ``sum_of``.
+
+Each rule's equations are worked out once per form (:func:`planned`): the cells of each side, as positions in
+the report's scan, with where its finding would point. A report is then checked by adding up whole numbers at
+those positions; only an equation that does not hold that way — it fails, or a value is not a whole number, or
+the report is a published one with absent parts and blank cells — goes through :func:`_compare`, which says
+what is wrong exactly as it always has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from ...spec import CellKey
+from ...spec import CellKey, Form
+from ..catalogue import Rule
 from ..findings import Finding, Place
-from ..numbers import Number, exact_sum
+from ..numbers import BLANK_KIND, Number, exact_sum
 from ..params import ListOf, MemberRef, OneOf, RowRef, TableRef
-from ..rules import RuleContext, kind
+from ..rules import RuleContext, kind, planned
 
 _EQUATION = ("left", "right", "diff")
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``sum(left) == sum(right)``, with everything its finding needs (see :func:`_compare`) and the positions of
+    its cells in a report's scan (``left`` first)."""
+
+    scope: str
+    place: Place
+    left: tuple[CellKey, ...]
+    right: tuple[CellKey, ...]
+    name: Callable[[CellKey], str]
+    words: Mapping[str, Any]
+    at: tuple[int, ...]
+
+    @classmethod
+    def of(cls, form: Form, scope: str, place: Place, left: Sequence[CellKey], right: Sequence[CellKey],
+           name: Callable[[CellKey], str], **words: Any) -> Equation:
+        where = form.positions
+        return cls(scope, place, tuple(left), tuple(right), name, words, tuple(where[k] for k in (*left, *right)))
+
+
+def _holds(ctx: RuleContext, eq: Equation) -> bool:
+    """True when the equation holds in whole numbers: then :func:`_compare` would find nothing."""
+    report = ctx.report
+    if report.absent or report.printed_blank:
+        return False  # a published report's parts and blanks: the full comparison decides
+    numbers = report.scan.numbers
+    values = [numbers[i] for i in eq.at]
+    if any(type(v) is not int for v in values):  # not a number (None), or a decimal: compared exactly
+        return False
+    split = len(eq.left)
+    return sum(values[:split]) == sum(values[split:])  # type: ignore[arg-type]
+
+
+def _check(ctx: RuleContext, equations: Sequence[Equation]) -> Iterator[Finding]:
+    for eq in equations:
+        if not _holds(ctx, eq):
+            yield from _compare(ctx, eq.scope, eq.place, eq.left, eq.right, eq.name, **eq.words)
 
 
 def _numbers(ctx: RuleContext, keys: Sequence[CellKey]) -> tuple[list[Number], list[CellKey]]:
     """The numeric values of ``keys`` and the keys that are not numbers."""
     nums: list[Number] = []
     bad: list[CellKey] = []
+    scanned, where = ctx.report.scan, ctx.form.positions
     for k in keys:
-        r = ctx.report.reading(k)
-        if r.kind == "number" and r.number is not None:
-            nums.append(r.number)
-        elif r.kind == "blank" and k in ctx.report.printed_blank:
+        i = where[k]
+        n = scanned.numbers[i]
+        if n is not None:
+            nums.append(n)
+        elif scanned.kinds[i] == BLANK_KIND and k in ctx.report.printed_blank:
             nums.append(0)  # a published report's blank count: said once (I7), as 0 so real errors still show
         else:
             bad.append(k)
@@ -72,17 +121,23 @@ def _compare(
       words=("column", *_EQUATION), unevaluable=("column", "bad"))
 def balance(ctx: RuleContext) -> Iterator[Finding]:
     """For every column: the sum of the ``left`` rows equals the sum of the ``right`` rows."""
-    table = ctx.form.table(ctx.params["table"])
-    left_rows = [table.row(k) for k in ctx.params["left"]]
-    right_rows = [table.row(k) for k in ctx.params["right"]]
+    return _check(ctx, planned(ctx, _balance_plan))
+
+
+def _balance_plan(rule: Rule, form: Form) -> tuple[Equation, ...]:
+    table = form.table(rule.params["table"])
+    left_rows = [table.row(k) for k in rule.params["left"]]
+    right_rows = [table.row(k) for k in rule.params["right"]]
     anchor_row = right_rows[-1]
+    out = []
     for col in table.columns:
         left = [CellKey(table.key, r.key, col.key) for r in left_rows]
         right = [CellKey(table.key, r.key, col.key) for r in right_rows]
-        anchor = ctx.form.cell(CellKey(table.key, anchor_row.key, col.key))
+        anchor = form.cell(CellKey(table.key, anchor_row.key, col.key))
         place = Place(sheet=table.sheet, cell=anchor.address, table=table.key, column=col.key)
-        yield from _compare(ctx, f"{table.key}.*.{col.key}", place, left, right,
-                            lambda k: table.row_name(table.row(k.row)), column=col.label)
+        out.append(Equation.of(form, f"{table.key}.*.{col.key}", place, left, right,
+                               lambda k: table.row_name(table.row(k.row)), column=col.label))
+    return tuple(out)
 
 
 @kind("sum",
@@ -90,25 +145,36 @@ def balance(ctx: RuleContext) -> Iterator[Finding]:
       words=("row", "column", *_EQUATION), unevaluable=("row", "column", "bad"))
 def total(ctx: RuleContext) -> Iterator[Finding]:
     """A derived total equals the sum of its terms, for every row (column total) or column (row total)."""
-    table = ctx.form.table(ctx.params["table"])
-    axis, key = ctx.params["axis"], ctx.params["key"]
+    return _check(ctx, planned(ctx, _total_plan))
+
+
+def _total_plan(rule: Rule, form: Form) -> tuple[Equation, ...]:
+    table = form.table(rule.params["table"])
+    axis, key = rule.params["axis"], rule.params["key"]
+    out = []
     if axis == "column":
         target_col = table.column(key)
         for row in table.rows:
             if target_col not in table.columns_of(row):
                 continue
-            target = ctx.form.cell(CellKey(table.key, row.key, key))
+            target = form.cell(CellKey(table.key, row.key, key))
             terms = [CellKey(table.key, row.key, k) for k in target_col.sum_of]
-            yield from _compare(ctx, str(target.key), ctx.cell_place(target), [target.key], terms,
-                                lambda k: table.column(k.column).name,
-                                row=f"“{table.row_path(row)}”", column=target_col.label)
+            out.append(Equation.of(form, str(target.key), _place(target), [target.key], terms,
+                                   lambda k: table.column(k.column).name,
+                                   row=f"“{table.row_path(row)}”", column=target_col.label))
     elif axis == "row":
         target_row = table.row(key)
         for col in table.columns_of(target_row):
-            target = ctx.form.cell(CellKey(table.key, key, col.key))
+            target = form.cell(CellKey(table.key, key, col.key))
             terms = [CellKey(table.key, k, col.key) for k in target_row.sum_of]
-            yield from _compare(ctx, str(target.key), ctx.cell_place(target), [target.key], terms,
-                                lambda k: table.row_name(table.row(k.row)),
-                                row=target_row.label, column=col.label)
+            out.append(Equation.of(form, str(target.key), _place(target), [target.key], terms,
+                                   lambda k: table.row_name(table.row(k.row)),
+                                   row=target_row.label, column=col.label))
     else:
         raise ValueError(f"axis must be 'row' or 'column', not {axis!r}")
+    return tuple(out)
+
+
+def _place(cell: Any) -> Place:
+    """Where a finding about one cell points (as ``RuleContext.cell_place``)."""
+    return Place(sheet=cell.sheet, cell=cell.address, table=cell.table.key, row=cell.row.key, column=cell.column.key)

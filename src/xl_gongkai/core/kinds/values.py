@@ -1,13 +1,20 @@
-"""Value kinds: every cell is filled, holds a number, and the number fits its unit."""
+"""Value kinds: every cell is filled, holds a number, and the number fits its unit.
+
+They look at the report's scan (``Report.scan``: every value read once, in the form's order), so that a rule
+visits only the cells it could find something in — the blank ones, the ones with text, the numbers of its
+unit — and finds them in the form's order, as a walk over every cell would.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...spec import Cell, Form
+from ..catalogue import Rule
 from ..findings import Finding, Place
-from ..numbers import decimals_of, show
+from ..numbers import BLANK_KIND, TEXT, decimals_of, show
 from ..params import Numeric
-from ..rules import RuleContext, kind
+from ..rules import RuleContext, kind, planned
 
 _SHOWN_CELLS = 3  # cells named in a finding about many; the finding's count says how many there are
 
@@ -20,37 +27,45 @@ def _limit(ctx: RuleContext, n: float) -> str:
 
 @kind("blank", params={}, words=("where", "hint"))
 def blank(ctx: RuleContext) -> Iterator[Finding]:
-    for cell in ctx.form.cells:
+    cells = ctx.form.cells
+    for i in ctx.report.scan.where(BLANK_KIND):
+        cell = cells[i]
         if not ctx.report.present(cell.key) or cell.key in ctx.report.printed_blank:
             continue  # a table the source does not contain, a cell it prints blank: said once (I6, I7)
-        if ctx.report.reading(cell.key).kind == "blank":
-            hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
-            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
-                              where=cell.describe(), hint=hint)
+        hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
+        yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                          where=cell.describe(), hint=hint)
 
 
 @kind("text_in_number", params={}, words=("where", "value"))
 def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
-    for cell in ctx.form.cells:
-        r = ctx.report.reading(cell.key)
-        if r.kind == "text":
-            text = str(r.text)
-            shown = text if len(text) <= 40 else text[:40] + "…"
-            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
-                              where=cell.describe(), value=shown)
+    cells = ctx.form.cells
+    for i in ctx.report.scan.where(TEXT):
+        cell = cells[i]
+        text = str(ctx.report.reading(cell.key).text)
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
+                          where=cell.describe(), value=shown)
+
+
+def _counts_plan(_rule: Rule, form: Form) -> tuple[tuple[int, Cell], ...]:
+    """The cells that hold a count (件, 项), with their positions in a report's scan."""
+    return tuple((i, c) for i, c in enumerate(form.cells) if form.units.is_count(c.unit))
+
+
+def _amounts_plan(_rule: Rule, form: Form) -> tuple[Cell, ...]:
+    return tuple(c for c in form.cells if c.unit == form.units.amount)
 
 
 @kind("count", params={"max": Numeric(integer=True, minimum=0, optional=True)},
       words=("value", "where", "limit"))
 def count(ctx: RuleContext) -> Iterator[Finding]:
     cap = ctx.params.get("max")
-    for cell in ctx.form.cells:
-        if not ctx.form.units.is_count(cell.unit):
+    numbers = ctx.report.scan.numbers
+    for i, cell in planned(ctx, _counts_plan):
+        n = numbers[i]
+        if n is None:  # not a number: V1 or V2 says what it is
             continue
-        r = ctx.report.reading(cell.key)
-        if r.kind != "number" or r.number is None:
-            continue
-        n = r.number
         negative = n < 0 and not cell.column.signed  # only a change (2019 本年增/减) may be negative
         if isinstance(n, float) or negative or (cap is not None and abs(n) > cap):
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
@@ -62,9 +77,7 @@ def count(ctx: RuleContext) -> Iterator[Finding]:
 def amount(ctx: RuleContext) -> Iterator[Finding]:
     places = int(ctx.params["decimals"])
     cap = ctx.params.get("max")
-    for cell in ctx.form.cells:
-        if cell.unit != ctx.form.units.amount:
-            continue
+    for cell in planned(ctx, _amounts_plan):
         r = ctx.report.reading(cell.key)
         if r.kind != "number" or r.number is None:
             continue
@@ -77,9 +90,7 @@ def amount(ctx: RuleContext) -> Iterator[Finding]:
 @kind("amount_magnitude", params={"threshold": Numeric(minimum=0)}, words=("value", "where", "yi"))
 def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
     threshold = ctx.params["threshold"]
-    for cell in ctx.form.cells:
-        if cell.unit != ctx.form.units.amount:
-            continue
+    for cell in planned(ctx, _amounts_plan):
         r = ctx.report.reading(cell.key)
         if r.kind == "number" and r.number is not None and r.number >= threshold:
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
@@ -102,6 +113,8 @@ def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
 @kind("printed_blanks", params={}, words=("where", "count", "which"))
 def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
     """The cells a published report prints blank, once per table (the importer records them)."""
+    if not ctx.report.printed_blank:
+        return
     for table in ctx.form.tables:
         keys = [c.key for c in ctx.form.cells if c.table.key == table.key and c.key in ctx.report.printed_blank
                 and ctx.report.reading(c.key).kind == "blank"]
