@@ -72,6 +72,8 @@ class Layout:
         self.results_rows = (tpl.results_first_row, tpl.results_first_row + tpl.results_max_rows - 1)
         self.key_col = column_index(tpl.results_column("key").at)
         self.explanation_col = column_index(tpl.results_column("explanation").at)
+        # where the clerk's explanations would be: the results sheet is read only when something is there
+        self.explanations = {tpl.results_sheet: (self.explanation_col, self.results_rows[0])}
         self.role = split_cell(tpl.info("role").cell)
         self.areas = {sheet: read_extent(form, sheet) for sheet in sheets_to_read(form)}
         # 汇总来源 too, when a file has it: only its presence matters (a consolidation of template 1.0.0)

@@ -76,11 +76,16 @@ def _open(path: Path) -> Any:
                          place=str(path)) from None
 
 
-def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: bool = False) -> dict[str, Grid]:
+def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: bool = False,
+               only_if: Mapping[str, tuple[int, int]] | None = None) -> dict[str, Grid]:
     """The wanted area of each sheet, (rows, columns) from A1; the package is inspected first.
 
     A sheet the workbook lacks is refused, naming it — or, with ``lenient``, left out of the result, for a
     caller that first looks at what the file is (one of our audit results is no report).
+
+    ``only_if`` maps a sheet to a (column, first row): the sheet is read only when the inspection finds
+    something in that column from that row down, and is otherwise an empty grid — 校验结果 holds hundreds of
+    findings in a clerk's file, and what the reader wants of it, the explanations, is usually not there.
 
     Only the rows of the area are turned into Python values; what calamine holds in memory is bounded by
     :mod:`.xlsx_guard`. Error values (which python-calamine returns as blanks) are put back as the text
@@ -92,9 +97,10 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: boo
     if size > MAX_FILE_BYTES:
         raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
                          "不是本模板的工作簿，未读取。", place=str(path))
-    scans = inspect_package(path, areas)
+    scans = inspect_package(path, areas, only_if)
+    skip = {sheet for sheet in only_if or () if sheet in scans and not scans[sheet].watched}
     with _quiet_stderr():
-        return _calamine_grids(path, areas, scans, lenient)
+        return _calamine_grids(path, areas, scans, lenient, skip)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -114,7 +120,7 @@ def missing_sheets(missing: list[str], path: Path) -> InputError:
 
 
 def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any],
-                    lenient: bool) -> dict[str, Grid]:
+                    lenient: bool, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Grid]:
     wb = _open(path)
     present = set(wb.sheet_names)
     missing = [s for s in areas if s not in present]
@@ -127,6 +133,9 @@ def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Map
         if name not in scans:  # calamine lists it, but its part is not where the check found parts
             raise InputError(f"工作表“{name}”的位置无法确定（工作簿中的关系不一致），文件可能已损坏或被篡改，未读取。",
                              place=str(path))
+        if name in skip:  # nothing there the caller wants: not converted at all
+            grids[name] = Grid(name, [])
+            continue
         sheet = None
         try:
             sheet = wb.get_sheet_by_name(name)
@@ -305,7 +314,7 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     form = form or load_form()
     places = layout(form)
     areas = places.areas
-    grids = read_grids(p, places.areas_with_sources, lenient=True)
+    grids = read_grids(p, places.areas_with_sources, lenient=True, only_if=places.explanations)
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
     missing = [s for s in areas if s not in grids]

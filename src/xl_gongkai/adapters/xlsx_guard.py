@@ -91,6 +91,8 @@ class SheetScan:
     cols: int = 0
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col), 1-based -> "#REF!"
     unknown_errors: dict[tuple[int, int], str] = field(default_factory=dict)  # anywhere; calamine refuses them
+    # with a watch (column, first row): whether a cell of that column at or below that row holds something
+    watched: bool = False
 
 
 def _refuse(where: str, message: str) -> InputError:
@@ -248,19 +250,35 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
     return out
 
 
-def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fast: bool = True) -> SheetScan:
+def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fast: bool = True,
+               watch: tuple[int, int] | None = None) -> SheetScan:
     """Extent and error values of one worksheet part, positions counted as calamine counts them.
 
     Every writer we know writes each cell as ``<c r="A1" …>``: then a cell's position is its ``r`` alone
     and the extent comes from the addresses of the cells with content, found in one pass over the part
     (the plain path). Any other sheet takes the general path, which counts positions through rows and
     cells as calamine does. Both give the same answer where both apply (a property test holds them to it).
+
+    ``watch`` (column, first row), both 1-based: say whether any cell of that column from that row down holds
+    something (``SheetScan.watched``) — the reader then knows whether the sheet is worth reading at all.
     """
     if fast:
         plain = _plain_cells(data)
         if plain is not None:
-            return _scan_plain(data, *plain, area, sheet, where)
-    return _scan_general(data, area, sheet, where)
+            found = _scan_plain(data, *plain, area, sheet, where, watch)
+            if watch is not None and not found.watched:
+                found.watched = _watched_plain(data, watch)
+            return found
+    return _scan_general(data, area, sheet, where, watch)
+
+
+def _watched_plain(data: bytes, watch: tuple[int, int]) -> bool:
+    """Whether a plainly written cell (``<c r="E12" …>`` with content) of the watched column lies at or below its
+    first row; on the plain path every cell is written so, in any case of the column's letters."""
+    column, first = watch
+    letters = re.escape(cell_address(1, column)[:-1].encode("ascii"))
+    pattern = re.compile(rb'<c r="(?i:' + letters + rb')([0-9]{1,7})"([^>]*)>')
+    return any(int(m.group(1)) >= first and not m.group(2).endswith(b"/") for m in pattern.finditer(data))
 
 
 def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
@@ -294,7 +312,7 @@ def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
 
 
 def _scan_plain(data: bytes, letters: set[bytes], digits: set[bytes], errors: bool, area: tuple[int, int],
-                sheet: str, where: str) -> SheetScan:
+                sheet: str, where: str, watch: tuple[int, int] | None = None) -> SheetScan:
     """The extent from the addresses of the cells with content; the exact walk where it has to say more."""
     if not letters:
         return SheetScan()
@@ -302,7 +320,7 @@ def _scan_plain(data: bytes, letters: set[bytes], digits: set[bytes], errors: bo
     last_row, last_col = max(rows), max(map(_column, letters))
     in_range = min(rows) >= 1 and last_row <= MAX_ROW and last_col <= MAX_COL
     if errors or not in_range or last_row * last_col > MAX_SHEET_CELLS:
-        return _walk_plain(data, area, sheet, where)  # names the farthest cell, reads the error values
+        return _walk_plain(data, area, sheet, where, watch)  # names the farthest cell, reads the error values
     return SheetScan(last_row, last_col)
 
 
@@ -311,9 +329,10 @@ def _column(letters: bytes) -> int:
     return column_index(letters.decode("ascii"))
 
 
-def _walk_plain(data: bytes, area: tuple[int, int], sheet: str, where: str) -> SheetScan:
+def _walk_plain(data: bytes, area: tuple[int, int], sheet: str, where: str,
+                watch: tuple[int, int] | None = None) -> SheetScan:
     """Cell by cell in document order, as calamine meets them: refused as soon as the extent is too large."""
-    extent = _Extent(data, area, sheet, where)
+    extent = _Extent(data, area, sheet, where, watch)
     for m in _PLAIN_CELL.finditer(data):
         rest = m.group(3)
         if not rest.endswith(b"/"):
@@ -322,12 +341,13 @@ def _walk_plain(data: bytes, area: tuple[int, int], sheet: str, where: str) -> S
     return extent.scan
 
 
-def _scan_general(data: bytes, area: tuple[int, int], sheet: str, where: str) -> SheetScan:
+def _scan_general(data: bytes, area: tuple[int, int], sheet: str, where: str,
+                  watch: tuple[int, int] | None = None) -> SheetScan:
     """Positions through rows and cells as calamine counts them: ``r`` where given, else one after the last."""
     tags = list(_TAG.finditer(data))
     if len(_LOOSE.findall(data)) != len(tags):
         raise _refuse(where, f"工作表“{sheet}”中有无法确定位置的单元格标记，文件可能已损坏或被篡改，未读取。")
-    extent = _Extent(data, area, sheet, where)
+    extent = _Extent(data, area, sheet, where, watch)
     row = col = 0  # 0-based, as calamine keeps them
     for m in tags:
         closing, name, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -374,8 +394,9 @@ def _cell_position(extent: _Extent, ref: bytes, sheet: str, where: str) -> tuple
 class _Extent:
     """The growing rectangle of cells with content, refused as soon as it passes MAX_SHEET_CELLS."""
 
-    def __init__(self, data: bytes, area: tuple[int, int], sheet: str, where: str) -> None:
-        self.data, self.area, self.sheet, self.where = data, area, sheet, where
+    def __init__(self, data: bytes, area: tuple[int, int], sheet: str, where: str,
+                 watch: tuple[int, int] | None = None) -> None:
+        self.data, self.area, self.sheet, self.where, self.watch = data, area, sheet, where, watch
         self.scan = SheetScan()
         self.far_row = self.far_col = ""
 
@@ -388,6 +409,8 @@ class _Extent:
 
     def add(self, r1: int, c1: int, is_error: bool, after: int) -> None:
         scan = self.scan
+        if self.watch is not None and c1 == self.watch[0] and r1 >= self.watch[1]:
+            scan.watched = True
         if r1 > scan.rows:
             scan.rows, self.far_row = r1, cell_address(r1, c1)
         if c1 > scan.cols:
@@ -406,12 +429,15 @@ class _Extent:
                 scan.unknown_errors[(r1, c1)] = text
 
 
-def inspect_package(path: str | Path, areas: Mapping[str, tuple[int, int]]) -> dict[str, SheetScan]:
+def inspect_package(path: str | Path, areas: Mapping[str, tuple[int, int]],
+                    watch: Mapping[str, tuple[int, int]] | None = None) -> dict[str, SheetScan]:
     """Check a workbook file before calamine reads it; the scan of each sheet in ``areas`` that it has.
 
     ``areas`` maps a sheet name to the (rows, columns) from A1 that will be read: error values are
-    collected there. Every refusal is an :class:`InputError` that names the file and the part or sheet.
+    collected there. ``watch`` maps a sheet to a (column, first row) to look out for (``scan_sheet``).
+    Every refusal is an :class:`InputError` that names the file and the part or sheet.
     """
+    watch = watch or {}
     where = str(path)
     with ZipPackage.open(Path(path), functools.partial(_refuse, where)) as pkg:
         for name in _SHARED:
@@ -422,9 +448,11 @@ def inspect_package(path: str | Path, areas: Mapping[str, tuple[int, int]]) -> d
         parts, book_head = _sheet_parts(pkg, where, set(areas))
         heads = {workbook_macros.BOOK_PART: book_head}
         for sheet, info in parts.items():
-            scan = functools.partial(scan_sheet, area=areas[sheet], sheet=sheet, where=where)
-            found, heads[info.filename] = _CHECKED.part(pkg, info, f"工作表“{sheet}”", scan, areas[sheet])
-            scans[sheet] = SheetScan(found.rows, found.cols, dict(found.errors), dict(found.unknown_errors))
+            looking = watch.get(sheet)
+            scan = functools.partial(scan_sheet, area=areas[sheet], sheet=sheet, where=where, watch=looking)
+            found, heads[info.filename] = _CHECKED.part(pkg, info, f"工作表“{sheet}”", scan, areas[sheet], looking)
+            scans[sheet] = SheetScan(found.rows, found.cols, dict(found.errors), dict(found.unknown_errors),
+                                     found.watched)
         _note_code_names(pkg, heads)
     return scans
 
