@@ -194,7 +194,7 @@ def audit_against_floor(paths: list[Path], tmp: Path) -> None:
 
     from xl_gongkai.adapters.workbook_read import sheets_to_read
     from xl_gongkai.adapters.xlsx_cells import set_cells
-    from xl_gongkai.commands.audit import audit_one
+    from xl_gongkai.commands.audit_worker import check_file
     from xl_gongkai.spec import load_form
 
     form = load_form()
@@ -225,8 +225,8 @@ def audit_against_floor(paths: list[Path], tmp: Path) -> None:
                 floor(p)
             base = time.process_time() - t
             t = time.process_time()
-            for p in files:
-                audit_one(str(p))
+            for seq, p in enumerate(files):
+                check_file(seq, str(p), str(p.parent))
             ours = time.process_time() - t
             ratios.append((ours, base))
         ours, base = sorted(ratios, key=lambda r: r[0] / r[1])[1]

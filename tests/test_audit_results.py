@@ -7,16 +7,29 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from conftest import REPORTS, TODAY, load
 from support.libreoffice import inspect_workbook
-from xl_gongkai.adapters.audit_files import EXCEL_ROWS, ResultsWorkbook
+from xl_gongkai.adapters.audit_files import (
+    EXCEL_LINKS,
+    EXCEL_ROWS,
+    FileRows,
+    Rendered,
+    ResultsWorkbook,
+    Start,
+    advance,
+    render,
+)
+from xl_gongkai.adapters.package_zip import crc32_combine
 from xl_gongkai.commands.audit import FILE_COLUMNS, FINDING_COLUMNS, planned_outputs, run_audit
 from xl_gongkai.commands.workbook import new_workbook
 from xl_gongkai.fileio import Output, write_all
@@ -79,25 +92,53 @@ def test_libreoffice_opens_the_results_workbook(folder: Path, tmp_path: Path) ->
 
 @pytest.mark.slow  # a million rows through the writer: in `make test`, not in the fast loop
 def test_findings_continue_on_a_second_sheet_past_excels_rows(tmp_path: Path) -> None:
-    """More findings than a sheet holds, generated in memory and streamed through the writer."""
+    """More findings than a sheet holds, made in memory and streamed through the writer."""
     target = tmp_path / "big.xlsx"
+    total = EXCEL_ROWS + 1000  # the first sheet holds EXCEL_ROWS - 1 findings under its header
     book = ResultsWorkbook(target, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
                            names={"front": "概览", "findings": "问题清单", "files": "报告清单"},
-                           info=("模板信息", "B6", "文件用途", "审核结果"))
-    book.file({"file": "a.json", "status": "已审核"})
-    total = EXCEL_ROWS + 1000  # the first sheet holds EXCEL_ROWS - 1 findings under its header
-    for i in range(total):
-        book.finding({"file": "a.json", "rule": "V1", "severity": "错误", "message": f"第{i}项"})
-    staged = book.close([("问题", total)], title="测试")
+                           info=("模板信息", "B6", "文件用途", "审核结果"), counts=(total, 1, 0))
+    book.frame([("问题", total)], title="测试", rules=[("V1", total)], agencies=[])
     assert book.finding_sheets == ["问题清单", "问题清单（续2）"]
+    shape = book.shape(False)
+    start = Start()
+    step = 200_000
+    for first in range(0, total, step):
+        findings = [["a.json", "", "", "V1", "错误", f"第{i}项"] for i in range(first, min(total, first + step))]
+        row = ["a.json", "已审核"] if first == 0 else None
+        files = [FileRows(row or [], findings, None, True)]
+        book.add(render(shape, start, files) if row else _findings_only(render(shape, start, files)))
+        done, links = advance(start, len(findings), True, EXCEL_ROWS)
+        start = Start(start.file_row + (1 if row else 0), 1, done, links)
+    staged = book.close()
     write_all([Output(target, staged=staged)])
     with zipfile.ZipFile(target) as z:
-        first = z.read("xl/worksheets/sheet2.xml")[:2000].decode()
-    assert f'<dimension ref="A1:L{EXCEL_ROWS}"/>' in first
+        with z.open("xl/worksheets/sheet2.xml") as fh:
+            first_sheet = fh.read(2000).decode()
+        assert _count(z, "xl/worksheets/sheet2.xml", b"<hyperlink ") == EXCEL_LINKS  # links up to Excel's limit
+        assert _count(z, "xl/worksheets/sheet3.xml", b"<hyperlink ") == total - (EXCEL_ROWS - 1)
+    assert f'<dimension ref="A1:L{EXCEL_ROWS}"/>' in first_sheet
     rest = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("问题清单（续2）").to_python()
     assert rest[0][:4] == ["文件", "机关", "年度", "规则"]
     assert len(rest) == 1 + total - (EXCEL_ROWS - 1)
     assert rest[1][5] == f"第{EXCEL_ROWS - 1}项" and rest[-1][5] == f"第{total - 1}项"
+
+
+def _count(z: zipfile.ZipFile, part: str, what: bytes) -> int:
+    """How often ``what`` occurs in a part, read a piece at a time (a sheet of a million rows is large)."""
+    found, tail = 0, b""
+    with z.open(part) as fh:
+        while chunk := fh.read(1 << 22):
+            block = tail + chunk  # the carried tail is too short to hold one itself: nothing counted twice
+            found += block.count(what)
+            tail = block[-(len(what) - 1):]
+    return found
+
+
+def _findings_only(rendered: Rendered) -> Rendered:
+    """A file's findings carried on past the first run: its row on 报告清单 was written with the first."""
+    rendered.files = None
+    return rendered
 
 
 def test_the_data_sheet_holds_every_payloads_values_cell_for_cell(tmp_path: Path) -> None:
@@ -150,3 +191,33 @@ def test_the_data_sheet_holds_every_payloads_values_cell_for_cell(tmp_path: Path
                     compared += 1
         assert all(got[h] is None for h in header[6:] if h not in mine)  # the other format's own cells stay blank
     assert compared == 3 * 200 + 198
+
+
+@given(st.lists(st.binary(max_size=3000), min_size=1, max_size=6))
+def test_crcs_of_pieces_join_into_the_crc_of_the_whole(pieces: list[bytes]) -> None:
+    """The workers deflate the rows in pieces; the package's CRC-32 is joined from theirs, never recomputed."""
+    crc = 0
+    for piece in pieces:
+        crc = crc32_combine(crc, zlib.crc32(piece), len(piece))
+    assert crc == zlib.crc32(b"".join(pieces))
+
+
+def test_a_results_workbook_past_4_gib_keeps_readable(folder: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizes and offsets past 4 GiB take the zip64 fields: here every one does (the limit lowered), and zipfile,
+    python-calamine and openpyxl read the package as they read a small one."""
+    from xl_gongkai.adapters import package_zip
+
+    small, large = tmp_path / "small.xlsx", tmp_path / "large.xlsx"
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        write_all(planned_outputs(result, small, None))
+        monkeypatch.setattr(package_zip, "_ZIP64_LIMIT", 1000)
+        write_all(planned_outputs(result, large, None))
+    with zipfile.ZipFile(large) as z:
+        assert z.testzip() is None and any(i.file_size >= 1000 for i in z.infolist())
+        assert b"PK\x06\x06" in large.read_bytes()  # the zip64 end of central directory
+    for path in (small, large):
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames == ["概览", "问题清单", "报告清单", "数据", "模板信息"]
+    read = [[CalamineWorkbook.from_path(str(p)).get_sheet_by_name("问题清单").to_python()] for p in (small, large)]
+    assert read[0] == read[1] and len(read[0][0]) > 3

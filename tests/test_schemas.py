@@ -77,3 +77,32 @@ def test_the_validation_catches_a_broken_part(part: str, old: bytes, new: bytes,
     assert old in xml
     errors = validate(xml.replace(old, new, 1))
     assert errors and any(message in e for e in errors), errors
+
+
+def test_the_audit_results_workbook_is_schema_valid(tmp_path: Path) -> None:
+    """The big sheets are made in pieces by the workers and joined (``adapters.audit_files``): every sheet, the
+    workbook, the styles, the relationships and the content types are still what the schemas allow — the
+    links after the filter and before the page margins, the dimension over every row. (The charts' DrawingML
+    has no schema here.)"""
+    import json
+
+    from xl_gongkai.commands.audit import run_audit, write_outputs
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for i in range(3):
+        doc = json.loads((ROOT / "tests" / "data" / "reports" / "huaian-city-2024.json").read_text("utf-8"))
+        doc["metadata"]["agency"] = f"某局{i}"
+        doc["values"]["requests"]["new"]["natural_person"] = "不详" if i else 3000
+        (folder / f"某局{i}.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    (folder / "坏文件.xlsx").write_bytes(b"not a zip")
+    out = tmp_path / "审核结果.xlsx"
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        write_outputs(result, out)
+    parts = {n: x for n, x in _xml_parts(out.read_bytes()).items()
+             if etree.QName(etree.fromstring(x)).namespace in NAMESPACES}
+    sheets = [n for n in parts if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 5 and "xl/workbook.xml" in parts and "xl/styles.xml" in parts
+    assert any(b"<hyperlinks>" in parts[n] for n in sheets)
+    for name, xml in parts.items():
+        assert validate(xml) == [], name

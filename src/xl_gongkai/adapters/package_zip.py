@@ -322,3 +322,110 @@ def write_zip(entries: Iterable[tuple[str, bytes, EntryMeta]], comment: bytes = 
             zi.external_attr = meta.external_attr
         zo.comment = comment
     return out.getvalue()
+
+
+# -- a zip written as a stream, entries whose deflated bytes are made elsewhere --------------------------------
+
+_ZIP64_LIMIT = 0xFFFFFFFF  # a size or offset this large or larger is written in the zip64 fields
+_IN_ZIP64 = 0xFFFFFFFF  # what the 32-bit field says then
+_ZEROS = bytes(1 << 16)
+
+
+def _crc_of_zeros(crc: int, n: int) -> int:
+    while n > 0:
+        step = min(n, len(_ZEROS))
+        crc = zlib.crc32(memoryview(_ZEROS)[:step], crc)
+        n -= step
+    return crc
+
+
+def crc32_combine(first: int, second: int, second_size: int) -> int:
+    """The CRC-32 of two runs of bytes end to end, from the CRC-32 of each and the length of the second.
+
+    CRC-32 is affine in its input: crc(A‖B) = crc(A‖0ⁿ) ⊕ crc(0ᵐ‖B) ⊕ crc(0ᵐ⁺ⁿ), and leading zeros change only
+    its constant part, so crc(A‖B) = crc32(0ⁿ, from crc(A)) ⊕ crc(B) ⊕ crc32(0ⁿ): two passes of zlib over zeros,
+    as fast as zlib runs, instead of the bytes themselves (which the pieces' makers had, and the joiner has not).
+    """
+    return _crc_of_zeros(first, second_size) ^ second ^ _crc_of_zeros(0, second_size)
+
+
+@dataclass
+class _Written:
+    name: bytes
+    crc: int
+    size: int
+    csize: int
+    offset: int
+    method: int
+
+
+class ZipStream:
+    """A zip written entry by entry to an open file: deflated entries whose compressed bytes are given in pieces
+    (with their CRC-32 and sizes, known before the first byte is written), or whole bytes deflated here. Sizes
+    and offsets past 4 GiB take the zip64 fields (a results workbook of a national audit can be that large)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.entries: list[_Written] = []
+        self.at = 0
+        dos_date = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
+        dos_time = FIXED_TIME[3] << 11 | FIXED_TIME[4] << 5 | FIXED_TIME[5] // 2
+        self.stamp = (dos_time, dos_date)
+
+    def _write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.at += len(data)
+
+    def add(self, name: str, data: bytes) -> None:
+        """An entry deflated here, at :data:`DEFLATE_LEVEL`."""
+        packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        packed = packer.compress(data) + packer.flush()
+        self.add_deflated(name, [packed], zlib.crc32(data), len(data), len(packed))
+
+    def add_deflated(self, name: str, pieces: Iterable[bytes], crc: int, size: int, csize: int) -> None:
+        """An entry from its raw deflate stream in ``pieces`` (``csize`` bytes in all), whose content has
+        ``size`` bytes and CRC-32 ``crc``."""
+        encoded = name.encode("utf-8")
+        big = size >= _ZIP64_LIMIT or csize >= _ZIP64_LIMIT
+        extra = struct.pack("<HHQQ", 1, 16, size, csize) if big else b""
+        flags = 0x800 if not name.isascii() else 0  # the name is UTF-8
+        self.entries.append(_Written(encoded, crc, size, csize, self.at, zipfile.ZIP_DEFLATED))
+        self._write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 45 if big else 20, flags, zipfile.ZIP_DEFLATED,
+                                *self.stamp, crc, _IN_ZIP64 if big else csize,
+                                _IN_ZIP64 if big else size, len(encoded), len(extra)) + encoded + extra)
+        written = 0
+        for piece in pieces:
+            self._write(piece)
+            written += len(piece)
+        if written != csize:
+            raise ValueError(f"{name}: {written} deflated bytes written, {csize} announced")
+
+    def close(self) -> None:
+        """The central directory, with the zip64 end records when anything needs them."""
+        start = self.at
+        for e in self.entries:
+            fields: list[int] = []
+            size = csize = offset = 0
+            for value, slot in ((e.size, "size"), (e.csize, "csize"), (e.offset, "offset")):
+                if value >= _ZIP64_LIMIT:
+                    fields.append(value)
+                    value = _IN_ZIP64
+                if slot == "size":
+                    size = value
+                elif slot == "csize":
+                    csize = value
+                else:
+                    offset = value
+            extra = struct.pack(f"<HH{len(fields)}Q", 1, 8 * len(fields), *fields) if fields else b""
+            flags = 0 if e.name.isascii() else 0x800
+            self._write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 45, 45 if fields else 20, flags, e.method,
+                                    *self.stamp, e.crc, csize, size, len(e.name), len(extra), 0, 0, 0,
+                                    0o600 << 16, offset) + e.name + extra)
+        size, count = self.at - start, len(self.entries)
+        if count >= 0xFFFF or size >= _ZIP64_LIMIT or start >= _ZIP64_LIMIT:
+            end64 = self.at
+            self._write(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, size, start))
+            self._write(struct.pack("<4sLQL", b"PK\x06\x07", 0, end64, 1))
+            self._write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, _IN_ZIP64, _IN_ZIP64, 0))
+        else:
+            self._write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, size, start, 0))

@@ -15,29 +15,45 @@ the year before (X rules), the pairing chosen by a stated rule and written into 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import json
 import os
 import shutil
-import signal
+import struct
 import sys
 import tempfile
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any
 
-from ..adapters.formats import KIND_NAMES, input_format, unsupported
 from ..controls import shown_path
-from ..core.findings import ERROR, WARNING
-from ..core.names import agency_key
 from ..errors import os_error_text
-from ..fileio import Output, undecodable, undecodable_note
+from ..fileio import Output
+from .audit_ledger import Ledger
+from .audit_worker import (
+    DIFFERENT_TWIN,
+    READ,
+    SAME_TWIN,
+    SEPARATOR,
+    SKIPPED,
+    UNREADABLE,
+    RowsMade,
+    check_files,
+    configure,
+    counted,
+    cross_year,
+    digest,
+    finding_row,
+    plain_metadata,
+    render_rows,
+    worker_setup,
+)
 
 if TYPE_CHECKING:
-    from ..adapters.audit_files import ResultsWorkbook
     from .roster import Roster, Submission
 
 # the files sheet (one row per file of the folder) and the findings sheet, as (key, label)
@@ -52,9 +68,7 @@ DATA_COLUMNS = [("file", "文件"), ("agency", "机关"), ("year", "年度"), ("
                 ("status", "审核结果")]
 FRONT_SHEET, FINDINGS_SHEET, FILES_SHEET, DATA_SHEET = "概览", "问题清单", "报告清单", "数据"
 NO_ERRORS, HAS_ERRORS = "无错误", "有错误"
-READ, UNREADABLE, SKIPPED = "已审核", "无法读取", "已跳过"
 YES, NO = "是", "否"
-UNREADABLE_RULE, DIFFERENT_TWIN, SAME_TWIN = "F1", "F2", "F3"
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
 
@@ -145,125 +159,18 @@ def own_result(path: Path) -> bool:
     return False
 
 
-def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
-    """Check one file; everything picklable, so it runs in a worker process."""
-    from ..core.payload import nested_values
-    from ..core.rules import check
-    from ..errors import InputError, OwnOutput
-    from ..fileio import regular_file
-    from .load import open_source
-
-    p = Path(path)
-    skipped = skip_reason(p)
-    if skipped:
-        return {"file": path, "status": SKIPPED, "note": skipped}
-    problem = entry_problem(p)
-    if problem:
-        return {"file": path, "status": UNREADABLE, "note": problem}
-    try:
-        st = regular_file(p)
-    except InputError as exc:
-        return {"file": path, "status": UNREADABLE, "note": _bare(exc)}
-    if input_format(p) is None:
-        return {"file": path, "status": UNREADABLE, "note": unsupported(p)}
-    if st.st_size == 0:
-        return {"file": path, "status": UNREADABLE, "note": "空文件（0 字节）"}
-    day = dt.date.fromisoformat(today) if today else None
-    try:
-        src = open_source(path)
-    except OwnOutput:
-        return {"file": path, "status": SKIPPED, "note": "本工具写出的审核结果"}
-    except InputError as exc:
-        return {"file": path, "status": UNREADABLE, "note": _bare(exc)}
-    except Exception as exc:  # a damaged file must not end the run: it becomes a finding about the file
-        return {"file": path, "status": UNREADABLE, "note": f"无法读取（{type(exc).__name__}）"}
-    report = src.report
-    v = check(report, today=day)
-    form = report.form
-    findings = [_finding_row(form, f.as_dict()) for f in (*src.findings, *v.findings)]
-    nested = nested_values(report)
-    doc = {"form": form.id, "metadata": _plain(report.metadata), "values": nested,
-           "narrative": dict(report.narrative), "explanations": dict(report.explanations)}
-    data = {"form": form.id, "values": [nested[c.key.table][c.key.row][c.key.column] for c in form.cells]}
-    pending = [str(f.values.get("section", "")) for f in v.pending]
-    return {
-        "file": path, "status": READ, "kind": src.kind, "form": form.short_title, "origin": report.origin,
-        "agency": report.agency, "year": report.year, "findings": findings, "doc": doc, "data": data,
-        "content": _digest(doc["values"], doc["metadata"]), "date": _iso(report.metadata.get("date")),
-        "mtime": st.st_mtime,
-        "note": f"汇总报告，待填写：{'、'.join(pending)}" if pending else "", "to_write": len(pending),
-    }
-
 
 def content_digest(report: Any) -> str:
-    """What makes two files the same report: the same values and metadata (a workbook and its payload are one
-    report; a report with one figure changed is another)."""
-    from ..core.payload import nested_values
+    """What makes two files the same report: the same form, values and metadata (``audit_worker.digest``)."""
+    from ..core.payload import values_in_order
 
-    return _digest(nested_values(report), _plain(report.metadata))
-
-
-def _digest(values: Any, metadata: Any) -> str:
-    same = json.dumps([values, metadata], ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.sha256(same).hexdigest()
+    values = json.dumps(values_in_order(report), ensure_ascii=False)
+    return digest(report.form.id, values, plain_metadata(report.metadata))
 
 
-def _iso(value: Any) -> str | None:
-    from ..core.dates import as_date
-
-    day = as_date(value)
-    return day.isoformat() if day else None
-
-
-def _bare(exc: Exception) -> str:
-    """An error's message without the path (the row names the file already)."""
-    return exc.args[0] if exc.args else str(exc)
-
-
-def _finding_row(form: Any, f: dict[str, Any]) -> dict[str, Any]:
-    """A finding as the auditor reads it: the place in the form's words (表三, the row and column labels)."""
-    place = f.get("place", {})
-    table = row = column = ""
-    if form is None:  # a finding about the file, not a place in a report
-        pass
-    elif place.get("table"):
-        try:
-            t = form.table(place["table"])
-            table = f"表{t.number}"
-            if place.get("row"):
-                row = t.row_name(t.row(place["row"]))
-            if place.get("column"):
-                column = t.column(place["column"]).label
-        except KeyError:
-            table = place["table"]
-    elif place.get("field"):
-        table, row = form.metadata_sheet, form.field(place["field"]).label
-    elif place.get("section"):
-        try:
-            table, row = form.narrative_sheet, form.section(place["section"]).heading
-        except KeyError:
-            table = form.narrative_sheet
-    return {"rule": f["rule"], "severity": f["severity"], "message": f["message"], "sheet": place.get("sheet", ""),
-            "cell": place.get("cell", ""), "table": table, "row": row, "column": column,
-            "explanation": f.get("explanation", "")}
-
-
-def _plain(metadata: Any) -> dict[str, Any]:
-    from ..core.payload import json_metadata
-
-    return {k: json_metadata(v) for k, v in metadata.items()}
-
-
-@dataclass
-class _Entry:
-    """What the parent keeps of a report between the passes: enough to pair it, never its content."""
-
-    seq: int
-    file: str
-    agency: str  # as the report names itself
-    errors: int
-    content: str
-    doc_at: int  # offset of its document in the document spool
+FIRST, FINAL, INDEX = "first.jsonl", "final.jsonl", "final.index"  # the spools; the folder goes with the result
+_ENTRY = struct.Struct("<QQIB")  # a file's line in FINAL: where, how long, its findings, flags (below)
+_HAS_DATA, _LINKED = 1, 2
 
 
 class AuditResult:
@@ -273,14 +180,17 @@ class AuditResult:
     writers stream too. The spool is removed when the result is closed or collected.
     """
 
-    def __init__(self, folder: Path, spool: Path, counts: dict[str, int], findings: int, errors: bool,
-                 forms: Iterable[str] = ()) -> None:
-        self.folder, self.spool, self.counts = folder, spool, counts
+    def __init__(self, folder: Path, work: Path, counts: dict[str, int], findings: int, errors: bool,
+                 forms: Iterable[str] = (), rules: Iterable[tuple[str, int]] = (),
+                 blamed: Iterable[tuple[str, int]] = ()) -> None:
+        self.folder, self.spool, self.index, self.counts = folder, work / FINAL, work / INDEX, counts
         self.finding_count, self.has_errors = findings, errors
         self.forms = tuple(forms)  # the forms of the reports read (ids, in the spec's order): the 数据 sheet's columns
+        self.rule_counts = tuple(rules)  # findings per rule, in the order the rules first came
+        self.blamed = tuple(blamed)  # the agencies with the most 错误 (the front sheet's list)
         self.roster: RosterCheck | None = None
         self.submissions: list[Submission] = []  # with a roster: what the roster is checked against
-        self._cleanup = weakref.finalize(self, shutil.rmtree, str(spool.parent), True)
+        self._cleanup = weakref.finalize(self, shutil.rmtree, str(work), True)
 
     @property
     def incomplete(self) -> bool:
@@ -290,19 +200,25 @@ class AuditResult:
         return self.roster is not None and counts(self.roster.rows)[NOT_SUBMITTED] > 0
 
     def rows(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        with _spool(self.spool) as fh:
+        with open(self.spool, "rb") as fh:
             for line in fh:
-                rec = json.loads(line)
+                rec = json.loads(line.decode("utf-8", "surrogatepass"))
                 yield rec["row"], rec["findings"]
 
     def reports(self) -> Iterator[tuple[dict[str, Any], str, list[Any]]]:
         """Each report read: its row (as :meth:`rows`), its form's id and its values in the form's cell order
         (as its payload holds them: numbers, text, None for blank)."""
-        with _spool(self.spool) as fh:
+        with open(self.spool, "rb") as fh:
             for line in fh:
-                rec = json.loads(line)
+                rec = json.loads(line.decode("utf-8", "surrogatepass"))
                 if "data" in rec:
                     yield rec["row"], rec["data"]["form"], rec["data"]["values"]
+
+    def entries(self) -> Iterator[tuple[int, int, int, int]]:
+        """Where each file's line is in the spool: (offset, length, findings, flags)."""
+        with open(self.index, "rb") as fh:
+            while chunk := fh.read(_ENTRY.size * 4096):
+                yield from _ENTRY.iter_unpack(chunk)
 
     @property
     def files(self) -> list[dict[str, Any]]:
@@ -345,42 +261,50 @@ class AuditResult:
         return text + f"；问题共 {self.finding_count} 项。"
 
 
-def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and says so once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+class _Workers:
+    """The worker processes of one pass (or none: the tasks then run here), fed a bounded number of tasks at a
+    time and answering in the order the tasks were given — so the parent holds a few tasks' answers, never the
+    folder's."""
+
+    def __init__(self, count: int, initargs: tuple[Any, ...]) -> None:
+        self.count = count
+        self.pool = (ProcessPoolExecutor(max_workers=count, initializer=worker_setup, initargs=initargs)
+                     if count > 1 else None)
+        if self.pool is None:
+            configure(*initargs)
+
+    def ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        if self.pool is None:
+            for task in tasks:
+                yield fn(task)
+            return
+        waiting: deque[Future[Any]] = deque()
+        for task in tasks:
+            waiting.append(self.pool.submit(fn, task))
+            if len(waiting) >= IN_FLIGHT * self.count:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Future[Any]:
+        if self.pool is None:
+            done: Future[Any] = Future()
+            done.set_result(fn(task))
+            return done
+        return self.pool.submit(fn, task)
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.shutdown()
+            else:
+                self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _results(files: list[Path], day: str | None, jobs: int | None,
-             progress: Callable[[int, int], None] | None,
-             given: dict[Path, str] | None = None) -> Iterator[dict[str, Any]]:
-    """Each file's result as it comes, in the folder's order; ``given``: files skipped for a stated reason (the
-    roster, when it lies in the folder)."""
-    if given:
-        rest = iter(_results([f for f in files if f not in given], day, jobs, None))
-        for i, f in enumerate(files, 1):
-            yield {"file": str(f), "status": SKIPPED, "note": given[f]} if f in given else next(rest)
-            if progress:
-                progress(i, len(files))
-        return
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(files) < 8:
-        for i, f in enumerate(files, 1):
-            yield audit_one(str(f), day)
-            if progress:
-                progress(i, len(files))
-        return
-    chunk = max(1, min(32, len(files) // (workers * 4)))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt)
-    try:
-        for i, r in enumerate(pool.map(audit_one, [str(f) for f in files], [day] * len(files),
-                                       chunksize=chunk), 1):
-            yield r
-            if progress:
-                progress(i, len(files))
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+IN_FLIGHT = 4  # tasks given to each worker at a time: enough to keep it busy, few enough to hold
 
 
 @dataclass(frozen=True)
@@ -412,16 +336,22 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
     root = Path(folder)
     if not root.is_dir():
         raise InputError("不是文件夹，或文件夹不存在。", place=str(root))
-    try:
-        files = survey(root) if only is None else _listed(root, only)
-    except OSError as exc:
-        raise InputError(os_error_text(exc), place=str(root)) from None
-    if not files:
-        raise InputError("文件夹是空的，没有可审核的文件。", place=str(root))
-    given = {f: "审核名单（--roster 指定的文件）" for f in files if roster is not None and _same(f, roster.path)}
     work = private_folder("audit")
     try:
-        result = _audit(root, files, work, today, jobs, progress, given, collect=roster is not None)
+        ledger = Ledger(work)
+        try:
+            try:
+                listed = _survey_into(ledger, root) if only is None else _listed_into(ledger, root, only)
+            except OSError as exc:
+                if not work.is_dir():
+                    raise
+                raise InputError(os_error_text(exc), place=str(root)) from None
+            if not listed:
+                raise InputError("文件夹是空的，没有可审核的文件。", place=str(root))
+            result = _audit(root, ledger, listed, work, today, jobs, progress,
+                            roster.path if roster is not None else None)
+        finally:
+            ledger.close()
         if roster is not None:
             from .roster import roster_rows, roster_year
 
@@ -436,8 +366,38 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
         raise
 
 
-def _listed(root: Path, only: Iterable[str | Path]) -> list[Path]:
-    """The files of ``only`` (each folder surveyed), inside ``root``, in a stable order."""
+def _survey_into(ledger: Ledger, folder: Path) -> int:
+    """:func:`survey`, each entry written to the ledger as it is found (a folder of 100 000 files is not held)."""
+    count = 0
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError:
+            if here == folder:
+                raise
+            ledger.add_file(str(here), here.parts)  # a folder that cannot be listed: a row of its own
+            count += 1
+            continue
+        for e in entries:
+            try:
+                real_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                real_dir = False
+            if real_dir:
+                stack.append(Path(e.path))
+            else:
+                path = Path(e.path)
+                ledger.add_file(str(path), path.parts)
+                count += 1
+    ledger.commit()
+    return count
+
+
+def _listed_into(ledger: Ledger, root: Path, only: Iterable[str | Path]) -> int:
+    """The files of ``only`` (each folder surveyed), inside ``root``."""
     from ..errors import InputError
 
     found: set[Path] = set()
@@ -446,7 +406,10 @@ def _listed(root: Path, only: Iterable[str | Path]) -> list[Path]:
         if not _inside(path, root):
             raise InputError(f"“{path}”不在文件夹“{root}”之中。", place=str(path))
         found.update(survey(path) if path.is_dir() and not path.is_symlink() else [path])
-    return sorted(found)
+    for path in found:
+        ledger.add_file(str(path), path.parts)
+    ledger.commit()
+    return len(found)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -454,14 +417,6 @@ def _inside(path: Path, root: Path) -> bool:
         return os.path.commonpath([os.path.abspath(path), os.path.abspath(root)]) == os.path.abspath(root)
     except ValueError:  # another drive
         return False
-
-
-FINAL = "final.jsonl"  # the one spool a result keeps; the folder goes with the result
-
-
-def _spool(path: Path, mode: str = "r") -> TextIO:
-    """A spool file: UTF-8, and a file name's undecodable bytes (lone surrogates) survive the round trip."""
-    return cast(TextIO, open(path, mode, encoding="utf-8", errors="surrogatepass"))
 
 
 def private_folder(what: str) -> Path:
@@ -491,180 +446,273 @@ def _same(a: Path, b: Path) -> bool:
     return same_file(a, b)
 
 
-def _audit(root: Path, files: list[Path], work: Path, today: dt.date | None, jobs: int | None,
-           progress: Callable[[int, int], None] | None, given: dict[Path, str] | None = None, *,
-           collect: bool = False) -> AuditResult:
+def _workers(jobs: int | None, files: int) -> int:
+    workers = jobs or os.cpu_count() or 1
+    return workers if workers > 1 and files >= 8 else 1
+
+
+def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date | None, jobs: int | None,
+           progress: Callable[[int, int], None] | None, roster_path: Path | None) -> AuditResult:
     from ..errors import InputError
 
-    first, docs = work / "results.jsonl", work / "documents.jsonl"
-    groups: dict[tuple[str, int], list[_Entry]] = {}
+    first = work / FIRST
+    day = today.isoformat() if today else None
+    counts = {"files": 0, "read": 0, "passed": 0, "unreadable": 0, "skipped": 0}
+    forms: set[str] = set()
     skipped_all = True
-    with _spool(first, "w") as out, _spool(docs, "w") as doc_out:
-        for seq, r in enumerate(_results(files, today.isoformat() if today else None, jobs, progress, given)):
-            doc = r.pop("doc", None)
-            skipped_all = skipped_all and r["status"] == SKIPPED
-            if r["status"] == READ and r["agency"] and r["year"]:
-                entry = _Entry(seq, r["file"], r["agency"], _error_count(r["findings"]), r["content"], doc_out.tell())
-                doc_out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-                groups.setdefault((agency_key(r["agency"]), r["year"]), []).append(entry)
-            out.write(json.dumps(r, ensure_ascii=False) + "\n")
-    if skipped_all:
-        raise InputError("文件夹中没有可审核的报告（只有锁定文件、临时文件或本工具的审核结果）。", place=str(root))
-    extra: dict[int, list[dict[str, Any]]] = {}
-    previous: dict[int, str] = {}
-    _twins(groups, extra)
-    _cross_year(groups, docs, today, extra, previous)
-    final = work / FINAL
-    submissions: list[Submission] | None = [] if collect else None
-    counts, found, errors, forms = _finish(root, first, final, extra, previous, submissions)
-    first.unlink()
-    docs.unlink()
-    result = AuditResult(root, final, counts, found, errors, forms)
-    result.submissions = submissions or []
-    return result
+    workers = _workers(jobs, listed)
+    chunk = max(1, min(32, listed // (workers * 4)))
+    with _Workers(workers, (str(root), day)) as pool:
+        with open(first, "wb") as out:
+            at = 0
+            tasks = _chunks(((seq, path, _given(path, roster_path)) for seq, path in enumerate(ledger.files())),
+                            chunk)
+            for lines in pool.ordered(check_files, tasks):
+                for line in lines:
+                    data = line.encode("utf-8", "surrogatepass")
+                    out.write(data)
+                    head = json.loads(line[: line.index(SEPARATOR)])
+                    status = head["status"]
+                    counts["files"] += 1
+                    skipped_all = skipped_all and status == SKIPPED
+                    if status == SKIPPED:
+                        counts["skipped"] += 1
+                    elif status == UNREADABLE:
+                        counts["unreadable"] += 1
+                    else:
+                        counts["read"] += 1
+                        forms.add(head["form"])
+                        if head["agency"] and head["year"]:
+                            ledger.add_report(head["seq"], head["akey"], head["year"], head["path"], head["name"],
+                                              head["agency"], head["errors"], head["content"], at)
+                    at += len(data)
+                    if progress:
+                        progress(counts["files"], listed)
+        if skipped_all:
+            raise InputError("文件夹中没有可审核的报告（只有锁定文件、临时文件或本工具的审核结果）。", place=str(root))
+        ledger.index()
+        ledger.commit()
+        _twins(ledger)
+        _cross_year(ledger, pool, first, chunk)
+        ledger.commit()
+    return _finish(root, ledger, work, counts, forms, roster_path is not None)
 
 
-def _error_count(findings: Iterable[dict[str, Any]]) -> int:
-    return sum(1 for f in findings if f["severity"] == ERROR)
+def _given(path: str, roster_path: Path | None) -> str | None:
+    """Why a file is skipped before it is read: it is the roster given with ``--roster``."""
+    if roster_path is not None and _same(Path(path), roster_path):
+        return "审核名单（--roster 指定的文件）"
+    return None
 
 
-def _twins(groups: dict[tuple[str, int], list[_Entry]], extra: dict[int, list[dict[str, Any]]]) -> None:
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _twins(ledger: Ledger) -> None:
     """Two reports of one agency and year: a finding on each, naming the other file(s)."""
     from ..core.rules import catalogue
 
     rules = catalogue()
-    for (_, year), group in groups.items():
-        if len(group) < 2:
-            continue
+    for akey, year in ledger.groups(twins=True):
+        group = ledger.members(akey, year)
         for e in group:
+            rows = []
             for other in group:
                 if other is e:
                     continue
-                rule = rules.rule(SAME_TWIN if e.content == other.content else DIFFERENT_TWIN)
-                f = rule.finding("file", other=Path(other.file).name, agency=e.agency, year=year)
-                extra.setdefault(e.seq, []).append(_finding_row(None, f.as_dict()))
+                rule = rules.rule(SAME_TWIN if e["content"] == other["content"] else DIFFERENT_TWIN)
+                f = rule.finding("file", other=Path(other["path"]).name, agency=e["agency"], year=year)
+                rows.append({"file": e["name"], "agency": e["agency"], "year": year, **finding_row(None, f)})
+            ledger.add_extra(e["seq"], 0, json.dumps(rows, ensure_ascii=False), json.dumps(counted(rows)))
 
 
-def _document(docs: Path, at: int) -> dict[str, Any]:
-    with _spool(docs) as fh:
-        fh.seek(at)
-        doc: dict[str, Any] = json.loads(fh.readline())
-        return doc
-
-
-def _cross_year(groups: dict[tuple[str, int], list[_Entry]], docs: Path, today: dt.date | None,
-                extra: dict[int, list[dict[str, Any]]], previous: dict[int, str]) -> None:
+def _cross_year(ledger: Ledger, pool: _Workers, spool: Path, chunk: int) -> None:
     """Check each report against the same agency's report of the year before, when the folder has one.
 
     When the folder holds several reports of that agency for the year before (which F2/F3 already report),
-    the one with the fewest 错误 is used, then the first by file name; the result says which, and why.
+    the one with the fewest 错误 is used, then the first by file name; the result says which, and why. The
+    错误 counted are those found so far: its own, F2, and the cross-year ones of a report whose own year
+    before came earlier in the folder. The checks run in the workers, a few reports a task.
     """
-    from ..adapters.jsonfile import report_from_document
-    from ..core.rules import catalogue, check
+    waiting: deque[tuple[list[int], Future[Any]]] = deque()
+    pending: dict[int, tuple[Future[Any], int]] = {}  # a report's cross-year check not stored yet
 
-    rules = [r for r in catalogue() if r.id.startswith("X")]
-    for (agency, year), group in groups.items():
-        before = groups.get((agency, year - 1))
-        if not before:
-            continue
-        chosen = min(before, key=lambda e: (e.errors + _error_count(extra.get(e.seq, [])), e.file))
-        name = Path(chosen.file).name
+    def store(seqs: list[int], answers: list[str]) -> None:
+        for seq, answer in zip(seqs, answers, strict=True):
+            findings, counts_text = answer.rstrip("\n").split(SEPARATOR)
+            ledger.add_extra(seq, 1, findings, counts_text)
+            pending.pop(seq, None)
+
+    def cross_errors(seq: int) -> int:
+        found = pending.get(seq)
+        if found is not None:
+            answer = found[0].result()[found[1]]
+            return int(json.loads(answer.rstrip("\n").split(SEPARATOR)[1])["errors"])
+        return ledger.cross_errors(seq)
+
+    batch: list[tuple[str, int, int, str]] = []
+    seqs: list[int] = []
+
+    def send() -> None:
+        future = pool.submit(cross_year, list(batch))
+        for i, seq in enumerate(seqs):
+            pending[seq] = (future, i)
+        waiting.append((list(seqs), future))
+        batch.clear()
+        seqs.clear()
+        while len(waiting) > IN_FLIGHT * max(pool.count, 1):
+            done_seqs, done = waiting.popleft()
+            store(done_seqs, done.result())
+
+    def weight(e: dict[str, Any], group: list[dict[str, Any]]) -> tuple[int, str]:
+        twins = sum(1 for o in group if o is not e and o["content"] != e["content"])  # F2: an 错误 each
+        return e["errors"] + twins + cross_errors(e["seq"]), e["path"]
+
+    for akey, year in ledger.groups(twins=False):
+        before = ledger.members(akey, year - 1)
+        chosen = before[0] if len(before) == 1 else min(before, key=functools.partial(weight, group=before))
+        name = Path(chosen["path"]).name
         why = name if len(before) == 1 else f"{name}（上年共有 {len(before)} 份，按错误最少、文件名在前选用）"
-        prev_report = report_from_document(_document(docs, chosen.doc_at)).report
-        for e in group:
-            previous[e.seq] = why
-            this_report = report_from_document(_document(docs, e.doc_at)).report
-            v = check(this_report, today=today, rules=rules, previous=prev_report)
-            for f in v.findings:
-                row = _finding_row(this_report.form, f.as_dict())
-                row["message"] += f"（上年报告：{name}）"
-                extra.setdefault(e.seq, []).append(row)
+        for e in ledger.members(akey, year):
+            ledger.set_previous(e["seq"], why)
+            batch.append((str(spool), e["at"], chosen["at"], name))
+            seqs.append(e["seq"])
+            if len(batch) >= chunk:
+                send()
+    if batch:
+        send()
+    while waiting:
+        done_seqs, done = waiting.popleft()
+        store(done_seqs, done.result())
 
 
-def _finish(root: Path, first: Path, final: Path, extra: dict[int, list[dict[str, Any]]],
-            previous: dict[int, str], submissions: list[Submission] | None = None,
-            ) -> tuple[dict[str, int], int, bool, list[str]]:
-    """The rows as the auditor reads them (one per file, one per finding), counted as they are written; with
-    ``submissions``, what each report is for the roster is collected too. Also the forms of the reports read."""
-    from ..core.rules import catalogue
+def _finish(root: Path, ledger: Ledger, work: Path, counts: dict[str, int], forms: set[str],
+            collect: bool) -> AuditResult:
+    """The rows as the auditor reads them (one per file, one per finding), with what pairing added, counted as
+    they are written; with a roster, what each report is for it is collected too."""
+    from ..adapters.audit_files import TOP, safe_cell
     from ..spec import FORM_FILES
     from .roster import Submission
 
-    f1 = catalogue().rule(UNREADABLE_RULE)
-    counts = {"files": 0, "read": 0, "passed": 0, "unreadable": 0, "skipped": 0}
     found, errors = 0, False
-    forms: set[str] = set()
+    rules: dict[str, int] = {}
+    submissions: list[Submission] = []
     blank = {"kind": "", "format": "", "agency": "", "year": "", "errors": "", "warnings": "", "explained": "",
              "passed": "", "ready": "", "previous": ""}
-    with _spool(first) as src, _spool(final, "w") as out:
-        for seq, line in enumerate(src):
-            r = json.loads(line)
-            name = shown_path(os.path.relpath(r["file"], root))
-            named = undecodable_note(r["file"]) if undecodable(r["file"]) else ""
-            r["note"] = "；".join(x for x in (named, shown_path(r.get("note") or "")) if x)
-            counts["files"] += 1
-            findings: list[dict[str, Any]] = []
-            if r["status"] == SKIPPED:
-                counts["skipped"] += 1
-                row = {"file": name, "status": SKIPPED, **blank, "note": r["note"]}
-            elif r["status"] == UNREADABLE:
-                counts["unreadable"] += 1
-                findings = [{"file": name, "agency": "", "year": "",
-                             **_finding_row(None, f1.finding("file", reason=r["note"]).as_dict())}]
+    extras = _Merged(ledger.extras())
+    previous = _Merged(ledger.previous())
+    with open(work / FIRST, "rb") as src, open(work / FINAL, "wb") as out, open(work / INDEX, "wb") as index:
+        at = 0
+        for raw in src:
+            head_text, findings_text, data_text, _ = raw.decode("utf-8", "surrogatepass").rstrip("\n").split(SEPARATOR)
+            head = json.loads(head_text)
+            seq, name, status = head["seq"], head["name"], head["status"]
+            texts, n_errors = [findings_text], head.get("errors", 0)
+            warnings, explained, nfind = head.get("warnings", 0), head.get("explained", 0), head["nfind"]
+            own_rules = list(head.get("by_rule", ()))
+            for added, added_counts in extras.take(seq):
+                c = json.loads(added_counts)
+                texts.append(added)
+                n_errors += c["errors"]
+                warnings += c["warnings"]
+                explained += c["explained"]
+                nfind += sum(n for _, n in c["by_rule"])
+                own_rules += c["by_rule"]
+            for rule, n in own_rules:
+                rules[rule] = rules.get(rule, 0) + n
+            if status == SKIPPED:
+                row = {"file": name, "status": SKIPPED, **blank, "note": head["note"]}
+            elif status == UNREADABLE:
                 row = {"file": name, "status": UNREADABLE, **blank, "errors": 1, "passed": NO, "ready": NO,
-                       "note": r["note"]}
+                       "note": head["note"]}
             else:
-                counts["read"] += 1
-                mine = [*r["findings"], *extra.get(seq, [])]
-                n_errors = _error_count(mine)
-                warnings = sum(f["severity"] == WARNING for f in mine)
-                explained = sum(f["severity"] == WARNING and bool(f["explanation"]) for f in mine)
                 counts["passed"] += n_errors == 0
-                findings = [{"file": name, "agency": r["agency"], "year": r["year"] or "", **f} for f in mine]
-                kind = KIND_NAMES.get(r["kind"], r["kind"])
-                if r.get("origin") == "consolidation":
-                    kind += "（汇总）"
-                row = {"file": name, "status": READ, "kind": kind, "format": r["form"], "agency": r["agency"],
-                       "year": r["year"] or "", "errors": n_errors, "warnings": warnings, "explained": explained,
-                       "passed": YES if n_errors == 0 else NO,
-                       "ready": YES if n_errors == 0 and warnings == explained and not r.get("to_write") else NO,
-                       "previous": previous.get(seq, ""), "note": r["note"]}
-                if submissions is not None and r["agency"] and r["year"]:
-                    submissions.append(Submission(r["agency"], r["year"], name, n_errors, r.get("date"),
-                                                  r.get("mtime"), r["content"]))
-            found += len(findings)
-            errors = errors or any(f["severity"] == ERROR for f in findings)
-            rec: dict[str, Any] = {"row": row, "findings": findings}
-            if r["status"] == READ:
-                rec["data"] = r["data"]
-                forms.add(r["data"]["form"])
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    return counts, found, errors, [f for f in FORM_FILES if f in forms]
+                why = next(iter(previous.take(seq)), "")
+                row = {"file": name, "status": READ, "kind": head["kind"], "format": head["format"],
+                       "agency": head["agency"], "year": head["year"] or "", "errors": n_errors, "warnings": warnings,
+                       "explained": explained, "passed": YES if n_errors == 0 else NO,
+                       "ready": YES if n_errors == 0 and warnings == explained and not head["to_write"] else NO,
+                       "previous": why, "note": head["note"]}
+                if head["agency"] and n_errors:
+                    ledger.blame(head["agency"], n_errors, seq)
+                if collect and head["agency"] and head["year"]:
+                    submissions.append(Submission(head["agency"], head["year"], name, n_errors, head["date"],
+                                                  head["mtime"], head["content"]))
+            found += nfind
+            errors = errors or n_errors > 0
+            line = ('{"row": ' + json.dumps(row, ensure_ascii=False) + ', "findings": ' + _joined(texts)
+                    + (', "data": ' + data_text if status == READ else "") + "}\n").encode("utf-8", "surrogatepass")
+            out.write(line)
+            flags = (_HAS_DATA if status == READ else 0) | (_LINKED if safe_cell(name) == name else 0)
+            index.write(_ENTRY.pack(at, len(line), nfind, flags))
+            at += len(line)
+    ledger.commit()
+    result = AuditResult(root, work, counts, found, errors, [f for f in FORM_FILES if f in forms], rules.items(),
+                         ledger.most_blamed(TOP))
+    result.submissions = submissions
+    return result
 
 
-def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) -> list[Output]:
-    """Each output, streamed into a hidden temporary file beside its target (see ``adapters.audit_files``)."""
-    from ..adapters.audit_files import CsvSink, ResultsWorkbook
+class _Merged:
+    """A stream of (seq, …) in order of seq, taken file by file while the files go by in the same order."""
+
+    def __init__(self, items: Iterator[tuple[Any, ...]]) -> None:
+        self.items = items
+        self.next: tuple[Any, ...] | None = next(items, None)
+
+    def take(self, seq: int) -> list[Any]:
+        out = []
+        while self.next is not None and self.next[0] == seq:
+            rest = self.next[1:]
+            out.append(rest[0] if len(rest) == 1 else rest)
+            self.next = next(self.items, None)
+        return out
+
+
+def _joined(arrays: list[str]) -> str:
+    """JSON arrays (as text) joined into one."""
+    if len(arrays) == 1:
+        return arrays[0]
+    inner = [a.strip()[1:-1].strip() for a in arrays]
+    return "[" + ", ".join(x for x in inner if x) + "]"
+
+
+def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None, *,
+                    jobs: int | None = None) -> list[Output]:
+    """Each output, streamed into a hidden temporary file beside its target (see ``adapters.audit_files``); the
+    rows are made by the worker processes (``jobs``, as the audit's), the files here only concatenate them."""
+    from ..adapters.audit_files import CsvSink, ResultsWorkbook, Shape
     from ..errors import OutputError
     from ..fileio import discard
     from ..spec import load_form
 
     outputs: list[Output] = []
     book: ResultsWorkbook | None = None
+    sinks: tuple[CsvSink, CsvSink] | None = None
     try:
-        sinks = None
+        data_columns, data_at = data_sheet(result.forms)
         if xlsx is not None:
             tpl = load_form().workbook
             role = tpl.info("role")
             from ..core.rules import catalogue
 
-            data_columns, data_at = data_sheet(result.forms)
             book = ResultsWorkbook(xlsx, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
                                    names={"front": FRONT_SHEET, "findings": FINDINGS_SHEET, "files": FILES_SHEET},
                                    info=(tpl.info_sheet, role.cell, role.label, tpl.roles["audit"]),
+                                   counts=(result.finding_count, result.counts["files"], result.counts["read"]),
                                    rule_titles={r.id: r.title for r in catalogue()}, tmpdir=result.spool.parent,
                                    roster=_roster_sheet(result), data=(DATA_SHEET, data_columns))
             outputs.append(Output(xlsx, what="审核结果", staged=book.staged))
+            book.frame(result.totals(), title=f"审核结果：{result.folder.name}", rules=result.rule_counts,
+                       agencies=result.blamed)
         if csv is not None:
             sinks = (CsvSink(csv, FINDING_COLUMNS), CsvSink(csv_files_path(csv), FILE_COLUMNS))
             outputs += [Output(csv, what="问题清单", staged=sinks[0].staged),
@@ -677,20 +725,18 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
                 for unit in result.roster.rows:
                     units.row(unit)
                 units.close()
-        for row, findings in result.rows():
-            if book is not None:
-                book.file(row)
-            if sinks is not None:
-                sinks[1].row(row)
-            for f in findings:
+        if book is not None or sinks is not None:
+            shape = book.shape(csv is not None) if book is not None else Shape(
+                tuple(k for k, _ in FILE_COLUMNS), tuple(k for k, _ in FINDING_COLUMNS), FILES_SHEET, csv=True)
+            made = RowsMade(shape, len(data_columns), {k: tuple(v) for k, v in data_at.items()})
+            for rendered in _rendered(result, made, jobs):
                 if book is not None:
-                    book.finding(f)
+                    book.add(rendered)
                 if sinks is not None:
-                    sinks[0].row(f)
+                    sinks[0].lines(rendered.findings_csv)
+                    sinks[1].lines(rendered.files_csv)
         if book is not None:
-            for row, form_id, values in result.reports():
-                book.data_row(data_row(row, values, data_at[form_id], len(data_columns)))
-            book.close(result.totals(), title=f"审核结果：{result.folder.name}")
+            book.close()
         for sink in sinks or ():
             sink.close()
     except BaseException as exc:
@@ -703,6 +749,35 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None) ->
                               place=shown_path(where)) from None
         raise
     return outputs
+
+
+RUN_FILES, RUN_FINDINGS = 64, 4096  # a rendering task: this many files, or files with about this many findings
+
+
+def _rendered(result: AuditResult, made: RowsMade, jobs: int | None) -> Iterator[Any]:
+    """The rows of every file, in order, made in the workers a run of files at a time."""
+    from ..adapters.audit_files import Start, advance
+
+    def tasks() -> Iterator[tuple[str, list[tuple[int, int]], Start]]:
+        start = Start()
+        run: list[tuple[int, int]] = []
+        first = start
+        findings = 0
+        for at, length, count, flags in result.entries():
+            if not run:
+                first = start
+            run.append((at, length))
+            findings += count
+            done, links = advance(start, count, bool(flags & _LINKED), made.shape.sheet_rows)
+            start = Start(start.file_row + 1, start.data_row + (1 if flags & _HAS_DATA else 0), done, links)
+            if len(run) >= RUN_FILES or findings >= RUN_FINDINGS:
+                yield str(result.spool), run, first
+                run, findings = [], 0
+        if run:
+            yield str(result.spool), run, first
+
+    with _Workers(_workers(jobs, result.counts["files"]), (str(result.folder), None, made)) as pool:
+        yield from pool.ordered(render_rows, tasks())
 
 
 def data_sheet(forms: Iterable[str]) -> tuple[list[tuple[str, str]], dict[str, list[int]]]:
@@ -723,17 +798,6 @@ def data_sheet(forms: Iterable[str]) -> tuple[list[tuple[str, str]], dict[str, l
                 columns.append((key, cell.heading))
         where[form_id] = [at[str(cell.key)] for cell in form.cells]
     return columns, where
-
-
-def data_row(row: dict[str, Any], values: list[Any], at: list[int], width: int) -> list[Any]:
-    """A report's row of the 数据 sheet: who and what it is (from its row of the files sheet), then its values."""
-    out: list[Any] = [None] * width
-    lead = {**row, "status": NO_ERRORS if row["errors"] == 0 else HAS_ERRORS}
-    for i, (key, _) in enumerate(DATA_COLUMNS):
-        out[i] = lead.get(key)
-    for i, value in zip(at, values, strict=True):
-        out[i] = value
-    return out
 
 
 def csv_files_path(csv: Path, sheet: str = FILES_SHEET) -> Path:

@@ -58,6 +58,17 @@ def json_metadata(value: Any) -> Any:
     return str(value)
 
 
+def values_in_order(report: Report) -> list[Any]:
+    """The report's values as :func:`json_value` gives them, in the order of the form's cells (one scan of the
+    report; only what is not a number or a blank is looked at again)."""
+    scanned = report.scan
+    if "t" not in scanned.kinds:
+        return list(scanned.numbers)
+    cells = report.form.cells
+    return [json_value(report.values.get(cells[i].key)) if kind == "t" else scanned.numbers[i]
+            for i, kind in enumerate(scanned.kinds)]
+
+
 def nested_values(report: Report) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for cell in report.form.cells:
