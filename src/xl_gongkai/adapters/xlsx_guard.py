@@ -31,6 +31,7 @@ a folder of workbooks made from one template shares many parts byte for byte, an
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import zipfile
 from collections import OrderedDict
@@ -61,15 +62,19 @@ _ATTRS = rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)"
 _TAG = re.compile(rb"<(/?)(?:[^\s<>/=!?:]+:)?(row|c)(?=[\s/>])" + _ATTRS + rb"\s*(/?)>")
 # anything that could be a row or cell tag to a lenient parser: must be as many as _TAG found
 _LOOSE = re.compile(rb"<\s*/?\s*(?:[^\s<>/=!?:]+:)?(?:row|c)(?=[\s/>])")
-# the plain path (see _plain_cells): what rules it out, every cell start tag, and a plainly written cell
+# the plain path (see _plain_cells): what rules it out, a space after "<" or a cell tag with a name prefix (two
+# expressions, each starting with its literal, search far faster than one that has either)
 _SPACE_AFTER_LT = re.compile(rb"<\s")
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
-# every cell start tag a lenient parser would see once those two are ruled out: (letters, digits, attributes)
-# for a plain one, three empty strings for any other
-_CELL_STARTS = re.compile(rb'<c(?: r="([A-Za-z]{1,3})([0-9]{1,7})"([^>]*)>|[\s/>])')
+# a cell start tag that is not "<c" and a space (the plain one is '<c r="')
+_OTHER_CELL_START = re.compile(rb"<c[/>\t\n\r\f\v]")
+# quoted attributes as a plain cell writes them: no ">" inside, so the first ">" ends the tag
+_PLAIN_ATTRS = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\">]*\"|'[^'>]*'))*"
+# every cell start tag a lenient parser would see once those are ruled out: (letters, digits, "/" when empty)
+# for a plainly written one, three empty strings for any other
+_CELL_STARTS = re.compile(rb'<c(?: r="([A-Za-z]{1,3})([0-9]{1,7})"' + _PLAIN_ATTRS + rb"\s*(/?)>|[\s/>])")
 _NOT_PLAIN = (b"", b"", b"")
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"([^>]*)>')
-_ATTR_LIST = re.compile(rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?")
 _ATTR = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _CELL_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
 _ROW_REF = re.compile(rb"[0-9]{1,7}")
@@ -158,7 +163,7 @@ def _read_xml(pkg: ZipPackage, info: zipfile.ZipInfo, what: str, stored: bytes |
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.find(b"\x00", 0, 4096) >= 0:
         raise pkg.refuse(f"{label}：不是 UTF-8 编码的 XML（Excel、WPS、LibreOffice 都写 UTF-8），"
                          "文件可能被篡改，未读取。")
-    if _DTD.search(data):
+    if b"<!" in data and _DTD.search(data):  # a declaration starts "<!": most parts have none at all
         raise pkg.refuse(f"{label}：含有 DTD（<!DOCTYPE>/<!ENTITY>）声明：Excel 从不写入，"
                          "这是构造的文件（可能是“XML 炸弹”），未读取。")
     return data
@@ -275,21 +280,53 @@ def scan_sheet(data: bytes, area: tuple[int, int], sheet: str, where: str, *, fa
 def _watched_plain(data: bytes, watch: tuple[int, int]) -> bool:
     """Whether a plainly written cell (``<c r="E12" …>`` with content) of the watched column lies at or below its
     first row; on the plain path every cell is written so, in any case of the column's letters."""
+    found = _watched_cells(data, watch[0])
+    return any(not empty and int(row) >= watch[1] for row, empty in found)
+
+
+def _watched_cells(data: bytes, column: int) -> list[tuple[bytes, bytes]]:
+    """(row digits, "/" when empty) of the plainly written cells of one column, in any case of its letters."""
+    return _column_cells(column)[1].findall(data)
+
+
+@functools.lru_cache(maxsize=16)
+def _column_cells(column: int) -> tuple[bytes, re.Pattern[bytes]]:
+    """A column's letters, and the expression that finds its plainly written cells (in either case)."""
+    letters = cell_address(1, column)[:-1].encode("ascii")
+    cased = b"".join(b"[" + bytes([c]) + bytes([c]).lower() + b"]" for c in letters)
+    return letters, re.compile(rb'<c r="' + cased + rb'([0-9]{1,7})"' + _PLAIN_ATTRS + rb"\s*(/?)>")
+
+
+def _nothing_watched(data: bytes, watch: tuple[int, int]) -> bool:
+    """True only when the sheet is plainly written and no cell of the watched column holds anything from its
+    first row down; in any doubt False. Bytes counted and searched in C, no cell looked at in Python but
+    the watched column's.
+
+    Plainly written as :func:`_plain_cells` means it — no space after ``<``, no prefixed cell tag, every cell
+    start tag ``<c r="`` — and every tag that starts with the column's letters a well-formed cell of that very
+    column (a column whose letters begin the same, EA after E, makes the counts differ: in doubt).
+    """
     column, first = watch
-    letters = re.escape(cell_address(1, column)[:-1].encode("ascii"))
-    pattern = re.compile(rb'<c r="(?i:' + letters + rb')([0-9]{1,7})"([^>]*)>')
-    return any(int(m.group(1)) >= first and not m.group(2).endswith(b"/") for m in pattern.finditer(data))
+    if _SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _OTHER_CELL_START.search(data):
+        return False
+    if data.count(b"<c ") != data.count(b'<c r="'):
+        return False
+    letters = _column_cells(column)[0]
+    starts = data.count(b'<c r="' + letters[:1]) + data.count(b'<c r="' + letters[:1].lower())
+    found = _watched_cells(data, column)
+    return len(found) == starts and all(empty or int(row) < first for row, empty in found)
 
 
 def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
-    """The column letters and the row digits seen among the cells with content, and whether any of them is
-    an error value; None unless every cell tag is plainly ``<c r="A1" …>``.
+    """The column letters and the row digits seen among the cells with content, and whether any of them may
+    be an error value; None unless every cell tag is plainly ``<c r="A1" …>``.
 
     Plain means: no name prefix on a cell and no space after ``<`` anywhere (so the tags a lenient parser
     could take for cells are exactly those that start ``<c`` and a space, ``/`` or ``>``), every one of them
-    starting ``<c r="``, and each attribute text a well-formed list of quoted attributes: then the first
-    ``>`` after it ends the tag, and a ``/`` before that ``>`` is what makes the cell empty. Each distinct
-    attribute text is looked at once (a sheet repeats a few dozen); the cells themselves only in C.
+    starting ``<c r="``, and its attributes a well-formed list of quoted attributes without a ``>`` inside:
+    then the first ``>`` ends the tag, and a ``/`` before it is what makes the cell empty. One regular
+    expression finds every cell tag and says which it is; the cells themselves are only handled in C. An
+    error value needs ``t="e"``: where ``"e"`` occurs at all, the caller walks the cells to read them.
     """
     if _SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data):
         return None
@@ -298,17 +335,11 @@ def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
         return set(), set(), False
     if _NOT_PLAIN in tags:
         return None
-    letters, digits, rests = zip(*tags, strict=True)
-    has_content: dict[bytes, bool] = {}
-    error = False
-    for rest in set(rests):
-        if not _ATTR_LIST.fullmatch(rest):
-            return None
-        has_content[rest] = not rest.endswith(b"/")
-        if has_content[rest] and (b'"e"' in rest or b"'e'" in rest) and _attrs(rest).get(b"t") == b"e":
-            error = True
-    chosen = list(map(has_content.__getitem__, rests))
-    return set(compress(letters, chosen)), set(compress(digits, chosen)), error
+    content = list(compress(tags, map(operator.not_, map(operator.itemgetter(2), tags))))
+    if not content:
+        return set(), set(), False
+    letters, digits, _ = zip(*content, strict=True)
+    return set(letters), set(digits), b'"e"' in data or b"'e'" in data
 
 
 def _scan_plain(data: bytes, letters: set[bytes], digits: set[bytes], errors: bool, area: tuple[int, int],
@@ -449,12 +480,23 @@ def inspect_package(path: str | Path, areas: Mapping[str, tuple[int, int]],
         heads = {workbook_macros.BOOK_PART: book_head}
         for sheet, info in parts.items():
             looking = watch.get(sheet)
-            scan = functools.partial(scan_sheet, area=areas[sheet], sheet=sheet, where=where, watch=looking)
+            scan: Callable[[bytes], SheetScan] = (
+                functools.partial(scan_sheet, area=areas[sheet], sheet=sheet, where=where) if looking is None
+                else functools.partial(_scan_watched, area=areas[sheet], sheet=sheet, where=where, watch=looking))
             found, heads[info.filename] = _CHECKED.part(pkg, info, f"工作表“{sheet}”", scan, areas[sheet], looking)
             scans[sheet] = SheetScan(found.rows, found.cols, dict(found.errors), dict(found.unknown_errors),
                                      found.watched)
         _note_code_names(pkg, heads)
     return scans
+
+
+def _scan_watched(data: bytes, area: tuple[int, int], sheet: str, where: str, *,
+                  watch: tuple[int, int]) -> SheetScan:
+    """A watched sheet: when surely nothing is in the watched column, that alone (the reader leaves the sheet
+    unread, so its extent and error values do not matter); otherwise the whole scan."""
+    if _nothing_watched(data, watch):
+        return SheetScan()
+    return scan_sheet(data, area, sheet, where, watch=watch)
 
 
 def _nothing(_data: bytes) -> None:

@@ -60,6 +60,7 @@ class Scan:
 
     numbers: list[Number | None]
     kinds: str
+    whole: list[int | None]  # the whole numbers (None for anything else): what most sums are made of
 
     def where(self, kind: str) -> Iterator[int]:
         """The positions of the values of one kind, in order."""
@@ -91,7 +92,7 @@ def scan(values: Iterable[Any]) -> Scan:
             r = read(v)
             numbers.append(r.number if r.kind == "number" else None)
             kinds.append({"number": NUMBER, "blank": BLANK_KIND}.get(r.kind, TEXT))
-    return Scan(numbers, "".join(kinds))
+    return Scan(numbers, "".join(kinds), [n if type(n) is int else None for n in numbers])
 
 
 def decimals_of(x: Number) -> int:

@@ -50,9 +50,9 @@ def _holds(ctx: RuleContext, eq: Equation) -> bool:
     report = ctx.report
     if report.absent or report.printed_blank:
         return False  # a published report's parts and blanks: the full comparison decides
-    numbers = report.scan.numbers
-    values = [numbers[i] for i in eq.at]
-    if any(type(v) is not int for v in values):  # not a number (None), or a decimal: compared exactly
+    whole = report.scan.whole
+    values = [whole[i] for i in eq.at]
+    if None in values:  # not a number, or a decimal: the exact comparison decides
         return False
     split = len(eq.left)
     return sum(values[:split]) == sum(values[split:])  # type: ignore[arg-type]

@@ -18,16 +18,17 @@ from typing import Any
 
 from ...controls import controls, describe
 from ...spec import CellKey, Form, Section
-from ..catalogue import for_form
+from ..catalogue import Rule, for_form
 from ..findings import Finding, Place
 from ..numbers import Number, exact_sum, show
 from ..params import CellRef, ColumnRef, Flag, ListOf, MapOf, Obj, Regex, RowRef, SectionRef, TableRef, Text
-from ..rules import RuleContext, kind
+from ..rules import RuleContext, kind, planned
 
 _SENTENCE_END = "。！？!?"
 _JOINERS = ("和", "及", "与", "、", "+", "以及", "或")
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _QUOTE_MAX = 90
+_DIGIT = re.compile(r"\d")  # what _NUMBER needs (the text is NFKC-normalised: full-width digits are digits)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ def sentences(narrative: dict[str, str]) -> Iterator[Sentence]:
         for part in re.split(f"(?<=[{_SENTENCE_END}])", compact):
             if part.strip():
                 yield Sentence(section, part)
+
+
+def _sentences(ctx: RuleContext) -> list[Sentence]:
+    """The report's sentences, split once per report: three rules read them all."""
+    found: list[Sentence] | None = ctx.report.__dict__.get("_sentences")
+    if found is None:
+        found = ctx.report.__dict__["_sentences"] = list(sentences(dict(ctx.report.narrative)))
+    return found
 
 
 def _value(ctx: RuleContext, terms: Sequence[str]) -> Number | None:
@@ -164,22 +173,22 @@ def _subjects_known(params: Mapping[str, Any]) -> Iterator[str]:
 @kind("narrative_figures", params={"figures": ListOf(_FIGURE, min_items=1), "outcomes": _OUTCOMES},
       words=("stated", "unit", *_QUOTED), relations=_subjects_known)
 def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
-    figures = list(for_form(ctx.params["figures"], ctx.form))
+    plan = planned(ctx, _figures_plan)
     outcomes = ctx.params["outcomes"]
-    names = {fig["subject"]: fig["name"] for fig in figures if fig.get("subject")}
-    count = ctx.form.units.counts[0]
-    for s in sentences(dict(ctx.report.narrative)):
+    for s in _sentences(ctx):
+        if not _DIGIT.search(s.text):
+            continue  # every figure and outcome is stated with a number: a sentence without one states none
         subjects: list[tuple[int, str]] = []
-        for fig in figures:
-            for term in fig["terms"]:
-                if fig.get("subject"):
-                    subjects += [(m.start(), fig["subject"]) for m in re.finditer(re.escape(term), s.text)]
+        for term, subject in plan.subject_terms:
+            if term in s.text:
+                subjects += [(m.start(), subject) for m in re.finditer(re.escape(term), s.text)]
         subjects.sort()
         seen: set[tuple[int, int]] = set()
-        for fig in figures:
-            for term in sorted(fig["terms"], key=len, reverse=True):
-                unit = fig.get("unit", count)
-                for start, end, stated in _mentions(s.text, term, bool(fig.get("after")), unit, ctx.form):
+        for fig, terms in plan.mentions:
+            for term, unit, after in terms:
+                if term not in s.text:
+                    continue
+                for start, end, stated in _mentions(s.text, term, after, unit, ctx.form):
                     if (start, end) in seen:
                         continue
                     if fig.get("needs") and fig["needs"] not in s.text[start:end]:
@@ -188,17 +197,41 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
                         continue
                     seen.add((start, end))
                     yield from _compare(ctx, s, start, fig["name"], stated, fig["accept"], unit)
-        yield from _outcomes(ctx, s, subjects, names, outcomes)
+        yield from _outcomes(ctx, s, subjects, plan.names, outcomes, plan.outcome_terms)
+
+
+@dataclass(frozen=True)
+class _FiguresPlan:
+    """What ``narrative_figures`` looks for in every sentence, worked out once per rule and form: the terms that
+    name a subject (复议, 诉讼), each figure's terms longest first with their unit and direction, the subjects'
+    names, and the outcome terms longest first."""
+
+    subject_terms: tuple[tuple[str, str], ...]
+    mentions: tuple[tuple[Mapping[str, Any], tuple[tuple[str, str, bool], ...]], ...]
+    names: dict[str, str]
+    outcome_terms: tuple[str, ...]
+
+
+def _figures_plan(rule: Rule, form: Form) -> _FiguresPlan:
+    figures = list(for_form(rule.params["figures"], form))
+    count = form.units.counts[0]
+    return _FiguresPlan(
+        tuple((term, fig["subject"]) for fig in figures if fig.get("subject") for term in fig["terms"]),
+        tuple((fig, tuple((term, fig.get("unit", count), bool(fig.get("after")))
+                          for term in sorted(fig["terms"], key=len, reverse=True))) for fig in figures),
+        {fig["subject"]: fig["name"] for fig in figures if fig.get("subject")},
+        tuple(sorted(rule.params["outcomes"]["terms"], key=len, reverse=True)))
 
 
 def _outcomes(ctx: RuleContext, s: Sentence, subjects: list[tuple[int, str]], names: dict[str, str],
-              outcomes: dict[str, Any]) -> Iterator[Finding]:
+              outcomes: dict[str, Any], terms: Sequence[str]) -> Iterator[Finding]:
     """结果维持/纠正/其他结果/尚未审结 of the 复议 or 诉讼 most recently named in the sentence.
 
-    ``names`` words each subject as its figure does (行政复议, 行政诉讼).
+    ``names`` words each subject as its figure does (行政复议, 行政诉讼); ``terms`` are the outcomes' terms,
+    longest first.
     """
     taken: list[tuple[int, int]] = []
-    for term in sorted(outcomes["terms"], key=len, reverse=True):
+    for term in terms:
         column = outcomes["terms"][term]
         count = ctx.form.units.counts[0]
         for start, end, stated in _mentions(s.text, term, False, count, ctx.form):
@@ -230,7 +263,7 @@ def _compare(ctx: RuleContext, s: Sentence, start: int, name: str, stated: float
                                                 min_items=1)},
       words=_QUOTED)
 def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
-    for s in sentences(dict(ctx.report.narrative)):
+    for s in _sentences(ctx):
         for claim in ctx.params["claims"]:
             m = re.search(claim["pattern"], s.text)
             if not m:
@@ -248,7 +281,7 @@ def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
     year = ctx.report.year
     if year is None:
         return
-    for s in sentences(dict(ctx.report.narrative)):
+    for s in _sentences(ctx):
         for m in re.finditer(ctx.params["pattern"], s.text):
             stated = int(m.group(2))
             if stated != year:
