@@ -103,9 +103,33 @@ def csv_lines(rows: Sequence[Sequence[Any]]) -> str:
     """Rows as :class:`CsvSink` writes them."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for values in rows:
-        writer.writerow([safe_cell(v) for v in values])
+    safe = _safe_memo()
+    writer.writerows([safe(v) for v in values] for values in rows)
     return out.getvalue()
+
+
+_CELLS: dict[int, sheet_xml.Cells] = {}  # by width: each worker keeps its layouts' memos from task to task
+
+
+def _cells(width: int) -> sheet_xml.Cells:
+    found = _CELLS.get(width)
+    if found is None:
+        found = _CELLS[width] = sheet_xml.Cells(width, safe_cell)
+    return found
+
+
+def _safe_memo() -> Any:
+    """:func:`safe_cell` remembering what it gave (values recur from row to row)."""
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def safe(value: Any) -> Any:
+        key = (type(value), value)
+        found = memo.get(key, memo)
+        if found is memo:
+            found = memo[key] = safe_cell(value)
+        return found
+
+    return safe
 
 
 @dataclass(frozen=True)
@@ -196,7 +220,11 @@ def render(shape: Shape, start: Start, files: Sequence[FileRows]) -> Rendered:
     file_styles = [top] * len(shape.files)
     finding_styles = [wrap if key == "message" else top for key in shape.findings]
     linked_styles = [link_style if key == "file" else s for key, s in zip(shape.findings, finding_styles, strict=True)]
-    no_styles = [None] * max((len(f.data) for f in files if f.data is not None), default=0)
+    width = max((len(f.data) for f in files if f.data is not None), default=0)
+    no_styles = [None] * width
+    file_cells = _cells(len(shape.files))
+    finding_cells = _cells(len(shape.findings))
+    data_cells = _cells(width)
     file_xml, data_xml = [], []
     sheets: dict[int, tuple[list[str], list[str]]] = {}
     cap = shape.sheet_rows - 1
@@ -204,21 +232,22 @@ def render(shape: Shape, start: Start, files: Sequence[FileRows]) -> Rendered:
     data_row = start.data_row
     for i, f in enumerate(files):
         row = start.file_row + i
-        file_xml.append(sheet_xml.row(row + 1, [safe_cell(v) for v in f.file], file_styles))
+        file_xml.append(file_cells.row(row + 1, f.file, file_styles))
         if f.data is not None:
-            data_xml.append(sheet_xml.row(data_row + 1, [safe_cell(v) for v in f.data], no_styles))
+            data_xml.append(data_cells.row(data_row + 1, f.data, no_styles))
             data_row += 1
+        name = safe_cell(f.file[0]) if f.findings else ""
+        linked = f.linked and isinstance(name, str) and bool(name)
         for values in f.findings:
             sheet, at = divmod(done, cap)
             rows, hyperlinks = sheets.setdefault(sheet, ([], []))
             excel_row = at + 2
-            shown = [safe_cell(v) for v in values]
-            if f.linked and links < EXCEL_LINKS and isinstance(shown[0], str) and shown[0]:
-                rows.append(sheet_xml.row(excel_row, shown, linked_styles))
-                hyperlinks.append(sheet_xml.link(f"A{excel_row}", f"'{shape.files_sheet}'!A{row + 1}", shown[0]))
+            if linked and links < EXCEL_LINKS:
+                rows.append(finding_cells.row(excel_row, values, linked_styles))
+                hyperlinks.append(sheet_xml.link(f"A{excel_row}", f"'{shape.files_sheet}'!A{row + 1}", name))
                 links += 1
             else:
-                rows.append(sheet_xml.row(excel_row, shown, finding_styles))
+                rows.append(finding_cells.row(excel_row, values, finding_styles))
             done += 1
             if done % cap == 0:
                 links = 0

@@ -84,14 +84,49 @@ def attribute(value: str) -> str:
 def cell(ref: str, value: Any, style: int | None = None) -> str:
     """One cell (a number or a text already made safe for a file, ``audit_files.safe_cell``), or ``''`` for
     nothing: a blank, a ``None``, a boolean."""
+    rest = after_ref(value, style)
+    return f'<c r="{ref}{rest}' if rest else ""
+
+
+def after_ref(value: Any, style: int | None) -> str:
+    """A cell's XML from the end of its address on (``"`` then the style, type and value): what does not depend on
+    where the cell is, so that a value met before costs a look-up; ``''`` for nothing."""
     if value is None or value == "" or isinstance(value, bool):
         return ""
     s = "" if style is None else f' s="{style}"'
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{value:.16G}</v></c>'
+        return f'"{s}><v>{value:.16G}</v></c>'
     shown = str(value)
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(shown) else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text(shown)}</t></is></c>'
+    return f'"{s} t="inlineStr"><is><t{space}>{text(shown)}</t></is></c>'
+
+
+class Cells:
+    """Rows of one layout of columns, each value's XML made once: the same file name, agency, rule, label and
+    message recur on thousands of rows. ``safe`` makes a value what the file holds (``audit_files.safe_cell``);
+    the memo is emptied when it grows past :data:`MEMO`."""
+
+    MEMO = 50_000
+
+    def __init__(self, width: int, safe: Any) -> None:
+        self.letters = column_letters(width)
+        self.safe = safe
+        self.memo: dict[tuple[Any, ...], str] = {}
+
+    def row(self, number: int, values: Sequence[Any], styles: Sequence[int | None]) -> str:
+        """``<row>`` with its cells: ``values`` and ``styles`` by column from A; a row with no cell is omitted."""
+        memo, letters, at = self.memo, self.letters, str(number)
+        parts = []
+        for i, value in enumerate(values):
+            key = (styles[i], type(value), value)
+            rest = memo.get(key)
+            if rest is None:
+                if len(memo) >= self.MEMO:
+                    memo.clear()
+                rest = memo[key] = after_ref(self.safe(value), styles[i])
+            if rest:
+                parts.append(f'<c r="{letters[i]}{at}{rest}')
+        return f'<row r="{at}">{"".join(parts)}</row>' if parts else ""
 
 
 def row(number: int, values: Sequence[Any], styles: Sequence[int | None]) -> str:
