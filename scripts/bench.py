@@ -27,6 +27,19 @@
    that shares no part with the files before it, and for the real workbooks of older template versions.
    Then the package editor (``set_cells``) against a plain zip round trip of the same template, and its
    refusal of a zip bomb, which it never unpacks.
+6. The analyst's frames (``bench.py frames``): ``api.values_frame`` over a corpus of payloads (20 000;
+   ``BENCH_FRAME_FILES``) against reading the payloads' bytes, and against ``json.loads`` of each.
+7. An audit at a province's scale (``bench.py scale``, ``scripts/bench_scale.py``): 20 000 generated workbooks
+   (``BENCH_SCALE_FILES``) and a tenth of them, audited as a user runs it (``xl-gongkai audit DIR -o …`` in
+   a child process): files per second on all cores, CPU per file, the parent's peak memory at both sizes
+   (flat: their ratio close to 1) and the share of the wall time the parent is busy.
+8. A dense run (``bench.py dense``): 150 000 findings-heavy reports (about 190 findings each, 校验结果 filled;
+   ``BENCH_DENSE_FILES``), a few hundred generated ones repeated under other agencies' names, audited with
+   the results workbook: the wall time and the parent's busy share of it.
+
+Section 2 also prints the per-file CPU of the audit's work on one file (a worker's: the package guard, reading,
+the checks, its result) against the calamine floor of the same files, for generated valid workbooks, for
+checked ones as clerks hand them in, and for findings-heavy ones.
 """
 
 from __future__ import annotations
@@ -193,22 +206,16 @@ def audit_against_floor(paths: list[Path], tmp: Path) -> None:
     from python_calamine import CalamineWorkbook
 
     from xl_gongkai.adapters.workbook_read import sheets_to_read
-    from xl_gongkai.adapters.xlsx_cells import set_cells
     from xl_gongkai.commands.audit_worker import check_file
     from xl_gongkai.spec import load_form
 
     form = load_form()
     names = sheets_to_read(form)
-    broken = tmp / "broken"
-    broken.mkdir()
-    cells = [c for c in form.input_cells()][:40]
-    many = []
-    for p in paths:
-        edits: dict[str, dict[str, object]] = {}
-        for i, c in enumerate(cells):
-            edits.setdefault(c.sheet, {})[c.address] = "不详" if i % 2 else None
-        many.append(broken / p.name)
-        many[-1].write_bytes(set_cells(p.read_bytes(), edits))
+    checked, dense = tmp / "checked", tmp / "dense"
+    checked.mkdir()
+    dense.mkdir()
+    valid_checked = checked_workbooks(checked, len(paths), 77, messy=False)
+    many = checked_workbooks(dense, len(paths), 78, messy=True)
 
     def floor(p: Path) -> None:
         wb = CalamineWorkbook.from_path(str(p))
@@ -217,7 +224,7 @@ def audit_against_floor(paths: list[Path], tmp: Path) -> None:
 
     print("audit of one file in one process, CPU ms per file (median of 3 passes over "
           f"{len(paths)} files) against the calamine floor of the same files")
-    for label, files in (("valid", paths), ("many findings", many)):
+    for label, files in (("valid", paths), ("valid, checked", valid_checked), ("~190 findings", many)):
         ratios = []
         for _ in range(3):
             t = time.process_time()
@@ -231,7 +238,7 @@ def audit_against_floor(paths: list[Path], tmp: Path) -> None:
             ratios.append((ours, base))
         ours, base = sorted(ratios, key=lambda r: r[0] / r[1])[1]
         n = len(files)
-        print(f"  {label:<14} floor {1000 * base / n:5.2f} ms   audit {1000 * ours / n:5.2f} ms   "
+        print(f"  {label:<15} floor {1000 * base / n:5.2f} ms   audit {1000 * ours / n:5.2f} ms   "
               f"ratio audit / calamine floor {ours / base:5.2f}   (goal <= 2.5)")
 
 
@@ -567,6 +574,8 @@ def analysis_frames(tmp: Path) -> None:
 
 
 def main() -> None:
+    import bench_scale
+
     only = set(sys.argv[1:])  # e.g. `scripts/bench.py web`; all sections by default
     with tempfile.TemporaryDirectory() as tmp:
         if not only or "click" in only:
@@ -581,6 +590,12 @@ def main() -> None:
             reading_cost(Path(tmp))
         if not only or "frames" in only:
             analysis_frames(Path(tmp))
+        if not only or "scale" in only:
+            print("\n== An audit at a province's scale")
+            bench_scale.scale_run(int(os.environ.get("BENCH_SCALE_FILES", "20000")), os.cpu_count() or 1)
+        if not only or "dense" in only:
+            print("\n== A dense run: findings-heavy reports, with the results workbook")
+            bench_scale.dense_run(int(os.environ.get("BENCH_DENSE_FILES", "150000")), os.cpu_count() or 1)
 
 
 if __name__ == "__main__":
