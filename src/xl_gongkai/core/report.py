@@ -37,6 +37,9 @@ class Report:
     # arithmetic counts a blank term as 0 (so the table's real errors still show) and leaves an equation whose
     # total is blank unchecked. Only the importer sets it.
     printed_blank: frozenset[CellKey] = frozenset()
+    # Cells of a published report's present tables that the importer could not read with certainty (its I1/I2
+    # say why, row by row): I8 says so once per table, and neither V1 nor the arithmetic judges them again.
+    unread: frozenset[CellKey] = frozenset()
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
@@ -67,6 +70,10 @@ class Report:
         if isinstance(key, CellKey):
             return key.table not in self.absent
         return key not in self.absent
+
+    def judged(self, key: CellKey) -> bool:
+        """Whether the checks judge a cell: the source contains it and it was read (not left for I8)."""
+        return key.table not in self.absent and key not in self.unread
 
     @property
     def year(self) -> int | None:

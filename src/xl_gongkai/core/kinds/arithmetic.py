@@ -46,8 +46,8 @@ def _compare(
     ``name`` words a cell within the equation's own row or column (the message already says which).
     """
     involved = [*left, *right]
-    if not all(ctx.report.present(k) for k in involved):
-        return  # a table the source does not contain: the importer says so once
+    if not all(ctx.report.judged(k) for k in involved):
+        return  # a table the source does not contain, a cell the importer could not read: said once (I6, I8)
     if any(k in ctx.report.printed_blank and ctx.form.cell(k).derived and ctx.report.reading(k).kind == "blank"
            for k in involved):
         return  # a total the published table leaves blank: nothing to check it against (I7 says it is blank)
