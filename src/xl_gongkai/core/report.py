@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ..spec import CellKey, Form, load_form
+from .ledger import Ledger
 from .numbers import Reading, read
 
 
@@ -32,6 +33,9 @@ class Report:
     # published excerpt — with what the source shows instead. Rule I6 reports each once; their blank
     # cells and the rules over them are not findings. A workbook or a JSON document has no absent parts.
     absent: Mapping[str, str] = field(default_factory=dict)
+    # The register of applications (依申请台账) the source holds: empty when its register sheet has no rows,
+    # None when it has no register (a payload, a published report, a workbook of a template before 1.4.0).
+    ledger: Ledger | None = None
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
