@@ -3,7 +3,8 @@
 Its columns are found by their Chinese headers (the register's labels, or a known variant of one), in any order,
 in the first rows of the file; other columns (the applicant's name, the matter asked for) are left where they are,
 never copied. CSV is read as UTF-8 (with or without a byte order mark) or, failing that, GB18030 — what Excel and
-WPS save on Chinese Windows — with a comma, a tab or a semicolon between the fields. A workbook is read sheet by
+WPS save on Chinese Windows — or, with its byte order mark, UTF-16 (Excel's “Unicode 文本”), with a comma, a tab or
+a semicolon between the fields. A workbook is read sheet by
 sheet until one has the headers (through the same guard and reader as every workbook).
 
 What is read is kept as it stands; whether a label is one of the options and a date a date is for the core to
@@ -70,17 +71,19 @@ def read_ledger_file(path: str | Path, form: Form) -> LedgerFile:
 
 def _csv_rows(path: Path) -> list[list[Any]]:
     raw = read_input(path, cap=MAX_BYTES, too_big="文件有 {mb} MB，超过 50 MB 的上限，不像是一份台账，未读取。")
-    for encoding in ENCODINGS:
+    # Excel's “Unicode 文本” is UTF-16 with a byte order mark; otherwise UTF-8, then GB18030
+    encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ENCODINGS
+    for encoding in encodings:
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - GB18030 decodes every byte sequence of its own; kept for a clear message
-        raise InputError("文件的编码无法识别：请另存为 UTF-8 或 GB18030（ANSI）编码的 CSV。", place=str(path))
-    if "\x00" in text:
-        raise InputError("文件中有空字符，不是文本格式的 CSV（可能是 UTF-16 编码或其他格式）：请在 Excel 中“另存为”"
-                         "“CSV UTF-8（逗号分隔）”后再试。", place=str(path))
+    else:
+        text = "\x00"
+    if "\x00" in text:  # a NUL decodes in both, but no text file holds one: a workbook or another binary file
+        raise InputError("文件的编码无法识别，或不是文本文件：请在 Excel 或 WPS 中“另存为”“CSV UTF-8（逗号分隔）”"
+                         "后再试（Excel 工作簿请直接用 .xlsx 文件）。", place=str(path))
     best: list[list[Any]] = []
     for delimiter in DELIMITERS:
         rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]

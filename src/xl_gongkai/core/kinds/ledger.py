@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from ..findings import Finding, Place
 from ..ledger import PROBLEM_KINDS, Reading, derivation, differences, read_ledger, shown, spec_of
-from ..numbers import read
+from ..numbers import read, show
 from ..params import OneOf
 from ..report import Report
 from ..rules import RuleContext, kind
@@ -81,7 +81,7 @@ def ledger_table(ctx: RuleContext) -> Iterator[Finding]:
         parts = []
         for key, stated, count in cells:
             r = read(stated)
-            was = "空白" if r.kind == "blank" else shown(stated)
+            was = "空白" if r.kind == "blank" else show(r.number) if r.kind == "number" else f"“{shown(stated)}”"
             parts.append(f"“{table.column(key.column).label}”表中为{was}、台账为{count}")
         first = ctx.form.cell(cells[0][0])
         yield ctx.finding(f"{table.key}.{row_key}", place=ctx.cell_place(first),
