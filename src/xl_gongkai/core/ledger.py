@@ -39,6 +39,7 @@ PROBLEM_KINDS = (DATES, ORDER, PAIRING, CHOICES, DUPLICATES, BEYOND)
 
 _TIME_OF_DAY = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")  # an export's "2025-03-05 10:20:33"
 MAX_SHOWN = 40  # characters of a value quoted in a message
+MAX_REMEMBERED = 4096  # label texts remembered with their verdict (a register repeats a few dozen)
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,23 @@ def spec_of(form: Form) -> LedgerSheet | None:
 
 def value(spec: LedgerSheet, entry: Entry, column: LedgerColumn) -> Any:
     """A row's value in one column of the register."""
-    return entry.values[spec.columns.index(column)]
+    return entry.values[_positions(spec)[column.key]]
+
+
+_POSITIONS: dict[int, tuple[LedgerSheet, dict[str, int]]] = {}
+
+
+def _positions(spec: LedgerSheet) -> dict[str, int]:
+    """Where each column's value stands in an entry, worked out once per spec (forms are loaded once)."""
+    found = _POSITIONS.get(id(spec))
+    if found is None or found[0] is not spec:
+        found = _POSITIONS[id(spec)] = (spec, {c.key: i for i, c in enumerate(spec.columns)})
+    return found[1]
 
 
 def blank(raw: Any) -> bool:
-    return read(raw).kind == "blank"
+    """Nothing in the cell: ``None``, or text of spaces only (as ``numbers.read`` has it, without its cost)."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def shown(raw: Any) -> str:
@@ -132,6 +145,8 @@ class _Options:
         self.outcome_index = _index(form, self.outcomes)
         self.applicant_label = {c.key: c.label for c in self.applicants}
         self.outcome_label = {c.key: c.label for c in self.outcomes}
+        # a register repeats a few dozen texts thousands of times: each is normalised once
+        self.seen: dict[tuple[bool, str], str | None] = {}
 
 
 def _index(form: Form, choices: Sequence[Choice]) -> dict[str, str]:
@@ -162,7 +177,12 @@ def choice_key(form: Form, raw: Any, *, outcome: bool) -> str | None:
     if not isinstance(raw, str):
         return None
     opts = options(form)
-    return (opts.outcome_index if outcome else opts.applicant_index).get(form.normalize(raw))
+    key = (outcome, raw)
+    if key not in opts.seen:
+        if len(opts.seen) >= MAX_REMEMBERED:
+            opts.seen.clear()
+        opts.seen[key] = (opts.outcome_index if outcome else opts.applicant_index).get(form.normalize(raw))
+    return opts.seen[key]
 
 
 def read_ledger(form: Form, ledger: Ledger, *, today: dt.date | None = None) -> Reading:
@@ -297,12 +317,15 @@ class Derivation:
         return len(self.cases)
 
 
-def derivation(form: Form, ledger: Ledger | None, year: int | None, *, today: dt.date | None = None
-               ) -> Derivation | None:
-    """Table 三 from the register, when it has rows, the year is known and every row reads with certainty."""
+def derivation(form: Form, ledger: Ledger | None, year: int | None, *, today: dt.date | None = None,
+               reading: Reading | None = None) -> Derivation | None:
+    """Table 三 from the register, when it has rows, the year is known and every row reads with certainty.
+
+    ``reading``: the register already read (with the same ``today``), so that it is read once per check.
+    """
     if ledger is None or not ledger.entries or year is None or spec_of(form) is None:
         return None
-    reading = read_ledger(form, ledger, today=today)
+    reading = reading or read_ledger(form, ledger, today=today)
     if not reading.complete:
         return None
     end = dt.date(year, 12, 31)

@@ -72,7 +72,7 @@ def ledger_table(ctx: RuleContext) -> Iterator[Finding]:
     spec = spec_of(ctx.form)
     if spec is None:
         return
-    done = derivation(ctx.form, ctx.report.ledger, ctx.report.year, today=ctx.today)
+    done = derivation(ctx.form, ctx.report.ledger, ctx.report.year, today=ctx.today, reading=_reading(ctx))
     if done is None:
         return
     table = ctx.form.table(spec.table)
