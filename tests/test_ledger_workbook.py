@@ -177,3 +177,62 @@ def test_libreoffice_sees_the_registers_dropdowns_dates_and_protection(tmp_path:
     assert named[FORM.workbook.defined_name("list", SPEC.outcome.key)].startswith(f"${info}.$E$2:$E$")
     lists = view["cells"][info]
     assert [lists[f"E{2 + i}"]["string"] for i in range(len(OUTCOME))] == list(OUTCOME.values())
+
+
+def test_the_audit_says_that_an_application_was_probably_put_in_the_wrong_column(tmp_path: Path) -> None:
+    """The real 2025 case, in an office's folder: 自然人 one short and 其他 one over on 一、本年新收, 总计 balanced."""
+    import json
+
+    from xl_gongkai.commands.audit import run_audit
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    doc = json.loads((REPORTS / "huaian-city-2024.json").read_text("utf-8"))
+    doc["values"][T]["new"]["natural_person"] -= 1
+    doc["values"][T]["new"]["other_org"] += 1
+    (folder / "某局.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        r1 = [f for f in result.findings if f["rule"] == "R1"]
+    assert [f["message"].split("：")[0] for f in r1] == ["R1 表三“自然人”列勾稽关系不成立",
+                                                          "R1 表三“其他”列勾稽关系不成立"]
+    assert all("很可能有 1 件申请在某一行计入了“自然人”、在另一行计入了“其他”" in f["message"] for f in r1)
+
+
+def test_the_report_says_how_many_were_answered_in_time(tmp_path: Path) -> None:
+    """The generated report's 依申请公开 paragraph (a 【自动生成】 marker) carries the register's figure."""
+    from dataclasses import replace
+
+    from xl_gongkai.commands.load import open_source
+    from xl_gongkai.commands.report import run_report
+    from xl_gongkai.core.ledger import Entry, Ledger
+
+    reference = read_report(REPORTS / "panzhihua-dongqu-kejiju-2025.json").report
+    rows = [("2025-03-03", "自然人", "2025-03-31", OUTCOME["disclosed"]),  # 20 working days
+            ("2025-03-03", "商业企业", "2025-04-01", OUTCOME["partial"])]  # 21
+    position = {c.key: i for i, c in enumerate(SPEC.columns)}
+    entries = []
+    for i, (got, who, done, outcome) in enumerate(rows):
+        values: list[Any] = [None] * len(SPEC.columns)
+        values[position["received"]], values[position["applicant"]] = dt.date.fromisoformat(got), who
+        values[position["finished"]], values[position["outcome"]] = dt.date.fromisoformat(done), outcome
+        entries.append(Entry(SPEC.first_row + i, tuple(values)))
+    narrative = {**reference.narrative, "overview": "本年度政府信息公开工作情况如下。\n【自动生成：依申请公开】"}
+    source = replace(reference, narrative=narrative)
+    book = new_workbook(tmp_path / "w.xlsm", source=source, today=TODAY, ledger=Ledger(tuple(entries)))
+    done = run_report(open_source(book), html=tmp_path / "年报.html", today=TODAY)
+    assert done.refused is None, done.refused
+    html = next(o.data for o in done.outputs if o.path.suffix == ".html").decode("utf-8")
+    assert "办结的2件申请中，1件在收到申请之日起20个工作日内答复，1件超过20个工作日。" in html
+
+
+def test_a_workbook_converted_with_new_from_keeps_its_register(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    book = huaian_book(tmp_path)
+    typed(book, CLERK_ROWS)
+    copy = tmp_path / "copy.xlsx"
+    assert run(capsys, "new", "--from", book, "-o", copy, "--today", TODAY)[0] == 0
+    before, after = read_workbook(book), read_workbook(copy)
+    assert before.ledger is not None and after.ledger is not None
+    assert [e.row for e in after.ledger.entries] == [e.row for e in before.ledger.entries]
+    assert [e.values for e in after.ledger.entries] == [e.values for e in before.ledger.entries]
+    assert after.values == before.values  # converted as stated: 表三 is not counted again on the way
