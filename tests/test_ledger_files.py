@@ -281,3 +281,11 @@ def test_excels_unicode_text_is_read_too(tmp_path: Path, capsys: pytest.CaptureF
                        "--today", TODAY)
     assert code == 0, err
     assert read_workbook(book).values[FORM.cell(f"{TABLE.key}.rejected_repeat.legal_services").key] == 1
+
+
+def test_ledger_with_previous_is_refused_saying_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    register = write_csv(tmp_path / "台账.csv", seeded_cases(count=3))
+    code, _, err = run(capsys, "new", "--previous", REPORTS / "huaian-city-2024.json", "--ledger", register, "-o",
+                       tmp_path / "w.xlsm")
+    assert code == 2 and "--ledger 不能与 --previous 一起使用" in err and "fill 新文件 --ledger" in err
+    assert not (tmp_path / "w.xlsm").exists()

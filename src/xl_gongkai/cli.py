@@ -217,8 +217,12 @@ def cmd_new(args: argparse.Namespace) -> int:
         guard_outputs([out], [args.ledger])
         ledger = load_ledger(args.ledger, source.form if source else load_form(), today=args.today)
     data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today, ledger=ledger)
-    say(f"已生成工作簿：{write_bytes_atomic(out, data)}"
-        + (f"（依申请台账 {len(ledger)} 件申请，表三已按台账填写）" if ledger is not None else ""))
+    note = ""
+    if ledger is not None:
+        counted = args.year or (source.year if source else None)
+        done = "，表三已按台账填写）" if counted else "；没有报告年度，表三未按台账填写）"
+        note = f"（依申请台账 {len(ledger)} 件申请{done}"
+    say(f"已生成工作簿：{write_bytes_atomic(out, data)}{note}")
     return 0
 
 
