@@ -236,3 +236,15 @@ def test_a_workbook_converted_with_new_from_keeps_its_register(tmp_path: Path,
     assert [e.row for e in after.ledger.entries] == [e.row for e in before.ledger.entries]
     assert [e.values for e in after.ledger.entries] == [e.values for e in before.ledger.entries]
     assert after.values == before.values  # converted as stated: 表三 is not counted again on the way
+
+
+def test_without_a_year_table_three_is_not_counted_and_fill_says_why(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    book = huaian_book(tmp_path)
+    typed(book, CLERK_ROWS)
+    year = FORM.field("year")
+    book.write_bytes(set_cells(book.read_bytes(), {FORM.metadata_sheet: {year.cell: None}}))
+    before = read_workbook(book).values
+    code, out, _ = run(capsys, "fill", book, "--today", TODAY)
+    assert code == 1 and "封面没有报告年度，表三没有按依申请台账填写" in out
+    assert read_workbook(book).values == before

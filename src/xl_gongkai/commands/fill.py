@@ -36,7 +36,6 @@ class Filled:
     writes: SheetWrites  # the totals (and, with ``write``, the output blocks)
     outputs: list[Output] = field(default_factory=list)
     from_ledger: FromLedger | None = None  # table 三 as counted from the register, when it was
-
     replaced: int | None = None  # the rows of a register file that replaced the workbook's (``fill --ledger``)
 
     @property
@@ -47,6 +46,8 @@ class Filled:
             d = self.from_ledger.derivation
             later = f"（另有 {len(d.later)} 件在报告年度之后收到，未计入）" if d.later else ""
             return f"{head}表三已按依申请台账填写：计入 {d.counted} 件申请{later}。"
+        if self.ledger_blocked and self.checked.report.year is None:
+            return f"{head}封面没有报告年度，表三没有按依申请台账填写；填写报告年度后再点“填充合计”。"
         if self.ledger_blocked:
             return (f"{head}依申请台账有无法计数的行（见校验结果中的 L 类问题），表三没有按台账填写，"
                     "仍是原来的数字；改正台账后再点“填充合计”。")
