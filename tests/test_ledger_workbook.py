@@ -167,7 +167,9 @@ def test_libreoffice_sees_the_registers_dropdowns_dates_and_protection(tmp_path:
     assert cells[f"{SPEC.received.at}{row}"]["string"] == "2025-01-06" and not cells[f"{SPEC.received.at}{row}"][
         "locked"]
     date = cells[f"{SPEC.finished.at}{row}"]["validation"]
-    assert (date["type"], date["operator"], date["error_style"]) == ("DATE", "BETWEEN", "STOP")
+    assert (date["type"], date["operator"], date["error_style"]) == ("DATE", "BETWEEN", "STOP"), date
+    assert date["formula1"] == str((SPEC.earliest_date - EPOCH).days)  # day serials: 2008-05-01 …
+    assert date["formula2"] == str((dt.date(2100, 12, 31) - EPOCH).days)  # … to 2100-12-31
     for column in (SPEC.applicant, SPEC.outcome):
         v = cells[f"{column.at}{row}"]["validation"]
         assert v["type"] == "LIST" and v["formula1"] == FORM.workbook.defined_name("list", column.key), v
