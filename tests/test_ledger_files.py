@@ -289,3 +289,15 @@ def test_ledger_with_previous_is_refused_saying_what_to_do(tmp_path: Path, capsy
                        tmp_path / "w.xlsm")
     assert code == 2 and "--ledger 不能与 --previous 一起使用" in err and "fill 新文件 --ledger" in err
     assert not (tmp_path / "w.xlsm").exists()
+
+
+@pytest.mark.parametrize("name", ["台账.csv", "台账.xlsx"])
+def test_a_register_that_is_not_a_regular_file_is_refused_before_it_is_opened(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    import os
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)  # reading it would wait for ever
+    code, _, err = run(capsys, "new", "--agency", "某局", "--year", YEAR, "--ledger", fifo, "-o", tmp_path / "w.xlsm",
+                       "--today", TODAY)
+    assert code == 2 and str(fifo) in err and not (tmp_path / "w.xlsm").exists()

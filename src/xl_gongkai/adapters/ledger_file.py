@@ -101,6 +101,10 @@ def _from_workbook(path: Path, form: Form) -> LedgerFile:
 
     spec = form.workbook.ledger
     assert spec is not None
+    size = regular_file(path).st_size  # never a FIFO or a device
+    if size > MAX_BYTES:
+        raise InputError(f"文件有 {size / 1024 / 1024:.1f} MB，超过 50 MB 的上限，不像是一份台账，未读取。",
+                         place=str(path))
     inspect_package(path, {})  # the package within the limits every workbook is read with, before calamine opens it
     try:
         names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
