@@ -301,3 +301,13 @@ def test_a_register_that_is_not_a_regular_file_is_refused_before_it_is_opened(
     code, _, err = run(capsys, "new", "--agency", "某局", "--year", YEAR, "--ledger", fifo, "-o", tmp_path / "w.xlsm",
                        "--today", TODAY)
     assert code == 2 and str(fifo) in err and not (tmp_path / "w.xlsm").exists()
+
+
+def test_a_field_longer_than_any_register_holds_is_the_files_problem(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类别,办结日期,办理结果,备注\n2025-01-02,自然人,,,\"" + "长" * 200_000 + "\"\n",
+                        "utf-8")
+    code, _, err = run(capsys, "new", "--agency", "某局", "--year", YEAR, "--ledger", register, "-o",
+                       tmp_path / "w.xlsm", "--today", TODAY)
+    assert code == 2 and "不是可读取的 CSV 文件" in err and not (tmp_path / "w.xlsm").exists()

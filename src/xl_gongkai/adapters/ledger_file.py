@@ -65,11 +65,11 @@ def read_ledger_file(path: str | Path, form: Form) -> LedgerFile:
         raise InputError(f"台账文件应为 .csv 或 .xlsx（.xlsm）文件，不支持 {suffix or '无扩展名的文件'}。"
                          "请在 Excel 或 WPS 中“另存为” CSV（逗号分隔）或 Excel 工作簿后再试。", place=str(p))
     if suffix in CSV_SUFFIXES:
-        return _from_rows(p, form, _csv_rows(p), sheet=None)
+        return _from_rows(p, form, _csv_rows(p, form), sheet=None)
     return _from_workbook(p, form)
 
 
-def _csv_rows(path: Path) -> list[list[Any]]:
+def _csv_rows(path: Path, form: Form) -> list[list[Any]]:
     raw = read_input(path, cap=MAX_BYTES, too_big="文件有 {mb} MB，超过 50 MB 的上限，不像是一份台账，未读取。")
     # Excel's “Unicode 文本” is UTF-16 with a byte order mark; otherwise UTF-8, then GB18030
     encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ENCODINGS
@@ -84,13 +84,18 @@ def _csv_rows(path: Path) -> list[list[Any]]:
     if "\x00" in text:  # a NUL decodes in both, but no text file holds one: a workbook or another binary file
         raise InputError("文件的编码无法识别，或不是文本文件：请在 Excel 或 WPS 中“另存为”“CSV UTF-8（逗号分隔）”"
                          "后再试（Excel 工作簿请直接用 .xlsx 文件）。", place=str(path))
-    best: list[list[Any]] = []
-    for delimiter in DELIMITERS:
-        rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-        if max((len(r) for r in rows[:HEADER_ROWS]), default=0) > max((len(r) for r in best[:HEADER_ROWS]),
-                                                                         default=0):
-            best = rows
-    return best
+    head = "\n".join(text.splitlines()[:HEADER_ROWS])
+    delimiter = next((d for d in DELIMITERS if _header(form, _parse(head, d, path)) is not None), DELIMITERS[0])
+    return _parse(text, delimiter, path)
+
+
+def _parse(text: str, delimiter: str, path: Path) -> list[list[Any]]:
+    """The rows of a CSV text; a field longer than the csv module takes is the file's problem, said as such."""
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise InputError(f"不是可读取的 CSV 文件（{exc}）：请在 Excel 或 WPS 中“另存为”“CSV UTF-8（逗号分隔）”后再试。",
+                         place=str(path)) from None
 
 
 def _from_workbook(path: Path, form: Form) -> LedgerFile:
