@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ..spec import CellKey, Form, load_form
+from .ledger import Ledger
 from .numbers import Reading, read
 
 
@@ -40,6 +41,9 @@ class Report:
     # Cells of a published report's present tables that the importer could not read with certainty (its I1/I2
     # say why, row by row): I8 says so once per table, and neither V1 nor the arithmetic judges them again.
     unread: frozenset[CellKey] = frozenset()
+    # The register of applications (依申请台账) the source holds: empty when its register sheet has no rows,
+    # None when it has no register (a payload, a published report, a workbook of a template before 1.4.0).
+    ledger: Ledger | None = None
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
