@@ -624,7 +624,8 @@ HOSTILE: dict[str, tuple[str, Any, str]] = {
     "random bytes named .xlsm": ("random.xlsm", lambda: random.Random(7).randbytes(200_000),
                                  "不是可读取的 Excel 工作簿"),
     "an empty file": ("empty.xlsm", lambda: b"", "不是可读取的 Excel 工作簿"),
-    "an encrypted or .xls file": ("old.xlsm", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096), "旧版 .xls"),
+    "a damaged compound (.xls) file": ("old.xlsm", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096),
+                                       "复合文档（OLE）结构已损坏"),
     "a 60 MB workbook": ("huge.xlsm", lambda: filled() + bytes(60 << 20), "文件过大"),
     "an HTML report of 50 MB": ("report.html", lambda: (
         "<html><body>" + "<p>一、总体情况 本机关认真贯彻落实。</p>" * 1_300_000 + "</body></html>").encode(),
