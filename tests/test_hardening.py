@@ -448,7 +448,7 @@ def test_hostile_json_structures(tmp_path: Path) -> None:
     }
     expected = {"deep-list.json": "嵌套层数", "deep-dict.json": "嵌套层数", "long-int.json": "位数过多",
                 "infinity.json": "values.active.rules.issued", "nan.json": "metadata.year",
-                "not-utf8.json": "UTF-8", "top-level-list.json": "顶层应为对象"}
+                "not-utf8.json": "UTF-8", "top-level-list.json": "不是本工具的数据包或报告文档（顶层不是对象"}
     for name, text in cases.items():
         p = tmp_path / name
         p.write_bytes(text.encode("utf-16") if name == "not-utf8.json" else text.encode("utf-8"))

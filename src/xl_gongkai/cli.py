@@ -307,8 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 help="下列命令之一；“xl-gongkai 命令 -h”显示该命令的用法")
 
-    p = sub.add_parser("check", help="校验一份报告（工作簿或 JSON 数据包），列出全部错误和提示")
-    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿、JSON 数据包，或已公布报告的 .txt/.html")
+    p = sub.add_parser("check", help="校验一份报告（工作簿、JSON 数据包或已公布的报告），列出全部错误和提示")
+    p.add_argument("path", metavar="文件", help="工作簿（.xlsm/.xlsx/.xls）、JSON 数据包，或已公布的报告"
+                                            "（文本、网页、PDF、Word）；按内容识别，不看扩展名")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--previous", metavar="上年报告",
@@ -318,8 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("import", help="导入已公布的年度报告（.txt/.html/.htm），列出导入和校验结果")
-    p.add_argument("path", metavar="文件", help="已公布报告的文本（.txt，UTF-8 或 GB18030）或网页（.html/.htm）")
+    p = sub.add_parser("import", help="导入已公布的年度报告（文本、网页、PDF、Word），列出导入和校验结果")
+    p.add_argument("path", metavar="文件", help="已公布的报告：文本（UTF-8 或 GB18030）、网页、PDF、Word"
+                                            "（.docx；.doc 和 .wps 需要 LibreOffice）；按内容识别，不看扩展名")
     p.add_argument("-o", "--output", metavar="输出文件", help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿"
                                           "（.xlsm 带按钮，.xlsx 不带宏；仅2021年格式）")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",

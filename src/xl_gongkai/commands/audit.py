@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..adapters.formats import KIND_NAMES, input_format, unsupported
+from ..adapters.formats import KIND_NAMES
 from ..core.findings import ERROR, WARNING
 from ..fileio import Output
 
@@ -113,8 +113,6 @@ def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
         st = regular_file(p)
     except InputError as exc:
         return {"file": path, "status": UNREADABLE, "note": _bare(exc)}
-    if input_format(p) is None:
-        return {"file": path, "status": UNREADABLE, "note": unsupported(p)}
     if st.st_size == 0:
         return {"file": path, "status": UNREADABLE, "note": "空文件（0 字节）"}
     day = dt.date.fromisoformat(today) if today else None
@@ -136,7 +134,7 @@ def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
     return {
         "file": path, "status": READ, "kind": src.kind, "form": form.short_title, "origin": report.origin,
         "agency": report.agency, "year": report.year, "findings": findings, "doc": doc,
-        "content": hashlib.sha256(same).hexdigest(),
+        "content": hashlib.sha256(same).hexdigest(), "note": " ".join(src.notes),
     }
 
 
@@ -421,7 +419,7 @@ def _finish(root: Path, first: Path, final: Path, extra: dict[int, list[dict[str
                        "year": r["year"] or "", "errors": n_errors, "warnings": warnings, "explained": explained,
                        "passed": YES if n_errors == 0 else NO,
                        "ready": YES if n_errors == 0 and warnings == explained else NO,
-                       "previous": previous.get(seq, ""), "note": ""}
+                       "previous": previous.get(seq, ""), "note": r.get("note", "")}
             found += len(findings)
             errors = errors or any(f["severity"] == ERROR for f in findings)
             out.write(json.dumps({"row": row, "findings": findings}, ensure_ascii=False) + "\n")

@@ -52,6 +52,6 @@ def heuristic(name: str, family: str) -> Callable[[F], F]:
 
 def inventory() -> dict[str, Heuristic]:
     """Every heuristic of the importer (importing the modules that register them)."""
-    from . import html, labels, metadata, placement, sections, tables, text  # noqa: F401
+    from . import files, html, labels, metadata, placement, sections, tables, text  # noqa: F401
 
     return dict(HEURISTICS)
