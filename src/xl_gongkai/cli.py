@@ -47,6 +47,11 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+# what to do with a workbook the tool reads but cannot rewrite
+_RESAVE = {"xls": "这是 Excel 97-2003 工作簿（.xls），可以校验，不能写入；请在 Excel 或 WPS 中另存为 .xlsm 后再试。",
+           "ods": "这是 OpenDocument 电子表格，可以校验，不能写入；请在 LibreOffice 或 WPS 中另存为 .xlsx 后再试。"}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import run_check
     from .commands.load import open_source
@@ -55,7 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     src = open_source(args.path)
     if args.write and not src.is_file_workbook:
-        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。")
+        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。"
+                         + _RESAVE.get(src.format, ""))
     previous = open_source(args.previous).report if args.previous else None
     done = run_check(src, previous=previous, today=args.today, write=args.write)
     if args.format == "json":
@@ -220,7 +226,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
         guard_outputs([out], [args.path])
     src = open_source(args.path)
     if not src.is_file_workbook:
-        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。")
+        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。" + _RESAVE.get(src.format, ""))
     done = run_fill(src, out=out, write=args.write, today=args.today)
     # in place without -o: the one deliberate exception to "no output replaces an input"
     (target,) = commit(done.outputs, [args.path] if out is not None else [])

@@ -33,6 +33,7 @@ class Source:
     findings: tuple[Finding, ...] = ()
     remembered_text: object = None  # what a live book's memory cell holds (the ribbon reads it with the rest)
     converted: bool = False  # read from a copy LibreOffice converted: the file itself is not one we can rewrite
+    format: str = ""  # what the file's content is (``adapters.formats.InputFormat.name``: "xlsx", "xls", "pdf"…)
 
     @cached_property
     def remembered(self) -> Report | None:
@@ -47,7 +48,8 @@ class Source:
 
     @property
     def is_file_workbook(self) -> bool:
-        return self.kind == "workbook" and self.path is not None and not self.converted
+        """A workbook file the tool can rewrite (fill, check --write): an .xlsx/.xlsm, not an .xls or a conversion."""
+        return self.kind == "workbook" and self.path is not None and not self.converted and self.format != "xls"
 
     @classmethod
     def of(cls, report: Report) -> Source:
@@ -67,7 +69,7 @@ def open_source(path: str | Path) -> Source:
     if found.format.key == "office":
         return _converted(p, found.format, notes)
     src = _read(p, found.format)
-    return replace(src, notes=[*notes, *src.notes])
+    return replace(src, notes=[*notes, *src.notes], format=found.format.name)
 
 
 def _read(p: Path, fmt: InputFormat) -> Source:
@@ -101,6 +103,6 @@ def _converted(p: Path, fmt: InputFormat, notes: list[str]) -> Source:
             raise InputError(exc.args[0] if exc.args else str(exc), place=str(p)) from None
     said = f"已用 LibreOffice 把{spaced(fmt.what)}转换为 {fmt.converts_to} 后读取。"
     # the path the user gave, not the converted copy (gone with its folder), which nothing reads again
-    done = replace(src, path=p, notes=[*notes, said, *src.notes], converted=True)
+    done = replace(src, path=p, notes=[*notes, said, *src.notes], converted=True, format=fmt.name)
     vars(done)["remembered"] = remembered  # the cached property, filled from the copy
     return done
