@@ -115,6 +115,11 @@ def _content(p: Path, head: bytes) -> InputFormat:
             raise _refuse(p, why)
     text = _text(head, complete=len(head) < HEAD_BYTES)
     if text is None:
+        claimed = input_format(p)
+        if claimed is not None:
+            what = spaced(claimed.what, tail=False)
+            raise _refuse(p, f"不是可读取的{what}：文件已损坏，或根本不是{what}（内容不是本工具认识的任何格式）。"
+                             "请重新保存或重新下载后再试。")
         raise _refuse(p, f"不是文本文件，也不是本工具认识的文件格式。{unsupported(p)}。")
     start = text.lstrip("\ufeff \t\r\n")
     if _JSON_START.match(start):
@@ -132,7 +137,8 @@ def _plain_text(p: Path) -> InputFormat:
     if claimed is JSON_IN:
         return JSON_IN
     if claimed is not None and claimed not in (TEXT_IN, HTML_IN):
-        raise _refuse(p, f"不是可读取的{spaced(claimed.what)}：文件的内容是纯文本，不是{spaced(claimed.what)}"
+        what = spaced(claimed.what, tail=False)
+        raise _refuse(p, f"不是可读取的{what}：文件的内容是纯文本，不是{what}"
                          "（文件可能已损坏，或被改了扩展名）。请重新保存或重新下载；如果这是报告的文字，"
                          "请把扩展名改为 .txt 后再读取。")
     if advised(p):
@@ -172,7 +178,9 @@ def _zip(p: Path) -> InputFormat:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError,
             RuntimeError):
         claimed = input_format(p)
-        what = f"不是可读取的{spaced(claimed.what)}：" if claimed is not None else ""
+        if claimed is WORKBOOK_IN:
+            return claimed  # the workbook reader names what is wrong (too large, not a zip, damaged)
+        what = f"不是可读取的{spaced(claimed.what, tail=False)}：" if claimed is not None else ""
         raise _refuse(p, f"{what}文件已损坏，看起来是 zip 压缩包（.docx 和 .xlsx 都是），但无法打开。"
                          "可能没有完整保存或下载；请重新保存或重新下载后再试。") from None
     if "word/document.xml" in names:
