@@ -40,7 +40,8 @@ LIMIT_ZIPPED = 12 * 1024 * 1024
 SELFTEST_WORKBOOK = "示例工作簿.xlsm"
 SELFTEST_EXPECTED = "自检预期结果.json"
 # not copied into the wheel's build tree: at the top (outputs, caches, the virtual environment) and anywhere
-TOP_IGNORED = {".git", ".venv", "build", "dist", "out", ".pytest_cache", ".ruff_cache", ".hypothesis", ".mypy_cache"}
+TOP_IGNORED = {".git", ".venv", ".venv-clerk", "build", "dist", "out", ".pytest_cache", ".ruff_cache", ".hypothesis",
+               ".mypy_cache"}
 IGNORED = {"__pycache__", "node_modules"}
 
 

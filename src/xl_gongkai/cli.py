@@ -289,11 +289,8 @@ def cmd_excel(args: argparse.Namespace) -> int:
     diagnosis = excel_setup.doctor()
     for line in diagnosis.lines():
         say("  " + line)
-    if diagnosis.problems:
-        say(f"有 {len(diagnosis.problems)} 项问题，按上面的说明处理后再运行 xl-gongkai excel doctor。")
-        return 1
-    say("Excel 的按钮可以使用。")
-    return 0
+    say(diagnosis.verdict)
+    return 1 if diagnosis.problems else 0
 
 
 def cmd_schema(_args: argparse.Namespace) -> int:

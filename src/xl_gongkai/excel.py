@@ -188,7 +188,8 @@ def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | Non
     except InputError as exc:
         lines.append(f"模板版本：无法读取（{exc}）")
     lines.append(f"连接方式：{live.engine}")
-    lines += doctor(probe=False).lines()
+    diagnosis = doctor(probe=False)
+    lines += [*diagnosis.lines(), diagnosis.verdict]
     return Outcome("diagnose", "\n".join(lines), live.reads, live.writes)
 
 

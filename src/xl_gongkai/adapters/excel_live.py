@@ -19,7 +19,8 @@ from ..spec.a1 import cell_address, split_cell
 from .formula_guard import typed_in_excel
 from .workbook_read import Grid, read_extent, report_from_grids, sheets_to_read
 
-# The options the template protects its sheets with (also applied by ThisWorkbook.Workbook_Open).
+# The options the template protects its sheets with, restored after each command's writes. UserInterfaceOnly
+# is not saved with the file; nothing needs it at open: every command lifts protection around its own writes.
 COM_PROTECT = {"UserInterfaceOnly": True, "AllowFormattingColumns": True, "AllowFormattingRows": True}
 
 

@@ -40,7 +40,8 @@ WORKBOOK_IN = InputFormat("workbook", "xlsx", "Excel 工作簿", (".xlsm", ".xls
 # Excel 97-2003 and WPS 表格 (.et) both keep a BIFF8 workbook stream in a compound file: python-calamine reads it
 XLS_IN = InputFormat("workbook", "xls", "Excel 97-2003 工作簿", (".xls", ".et", ".xlt", ".ett"))
 JSON_IN = InputFormat("json", "json", "JSON 文件", (".json",))
-TEXT_IN = InputFormat("published", "text", "纯文本", (".txt",))
+# .md: the text of a report transcribed as markdown (tables as | rows)
+TEXT_IN = InputFormat("published", "text", "纯文本", (".txt", ".md"))
 HTML_IN = InputFormat("published", "html", "网页（HTML）", (".html", ".htm"))
 PDF_IN = InputFormat("published", "pdf", "PDF", (".pdf",))
 DOCX_IN = InputFormat("published", "docx", "Word 文档（.docx）", (".docx", ".docm", ".dotx", ".dotm"))

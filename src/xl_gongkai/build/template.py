@@ -31,11 +31,18 @@ from . import package
 # there), so one install serves every workbook, wherever Python is. SHOW_ERROR_POPUPS = False makes
 # xlwings put a failed run's traceback on a sheet instead of an English message box; the ribbon's VBA
 # moves it to the log and shows a Chinese message (build/vba/GongkaiRibbon.bas).
+# CONDA PATH, CONDA ENV and PYTHONPATH are pinned to empty values: the sheet wins over the user's file, and a
+# clerk who once used xlwings with conda (or a PYTHONPATH of another project) would otherwise have every click
+# run `conda activate` first or import another xl_gongkai. GetConfigFromSheet reads keys from A1 down to the
+# first blank key, so the rows stay contiguous.
 XLWINGS_CONF = [
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
     ("Show Console", "False"),
     ("Use UDF Server", "False"),
     ("SHOW_ERROR_POPUPS", "False"),
+    ("CONDA PATH", ""),
+    ("CONDA ENV", ""),
+    ("PYTHONPATH", ""),
 ]
 COUNT_MAX = 999_999_999_999
 BUILT = dt.datetime(2021, 9, 26)  # the date of the format notice: a fixed, meaningful timestamp

@@ -32,6 +32,10 @@ class Report:
     # published excerpt — with what the source shows instead. Rule I6 reports each once; their blank
     # cells and the rules over them are not findings. A workbook or a JSON document has no absent parts.
     absent: Mapping[str, str] = field(default_factory=dict)
+    # Cells a published report prints blank (an empty cell, ``/``): blank is not 0, but the agency's table can no
+    # longer be filled in. Rule I7 says so once per table, V1 does not repeat it for each cell, and the
+    # arithmetic counts them as 0 so that the table's real errors still show. Only the importer sets it.
+    printed_blank: frozenset[CellKey] = frozenset()
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:

@@ -121,6 +121,18 @@ def _joined(text: str, start: int, form: Form) -> bool:
     return not re.search(rf"\d(?:{units})$", text[: start - 1])
 
 
+_CLAUSE_END = "，,；;：:。！？!?"
+
+
+def _qualified(text: str, start: int, end: int, qualifiers: Sequence[str]) -> bool:
+    """The figure is a part of the term's whole: a qualifier stands before the term in its clause, or in the gap
+    between the term and the figure (“所有办结的申请中同意公开答复9件” states the 同意公开 ones, not the 办结 ones)."""
+    if not qualifiers:
+        return False
+    clause = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+    return any(q in text[clause:end] for q in qualifiers)
+
+
 def _same(a: float, b: Number) -> bool:
     return abs(a - float(b)) < 1e-9
 
@@ -129,6 +141,7 @@ _ACCEPT = ListOf(ListOf(CellRef(), min_items=1), min_items=1)  # alternative sum
 _QUOTED = ("section", "quote", "name", "expected")
 _FIGURE = Obj({
     "name": Text(), "terms": ListOf(Text(), min_items=1), "needs": Text(optional=True),
+    "qualifiers": ListOf(Text(), optional=True),
     "after": Flag(optional=True), "unit": Text(optional=True), "subject": Text(optional=True), "accept": _ACCEPT,
 }, scoped=True)
 # 结果维持/纠正/… of table 四: term → column, subject (a figure's ``subject``) → rows (each has every column)
@@ -169,6 +182,8 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
                     if (start, end) in seen:
                         continue
                     if fig.get("needs") and fig["needs"] not in s.text[start:end]:
+                        continue
+                    if _qualified(s.text, start, end, fig.get("qualifiers", ())):
                         continue
                     seen.add((start, end))
                     yield from _compare(ctx, s, start, fig["name"], stated, fig["accept"], unit)

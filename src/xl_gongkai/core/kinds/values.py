@@ -9,6 +9,8 @@ from ..numbers import decimals_of, show
 from ..params import Numeric
 from ..rules import RuleContext, kind
 
+_SHOWN_CELLS = 3  # cells named in a finding about many; the finding's count says how many there are
+
 
 def _limit(ctx: RuleContext, n: float) -> str:
     """The upper bound, mentioned only when the value exceeds it."""
@@ -19,8 +21,8 @@ def _limit(ctx: RuleContext, n: float) -> str:
 @kind("blank", params={}, words=("where", "hint"))
 def blank(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
-        if not ctx.report.present(cell.key):
-            continue  # a table the source does not contain: the importer says so once
+        if not ctx.report.present(cell.key) or cell.key in ctx.report.printed_blank:
+            continue  # a table the source does not contain, a cell it prints blank: said once (I6, I7)
         if ctx.report.reading(cell.key).kind == "blank":
             hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
@@ -95,3 +97,17 @@ def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(key, place=Place(table=key), where=f"表{t.number}", what=f"{shown}（共{len(t.rows)}行）")
         else:
             yield ctx.finding(f"section.{key}", place=Place(section=key), where=ctx.form.narrative_sheet, what=shown)
+
+
+@kind("printed_blanks", params={}, words=("where", "count", "which"))
+def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
+    """The cells a published report prints blank, once per table (the importer records them)."""
+    for table in ctx.form.tables:
+        keys = [c.key for c in ctx.form.cells if c.table.key == table.key and c.key in ctx.report.printed_blank
+                and ctx.report.reading(c.key).kind == "blank"]
+        if not keys:
+            continue
+        names = [f"“{table.row_path(table.row(k.row))}”行“{table.column(k.column).label}”列" for k in keys]
+        shown = "、".join(names[:_SHOWN_CELLS]) + (f"等{len(names)}格" if len(names) > _SHOWN_CELLS else "")
+        yield ctx.finding(table.key, place=Place(table=table.key), cells=keys, where=f"表{table.number}",
+                          count=len(keys), which=shown)
