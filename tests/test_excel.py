@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -198,6 +199,25 @@ def test_report_button_writes_word_and_html(tmp_path: Path) -> None:
     stem = "淮安市人民政府_2024年_政府信息公开工作年度报告"
     assert names == [f"{stem}.docx", f"{stem}.html"]
     assert "已生成年度报告" in alerts(actions)[0][0]
+
+
+def test_report_button_with_a_soft_line_break_in_the_text(tmp_path: Path) -> None:
+    """A Word soft line break pasted into a narrative cell once made 生成年报 fail (the same code as ``report``):
+    the check names it (T1), and once explained the report is written with the break as a break."""
+    report = read_report(REPORTS / "panzhihua-dongqu-kejiju-2025.json").report
+    text = report.narrative["overview"]
+    narrative = {**report.narrative, "overview": text[:40] + "\x0b" + text[40:]}
+    soft = replace(report, narrative=narrative)
+    path = new_workbook(tmp_path / "soft.xlsm", source=soft, today=TODAY)
+    outcome, actions = click(path, "report", tmp_path)
+    assert outcome.critical and "T1" in alerts(actions)[0][0] and not (tmp_path / "out").exists()
+    explained = soft.with_explanations({"T1:section.overview": "Word 的软换行，按换行处理"})
+    path = new_workbook(tmp_path / "explained.xlsm", source=explained, today=TODAY)
+    outcome, actions = click(path, "report", tmp_path)
+    assert not outcome.critical, alerts(actions)
+    assert "已生成年度报告" in alerts(actions)[0][0]
+    html = next((tmp_path / "out").glob("*.html")).read_text("utf-8")
+    assert "\x0b" not in html and text[40:60] in html
 
 
 def test_report_button_refuses_while_an_error_stands(tmp_path: Path) -> None:

@@ -273,7 +273,7 @@ def test_a_json_that_is_no_payload_is_one_refusal(tmp_path: Path, capsys: pytest
     for path, why in ((other, "而是 name、version、dependencies"), (foreign, "它的 schema 是“urn:other:1”")):
         code, out, err = run(capsys, "check", path, *DAY)
         assert code == 2 and out == "" and err.count("\n") == 1
-        assert "：不是本工具的数据包或报告文档（" in err and why in err and str(path) in err
+        assert "：不是本工具的数据包或报告 JSON（" in err and why in err and str(path) in err
     with run_audit(tmp_path, jobs=1, today=TODAY) as result:
         assert Counter(f["rule"] for f in result.findings) == Counter({"F1": 2})
 

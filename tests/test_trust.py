@@ -202,24 +202,26 @@ def _new_total(path: Path) -> Any:
 
 
 def consolidated(code: int, stdout: str) -> bool:
-    """A consolidation checks clean but for its own narrative, which the office still has to write (S1)."""
-    errors = re.findall(r"\[错误\] (\w+)", stdout)
-    return code == 1 and set(errors) == {"S1"}
+    """A consolidation is a success (exit 0, no 错误); its own narrative is still to write: 待填写 (S1), not 错误."""
+    pending = re.findall(r"\[待填写\] (\w+)", stdout)
+    return code == 0 and "[错误]" not in stdout and pending == ["S1"] * 3
 
 
 def test_consolidating_twice_in_place_adds_nothing_twice(region: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = 2 * doc("huaian-city-2024")["values"]["requests"]["new"]["total"]  # from the inputs, not the tool
     out = region / "汇总.xlsm"
+    made = []
     for _ in range(3):
         code, stdout, err = run(capsys, "consolidate", region, "--agency", "某区", "-o", out, *DAY)
         assert consolidated(code, stdout), err
         assert _new_total(out) == expected
-    assert "已汇总 2 份报告" in stdout and "汇总.xlsm：本工具生成的汇总报告，不再计入" in stdout
+        made.append(out.read_bytes())
+    assert made[0] == made[1] == made[2]  # the output being replaced is no source: a rerun writes the same file
+    assert "已汇总 2 份报告" in stdout and "待填写：一、总体情况、五、" in stdout
     ws = openpyxl.load_workbook(out)[FORM.template.sources.sheet]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=FORM.template.sources.header_row + 1)]
     assert [r[1:5] for r in rows] == [["a.json", "淮安市人民政府", 2024, "已汇总"],
-                                      ["b.json", "淮安市某局", 2024, "已汇总"],
-                                      ["汇总.xlsm", "某区", 2024, "未汇总"]]
+                                      ["b.json", "淮安市某局", 2024, "已汇总"]]
 
 
 def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Path,
@@ -234,14 +236,14 @@ def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Pa
     code, stdout, _ = run(capsys, "consolidate", region, "--agency", "某区", "-o", tmp_path / "again.xlsm", *DAY)
     assert consolidated(code, stdout) and _new_total(tmp_path / "again.xlsm") == expected
     for name in ("某局的报告.xlsm", "又一份.xlsx", "数据.json"):
-        assert f"{name}：本工具生成的汇总报告" in stdout
+        assert f"{name}：本工具此前生成的本地区汇总报告，不再计入" in stdout
     # the region's own (published) 汇总 is not added either: same agency as the consolidation
     own = doc("huaian-city-2024")
     own["metadata"]["agency"] = "某区"
     write_json(region / "某区2024年报.json", own)
     code, stdout, _ = run(capsys, "consolidate", region, "--agency", "某 区", "-o", tmp_path / "third.xlsm", *DAY)
     assert consolidated(code, stdout) and _new_total(tmp_path / "third.xlsm") == expected
-    assert "某区2024年报.json：与汇总报告的机关同名" in stdout
+    assert "某区2024年报.json：本地区自己的汇总报告（与汇总机关同名）" in stdout
 
 
 def test_consolidate_never_replaces_a_report_of_the_folder(region: Path, book: Path,

@@ -138,9 +138,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Refused(done.refused or "")
     commit(done.outputs, inputs)
     say(f"已导出：{out}" + (f"；摘要：{summary_path}" if summary_path else ""))
-    c = done.doc["validation"]["counts"]
     if args.draft and not done.doc["validation"]["ready"]:
-        say(f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。")
+        from .core.findings import draft_note
+
+        say(draft_note(done.doc["validation"]["counts"]))
     return 0
 
 
@@ -193,9 +194,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
         guard_outputs([out], [args.previous])
         data, report = new_from_previous(args.previous, out, year=args.year, narrative=args.narrative,
-                                         today=args.today)
+                                         today=args.today, agency=args.agency)
         write_bytes_atomic(out, data)
-        say(f"已生成 {report.year} 年度的工作簿：{out}（机关、地区、信用代码、填报人和审核人已沿用，"
+        kept = "地区、信用代码、填报人和审核人已沿用，机关名称改为“" + report.agency + "”" if args.agency else \
+            "机关、地区、信用代码、填报人和审核人已沿用"
+        say(f"已生成 {report.year} 年度的{'汇总' if report.origin == 'consolidation' else ''}工作簿：{out}（{kept}，"
             "表三“上年结转”已按上年“结转下年度继续办理”逐列填入，表二旁列出上年现行有效件数供参考"
             + ("，正文为上年文字的草稿，请逐段修改" if args.narrative else "") + "）。")
         return 0
@@ -237,41 +240,69 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from .adapters.formats import AUDIT_OUT, CSV_OUT
-    from .commands.audit import csv_files_path, own_result, planned_outputs, progress_bar, run_audit
+    from .commands.audit import FILES_SHEET, csv_files_path, own_result, planned_outputs, progress_bar, run_audit
+    from .commands.roster import ROSTER_SHEET, read_roster
     from .fileio import folder_contains, guard_outputs, write_all
 
     folder = Path(args.folder)
     xlsx = AUDIT_OUT.check(args.output) if args.output else (None if args.csv else folder / "审核结果.xlsx")
     csv = CSV_OUT.check(args.csv) if args.csv else None
-    outs = [p for p in (xlsx, csv, csv_files_path(csv) if csv else None) if p is not None]
-    guard_outputs(outs)
+    if (args.year or args.deadline) and not args.roster:
+        raise UsageError("--year 和 --deadline 用于报送情况，请与 --roster 一起使用。")
+    outs = [p for p in (xlsx, csv) if p is not None]
+    if csv is not None:
+        outs += [csv_files_path(csv), *([csv_files_path(csv, ROSTER_SHEET)] if args.roster else [])]
+    guard_outputs(outs, [args.roster] if args.roster else [])
     for p in outs:  # checked before the folder is read: a file of the folder is replaced only if it is ours
         if folder.is_dir() and folder_contains(folder, p) and p.exists() and not own_result(p):
             raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
                               "或把结果写到文件夹外。")
-    with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar) as result:
+    roster = read_roster(args.roster, files_sheet=FILES_SHEET) if args.roster else None
+    with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar,
+                   roster=roster, year=args.year, deadline=args.deadline) as result:
         for path in write_all(planned_outputs(result, xlsx, csv)):
             say(f"已写出：{path}")
         say(result.totals_line())
-        return 1 if result.has_errors else 0
+        if result.roster is not None:
+            say(result.roster.line())
+        return 1 if result.has_errors or result.incomplete else 0
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from .adapters.formats import WORKBOOK_OUT
-    from .commands.consolidate import consolidate
+    from .commands.consolidate import INCLUDE_FLAG, consolidate, reconcile
+    from .commands.load import open_source
     from .commands.output import exit_code, text_report
+    from .core.findings import pending_line
     from .fileio import guard_outputs, write_bytes_atomic
 
-    out = WORKBOOK_OUT.check(args.output)
-    result = consolidate(args.folder, agency=args.agency, out=out, year=args.year, today=args.today)
-    guard_outputs([out], result.inputs)
-    write_bytes_atomic(out, result.output)
+    if args.output is None and args.check_against is None:
+        raise UsageError("请用 -o 指定汇总报告的输出文件（或用 --check-against 只核对公布的报告）。")
+    out = WORKBOOK_OUT.check(args.output) if args.output is not None else None
+    published = open_source(args.check_against) if args.check_against else None
+    result = consolidate(args.folder, agency=args.agency, out=out, year=args.year, today=args.today,
+                         include_summaries=args.include_summaries)
+    if out is not None:
+        guard_outputs([out], [*result.inputs, *([args.check_against] if args.check_against else [])])
+        write_bytes_atomic(out, result.output)
     left_out = result.left_out()
-    say(f"已汇总 {result.included} 份报告到：{out}" + (f"；未汇总 {len(left_out)} 个文件：" if left_out else ""))
+    done = f"已汇总 {result.included} 份报告" + (f"到：{out}" if out is not None else "（未写出汇总文件）")
+    say(done + (f"；未汇总 {len(left_out)} 个文件：" if left_out else "。"))
     for row in left_out:
         say(f"  {row['file']}：{row['reason']}")
+    if result.other_summaries:
+        say(f"其他地区的汇总报告 {len(result.other_summaries)} 份没有计入；"
+            f"市汇总各县（区）的汇总时，请加 {INCLUDE_FLAG}。")
     say(text_report(result.report, result.validation))
-    return exit_code(result.validation)
+    if line := pending_line(result.validation):
+        say(line)
+    code = exit_code(result.validation)
+    if published is not None:
+        check = reconcile(published.report, result.report, result.parts)
+        for line in check.lines(str(args.check_against)):
+            say(line)
+        code = max(code, 1 if check.gaps else 0)
+    return code
 
 
 def cmd_excel(args: argparse.Namespace) -> int:
@@ -369,8 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_template)
 
     p = sub.add_parser("new", help="生成一份新的填报工作簿（可从数据包填入）")
-    p.add_argument("--agency", metavar="机关名称", help="机关名称")
-    p.add_argument("--year", metavar="年度", type=integer, help="报告年度")
+    p.add_argument("--agency", metavar="机关名称",
+                   help="机关名称；与 --previous 同用时是更名后的名称（机构改革），上年数字照常沿用")
+    p.add_argument("--year", metavar="年度", type=integer,
+                   help="报告年度；与 --previous 同用时只能是上年报告的下一年（默认即是）")
     p.add_argument("--from", dest="source", metavar="来源文件", help="从数据包或报告 JSON、工作簿填入全部内容")
     p.add_argument("--previous", metavar="上年报告",
                    help="从上年的报告（工作簿、数据包或已公布的报告）开始新一年度："
@@ -394,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="输出文件",
                    help="结果 Excel 文件，.xlsx（默认：文件夹中的 审核结果.xlsx）")
     p.add_argument("--csv", metavar="CSV文件", help="另存问题清单为 CSV（同时写出 <名称>_报告清单.csv）")
+    p.add_argument("--roster", metavar="名单",
+                   help="应报送单位的名单（.csv 或 .xlsx，一列“机关”，可另有“截止日期”“上级”；上年的审核结果也可以）："
+                        "结果中增加“报送情况”表，逐个列出已报送、未报送、逾期、有错误、重复报送")
+    p.add_argument("--year", metavar="年度", type=integer, help="报送情况按哪个年度（默认：文件夹中最近的年度）")
+    p.add_argument("--deadline", metavar="截止日期", type=iso_date,
+                   help="名单中没有写截止日期的单位的截止日期，YYYY-MM-DD（默认：次年1月31日）")
     p.add_argument("--jobs", metavar="进程数", type=integer, help="并行进程数（默认：CPU 核数）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
@@ -403,9 +442,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="文件夹", help="存放各机关报告的文件夹")
     p.add_argument("--agency", metavar="机关名称", required=True,
                    help="汇总报告的机关名称，例如 某市人民政府（全市汇总）")
-    p.add_argument("--year", metavar="年度", type=integer, help="汇总年度（默认：文件夹中最多的年度）")
-    p.add_argument("-o", "--output", metavar="输出文件", required=True,
+    p.add_argument("--year", metavar="年度", type=integer,
+                   help="汇总年度（文件夹中只有一个年度的报告时可以不写；有多个年度时必须指定）")
+    p.add_argument("-o", "--output", metavar="输出文件",
                    help="输出路径，例如 汇总.xlsm（.xlsx 为不带宏的工作簿）")
+    p.add_argument("--include-summaries", action="store_true",
+                   help="把其他地区的汇总报告也计入（例如市汇总各县的汇总）；本地区自己的汇总从不计入")
+    p.add_argument("--check-against", metavar="公布的报告",
+                   help="逐格核对一份已公布的本地区报告（.txt/.html、数据包或工作簿）与各单位之和，列出每处差额和相关单位")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_consolidate)
 
@@ -429,6 +473,10 @@ def _place(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every way it can end is one of the exit codes above, with one Chinese message."""
+    _streams_or_nothing()
+    from .logs import log_unraisable
+
+    sys.unraisablehook = log_unraisable
     try:
         if signal.getsignal(signal.SIGINT) is _interrupted_at_start:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, Ctrl-C unwinds cleanly
@@ -464,6 +512,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("已中断，操作没有完成；已写出的文件保持完整，未写完的没有留下。")
         return 130
+
+
+def _streams_or_nothing() -> None:
+    """No standard output or error at all (``>&-``, ``2>&-``, pythonw, a scheduled task): Python then sets the
+    stream to None. The command still runs — its files and exit code are what a script wants — and what it
+    would have printed goes nowhere, as it would to a closed window."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (for the process's life)
 
 
 def _stdout_failed(exc: OSError) -> bool:

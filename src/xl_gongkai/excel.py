@@ -99,8 +99,9 @@ def _commit(outputs: list[Any], src: Any) -> list[Path]:
 
 
 def _counts_text(validation: Any) -> str:
-    c = validation.counts()
-    return f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
+    from .core.findings import counts_text
+
+    return counts_text(validation)
 
 
 def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)

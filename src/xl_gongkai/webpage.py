@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .core.findings import WARNING, Finding
+from .core.findings import WARNING, Finding, draft_note
 from .core.report import Report
 from .errors import InputError, Refused
 from .spec import Form
@@ -155,8 +155,7 @@ def export(path: str, today: str | None = None, explanations: Mapping[str, str] 
     doc = done.doc
     message = f"已导出：数据包 {payload_path.name}；摘要 {summary_path.name}。"
     if draft and not doc["validation"]["ready"]:
-        c = doc["validation"]["counts"]
-        message += f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。"
+        message += draft_note(doc["validation"]["counts"])
     return {"message": message, "files": [_file(payload_path), _file(summary_path)]}
 
 

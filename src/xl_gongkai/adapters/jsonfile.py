@@ -26,7 +26,7 @@ PAYLOAD_URN = "urn:xl-gongkai:payload:"  # every version's schema id starts so (
 # A report document has at least one of these; any other JSON (a program's settings, another tool's export) is
 # not a report with every cell blank — 247 错误 about a file that was never a report — but one refusal.
 DOCUMENT_KEYS = ("metadata", "values", "narrative")
-NOT_OURS = ("不是本工具的数据包或报告文档（{why}）。请提供 xl-gongkai 导出的数据包（.json）、填好的工作簿，"
+NOT_OURS = ("不是本工具的数据包或报告 JSON（{why}）。请提供 xl-gongkai 导出的数据包（.json）、填好的工作簿，"
             "或已公布的报告。")
 
 

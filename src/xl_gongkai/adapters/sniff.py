@@ -83,7 +83,7 @@ def sniff(path: str | Path) -> Sniffed:
     p = Path(path)
     head = read_head(p, HEAD_BYTES)
     if not head:
-        raise InputError("空文件（0 字节），没有可读取的内容。请确认文件已完整保存。", place=str(p))
+        raise InputError("空文件（0 字节），没有任何内容。请向报送单位要一份完整的文件。", place=str(p))
     fmt = _content(p, head)
     return Sniffed(fmt, note(p, fmt))
 

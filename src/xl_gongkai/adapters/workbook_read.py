@@ -27,7 +27,7 @@ from .workbook_layout import layout, read_extent, sheets_to_read
 
 __all__ = ["MAX_FILE_BYTES", "Grid", "calamine_failure", "check_version", "layout_problems", "missing_sheets",
            "read_explanations", "read_extent", "read_grids", "read_workbook", "report_from_grids", "role",
-           "sheets_to_read"]
+           "sheet_names", "sheets_to_read"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
 
@@ -132,6 +132,16 @@ def _xls_grids(path: Path, areas: Mapping[str, tuple[int, int]], lenient: bool) 
             raise InputError(f"不是可读取的 Excel 97-2003 工作簿（{type(exc).__name__}）。请在 Excel 或 WPS 中"
                              "另存为 .xlsx 后再试。", place=str(path)) from None
         return _calamine_grids(path, areas, scans, lenient, book)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order (for a file that is not a report: a roster)."""
+    size = regular_file(path).st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），未读取。",
+                         place=str(path))
+    with _quiet_stderr():
+        return list(_open(path).sheet_names)
 
 
 def missing_sheets(missing: list[str], path: Path) -> InputError:

@@ -59,11 +59,21 @@ class Source:
 
 def open_source(path: str | Path) -> Source:
     """Read one file by what its content is (``adapters.sniff``); a FIFO, a device or a folder is refused before
-    anything opens it. When the suffix says something else, a note says what the file was read as."""
-    from ..adapters.sniff import sniff
+    anything opens it, and what is no report at all is one refusal (``recognise``). When the suffix says
+    something else, a note says what the file was read as."""
+    from .recognise import refuse_non_report, refuse_unencodable
 
-    p = Path(path)
-    regular_file(p)  # a missing file is named as missing first
+    src = _open(Path(path))
+    refuse_non_report(src.kind, src.report, str(path))
+    refuse_unencodable(src.report, str(path))
+    return src
+
+
+def _open(p: Path) -> Source:
+    from ..adapters.sniff import sniff
+    from .recognise import refuse_empty
+
+    refuse_empty(regular_file(p).st_size, str(p))  # a missing file is named as missing first
     found = sniff(p)
     notes = [found.note] if found.note else []
     if found.format.key == "office":

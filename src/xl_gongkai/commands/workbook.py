@@ -122,7 +122,9 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
         v = check(filled, today=today)
         for sheet, cells in outputs(form, filled, v, summarize(filled), links=False).items():
             edits.setdefault(sheet, {}).update(cells)
-    return workbook_output(edited(template_bytes(form), edits, out), out, macros=True)
+    # a 汇总 stays a 汇总 (``new --previous`` of last year's consolidation): its template has the 汇总来源 sheet
+    template = template_bytes(form, consolidation=report.origin == "consolidation")
+    return workbook_output(edited(template, edits, out), out, macros=True)
 
 
 def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None = None,

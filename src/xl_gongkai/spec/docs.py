@@ -98,8 +98,10 @@ def schema_markdown() -> str:
         "| `narrative` | " + "、".join(f"`{s.key}` {s.heading}" for s in form.sections) + "、`preamble` 前言 |",
         "| `summary` | the Chinese summary generated from the numbers: `paragraphs` (active, requests, appeals) "
         "and the joined `text` |",
-        "| `validation` | `valid` (no 错误), `ready` (no 错误 and every 提示 explained), `counts` "
-        "(`errors`, `warnings`, `explained`) and every finding: rule, severity, key, message, place "
+        "| `validation` | `valid` (no 错误), `ready` (no 错误, nothing 待填写, every 提示 explained), `counts` "
+        "(`errors`, `warnings`, `explained`, and `to_write` when a 汇总's text is still to write) and every "
+        "finding: rule, severity (错误, 提示, or 待填写 — an empty text part of a 汇总, which only the office can "
+        "write), key, message, place "
         "(sheet, cell, table, row, column, field), the cells involved and the evaluated values |",
         "| `explanations` | the clerk's explanation of each 提示 finding, keyed by the finding's `key` |",
         "| `sha256` | sha256 of the canonical JSON (keys sorted, no spaces, UTF-8) of the payload without `sha256` |",

@@ -12,13 +12,15 @@ from .loader import FORM_FILES, load_form
 from .model import CellKey, Form
 from .severity import Severity
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
-# Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``.
-ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", SCHEMA_ID)
+# Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``; 1.2.0 the
+# severity 待填写 (a 汇总's text still to write) and the optional count ``pending``.
+ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", "urn:xl-gongkai:payload:1.1.0", SCHEMA_ID)
 ORIGINS = ("consolidation",)
 
 COUNTS = ("errors", "warnings", "explained")
+OPTIONAL_COUNTS = ("to_write",)  # present when there is any: parts 待填写
 _VALUE: dict[str, Any] = {
     "description": "As read: a number; text when the cell held text (reported as an 错误); null when blank.",
     "type": ["number", "string", "null"],
@@ -163,10 +165,11 @@ def generate() -> dict[str, Any]:
                 "type": "object", "required": ["valid", "ready", "counts", "findings"], "additionalProperties": False,
                 "properties": {
                     "valid": {"type": "boolean", "description": "no 错误 stands"},
-                    "ready": {"type": "boolean", "description": "no 错误, and every 提示 carries an explanation"},
+                    "ready": {"type": "boolean",
+                              "description": "no 错误, nothing 待填写, and every 提示 carries an explanation"},
                     "counts": {
                         "type": "object", "required": list(COUNTS), "additionalProperties": False,
-                        "properties": {k: {"type": "integer", "minimum": 0} for k in COUNTS},
+                        "properties": {k: {"type": "integer", "minimum": 0} for k in (*COUNTS, *OPTIONAL_COUNTS)},
                     },
                     "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
                 },

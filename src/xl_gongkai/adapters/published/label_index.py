@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -49,6 +50,9 @@ CUT_MIN_CHARS = 6
 # Text of more characters than any label of the form, or a sentence, is prose: the text that carries the
 # one-edit comparison is at most this long (``_ADDED_ROW_MAX`` in the row scanner bounds added rows alike).
 EDIT_MAX_CHARS = 40
+# Places where a damaged label (cut short, one edit away) is sought, per table: a table has about thirty rows, so
+# a region with more uncovered label ends than this is not a table whose damaged labels are worth the search.
+MAX_DAMAGED_LABEL_ENDS = 400
 # A region that repeats one label endlessly (a hostile text) yields at most this many hits per label: a real
 # table prints a label once, a page that carries two copies of the table twice.
 MAX_HITS_PER_VARIANT = 64
@@ -283,29 +287,45 @@ class LabelIndex:
         return out
 
     def _cut_and_edited(self, region: Region, exact: Sequence[Hit]) -> list[Hit]:
-        """Labels the text prints damaged: cut short by the numbers, or one edit away."""
+        """Labels the text prints damaged: cut short by the numbers, or one edit away.
+
+        Sought only where numbers follow text that no label found so far covers, and at most
+        ``MAX_DAMAGED_LABEL_ENDS`` places per table.
+        """
         text = region.text
-        taken = [(h.start, h.end) for h in exact]
+        covered = bytearray(len(text) + 1)  # characters inside a label found so far
+        for h in exact:
+            covered[h.start:h.end] = b"\x01" * (h.end - h.start)
         out: list[Hit] = []
-        # the text between two numbers, or between a number and the region's ends: where a label ends
-        ends = sorted({o for t, o in zip(region.tokens, region.offsets, strict=True) if t.kind != TEXT}
-                      | {len(text)})
+        # where a label can end: at a number that follows text, or at the region's end
+        ends: list[int] = []
+        previous_text = False
+        for t, o in zip(region.tokens, region.offsets, strict=True):
+            if t.kind == TEXT:
+                previous_text = True
+            elif previous_text:
+                ends.append(o)
+                previous_text = False
+        ends.append(len(text))
         starts = region.starts
+        tried = 0
         for end in ends:
-            if any(a < end <= b for a, b in taken):
+            if end == 0 or covered[end - 1] or tried >= MAX_DAMAGED_LABEL_ENDS:
                 continue
+            tried += 1
             cut = self._cut_short(region, end)
-            if cut is not None and not any(a < cut.end and cut.start < b for a, b in taken):
+            if cut is not None and not any(covered[cut.start:cut.end]):
                 out.append(cut)
-                taken.append((cut.start, cut.end))
+                covered[cut.start:cut.end] = b"\x01" * (cut.end - cut.start)
                 continue
-            for pos in (s for s in starts if end - EDIT_MAX_CHARS <= s < end):
-                if any(a < end and pos < b for a, b in taken) or not self.starts_a_label(region, pos):
+            lo, hi = bisect_left(starts, end - EDIT_MAX_CHARS), bisect_left(starts, end)
+            for pos in starts[lo:hi]:
+                if any(covered[pos:end]) or not self.starts_a_label(region, pos):
                     continue
                 edited = self._one_edit(text[pos:end])
                 if edited is not None:
                     out.append(Hit(edited.unit, pos, end, EDITED, text[pos:end], edited))
-                    taken.append((pos, end))
+                    covered[pos:end] = b"\x01" * (end - pos)
                     break
         return out
 

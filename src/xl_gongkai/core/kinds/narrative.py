@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...controls import controls, describe
 from ...spec import CellKey, Form, Section
 from ..catalogue import for_form
 from ..findings import Finding, Place
@@ -258,10 +259,44 @@ def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
 
 @kind("section_text", params={"sections": ListOf(SectionRef(), min_items=1, unique=True)}, words=("section",))
 def section_text(ctx: RuleContext) -> Iterator[Finding]:
-    """Every required text section has text; a section the source does not contain is the importer's finding."""
+    """Every required text section has text; a section the source does not contain is the importer's finding.
+
+    In a 汇总 this tool made, an empty section is 待填写, not an 错误: the sums come from the units' reports, the
+    words are the office's own to write, so a consolidation that wrote its sum succeeded — and export and the
+    publishable report still wait for the text.
+    """
+    pending = ctx.report.origin == "consolidation"
     for key in ctx.params["sections"]:
         if not ctx.report.present(key):
             continue
         text = ctx.report.narrative.get(key)
         if not isinstance(text, str) or not text.strip():
-            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key), section=_section_name(ctx, key))
+            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key), pending=pending,
+                              section=_section_name(ctx, key))
+
+
+@kind("text_controls", params={}, words=("where", "chars", "position"))
+def text_controls(ctx: RuleContext) -> Iterator[Finding]:
+    """Invisible control characters in a text the report prints (the cover's texts, every narrative part).
+
+    Mostly Word's soft line break (U+000B) brought in by pasting; every output makes them safe
+    (``core.controls``), and the finding names the cell so the clerk can remove them.
+    """
+    for f in ctx.form.metadata_fields:
+        value = ctx.report.metadata.get(f.key)
+        found = controls(value) if isinstance(value, str) else []
+        if found:
+            yield ctx.finding(f"field.{f.key}", place=ctx.field_place(f.key),
+                              where=f"{ctx.form.metadata_sheet}“{f.label}”", chars=_chars(found),
+                              position=str(found[0][0]))
+    for key, text in ctx.report.narrative.items():
+        found = controls(text) if isinstance(text, str) else []
+        if found:
+            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key),
+                              where=f"{ctx.form.narrative_sheet}“{_section_name(ctx, key)}”", chars=_chars(found),
+                              position=str(found[0][0]))
+
+
+def _chars(found: Sequence[tuple[int, str]]) -> str:
+    kinds = list(dict.fromkeys(ch for _, ch in found))
+    return f"{len(found)} 个（" + "、".join(describe(ch) for ch in kinds) + "）"
