@@ -100,7 +100,7 @@ def click_cost(tmp: Path) -> None:
     print(f"  python -c 'import xlwings'                 {m['full_base'] * 1000:7.0f} ms")
     print(f"  check click                                {m['full_click'] * 1000:7.0f} ms")
     print(f"ratio  clerk's click / click with pandas      {m['clerk_click'] / m['full_click']:7.2f}   (goal <= 0.45)")
-    print("bulk reads / writes per command (limits: reads <= 7, writes <= 4; fill: 5 derived blocks + 3):")
+    print("bulk reads / writes per command (limits: reads <= 8, writes <= 4; fill: 5 derived blocks + 3):")
     for command in ("check", "fill", "export", "diagnose"):
         _, out = timed([clerk, "-c", CLICK, str(book), command, str(tmp / "out")], env)
         counts = json.loads(out.strip().splitlines()[-1])

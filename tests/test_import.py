@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import PUBLISHED, TODAY, load
+from conftest import DATA, PUBLISHED, TODAY, load
 from xl_gongkai.adapters.published import ImportResult, import_report, import_text
 from xl_gongkai.adapters.published.html import html_tables
 from xl_gongkai.adapters.published.text import MAX_BYTES
@@ -147,7 +147,10 @@ def test_04_reads_table_three_up_to_row_7_and_names_the_rest_once() -> None:
     assert rules_of(result, "I6")[-1] == "I6 表四：原文中没有这张表（共3行），未导入，也不逐项校验。"
     checked = check(result.report, today=TODAY).findings
     assert not [f for f in checked if any(c.startswith("appeals.") for c in f.cells)]
-    assert [f for f in checked if f.rule == "V1" and f.cells[0].startswith("requests.withheld_query")]
+    # the rows of table 三 it cut off are one I8 for the table, not a V1 for each cell
+    (unread,) = [f for f in checked if f.rule == "I8"]
+    assert "requests.withheld_query.total" in unread.cells and len(unread.cells) == 14 * 7
+    assert not [f for f in checked if f.rule == "V1" and f.cells[0].startswith("requests.")]
     assert result.report.metadata["period_end"] == "2024-12-31"
 
 
@@ -189,9 +192,10 @@ def test_11_variant_label_accepted_and_empty_cell_blank() -> None:
         "I4 表二“第二十条第（一）项 规章”行使用的标签是“规章(县级无此项)”，正式格式为“规章”。"]
     assert rules_of(result, "I1") == []
     assert result.report.metadata["period_start"] == "2021-01-01"
-    # the rules then say the blank is not a 0
-    assert any(f.rule == "V1" and f.cells == ("active.licensing.decisions",)
-               for f in check(result.report, today=TODAY).findings)
+    # the rules then say, once for the table, that the published cell is blank (I7), not a V1 for the cell
+    found = check(result.report, today=TODAY).findings
+    assert [f.cells for f in found if f.rule == "I7"] == [("active.licensing.decisions",)]
+    assert not [f for f in found if f.rule == "V1"]
 
 
 def test_12_decimal_fee() -> None:
@@ -534,7 +538,7 @@ def test_import_outputs_and_exit_codes(tmp_path: Path) -> None:
     draft = cli("import", str(src07), "-o", str(tmp_path / "07.json"), "--format", "json")
     assert draft.returncode == 1
     out = json.loads(draft.stdout)
-    assert {f["rule"] for f in out["validation"]["findings"]} >= {"I1", "I2", "V1"}
+    assert {f["rule"] for f in out["validation"]["findings"]} >= {"I1", "I2", "I8"}
     doc = json.loads((tmp_path / "07.json").read_text("utf-8"))
     assert doc["form"]["id"] == "gov-2019" and doc["validation"]["ready"] is False
     assert cli("import", str(PUBLISHED / "19_huaian-city-2024.txt")).returncode == 0
@@ -710,3 +714,52 @@ def test_a_piece_of_a_merged_group_label_inside_a_row_label() -> None:
     t = r.report.form.table("requests")
     assert [r.report.values[CellKey("requests", "other_no_fee", c.key)] for c in t.columns] == [6, 0, 0, 0, 0, 0, 6]
     assert not [f for f in r.findings if f.rule == "I3"]
+
+
+def test_what_the_text_lacks_and_prints_blank_travels_with_the_payload(tmp_path: Path) -> None:
+    """An excerpt's absent parts and a table's printed blanks are in the payload, so `check` of it says the same."""
+    from xl_gongkai.adapters.jsonfile import read_report
+    from xl_gongkai.commands.check import run_check
+    from xl_gongkai.commands.importing import run_import
+    from xl_gongkai.commands.load import open_source
+
+    for name in ("12_excerpt_table_two_only.txt", "19_blank_applicant_cells_markdown.txt"):
+        out = tmp_path / (name + ".json")
+        done = run_import(DATA / "causes" / name, out=out, today=TODAY)
+        for o in done.outputs:
+            o.path.write_bytes(o.data)
+        direct = [(f.rule, f.key) for f in done.checked.validation.findings]
+        again = [(f.rule, f.key) for f in run_check(open_source(out), today=TODAY).validation.findings]
+        assert direct == again, name
+        loaded = read_report(out).report
+        assert loaded.absent == done.checked.report.absent
+        assert loaded.printed_blank == done.checked.report.printed_blank
+    excerpt = run_check(open_source(tmp_path / "12_excerpt_table_two_only.txt.json"), today=TODAY)
+    assert not [f for f in excerpt.validation.findings if f.rule == "V1"]
+    assert sorted(f.key for f in excerpt.validation.findings if f.rule == "I6") == [
+        "I6:appeals", "I6:requests", "I6:section.other", "I6:section.problems"]
+
+
+@pytest.mark.parametrize(("part", "message"), [
+    ({"absent": {"table9": "x"}}, "absent 中有未知的部分：table9"),
+    ({"printed_blank": ["requests.new.nobody"]}, "printed_blank 中有未知的单元格“requests.new.nobody”"),
+    ({"printed_blank": "requests.new.total"}, "printed_blank 应为单元格键"),
+])
+def test_a_payload_with_unknown_source_parts_is_refused(part: dict[str, Any], message: str, tmp_path: Path) -> None:
+    from xl_gongkai.adapters.jsonfile import read_report
+
+    doc = {"form": "gov-2021", "metadata": {"agency": "某局", "year": 2024}, "values": {}, **part}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_report(path)
+
+
+@pytest.mark.parametrize("text", [
+    "一、总体情况\n本年度……\n五、存在的主要问题及明年工作计划\n一是解读不够。\n六、其他需要报告的事项\n无。\n",
+    "一、总体情况本年度……五、存在的主要问题及明年工作计划一是解读不够。六、其他需要报告的事项无。" + "。" * 120,
+])
+def test_a_heading_that_ends_its_own_way(text: str) -> None:
+    r = import_text(text)
+    assert "一是解读不够" in r.report.narrative["problems"] and "无" in r.report.narrative["other"]
+    assert any("五、存在的主要问题及明年工作" in f.message for f in r.findings if f.rule == "I4")

@@ -97,6 +97,9 @@ def _vocabulary() -> tuple[set[str], set[str]]:
             tpl = form.template
             sheets |= {tpl.info_sheet, tpl.results_sheet, tpl.summary_sheet, tpl.flags_sheet, tpl.config_sheet,
                        tpl.sources.sheet}
+            if tpl.ledger is not None:
+                sheets.add(tpl.ledger.sheet)
+                keys |= {c.key for c in tpl.ledger.columns}
     return keys, sheets
 
 

@@ -125,6 +125,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         assert cli(folder, "export", src.name, "-o", f"{src.stem}_payload.json", "--draft", "--today", T)[0] == 0
         files.append(folder / f"{src.stem}_payload.json")
     files.append(libreoffice_saved(folder / "huaian-city-2024.xlsm", folder / "huaian-city-2024-libreoffice.xlsx"))
+    files += ledger_books(folder)
     for src in sorted(PUBLISHED.glob("*.txt")):
         cli(folder, "import", src.name, "-o", f"{src.stem}.xlsm", "--today", T)  # exit 1 when it found 错误
         if (folder / f"{src.stem}.xlsm").is_file():  # the 2019 format has no workbook
@@ -154,6 +155,21 @@ def other_kinds(folder: Path) -> list[Path]:
     names = [pdf.name, "淮安_扩展名不符.txt", "扫描件.pdf", "淮安_年报.docx", "空白格式.docx", "package.json",
              "huaian-city-2024.xls"]
     return [folder / n for n in names]
+
+
+def ledger_books(folder: Path) -> list[Path]:
+    """A workbook made with new --ledger, and a copy whose 表三 was then typed over (the page's 填充合计 counts it
+    from the register again, as the CLI's fill does)."""
+    (folder / "台账.csv").write_text("编号,收到日期,申请人类别,办结日期,办理结果\n"
+                                      "1,2024-12-20,自然人,2025-01-10,（一）予以公开\n"
+                                      "2,2025-03-02,商业企业,2025-03-20,（三）不予公开 4.保护第三方合法权益\n"
+                                      "3,2025-12-29,其他,,\n4,2026-01-04,自然人,,\n", "utf-8")
+    assert cli(folder, "new", "--agency", "某局", "--year", "2025", "--ledger", "台账.csv", "-o", "台账.xlsm",
+               "--today", T)[0] == 0
+    typed = folder / "台账-表三手填.xlsm"
+    cell = load_form().cell(CellKey("requests", "new", "natural_person"))
+    typed.write_bytes(set_cells((folder / "台账.xlsm").read_bytes(), {cell.sheet: {cell.address: 7}}))
+    return [folder / "台账.xlsm", typed]
 
 
 def libreoffice_saved(book: Path, out: Path) -> Path:

@@ -135,7 +135,8 @@ def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | 
     out = _fresh(Path(home) if home else HOME, "out") / f"{src.path.stem}_已填充合计{src.path.suffix}"
     done = run_fill(src, out=out, write=True, today=_today(today))
     (target,) = commit(done.outputs, [src.path])
-    return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。",
+    note = f"{done.ledger_note}" if done.ledger_note else ""
+    return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。{note}",
             "files": [_file(target)], "source": str(target),
             "check": {"ok": True, **check(str(target), today, explanations)}}
 

@@ -91,9 +91,39 @@ def report_from_document(doc: Any, where: str = "JSON") -> LoadedReport:
     origin = doc.get("origin")
     if origin is not None and origin not in ORIGINS:
         raise InputError(f"origin 的值“{origin}”无效（只能是 {'、'.join(ORIGINS)}）。", place=where)
+    absent, printed_blank, unread = _source_parts(doc, form, where)
     report = Report(form=form, metadata=metadata, values=values, narrative=narrative, explanations=explanations,
-                    origin=origin)
+                    origin=origin, absent=absent, printed_blank=printed_blank, unread=unread)
     return LoadedReport(report, is_payload, notes)
+
+
+def _source_parts(doc: dict[str, Any], form: Any,
+                  where: str) -> tuple[dict[str, str], frozenset[CellKey], frozenset[CellKey]]:
+    """What a published report's text does not contain (``absent``), prints blank (``printed_blank``) and what
+    the importer could not read (``unread``)."""
+    absent = _strings_map(doc.get("absent", {}), "absent", where)
+    parts = {t.key for t in form.tables} | {s.key for s in form.sections} | {p.key for p in form.text_parts}
+    unknown = sorted(set(absent) - parts)
+    if unknown:
+        raise InputError(f"absent 中有未知的部分：{', '.join(unknown)}（表或正文部分的键见 docs/schema.md）。",
+                         place=where)
+    return absent, _cell_list(doc, "printed_blank", form, where), _cell_list(doc, "unread", form, where)
+
+
+def _cell_list(doc: dict[str, Any], name: str, form: Any, where: str) -> frozenset[CellKey]:
+    listed = doc.get(name, [])
+    if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+        raise InputError(f"{name} 应为单元格键（表.行.列）的列表。", place=where)
+    cells: set[CellKey] = set()
+    for text in listed:
+        try:
+            key = CellKey.parse(text)
+        except ValueError:
+            key = None
+        if key is None or not form.has_cell(key):
+            raise InputError(f"{name} 中有未知的单元格“{text}”（键见 docs/schema.md）。", place=where)
+        cells.add(key)
+    return frozenset(cells)
 
 
 def _values(tree: Any, form: Any, where: str) -> dict[CellKey, Any]:

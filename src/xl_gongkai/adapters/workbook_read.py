@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..core.ledger import Entry, Ledger, blank
 from ..core.report import Report
 from ..errors import InputError, OwnOutput
 from ..fileio import regular_file
 from ..spec import CellKey, Form, load_form
-from ..spec.a1 import cell_address, split_cell
-from .workbook_layout import layout, read_extent, sheets_to_read
+from ..spec.a1 import cell_address, column_index, split_cell
+from .workbook_layout import has_register, layout, optional_sheets, read_extent, sheets_to_read
 
 __all__ = ["MAX_FILE_BYTES", "Grid", "calamine_failure", "check_version", "layout_problems", "missing_sheets",
-           "read_explanations", "read_extent", "read_grids", "read_workbook", "report_from_grids", "role",
-           "sheet_names", "sheets_to_read"]
+           "optional_sheets", "read_explanations", "read_extent", "read_grids", "read_ledger_grid", "read_workbook",
+           "report_from_grids", "role", "sheet_names", "sheets_to_read"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
 
@@ -320,6 +321,12 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     values: dict[CellKey, Any] = {}
     for sheet, keys, spots in places.cells_by_sheet:
         values.update(zip(keys, grids[sheet].values(spots), strict=True))
+    ledger = None
+    if has_register(form, version):
+        sheet = form.workbook.ledger.sheet if form.workbook.ledger else ""
+        if sheet not in grids:
+            raise missing_sheets([sheet], Path(where))
+        ledger = read_ledger_grid(form, grids[sheet])
     cover, text = grids[form.metadata_sheet], grids[form.narrative_sheet]
     metadata = {key: _metadata_value(cover.cell(r, c)) for key, r, c in places.metadata}
     metadata = {k: v for k, v in metadata.items() if v is not None}
@@ -330,7 +337,29 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
             narrative[key] = str(found)
     return Report(form=form, metadata=metadata, values=values, narrative=narrative,
                   explanations=read_explanations(form, grids[form.workbook.results_sheet]),
-                  origin="consolidation" if role(form, grids) == "consolidation" else None)
+                  origin="consolidation" if role(form, grids) == "consolidation" else None, ledger=ledger)
+
+
+def read_ledger_grid(form: Form, grid: Grid) -> Ledger:
+    """The register's rows that hold something besides a remark, as read (one row past its last is looked at).
+
+    A row with only a remark is a note of the clerk's, not an application.
+    """
+    spec = form.workbook.ledger
+    if spec is None:
+        return Ledger()
+    cols = [column_index(c.at) for c in spec.columns]
+    counted = [i for i, c in enumerate(spec.columns) if c is not spec.remark]
+    entries, used = [], 0
+    for row in range(spec.first_row, min(spec.last_row, len(grid.rows)) + 1):
+        values = tuple(grid.values([(row, c) for c in cols]))
+        if any(not blank(values[i]) for i in counted):
+            entries.append(Entry(row, values))
+        if any(not blank(v) for v in values):
+            used = row
+    beyond = spec.last_row + 1
+    after = grid.values([(beyond, c) for c in cols])
+    return Ledger(tuple(entries), beyond if any(not blank(v) for v in after) else None, used)
 
 
 def read_workbook(path: str | Path, form: Form | None = None) -> Report:
@@ -345,7 +374,7 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     grids = read_grids(p, places.areas_with_sources, lenient=True)
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
-    missing = [s for s in areas if s not in grids]
+    missing = [s for s in areas if s not in grids and s not in optional_sheets(form)]
     if missing:
         raise missing_sheets(missing, p)
     return report_from_grids(form, grids, str(p))

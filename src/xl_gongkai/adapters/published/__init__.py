@@ -150,8 +150,9 @@ def import_document(doc: Document) -> ImportResult:
     narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
     blank: set[CellKey] = set()
     values = _tables(form, lines, headings, findings, absent, blank)
+    unread = frozenset(k for k, v in values.items() if v is None and k not in blank and k.table not in absent)
     report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent,
-                    printed_blank=frozenset(blank))
+                    printed_blank=frozenset(blank), unread=unread)
     # errors first, then by rule; within a rule in reading order (as the checks sort theirs)
     ordered = sort_findings(findings, {rule: i for i, rule in enumerate(IMPORT_RULES)})
     return ImportResult(report=report, findings=ordered, format=form.id)

@@ -57,7 +57,7 @@ def blank_tables(lines: tuple[Line, ...], result: ImportResult) -> ImportResult:
     Its heading is found and its region prints no number at all (a label such as ``1.属于国家秘密`` is text),
     and nothing was read into it: then the table is recorded as absent with that reason — the check reports
     it once and does not judge its cells — and the import's own findings about its rows, and its cells printed
-    blank (I7), are dropped.
+    blank (I7) or not read (I8), are dropped.
     """
     from .sections import find_headings, regions, split_run_together
 
@@ -82,8 +82,11 @@ def blank_tables(lines: tuple[Line, ...], result: ImportResult) -> ImportResult:
     if not blank:
         return result
     findings = tuple(f for f in result.findings if f.place.table not in blank)
-    printed = frozenset(k for k in report.printed_blank if k.table not in blank)  # I6 says it, not I7 as well
-    return replace(result, report=replace(report, absent=absent, printed_blank=printed), findings=findings)
+    # I6 says it once: not I7 (printed blank) or I8 (not read) about the same cells as well
+    printed = frozenset(k for k in report.printed_blank if k.table not in blank)
+    unread = frozenset(k for k in report.unread if k.table not in blank)
+    return replace(result, report=replace(report, absent=absent, printed_blank=printed, unread=unread),
+                   findings=findings)
 
 
 def import_file(path: str | Path, fmt: InputFormat | None = None) -> ImportResult:

@@ -159,9 +159,8 @@ def printed_blank_row(run: Run) -> Placement | None:
     """
     if run.explicit or not run.tokens or any(t.kind != EMPTY for t in run.tokens):
         return None
-    if run.label_line is not None and any(t.line != run.label_line for t in run.tokens):
-        return None
-    if len(run.tokens) < run.width and not all(t.grid for t in run.tokens):
+    own = [t for t in run.tokens if run.label_line is None or t.line == run.label_line]
+    if not own or (len(own) < run.width and not all(t.grid for t in own)):
         return None
     return Placement((None,) * run.width, "printed_blank_row")
 

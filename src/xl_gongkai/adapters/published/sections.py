@@ -10,6 +10,7 @@ the headings is joined into paragraphs (``paragraph_continues``). Metadata: ``me
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ _SIMILAR = 0.75
 _HEAD_END = re.compile(r"[。：:]")
 _PARAGRAPH_END = "。！？!?"
 _HEADING_MAX = 30  # characters: a numbered line longer than this is a sentence
+# ``heading_by_its_start``: 五、存在的主要问题及明年工作计划 shares 存在的主要问题及 (8 of 12) with the format's heading
+HEADING_START_SHARE = 0.6
+_HEADING_START_MIN = 6
+_HEADING_TAIL = 2  # characters the printed heading may run past the format's length before its text begins
+_STOPS = "。，,；;：:!！?？(（"
 _RENUMBERED_MIN_CHARS = 6  # a heading's words found under another number: long enough to be the format's own
 _HEADING_SCAN = 120  # characters at the start of a line that can hold a heading (the longest variant has 27)
 _ENUM_START = re.compile(
@@ -131,7 +137,44 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
     for section in candidates:
         if head_norm not in table_labels and _similar(head_norm, section, variants[section.key]):
             return Heading(section, i, i + 1, _rest(rest), head.strip(), False)
+    for section in candidates:
+        end = heading_start(norm, section, variants[section.key])
+        if end is not None:
+            split = _split(form, lines[i].text, norm[:end])
+            if split:
+                return Heading(section, i, i + 1, _rest(split[1]), split[0], False)
     return _renumbered(form, lines, norm, i, candidates, variants, table_labels)
+
+
+@heuristic("heading_by_its_start", "narrative")
+def heading_start(norm: str, section: Section, variants: Sequence[str]) -> int | None:
+    """A numbered heading that begins with most of the part's heading and ends its own way
+    (``五、存在的主要问题及明年工作计划``): where the printed heading ends, in ``norm``; else ``None``.
+
+    The shared beginning must be at least ``HEADING_START_SHARE`` of the heading's words and ``_HEADING_START_MIN``
+    characters; the printed heading ends at the first punctuation or digit after it.
+    """
+    prefix = f"{section.number}、"
+    if not norm.startswith(prefix):
+        return None
+    for v in variants:
+        if not v.startswith(prefix):
+            continue
+        shared = 0
+        for a, b in zip(norm, v, strict=False):
+            if a != b:
+                break
+            shared += 1
+        words = len(v) - len(prefix)
+        if shared >= len(v) or shared >= len(norm):
+            continue  # the whole heading (found before), or its start cut off: no wording of its own
+        if shared - len(prefix) < max(_HEADING_START_MIN, math.ceil(HEADING_START_SHARE * words)):
+            continue
+        end = shared
+        while end < len(norm) and end < len(v) + _HEADING_TAIL and not (norm[end].isdigit() or norm[end] in _STOPS):
+            end += 1
+        return end
+    return None
 
 
 @heuristic("renumbered_heading", "narrative")
@@ -230,7 +273,8 @@ def _reworded_in_line(form: Form, section: Section, text: str, at: int) -> tuple
     while pos >= 0:
         for v in variants:
             piece = text[pos:pos + len(v) + 2]
-            if _similar(_canon(form, piece[:len(v) + 1]), section, variants) or _similar(
+            if heading_start(_canon(form, piece), section, variants) is not None or _similar(
+                    _canon(form, piece[:len(v) + 1]), section, variants) or _similar(
                     _canon(form, piece[:len(v)]), section, variants):
                 return pos, pos + len(v)
         pos = text.find(prefix, pos + 1)
