@@ -47,6 +47,11 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+# what to do with a workbook the tool reads but cannot rewrite
+_RESAVE = {"xls": "这是 Excel 97-2003 工作簿（.xls），可以校验，不能写入；请在 Excel 或 WPS 中另存为 .xlsm 后再试。",
+           "ods": "这是 OpenDocument 电子表格，可以校验，不能写入；请在 LibreOffice 或 WPS 中另存为 .xlsx 后再试。"}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import run_check
     from .commands.load import open_source
@@ -55,7 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     src = open_source(args.path)
     if args.write and not src.is_file_workbook:
-        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。")
+        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。"
+                         + _RESAVE.get(src.format, ""))
     previous = open_source(args.previous).report if args.previous else None
     done = run_check(src, previous=previous, today=args.today, write=args.write)
     if args.format == "json":
@@ -242,7 +248,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     guard_outputs([out or Path(args.path)], inputs)
     src = open_source(args.path)
     if not src.is_file_workbook:
-        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。")
+        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。" + _RESAVE.get(src.format, ""))
     ledger = None
     if args.ledger:
         from .commands.ledger import load_ledger
@@ -360,8 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 help="下列命令之一；“xl-gongkai 命令 -h”显示该命令的用法")
 
-    p = sub.add_parser("check", help="校验一份报告（工作簿或 JSON 数据包），列出全部错误和提示")
-    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿、JSON 数据包，或已公布报告的 .txt/.html")
+    p = sub.add_parser("check", help="校验一份报告（工作簿、JSON 数据包或已公布的报告），列出全部错误和提示")
+    p.add_argument("path", metavar="文件", help="工作簿（.xlsm/.xlsx/.xls）、JSON 数据包，或已公布的报告"
+                                            "（文本、网页、PDF、Word）；按内容识别，不看扩展名")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--previous", metavar="上年报告",
@@ -371,8 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("import", help="导入已公布的年度报告（.txt/.html/.htm），列出导入和校验结果")
-    p.add_argument("path", metavar="文件", help="已公布报告的文本（.txt，UTF-8 或 GB18030）或网页（.html/.htm）")
+    p = sub.add_parser("import", help="导入已公布的年度报告（文本、网页、PDF、Word），列出导入和校验结果")
+    p.add_argument("path", metavar="文件", help="已公布的报告：文本（UTF-8 或 GB18030）、网页、PDF、Word"
+                                            "（.docx；.doc 和 .wps 需要 LibreOffice）；按内容识别，不看扩展名")
     p.add_argument("-o", "--output", metavar="输出文件", help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿"
                                           "（.xlsm 带按钮，.xlsx 不带宏；仅2021年格式）")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",

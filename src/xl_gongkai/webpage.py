@@ -113,7 +113,7 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
         "valid": validation.valid,
         "ready": validation.ready,
         "summary": summarize(report).as_dict(),
-        "can_fill": src.kind == "workbook",
+        "can_fill": src.is_file_workbook,
         "json": json_report(_name(src), report, validation, src.notes),
         "json_name": f"{Path(_name(src)).stem}_校验结果.json",
     }

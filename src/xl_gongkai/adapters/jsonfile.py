@@ -22,6 +22,12 @@ from ..spec import DEFAULT_FORM, CellKey, SpecError, load_form
 from ..spec.payload_schema import ORIGINS
 
 MAX_JSON_BYTES = 5 * 1024 * 1024  # a payload is about 50 KB; six full narrative cells stay under 1 MB
+PAYLOAD_URN = "urn:xl-gongkai:payload:"  # every version's schema id starts so (spec/payload_schema.ACCEPTED_IDS)
+# A report document has at least one of these; any other JSON (a program's settings, another tool's export) is
+# not a report with every cell blank — 247 错误 about a file that was never a report — but one refusal.
+DOCUMENT_KEYS = ("metadata", "values", "narrative")
+NOT_OURS = ("不是本工具的数据包或报告 JSON（{why}）。请提供 xl-gongkai 导出的数据包（.json）、填好的工作簿，"
+            "或已公布的报告。")
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,17 @@ def read_report(path: str | Path) -> LoadedReport:
 
 def report_from_document(doc: Any, where: str = "JSON") -> LoadedReport:
     if not isinstance(doc, dict):
-        raise InputError("JSON 顶层应为对象（{…}）。", place=where)
+        raise InputError(NOT_OURS.format(why="顶层不是对象（{…}）"), place=where)
     notes: list[str] = []
     is_payload = "schema" in doc and "sha256" in doc
+    schema = doc.get("schema")
+    if is_payload and not (isinstance(schema, str) and schema.startswith(PAYLOAD_URN)):
+        shown = str(schema)[:60]
+        raise InputError(NOT_OURS.format(why=f"它的 schema 是“{shown}”，不是 {PAYLOAD_URN}…"), place=where)
+    if not is_payload and not any(key in doc for key in DOCUMENT_KEYS):
+        keys = "、".join(list(doc)[:4]) or "（空对象）"
+        raise InputError(NOT_OURS.format(why=f"既没有 schema 和 sha256，也没有 {'、'.join(DOCUMENT_KEYS)}，"
+                                             f"而是 {keys}{'等' if len(doc) > 4 else ''}"), place=where)
     if is_payload:
         problems = payload_mod.schema_problems(doc)
         if problems:

@@ -91,11 +91,48 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: boo
 
     size = regular_file(path).st_size  # never a FIFO or a device: calamine would wait for ever
     if size > MAX_FILE_BYTES:
-        raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
-                         "不是本模板的工作簿，未读取。", place=str(path))
+        raise InputError(_TOO_BIG.format(mb=size // (1024 * 1024)), place=str(path))
+    if _is_ole(path):
+        return _xls_grids(path, areas, lenient)
     scans = inspect_package(path, areas)
     with _quiet_stderr():
         return _calamine_grids(path, areas, scans, lenient)
+
+
+_TOO_BIG = f"文件过大（{{mb}} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），不是本模板的工作簿，未读取。"
+
+
+def _is_ole(path: Path) -> bool:
+    """An Excel 97-2003 workbook (.xls, WPS's .et): a compound file, not a zip package."""
+    from .ole import OLE_MAGIC
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except OSError:
+        return False  # the package reader names what is wrong with the file
+
+
+def _xls_grids(path: Path, areas: Mapping[str, tuple[int, int]], lenient: bool) -> dict[str, Grid]:
+    """An .xls read as the .xlsx is: its bytes checked by ``xls_guard``, then calamine given those bytes."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from ..fileio import read_input
+    from .xls_guard import inspect_xls
+
+    data = read_input(path, cap=MAX_FILE_BYTES, too_big=_TOO_BIG)
+    scans = inspect_xls(data, areas, str(path))
+    with _quiet_stderr():
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except BaseException as exc:
+            if not calamine_failure(exc):
+                raise
+            raise InputError(f"不是可读取的 Excel 97-2003 工作簿（{type(exc).__name__}）。请在 Excel 或 WPS 中"
+                             "另存为 .xlsx 后再试。", place=str(path)) from None
+        return _calamine_grids(path, areas, scans, lenient, book)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -115,8 +152,8 @@ def missing_sheets(missing: list[str], path: Path) -> InputError:
 
 
 def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any],
-                    lenient: bool) -> dict[str, Grid]:
-    wb = _open(path)
+                    lenient: bool, book: Any = None) -> dict[str, Grid]:
+    wb = book if book is not None else _open(path)
     present = set(wb.sheet_names)
     missing = [s for s in areas if s not in present]
     if missing and not lenient:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from ..adapters.formats import KIND_NAMES, input_format, unsupported
+from ..adapters.formats import KIND_NAMES
 from ..controls import shown_path
 from ..core.findings import ERROR, WARNING
 from ..core.names import agency_key
@@ -160,8 +160,6 @@ def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
         st = regular_file(p)
     except InputError as exc:
         return {"file": path, "status": UNREADABLE, "note": _bare(exc)}
-    if input_format(p) is None:
-        return {"file": path, "status": UNREADABLE, "note": unsupported(p)}
     if st.st_size == 0:
         return {"file": path, "status": UNREADABLE, "note": "空文件（0 字节）"}
     day = dt.date.fromisoformat(today) if today else None
@@ -185,7 +183,8 @@ def audit_one(path: str, today: str | None = None) -> dict[str, Any]:
         "agency": report.agency, "year": report.year, "findings": findings, "doc": doc,
         "content": _digest(doc["values"], doc["metadata"]), "date": _iso(report.metadata.get("date")),
         "mtime": st.st_mtime,
-        "note": f"汇总报告，待填写：{'、'.join(pending)}" if pending else "", "to_write": len(pending),
+        "note": " ".join([*src.notes, *([f"汇总报告，待填写：{'、'.join(pending)}"] if pending else [])]),
+        "to_write": len(pending),
     }
 
 

@@ -56,6 +56,7 @@ def inventory() -> dict[str, Heuristic]:
         agency,
         chrome,
         decoder,
+        files,
         html,
         label_index,
         labels,
