@@ -217,11 +217,12 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
     out = WORKBOOK_OUT.check(args.output) if args.output else None
     if out is not None:
-        guard_outputs([out], [args.path])
+        guard_outputs([out], [args.path, *([args.previous] if args.previous else [])])
     src = open_source(args.path)
     if not src.is_file_workbook:
         raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。")
-    done = run_fill(src, out=out, write=args.write, today=args.today)
+    previous = open_source(args.previous).report if args.previous else None
+    done = run_fill(src, out=out, write=args.write, today=args.today, previous=previous)
     # in place without -o: the one deliberate exception to "no output replaces an input"
     (target,) = commit(done.outputs, [args.path] if out is not None else [])
     say(f"已填充合计：{target}" + ("（并写入了校验结果、摘要和标记）" if args.write else ""))
@@ -381,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="输出文件", help="另存为（默认覆盖原文件）：.xlsm 或 .xlsx（不带宏）")
     p.add_argument("--write", action="store_true",
                    help="同时写入校验结果、摘要和标记（与 Excel 的“填充合计”按钮相同）")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="上一年度的报告，用于跨年度校验（工作簿记住的上年报告不必再给）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_fill)
 
