@@ -666,14 +666,17 @@ def test_blank_workbook_downloads_and_check_reads_it(browser: Browser, tmp_path:
     assert text_of(browser, "message").startswith("报告年度应为")
 
 
-def test_explanations_survive_a_reload_and_leaving_asks_first(browser: Browser, clerk_book: Path) -> None:
+def test_explanations_survive_a_reload_and_leaving_asks_first(browser: Browser, page_file: Path,
+                                                              clerk_book: Path) -> None:
     """Explanations typed in the page are kept in the browser under the file's content hash; leaving the page
-    with explanations in no file yet asks first; once 填充合计 has written them, leaving does not ask."""
+    with explanations in no file yet asks first; once 填充合计 has written them, leaving does not ask.
+    (The page opens again without #selftest, which has been tested: the same file, the same storage.)"""
     browser.eval("localStorage.clear()")
     after(browser, "upload", selector="#file", file=str(clerk_book))
     assert "已说明 0 项" in text_of(browser, "totals")
     after(browser, "type", selector=f"#findings tr[data-key='{FEE}'] textarea", text=EXPLANATION)
-    assert browser.request("reload", until="document.body.dataset.state")["asked"] == "beforeunload"
+    again = browser.request("reload", url=page_url(page_file), until="document.body.dataset.state")
+    assert again["asked"] == "beforeunload"
     after(browser, "upload", selector="#file", file=str(clerk_book))
     assert browser.eval(f"document.querySelector(\"#findings tr[data-key='{FEE}'] textarea\").value") == EXPLANATION
     assert "已说明 1 项" in text_of(browser, "totals")

@@ -161,8 +161,9 @@ const OPS = {
     await client.detach();
     return { opened: true, accepted: false, mode: event.mode };
   },
-  // Reload the page; a "leave this page?" question is answered with ``leave`` and reported.
-  async reload({ page: name = "main", until, leave = true }) {
+  // Reload the page (or open ``url`` in its place); a "leave this page?" question is answered with
+  // ``leave`` and reported.
+  async reload({ page: name = "main", url, until, leave = true }) {
     const p = await page(name);
     let asked = null;
     const onDialog = async (dialog) => {
@@ -172,7 +173,8 @@ const OPS = {
     };
     p.on("dialog", onDialog);
     try {
-      await p.reload({ waitUntil: "load", timeout: HANG_GUARD });
+      if (url) await p.goto(url, { waitUntil: "load", timeout: HANG_GUARD });
+      else await p.reload({ waitUntil: "load", timeout: HANG_GUARD });
       if (until) await p.waitForFunction(until, { timeout: HANG_GUARD, polling: 100 });
     } finally {
       p.off("dialog", onDialog);
