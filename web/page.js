@@ -123,6 +123,11 @@
     }
   }
 
+  // A file dropped anywhere but the drop zone (or before the page is ready) must not make the browser leave
+  // the page to show the file.
+  window.addEventListener("dragover", (event) => event.preventDefault());
+  window.addEventListener("drop", (event) => event.preventDefault());
+
   window.addEventListener("beforeunload", (event) => {
     if (!state.unsaved) return;
     event.preventDefault();
