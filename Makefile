@@ -11,7 +11,7 @@ CLERK_STAMP := $(CLERK)/.installed
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template web clean clerk-venv windows-bundle windows-lock
+.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template web clean clerk-venv windows-bundle windows-lock release
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,11 @@ template: $(STAMP)
 # An offline per-user install for Windows (zip in dist/), from the committed lock; see docs/excel.md.
 windows-bundle: $(STAMP)
 	$(PY) scripts/windows_bundle.py dist
+
+# Everything a user downloads, in dist/: the wheel, the template, the web page, the Windows bundle and SHA256SUMS
+# (scripts/release.py; README says who installs what from it).
+release: $(STAMP)
+	$(PY) scripts/release.py dist
 
 # Re-resolve the Windows lock (after a dependency change): uv resolves for Windows, pip cannot.
 windows-lock: $(STAMP)

@@ -12,9 +12,10 @@
    loop doing the same checks (``load_workbook`` of each file, the same cells read, the same rules); the
    openpyxl loop runs on every fifth workbook and is compared per file. A read-only openpyxl loop is
    printed too, for a fairer second baseline.
-3. Import time per published report (the real reports under tests/data/published, text and HTML),
-   and of the largest page the importer accepts in its costliest shape (a table of 15 000 rows),
-   against a check of the imported report, measured in the same run.
+3. Import time per published report by kind of file — text and HTML (the real reports under
+   tests/data/published), PDF (the real 淮安 2024 PDF there), DOCX (the Word report ``report`` writes for the
+   real reports) — and of the largest page the importer accepts in its costliest shape (a table of 15 000
+   rows), against reading the file's bytes and against a check of the imported report, in the same run.
 4. The offline web page (``make web``) in headless Chromium and Firefox ESR: its cold start (navigation to a
    usable page: decoding the embedded runtime, starting Python, unpacking the wheels) against one run of the
    native command line (``xl-gongkai check`` in a fresh interpreter); the longest task of the page's own
@@ -102,7 +103,7 @@ def click_cost(tmp: Path) -> None:
     print(f"  python -c 'import xlwings'                 {m['full_base'] * 1000:7.0f} ms")
     print(f"  check click                                {m['full_click'] * 1000:7.0f} ms")
     print(f"ratio  clerk's click / click with pandas      {m['clerk_click'] / m['full_click']:7.2f}   (goal <= 0.45)")
-    print("bulk reads / writes per command (limits: reads <= 7, writes <= 4; fill: 5 derived blocks + 3):")
+    print("bulk reads / writes per command (limits: reads <= 8, writes <= 4; fill: 5 derived blocks + 3):")
     for command in ("check", "fill", "export", "diagnose"):
         _, out = timed([clerk, "-c", CLICK, str(book), command, str(tmp / "out")], env)
         counts = json.loads(out.strip().splitlines()[-1])
@@ -239,23 +240,40 @@ def audit_against_floor(paths: list[Path], tmp: Path) -> None:
 
 
 def import_times(tmp: Path) -> None:
+    """Each kind of published report file: its import against reading its bytes, and against a check of it."""
+    from conftest import COMPLETE_REPORTS, TODAY, load
     from xl_gongkai.adapters.published import import_report
+    from xl_gongkai.commands.report import render_report
     from xl_gongkai.core.rules import check
 
-    print("\n== Import of published reports (median of 7 runs each)")
+    print("\n== Import of published reports by kind of file (median of 7 runs each), against reading the file's "
+          "bytes and a check of the imported report")
     folder = ROOT / "tests" / "data" / "published"
-    paths = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".html"))
+    kinds = {".txt": "text", ".html": "HTML", ".pdf": "PDF", ".docx": "DOCX"}
+    paths = sorted(p for p in folder.iterdir() if p.suffix in kinds)
+    for name in COMPLETE_REPORTS:  # the Word report `report` writes for the real reports
+        render_report(load(name), docx_path=tmp / f"{name}.docx", today=TODAY)
+        paths.append(tmp / f"{name}.docx")
     # the largest page the importer accepts in its shape that costs the most: a table of 15 000 rows
     rows = "".join(f"<tr><td>规章{i % 100}</td><td>{i % 100}</td><td>{i % 100}</td><td>{i % 100}</td></tr>"
                    for i in range(15_000))
     big = tmp / "15000-rows.html"
     big.write_text(f"<html><body><p>一、总体情况</p><table>{rows}</table></body></html>", "utf-8")
+    print(f"{'kind':<5} {'file':<46} {'size':>8} {'read bytes':>11} {'import':>10} {'ratio':>9} {'× check':>8}")
+    by_kind: dict[str, list[float]] = {}
     for path in [*paths, big]:
         report = import_report(path).report  # warm: spec loading and regex compilation happen once per process
         runs = 7 if path is not big else 3
+        read = statistics.median(_time(lambda p=path: p.read_bytes()) for _ in range(runs))
         checked = statistics.median(_time(lambda r=report: check(r)) for _ in range(runs))
         full = statistics.median(_time(lambda p=path: import_report(p)) for _ in range(runs))
-        print(f"{path.name:<52} import {full * 1000:8.1f} ms   = {full / checked:6.1f}x a check of the report")
+        kind = kinds[path.suffix]
+        if path is not big:
+            by_kind.setdefault(kind, []).append(full)
+        print(f"{kind:<5} {path.name[:46]:<46} {path.stat().st_size / 1024:6.0f} KB {read * 1000:8.3f} ms "
+              f"{full * 1000:7.1f} ms {full / read:8.0f}x {full / checked:7.1f}x")
+    print("median import per report: " + ", ".join(
+        f"{kind} {statistics.median(times) * 1000:.1f} ms" for kind, times in by_kind.items()))
 
 
 def _time(fn: object) -> float:

@@ -1,11 +1,12 @@
 """`make fuzz`: the hardening tests at full size, and a report of what was tried.
 
-Runs tests/test_hardening.py and tests/test_hardening_env.py (the fast slice that ``make test`` runs) in this
-process through pytest, with ``XL_GONGKAI_FUZZ_EXAMPLES`` raised (default 300 examples for an ordinary fuzz
-test; ``--examples`` or the environment variable change it) and hypothesis exploring instead of replaying its
-fixed slice. Every case records its category, what it was and how long it took (``XL_GONGKAI_FUZZ_STATS``);
-the report prints the cases per category, the failures, the slowest case, and peak memory: this process's
-(every in-process case) and the largest command-line child's (each child measured by itself).
+Runs tests/test_hardening.py, tests/test_hardening_env.py and tests/test_hardening_office.py (the fast slice that
+``make test`` runs) in this process through pytest, with ``XL_GONGKAI_FUZZ_EXAMPLES`` raised (default 300 examples
+for an ordinary fuzz test; ``--examples`` or the environment variable change it) and hypothesis exploring instead
+of replaying its fixed slice. Every case records its category, what it was and how long it took
+(``XL_GONGKAI_FUZZ_STATS``); the report prints the cases per category, the failures, the slowest case, and peak
+memory: this process's (every in-process case) and the largest command-line child's (each child measured by
+itself).
 
 Time bounds live here, not in the tests (a loaded machine must not fail a test): every hostile file and every
 largest accepted input is one ``xl-gongkai check`` process, and its wall time is compared with the baseline
@@ -35,6 +36,8 @@ DEFAULT_EXAMPLES = 300
 BASELINE_RUNS = 5
 TIME_BOUND = 100  # times the baseline: catches a hang or a blow-up (minutes), not a slow machine
 BOUNDED = ("hostile files", "largest accepted")  # the categories whose cases are timed against the baseline
+# the hardening set: what a file holds, the environment, and what an office's folder holds
+HARDENING = ("test_hardening.py", "test_hardening_env.py", "test_hardening_office.py")
 
 
 class Outcomes:
@@ -73,18 +76,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XL_GONGKAI_FUZZ_STATS"] = str(stats)
     os.environ["XL_GONGKAI_LOG_DIR"] = str(stats.parent / "logs")
     outcomes = Outcomes(stats.parent)
-    pytest_args = ["-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_hardening.py"),
-                   str(ROOT / "tests" / "test_hardening_env.py")]
+    pytest_args = ["-q", "-p", "no:cacheprovider", *(str(ROOT / "tests" / name) for name in HARDENING)]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     start = time.perf_counter()
     pytest.main(pytest_args, plugins=[outcomes])
     elapsed = time.perf_counter() - start
 
-    cases = [json.loads(line) for line in stats.read_text("utf-8").splitlines()] if stats.exists() else []
+    cases = read_cases(stats)
     report(cases, outcomes, elapsed, args.examples)
     over = time_bounds(cases, statistics.median(outcomes.baseline))
     return 1 if outcomes.failed or over else 0
+
+
+def read_cases(stats: Path) -> list[dict[str, Any]]:
+    """The recorded cases, one JSON document a line. Lines end at "\n" only: a case's name may hold U+0085,
+    U+2028 or a form feed (the control-character probes), which ``str.splitlines`` would take for line ends."""
+    if not stats.exists():
+        return []
+    return [json.loads(line) for line in stats.read_text("utf-8").split("\n") if line.strip()]
 
 
 def baseline_runs(work: Path) -> list[float]:

@@ -10,7 +10,13 @@ The zip holds, under ``xl_gongkai-windows/``:
 - ``install.cmd``: a per-user environment in ``%LOCALAPPDATA%\\xl_gongkai\\venv`` from a Python IT provides
   (python.org's installer; not in the bundle), an offline install (``--no-index``), then
   ``xl-gongkai excel install``;
-- ``template.xlsm`` and ``说明.txt`` (what is inside, with SHA-256 of every file).
+- ``template.xlsm``;
+- ``安装说明.txt``: what to install first, unblocking the zip, install.cmd, 启用内容 and trusted locations — the
+  marked part of docs/excel.md, as text, so that what the bundle says and what the docs say cannot drift;
+- ``说明.txt``: what is inside, with SHA-256 of every file.
+
+Both texts are UTF-8 with a byte order mark and CRLF line ends: Notepad before Windows 10 (1903) reads a file
+without the mark in the ANSI code page and shows the Chinese garbled.
 
 Usage: ``python scripts/windows_bundle.py [OUT_DIR]`` (default ``dist/``).
 """
@@ -18,6 +24,7 @@ Usage: ``python scripts/windows_bundle.py [OUT_DIR]`` (default ``dist/``).
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -34,12 +41,42 @@ LOCK = PACKAGING / f"requirements-{ABI}-{PLATFORM}.txt"
 INSTALL_CMD = PACKAGING / "install.cmd"
 TOP = "xl_gongkai-windows"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+EXCEL_DOC = ROOT / "docs" / "excel.md"
+NOTES = "安装说明.txt"
+NOTES_MARK = "安装说明"  # <!-- 安装说明 --> … <!-- /安装说明 --> in docs/excel.md
 
 
 def _run(args: list[str]) -> None:
     done = subprocess.run(args, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(args)}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+
+
+def install_notes(version: str) -> str:
+    """The bundle's 安装说明.txt: the marked part of docs/excel.md with the Markdown marks taken out."""
+    doc = EXCEL_DOC.read_text("utf-8")
+    found = re.search(rf"<!-- {NOTES_MARK} -->\n(.*?)<!-- /{NOTES_MARK} -->", doc, re.S)
+    if not found:
+        raise SystemExit(f"docs/excel.md 中没有 <!-- {NOTES_MARK} --> 标出的一段")
+    lines = [f"xl_gongkai {version} 安装说明（Windows）", ""]
+    fenced = False
+    for line in found.group(1).splitlines():
+        if line.startswith("<!--"):
+            continue
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced:
+            lines.append("    " + line)
+            continue
+        line = re.sub(r"^#+\s*", "", line).replace("**", "").replace("`", "")
+        lines.append(line)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_text(path: Path, text: str) -> None:
+    """UTF-8 with a byte order mark, CRLF: readable in every Notepad."""
+    path.write_text(text, "utf-8-sig", newline="\r\n")
 
 
 def project_wheel(out: Path) -> Path:
@@ -59,7 +96,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_bundle(out_dir: Path) -> Path:
+def build_bundle(out_dir: Path, wheel: Path | None = None) -> Path:
+    """The zip in ``out_dir``; with ``wheel``, that build of the project (``make release`` ships the same one)."""
     from xl_gongkai import __version__
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +105,7 @@ def build_bundle(out_dir: Path) -> Path:
         stage = Path(tmp) / TOP
         wheels = stage / "wheels"
         wheels.mkdir(parents=True)
-        ours = project_wheel(wheels)
+        ours = Path(shutil.copy(wheel, wheels)) if wheel else project_wheel(wheels)
         download(wheels)
         requirements = LOCK.read_text("utf-8").rstrip("\n") + (
             f"\n# this project's wheel (wheels/{ours.name})\n"
@@ -75,19 +113,19 @@ def build_bundle(out_dir: Path) -> Path:
         (stage / "requirements.txt").write_text(requirements, "utf-8", newline="\r\n")
         shutil.copyfile(INSTALL_CMD, stage / "install.cmd")
         shutil.copyfile(ROOT / "workbook" / "template.xlsm", stage / "template.xlsm")
+        write_text(stage / NOTES, install_notes(__version__))
         files = sorted(p for p in stage.rglob("*") if p.is_file())
         manifest = [
             f"xl_gongkai {__version__}：Windows 离线安装包（64 位 Windows，CPython {PYTHON_VERSION}）",
             "",
-            "安装：由信息化人员为每个用户运行一次 install.cmd（不需要管理员权限，不需要联网）。",
-            f"Python 不在本安装包中：请先安装 python.org 的 Python {PYTHON_VERSION} Windows 安装包（64 位，"
-            "“为当前用户安装”即可）。",
-            "详细说明见《Excel 使用说明》（docs/excel.md）“安装”一节。",
+            f"安装：先读 {NOTES}。简单地说：先安装 python.org 的 Python {PYTHON_VERSION} Windows 安装包（64 位，"
+            "“为当前用户安装”即可，Python 不在本安装包中）；解压前先在压缩包的属性中勾选“解除锁定”；"
+            "再由要使用 Excel 的账户双击 install.cmd（不需要管理员权限，不需要联网）。",
             "",
             "文件和 SHA-256：",
             *(f"{sha256(p)}  {p.relative_to(stage).as_posix()}" for p in files),
         ]
-        (stage / "说明.txt").write_text("\n".join(manifest) + "\n", "utf-8", newline="\r\n")
+        write_text(stage / "说明.txt", "\n".join(manifest) + "\n")
         target = out_dir / f"xl_gongkai-{__version__}-windows-{ABI}-{PLATFORM}.zip"
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
             for p in sorted(p for p in stage.rglob("*") if p.is_file()):

@@ -57,3 +57,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for mark in sorted(item_marks(item)):
             item.add_marker(mark)
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """``make release`` (scripts/release.py) into a folder of the session, once: its files, SHA256SUMS last.
+    Builds the wheel and the Windows bundle (pip, the registry) and the web page (reused while unchanged)."""
+    import importlib.util
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "release.py"
+    spec = importlib.util.spec_from_file_location("release", script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["release"] = module
+    spec.loader.exec_module(module)
+    return list(module.build_release(tmp_path_factory.mktemp("release")))

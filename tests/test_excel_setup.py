@@ -42,7 +42,9 @@ def test_install_writes_the_user_config_that_xlwings_reads(_home: Path, capsys: 
     out = capsys.readouterr().out
     assert f"Excel 的按钮将使用 {sys.executable}" in out and "C:\\old\\pythonw.exe，已替换" in out
     assert "[正常] Excel 使用的 Python" in out and "[正常] 该 Python 能否运行按钮" in out
-    assert "Excel 的按钮可以使用。" in out
+    # no Excel here: the verdict says what only Windows can show, and never that the buttons work
+    assert out.rstrip().endswith("只能在装有 Excel 的 Windows 电脑上运行 xl-gongkai excel doctor 检查。")
+    assert "可以使用" not in out and "[提示] Excel 的按钮：本机不是 Windows" in out
     # xlwings' own reader sees our interpreter and the user's other settings, unchanged
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(conf))
     assert xlwings.utils.read_user_config() == {"license_key": "abc", "conda path": "",
@@ -92,10 +94,57 @@ def test_windows_details_pythonw_and_the_ansi_code_page(tmp_path: Path) -> None:
 def test_doctor_shows_what_the_vba_logged(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
-    (logs / excel_setup.VBA_LOG).write_text("2026-01-05 09:00:00 年报.xlsm: Workbook_Open could not protect again:"
-                                            " [SheetRequests] 1004 密码\n", "utf-8")
+    (logs / excel_setup.VBA_LOG).write_text("2026-01-05 09:00:00 年报.xlsm: message start_failed: 70: Permission"
+                                            " denied\n", "utf-8")
     lines = excel_setup.doctor(probe=False).lines()
-    assert any("[提示] 宏的最近记录" in line and "SheetRequests" in line for line in lines)
+    assert any("[提示] 宏的最近记录" in line and "start_failed: 70: Permission denied" in line for line in lines)
+
+
+def _fake_pywin32(folder: Path, pythoncom_source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FAKE pywin32 (named as such; pywin32 exists only for Windows): ``pythoncom`` and ``win32com.client``
+    as source files on sys.path, the first one written as the case needs."""
+    (folder / "win32com").mkdir(parents=True)
+    (folder / "pythoncom.py").write_text("# FAKE pythoncom\n" + pythoncom_source, "utf-8")
+    (folder / "win32com" / "__init__.py").write_text("# FAKE win32com\n", "utf-8")
+    (folder / "win32com" / "client.py").write_text("# FAKE win32com.client\nimport pythoncom\n", "utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+    for name in ("pythoncom", "win32com", "win32com.client"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+
+def test_doctor_on_windows_imports_pythoncom_and_win32com(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed is not enough: a pywin32 whose DLL does not load fails at import, and so would every click."""
+    broken = "raise ImportError('DLL load failed while importing pythoncom: 找不到指定的模块。')\n"
+    _fake_pywin32(tmp_path / "broken", broken, monkeypatch)
+    d = excel_setup.doctor(system="win32", config=tmp_path / "xlwings.conf", encoding="utf-8", probe=False)
+    check = next(c for c in d.checks if c.label.startswith("pywin32"))
+    assert check.ok is False and "DLL load failed while importing pythoncom" in check.detail
+    assert "win32com.client" in check.detail and "install.cmd" in check.detail
+
+
+def test_doctor_on_windows_passes_a_pywin32_that_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_pywin32(tmp_path / "fine", "", monkeypatch)
+    d = excel_setup.doctor(system="win32", config=tmp_path / "xlwings.conf", encoding="utf-8", probe=False)
+    assert next(c for c in d.checks if c.label.startswith("pywin32")).ok is True
+
+
+def test_the_probe_on_windows_imports_what_a_click_imports(_home: Path, tmp_path: Path) -> None:
+    """The configured interpreter is started and must import pywin32's modules too; this one has none."""
+    assert excel_setup.probe_code("win32").startswith("import xlwings, xl_gongkai, xl_gongkai.excel, pythoncom, "
+                                                      "win32com.client;")
+    assert "pythoncom" not in excel_setup.probe_code("linux")
+    conf = tmp_path / "xlwings.conf"
+    excel_setup.install(executable=sys.executable, system="win32", config=conf, encoding="utf-8")
+    d = excel_setup.doctor(system="win32", config=conf, encoding="utf-8")
+    probe = next(c for c in d.checks if c.label == "该 Python 能否运行按钮")
+    assert probe.ok is False and "No module named 'pythoncom'" in probe.detail
+    assert d.verdict.startswith("有 ") and "可以使用" not in d.verdict
+
+
+def test_the_verdict_speaks_of_the_buttons_only_on_windows() -> None:
+    assert excel_setup.Diagnosis("win32").verdict == "Excel 的按钮可以使用。"
+    for system in ("linux", "darwin"):
+        assert excel_setup.Diagnosis(system).verdict.startswith("本机不是 Windows")
 
 
 def _export_alert(path: Path, name: str) -> str:

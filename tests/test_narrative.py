@@ -132,3 +132,30 @@ def test_the_published_page_of_pingtan_through_the_importer() -> None:
         assert old in page
         found = narrative_findings(import_document(parse_html(page.replace(old, new))).report)
         assert len(found) == 1 and words in found[0].message, [f.message for f in found]
+
+
+@pytest.mark.parametrize(("sentence", "fires"), [
+    ("全年共办结政府信息公开申请12件。", True),  # 12 ≠ the table's 办结 10
+    ("所有办结的政府信息公开申请中同意公开答复9件。", False),  # the 同意公开 ones, not every 办结 one
+    ("其中予以公开答复5件、部分公开答复2件。", False),
+])
+def test_a_part_of_a_total_is_not_the_total(sentence: str, fires: bool) -> None:
+    report = _narrative_report(sentence, total=10)
+    assert any(f.rule == "N1" and "办结" in f.message for f in check(report, today=TODAY).findings) is fires
+
+
+@pytest.mark.parametrize(("sentence", "fires"), [
+    ("本年度未发生行政复议、行政诉讼案件。", True),
+    ("本年度未发生因政府信息公开被行政复议纠错的情况。", False),  # no review *corrected*, reviews there were
+    ("全年未发生行政诉讼败诉案件。", False),
+])
+def test_no_correction_is_not_no_review(sentence: str, fires: bool) -> None:
+    report = _narrative_report(sentence, total=10, reviews=3)
+    assert any(f.rule == "N2" for f in check(report, today=TODAY).findings) is fires
+
+
+def _narrative_report(sentence: str, *, total: int, reviews: int = 0) -> Report:
+    """The reference report with one sentence as its 总体情况, 办结 ``total`` and ``reviews`` 行政复议."""
+    base = load("huaian-city-2024")
+    values = {CellKey("requests", "total", "total"): total, CellKey("appeals", "review", "total"): reviews}
+    return replace(base.with_values(values), narrative={**base.narrative, "overview": sentence})

@@ -26,7 +26,7 @@ def test_shipped_schema_is_the_generated_one_and_printed_in_docs() -> None:
     assert docs.read_text("utf-8") == shipped
     schema = json.loads(shipped)
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["$id"].endswith("1.1.0")
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["$id"].endswith("1.2.0")
 
 
 def test_payload_of_a_real_report(complete_report: Report, tmp_path: Path) -> None:

@@ -108,17 +108,26 @@ def test_ribbon_calls_only_fixed_entry_points() -> None:
         assert callable(getattr(entry, c))
 
 
-def test_the_2006_ribbon_has_the_same_buttons_and_says_what_wps_users_can_do() -> None:
-    """Excel 2007 and WPS read only the 2006 part: same callbacks, and every tooltip names the alternatives."""
+def test_the_2006_ribbon_has_the_excel_texts_and_a_group_for_wps_users() -> None:
+    """Excel 2007 and WPS read only the 2006 part: the same buttons with the same (Excel) tooltips, so Excel 2007
+    shows what Excel 2010 shows, and one group of its own, labelled for WPS users, names the alternatives."""
     modern = _buttons(package.ribbon_xml(), package.RIBBON_NS)
     legacy = _buttons(package.legacy_ribbon_xml(), package.LEGACY_RIBBON_NS)
     assert list(legacy) == [*modern, "WPS 中如何使用"]
     for label, (action, tip) in modern.items():
-        assert legacy[label] == (action, f"{tip}{package.LEGACY_NOTE}")
+        assert legacy[label] == (action, tip)
+        assert "WPS" not in str(tip)
     action, tip = legacy["WPS 中如何使用"]
     assert action == "Gk_HostInfo" and "网页版" in str(tip) and "xl-gongkai check" in str(tip)
+    root = ET.fromstring(package.legacy_ribbon_xml())
+    ns = package.LEGACY_RIBBON_NS
+    groups = {g.get("label"): [b.get("label") for b in g.iter(f"{{{ns}}}button")] for g in root.iter(f"{{{ns}}}group")}
+    assert groups["WPS 用户"] == ["WPS 中如何使用"]
     bas = (Path(package.__file__).parent / "vba" / "GongkaiRibbon.bas").read_bytes().decode("ascii")
-    assert "Public Sub Gk_HostInfo(control As IRibbonControl)" in bas
+    # in Excel the WPS button says what the group is for; elsewhere it names the program that cannot run Python
+    host_info = bas[bas.index("Public Sub Gk_HostInfo(control As IRibbonControl)"):]
+    host_info = host_info[:host_info.index("End Sub")]
+    assert "If Gk_IsExcel() Then" in host_info and "Gk_T_WpsInfo()" in host_info and "Gk_T_NotExcel()" in host_info
 
 
 def test_olevba_extracts_every_module_with_exactly_the_source(built: Path) -> None:
@@ -178,15 +187,16 @@ def test_libreoffice_sees_every_vba_module(lo_view: dict[str, Any]) -> None:
     expected = {m.name for m in package.vba_modules(list(code_names(FORM).values()))}
     assert set(lib) == expected
     assert "Public Sub Gk_Check(control As IRibbonControl)" in lib["GongkaiRibbon"]
-    assert "ws.Protect UserInterfaceOnly:=True" in lib["ThisWorkbook"]
+    assert "Sub " not in lib["ThisWorkbook"]  # no event handler: nothing runs when the workbook opens
 
 
 def test_libreoffice_sees_protection_hidden_sheets_and_code_names(lo_view: dict[str, Any]) -> None:
     sheets = {s["name"]: s for s in lo_view["sheets"]}
     tpl = FORM.template
-    assert list(sheets) == [*FORM.input_sheets(), tpl.results_sheet, tpl.summary_sheet, tpl.info_sheet,
-                            tpl.flags_sheet, tpl.config_sheet]
-    for name in [*FORM.input_sheets(), tpl.results_sheet, tpl.summary_sheet]:
+    assert tpl.ledger is not None
+    assert list(sheets) == [*FORM.input_sheets(), tpl.ledger.sheet, tpl.results_sheet, tpl.summary_sheet,
+                            tpl.info_sheet, tpl.flags_sheet, tpl.config_sheet]
+    for name in [*FORM.input_sheets(), tpl.ledger.sheet, tpl.results_sheet, tpl.summary_sheet]:
         assert sheets[name]["protected"] and sheets[name]["visible"], name
     for name in (tpl.info_sheet, tpl.flags_sheet, tpl.config_sheet):
         assert not sheets[name]["visible"], name

@@ -202,24 +202,26 @@ def _new_total(path: Path) -> Any:
 
 
 def consolidated(code: int, stdout: str) -> bool:
-    """A consolidation checks clean but for its own narrative, which the office still has to write (S1)."""
-    errors = re.findall(r"\[错误\] (\w+)", stdout)
-    return code == 1 and set(errors) == {"S1"}
+    """A consolidation is a success (exit 0, no 错误); its own narrative is still to write: 待填写 (S1), not 错误."""
+    pending = re.findall(r"\[待填写\] (\w+)", stdout)
+    return code == 0 and "[错误]" not in stdout and pending == ["S1"] * 3
 
 
 def test_consolidating_twice_in_place_adds_nothing_twice(region: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = 2 * doc("huaian-city-2024")["values"]["requests"]["new"]["total"]  # from the inputs, not the tool
     out = region / "汇总.xlsm"
+    made = []
     for _ in range(3):
         code, stdout, err = run(capsys, "consolidate", region, "--agency", "某区", "-o", out, *DAY)
         assert consolidated(code, stdout), err
         assert _new_total(out) == expected
-    assert "已汇总 2 份报告" in stdout and "汇总.xlsm：本工具生成的汇总报告，不再计入" in stdout
+        made.append(out.read_bytes())
+    assert made[0] == made[1] == made[2]  # the output being replaced is no source: a rerun writes the same file
+    assert "已汇总 2 份报告" in stdout and "待填写：一、总体情况、五、" in stdout
     ws = openpyxl.load_workbook(out)[FORM.template.sources.sheet]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=FORM.template.sources.header_row + 1)]
     assert [r[1:5] for r in rows] == [["a.json", "淮安市人民政府", 2024, "已汇总"],
-                                      ["b.json", "淮安市某局", 2024, "已汇总"],
-                                      ["汇总.xlsm", "某区", 2024, "未汇总"]]
+                                      ["b.json", "淮安市某局", 2024, "已汇总"]]
 
 
 def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Path,
@@ -234,14 +236,14 @@ def test_a_consolidation_is_known_by_content_not_name(region: Path, tmp_path: Pa
     code, stdout, _ = run(capsys, "consolidate", region, "--agency", "某区", "-o", tmp_path / "again.xlsm", *DAY)
     assert consolidated(code, stdout) and _new_total(tmp_path / "again.xlsm") == expected
     for name in ("某局的报告.xlsm", "又一份.xlsx", "数据.json"):
-        assert f"{name}：本工具生成的汇总报告" in stdout
+        assert f"{name}：本工具此前生成的本地区汇总报告，不再计入" in stdout
     # the region's own (published) 汇总 is not added either: same agency as the consolidation
     own = doc("huaian-city-2024")
     own["metadata"]["agency"] = "某区"
     write_json(region / "某区2024年报.json", own)
     code, stdout, _ = run(capsys, "consolidate", region, "--agency", "某 区", "-o", tmp_path / "third.xlsm", *DAY)
     assert consolidated(code, stdout) and _new_total(tmp_path / "third.xlsm") == expected
-    assert "某区2024年报.json：与汇总报告的机关同名" in stdout
+    assert "某区2024年报.json：本地区自己的汇总报告（与汇总机关同名）" in stdout
 
 
 def test_consolidate_never_replaces_a_report_of_the_folder(region: Path, book: Path,
@@ -265,8 +267,11 @@ def mixed(tmp_path: Path, book: Path) -> Path:
     shutil.move(book, d / "淮安.xlsm")
     write_json(d / "宿迁.json", doc("suqian-city-2023"))
     shutil.copy(PUBLISHED / "00_panzhihua-dongqu-kejiju-2025.txt", d / "攀枝花.txt")
-    for name in ("某局.docx", "某局.pdf", "某局.xls", "某局.et", "某局.xlsb"):
-        (d / name).write_bytes(b"not ours")
+    # damaged files of the kinds the tool reads (each said as what its name claims), and one it does not read
+    for name, content in (("某局.docx", b"PK\x03\x04 not ours"), ("某局.pdf", b"%PDF-1.4 not ours"),
+                          ("某局.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)), ("某局.et", b"not ours"),
+                          ("某局.xlsb", b"not ours")):
+        (d / name).write_bytes(content)
     (d / "空.json").write_bytes(b"")
     (d / "~$淮安.xlsm").write_bytes(b"lock")
     os.mkfifo(d / "管道.json")
@@ -286,10 +291,12 @@ def test_audit_lists_every_file_with_its_reason(mixed: Path, capsys: pytest.Capt
     files = _files_sheet(mixed / "审核结果.xlsx")
     assert set(files) == {p.name for p in mixed.iterdir()} - {"审核结果.xlsx"}
     assert {k for k, v in files.items() if v["状态"] == "已审核"} == {"淮安.xlsm", "宿迁.json", "攀枝花.txt"}
-    assert files["某局.docx"]["说明"].startswith(
-        "不支持的文件类型 .docx（Word/WPS 文字文件，请在 Word 或 WPS 中“另存为”")
-    assert "PDF" in files["某局.pdf"]["说明"] and "另存为 .xlsm 或 .xlsx" in files["某局.et"]["说明"]
-    assert "另存为 .xlsm 或 .xlsx" in files["某局.xls"]["说明"] and "另存为 .xlsm" in files["某局.xlsb"]["说明"]
+    assert files["某局.docx"]["说明"].startswith("不是可读取的 Word 文档（.docx）：文件已损坏")
+    assert files["某局.pdf"]["说明"].startswith("不是可读取的 PDF 文件：文件已损坏")
+    assert files["某局.xls"]["说明"].startswith("复合文档（OLE）结构已损坏")
+    assert files["某局.et"]["说明"].startswith("不是可读取的 Excel 97-2003 工作簿：文件的内容是纯文本")
+    xlsb = files["某局.xlsb"]["说明"]
+    assert xlsb.startswith("不支持的文件类型 .xlsb（") and "另存为 .xlsm" in xlsb
     assert files["空.json"]["说明"] == "空文件（0 字节）" and "命名管道" in files["管道.json"]["说明"]
     assert files["~$淮安.xlsm"]["状态"] == "已跳过"
     unreadable = {k for k, v in files.items() if v["状态"] == "无法读取"}

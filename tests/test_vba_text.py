@@ -6,6 +6,7 @@ literals, ``ChrW(&Hxxxx)`` and ``vbLf`` as VBA would, and compares with the mess
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -94,9 +95,36 @@ def test_a_failed_run_lands_on_a_sheet_we_can_read_instead_of_an_english_box() -
     assert 'If GetConfig("SHOW_ERROR_POPUPS", "True") = "False" Then' in show_error
     assert 'ErrorSheet.Name = "Error"' in show_error and 'ErrorSheet.Range("A1").Value = Content' in show_error
     assert 'Private Const ERROR_SHEET As String = "Error"' in RIBBON_BAS
-    assert "If RunPython(code) <> 0 Then Gk_RunFailed code" in RIBBON_BAS
+    assert "outcome = RunPython(code)" in RIBBON_BAS and "If outcome <> 0 Then Gk_RunFailed code" in RIBBON_BAS
     assert 'RunPython = ExecuteWindows(False, PythonCommand, interpreter, PYTHONPATH)' in XLWINGS_BAS
     assert "ExecuteWindows = -1" in XLWINGS_BAS
     conf = {k.upper(): v for k, v in XLWINGS_CONF}
     assert conf["SHOW_ERROR_POPUPS"] == "False"
     assert not any(k.startswith("INTERPRETER") for k in conf), "no interpreter may be baked into a workbook"
+
+
+def test_the_conf_sheet_pins_what_a_users_global_config_could_break() -> None:
+    """xlwings takes a key from the workbook's sheet before the user's file; CONDA PATH and CONDA ENV (a conda
+    activation before every click) and PYTHONPATH (another project's modules first) are pinned to empty."""
+    get_config = XLWINGS_BAS[XLWINGS_BAS.index("Function GetConfig("):XLWINGS_BAS.index("Function SaveConfigToFile")]
+    assert get_config.index("' Sheet") < get_config.index("' User Config")
+    assert 'GetConfig = GetConfigFromSheet(ThisWorkbook).Item(configKey)' in get_config
+    execute = XLWINGS_BAS[XLWINGS_BAS.index("Function ExecuteWindows"):]
+    assert 'CondaPath = GetConfig("CONDA PATH")' in execute and 'CondaEnv = GetConfig("CONDA ENV")' in execute
+    assert 'If CondaPath <> "" And CondaEnv <> "" Then' in execute
+    assert '& GetConfig("PYTHONPATH")' in XLWINGS_BAS
+    # keys are read from A1 down to the first blank one (End(xlDown)), upper-cased
+    assert 'Set lastCell = sht.Range("A1").End(xlDown)' in XLWINGS_BAS and "d.Add UCase(cell.Value)" in XLWINGS_BAS
+    conf = {k.upper(): v for k, v in XLWINGS_CONF}
+    assert conf["CONDA PATH"] == conf["CONDA ENV"] == conf["PYTHONPATH"] == ""
+
+
+def test_the_built_conf_sheet_holds_every_setting_in_one_run_of_rows() -> None:
+    from python_calamine import CalamineWorkbook
+
+    from xl_gongkai.build.template import build_template
+    from xl_gongkai.spec import load_form
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(build_template()))
+    rows = book.get_sheet_by_name(load_form().template.config_sheet).to_python()
+    assert [(str(r[0]), str(r[1])) for r in rows] == XLWINGS_CONF

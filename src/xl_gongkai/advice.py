@@ -1,10 +1,11 @@
 """What to do next, where the answer depends on where the user is.
 
 A message says what is wrong and what to do. Most of what to do is the same everywhere ("改正表三的合计");
-some of it is a command, and a clerk using the offline web page has no command line: the page has its own
-buttons for the same jobs. Messages are composed with the command line's wording (the command line, the
-audit and the logs show them as they are); the page shows each message with every phrase below in its
-own words (:func:`for_page`). The findings and refusals stay the same ones: only the advice differs.
+some of it is a command or a program to install, and a clerk using the offline web page has no command
+line and runs no programs: the page has its own buttons for the same jobs. Messages are composed with the
+command line's wording (the command line, the audit and the logs show them as they are); the page shows
+each message with every phrase below in its own words (:func:`for_page`). The findings and refusals stay
+the same ones: only the advice differs.
 
 ``tests/test_webpage.py`` keeps this list whole: every phrase of the product that names a command is one
 of these, word for word, and no page wording names one.
@@ -36,7 +37,16 @@ MACROS_LOST = Advice(
     "网页版照常读取和处理，但在 Excel 中“政务公开年报”选项卡的按钮将无法工作。需要在 Excel 中使用按钮时，"
     "请装有本工具的同事由本文件生成新的工作簿，填写的内容会全部转入")
 
-ALL = (NEW_TEMPLATE_REFILL, NEW_TEMPLATE_MOVE, NEW_TEMPLATE_MAY_MOVE, CURRENT_TEMPLATE, SEE_ALL, MACROS_LOST)
+# L6 (rules.json): applications of next year in this year's register; the page makes no next year's workbook
+NEXT_YEAR_CARRIES = Advice("用 xl-gongkai new --previous 生成下一年度的工作簿时会转入", "生成下一年度的工作簿时会转入")
+# a file only LibreOffice reads (.doc, .wps, RTF, OpenDocument): the page runs no programs, installing one helps
+# nothing there (adapters/office.py)
+NO_LIBREOFFICE = Advice("本工具要用 LibreOffice 把它转换后才能读取，但本机没有找到 LibreOffice（命令 soffice）。"
+                        "请安装 LibreOffice（免费，https://www.libreoffice.org）后重试；或",
+                        "网页版不能转换这种文件：请")
+
+ALL = (NEW_TEMPLATE_REFILL, NEW_TEMPLATE_MOVE, NEW_TEMPLATE_MAY_MOVE, CURRENT_TEMPLATE, SEE_ALL, MACROS_LOST,
+       NEXT_YEAR_CARRIES, NO_LIBREOFFICE)
 
 
 def for_page(text: str) -> str:

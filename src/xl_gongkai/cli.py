@@ -47,6 +47,11 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+# what to do with a workbook the tool reads but cannot rewrite
+_RESAVE = {"xls": "这是 Excel 97-2003 工作簿（.xls），可以校验，不能写入；请在 Excel 或 WPS 中另存为 .xlsm 后再试。",
+           "ods": "这是 OpenDocument 电子表格，可以校验，不能写入；请在 LibreOffice 或 WPS 中另存为 .xlsx 后再试。"}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import run_check
     from .commands.load import open_source
@@ -55,7 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     src = open_source(args.path)
     if args.write and not src.is_file_workbook:
-        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。")
+        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。"
+                         + _RESAVE.get(src.format, ""))
     previous = open_source(args.previous).report if args.previous else None
     done = run_check(src, previous=previous, today=args.today, write=args.write)
     if args.format == "json":
@@ -132,9 +138,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Refused(done.refused or "")
     commit(done.outputs, inputs)
     say(f"已导出：{out}" + (f"；摘要：{summary_path}" if summary_path else ""))
-    c = done.doc["validation"]["counts"]
     if args.draft and not done.doc["validation"]["ready"]:
-        say(f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。")
+        from .core.findings import draft_note
+
+        say(draft_note(done.doc["validation"]["counts"]))
     return 0
 
 
@@ -185,12 +192,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.previous:
         from .commands.next_year import new_from_previous
 
+        if args.ledger:
+            raise UsageError("--ledger 不能与 --previous 一起使用：新一年度的台账由上年台账中未办结的申请转入；"
+                             "之后可用 fill 新文件 --ledger 台账文件 换成本单位自己的台账。")
         guard_outputs([out], [args.previous])
         data, report = new_from_previous(args.previous, out, year=args.year, narrative=args.narrative,
-                                         today=args.today)
+                                         today=args.today, agency=args.agency)
         write_bytes_atomic(out, data)
-        say(f"已生成 {report.year} 年度的工作簿：{out}（机关、地区、信用代码、填报人和审核人已沿用，"
-            "表三“上年结转”已按上年“结转下年度继续办理”逐列填入，表二旁列出上年现行有效件数供参考"
+        kept = "地区、信用代码、填报人和审核人已沿用，机关名称改为“" + report.agency + "”" if args.agency else \
+            "机关、地区、信用代码、填报人和审核人已沿用"
+        carried = len(report.ledger) if report.ledger is not None else 0
+        say(f"已生成 {report.year} 年度的{'汇总' if report.origin == 'consolidation' else ''}工作簿：{out}（{kept}，"
+            + (f"上年台账中年底尚未办结的 {carried} 件申请已转入依申请台账，表三按台账填写"
+               if carried else "表三“上年结转”已按上年“结转下年度继续办理”逐列填入")
+            + "，表二旁列出上年现行有效件数供参考"
             + ("，正文为上年文字的草稿，请逐段修改" if args.narrative else "") + "）。")
         return 0
     source = None
@@ -199,12 +214,24 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.source:
         from .commands.load import open_source
 
-        guard_outputs([out], [args.source])
+        guard_outputs([out], [args.source, *([args.ledger] if args.ledger else [])])
         source = open_source(args.source).report
     elif not args.agency or not args.year:
         raise UsageError("请用 --agency 和 --year 指定机关名称和报告年度，或用 --from 指定数据包。")
-    data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today)
-    say(f"已生成工作簿：{write_bytes_atomic(out, data)}")
+    ledger = None
+    if args.ledger:
+        from .commands.ledger import load_ledger
+        from .spec import load_form
+
+        guard_outputs([out], [args.ledger])
+        ledger = load_ledger(args.ledger, source.form if source else load_form(), today=args.today)
+    data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today, ledger=ledger)
+    note = ""
+    if ledger is not None:
+        counted = args.year or (source.year if source else None)
+        done = "，表三已按台账填写）" if counted else "；没有报告年度，表三未按台账填写）"
+        note = f"（依申请台账 {len(ledger)} 件申请{done}"
+    say(f"已生成工作簿：{write_bytes_atomic(out, data)}{note}")
     return 0
 
 
@@ -216,57 +243,94 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from .fileio import commit, guard_outputs
 
     out = WORKBOOK_OUT.check(args.output) if args.output else None
-    if out is not None:
-        guard_outputs([out], [args.path, *([args.previous] if args.previous else [])])
+    # in place without -o: the one deliberate exception to "no output replaces an input" (never the register file,
+    # nor last year's report)
+    inputs = [*([args.path] if out is not None else []), *([args.ledger] if args.ledger else []),
+              *([args.previous] if args.previous else [])]
+    guard_outputs([out or Path(args.path)], inputs)
     src = open_source(args.path)
     if not src.is_file_workbook:
-        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。")
+        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。" + _RESAVE.get(src.format, ""))
+    ledger = None
+    if args.ledger:
+        from .commands.ledger import load_ledger
+
+        ledger = load_ledger(args.ledger, src.report.form, today=args.today)
     previous = open_source(args.previous).report if args.previous else None
-    done = run_fill(src, out=out, write=args.write, today=args.today, previous=previous)
-    # in place without -o: the one deliberate exception to "no output replaces an input"
-    (target,) = commit(done.outputs, [args.path] if out is not None else [])
+    done = run_fill(src, out=out, write=args.write, today=args.today, ledger=ledger, previous=previous)
+    (target,) = commit(done.outputs, inputs)
     say(f"已填充合计：{target}" + ("（并写入了校验结果、摘要和标记）" if args.write else ""))
+    if done.ledger_note:
+        say(done.ledger_note)
     say(text_report(done.checked.report, done.checked.shown))
     return done.checked.exit_code
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from .adapters.formats import AUDIT_OUT, CSV_OUT
-    from .commands.audit import csv_files_path, own_result, planned_outputs, progress_bar, run_audit
+    from .commands.audit import FILES_SHEET, csv_files_path, own_result, planned_outputs, progress_bar, run_audit
+    from .commands.roster import ROSTER_SHEET, read_roster
     from .fileio import folder_contains, guard_outputs, write_all
 
     folder = Path(args.folder)
     xlsx = AUDIT_OUT.check(args.output) if args.output else (None if args.csv else folder / "审核结果.xlsx")
     csv = CSV_OUT.check(args.csv) if args.csv else None
-    outs = [p for p in (xlsx, csv, csv_files_path(csv) if csv else None) if p is not None]
-    guard_outputs(outs)
+    if (args.year or args.deadline) and not args.roster:
+        raise UsageError("--year 和 --deadline 用于报送情况，请与 --roster 一起使用。")
+    outs = [p for p in (xlsx, csv) if p is not None]
+    if csv is not None:
+        outs += [csv_files_path(csv), *([csv_files_path(csv, ROSTER_SHEET)] if args.roster else [])]
+    guard_outputs(outs, [args.roster] if args.roster else [])
     for p in outs:  # checked before the folder is read: a file of the folder is replaced only if it is ours
         if folder.is_dir() and folder_contains(folder, p) and p.exists() and not own_result(p):
             raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
                               "或把结果写到文件夹外。")
-    with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar) as result:
+    roster = read_roster(args.roster, files_sheet=FILES_SHEET) if args.roster else None
+    with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar,
+                   roster=roster, year=args.year, deadline=args.deadline) as result:
         for path in write_all(planned_outputs(result, xlsx, csv)):
             say(f"已写出：{path}")
         say(result.totals_line())
-        return 1 if result.has_errors else 0
+        if result.roster is not None:
+            say(result.roster.line())
+        return 1 if result.has_errors or result.incomplete else 0
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from .adapters.formats import WORKBOOK_OUT
-    from .commands.consolidate import consolidate
+    from .commands.consolidate import INCLUDE_FLAG, consolidate, reconcile
+    from .commands.load import open_source
     from .commands.output import exit_code, text_report
+    from .core.findings import pending_line
     from .fileio import guard_outputs, write_bytes_atomic
 
-    out = WORKBOOK_OUT.check(args.output)
-    result = consolidate(args.folder, agency=args.agency, out=out, year=args.year, today=args.today)
-    guard_outputs([out], result.inputs)
-    write_bytes_atomic(out, result.output)
+    if args.output is None and args.check_against is None:
+        raise UsageError("请用 -o 指定汇总报告的输出文件（或用 --check-against 只核对公布的报告）。")
+    out = WORKBOOK_OUT.check(args.output) if args.output is not None else None
+    published = open_source(args.check_against) if args.check_against else None
+    result = consolidate(args.folder, agency=args.agency, out=out, year=args.year, today=args.today,
+                         include_summaries=args.include_summaries)
+    if out is not None:
+        guard_outputs([out], [*result.inputs, *([args.check_against] if args.check_against else [])])
+        write_bytes_atomic(out, result.output)
     left_out = result.left_out()
-    say(f"已汇总 {result.included} 份报告到：{out}" + (f"；未汇总 {len(left_out)} 个文件：" if left_out else ""))
+    done = f"已汇总 {result.included} 份报告" + (f"到：{out}" if out is not None else "（未写出汇总文件）")
+    say(done + (f"；未汇总 {len(left_out)} 个文件：" if left_out else "。"))
     for row in left_out:
         say(f"  {row['file']}：{row['reason']}")
+    if result.other_summaries:
+        say(f"其他地区的汇总报告 {len(result.other_summaries)} 份没有计入；"
+            f"市汇总各县（区）的汇总时，请加 {INCLUDE_FLAG}。")
     say(text_report(result.report, result.validation))
-    return exit_code(result.validation)
+    if line := pending_line(result.validation):
+        say(line)
+    code = exit_code(result.validation)
+    if published is not None:
+        check = reconcile(published.report, result.report, result.parts)
+        for line in check.lines(str(args.check_against)):
+            say(line)
+        code = max(code, 1 if check.gaps else 0)
+    return code
 
 
 def cmd_excel(args: argparse.Namespace) -> int:
@@ -284,11 +348,8 @@ def cmd_excel(args: argparse.Namespace) -> int:
     diagnosis = excel_setup.doctor()
     for line in diagnosis.lines():
         say("  " + line)
-    if diagnosis.problems:
-        say(f"有 {len(diagnosis.problems)} 项问题，按上面的说明处理后再运行 xl-gongkai excel doctor。")
-        return 1
-    say("Excel 的按钮可以使用。")
-    return 0
+    say(diagnosis.verdict)
+    return 1 if diagnosis.problems else 0
 
 
 def cmd_schema(_args: argparse.Namespace) -> int:
@@ -308,8 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 help="下列命令之一；“xl-gongkai 命令 -h”显示该命令的用法")
 
-    p = sub.add_parser("check", help="校验一份报告（工作簿或 JSON 数据包），列出全部错误和提示")
-    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿、JSON 数据包，或已公布报告的 .txt/.html")
+    p = sub.add_parser("check", help="校验一份报告（工作簿、JSON 数据包或已公布的报告），列出全部错误和提示")
+    p.add_argument("path", metavar="文件", help="工作簿（.xlsm/.xlsx/.xls）、JSON 数据包，或已公布的报告"
+                                            "（文本、网页、PDF、Word）；按内容识别，不看扩展名")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--previous", metavar="上年报告",
@@ -319,8 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("import", help="导入已公布的年度报告（.txt/.html/.htm），列出导入和校验结果")
-    p.add_argument("path", metavar="文件", help="已公布报告的文本（.txt，UTF-8 或 GB18030）或网页（.html/.htm）")
+    p = sub.add_parser("import", help="导入已公布的年度报告（文本、网页、PDF、Word），列出导入和校验结果")
+    p.add_argument("path", metavar="文件", help="已公布的报告：文本（UTF-8 或 GB18030）、网页、PDF、Word"
+                                            "（.docx；.doc 和 .wps 需要 LibreOffice）；按内容识别，不看扩展名")
     p.add_argument("-o", "--output", metavar="输出文件", help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿"
                                           "（.xlsm 带按钮，.xlsx 不带宏；仅2021年格式）")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
@@ -365,25 +428,31 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_template)
 
     p = sub.add_parser("new", help="生成一份新的填报工作簿（可从数据包填入）")
-    p.add_argument("--agency", metavar="机关名称", help="机关名称")
-    p.add_argument("--year", metavar="年度", type=integer, help="报告年度")
+    p.add_argument("--agency", metavar="机关名称",
+                   help="机关名称；与 --previous 同用时是更名后的名称（机构改革），上年数字照常沿用")
+    p.add_argument("--year", metavar="年度", type=integer,
+                   help="报告年度；与 --previous 同用时只能是上年报告的下一年（默认即是）")
     p.add_argument("--from", dest="source", metavar="来源文件", help="从数据包或报告 JSON、工作簿填入全部内容")
     p.add_argument("--previous", metavar="上年报告",
                    help="从上年的报告（工作簿、数据包或已公布的报告）开始新一年度："
                         "沿用机关信息，年度加一，填入上年结转，并记住上年数字供跨年度校验")
     p.add_argument("--narrative", action="store_true", help="与 --previous 同用：把上年正文作为草稿填入")
+    p.add_argument("--ledger", metavar="台账文件",
+                   help="本单位自己的依申请台账（.csv 或 .xlsx，按中文列名读取）：写入“依申请台账”表，表三按台账填写")
     p.add_argument("-o", "--output", metavar="输出文件", required=True,
                    help="输出路径：.xlsm（带按钮）或 .xlsx（不带宏）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格）")
+    p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格；有依申请台账时表三按台账填写）")
     p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿")
     p.add_argument("-o", "--output", metavar="输出文件", help="另存为（默认覆盖原文件）：.xlsm 或 .xlsx（不带宏）")
     p.add_argument("--write", action="store_true",
                    help="同时写入校验结果、摘要和标记（与 Excel 的“填充合计”按钮相同）")
     p.add_argument("--previous", metavar="上年报告",
                    help="上一年度的报告，用于跨年度校验（工作簿记住的上年报告不必再给）")
+    p.add_argument("--ledger", metavar="台账文件",
+                   help="本单位自己的依申请台账（.csv 或 .xlsx）：替换工作簿“依申请台账”表中的内容，表三按台账重新填写")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_fill)
 
@@ -392,6 +461,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="输出文件",
                    help="结果 Excel 文件，.xlsx（默认：文件夹中的 审核结果.xlsx）")
     p.add_argument("--csv", metavar="CSV文件", help="另存问题清单为 CSV（同时写出 <名称>_报告清单.csv）")
+    p.add_argument("--roster", metavar="名单",
+                   help="应报送单位的名单（.csv 或 .xlsx，一列“机关”，可另有“截止日期”“上级”；上年的审核结果也可以）："
+                        "结果中增加“报送情况”表，逐个列出已报送、未报送、逾期、有错误、重复报送")
+    p.add_argument("--year", metavar="年度", type=integer, help="报送情况按哪个年度（默认：文件夹中最近的年度）")
+    p.add_argument("--deadline", metavar="截止日期", type=iso_date,
+                   help="名单中没有写截止日期的单位的截止日期，YYYY-MM-DD（默认：次年1月31日）")
     p.add_argument("--jobs", metavar="进程数", type=integer, help="并行进程数（默认：CPU 核数）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
@@ -401,9 +476,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="文件夹", help="存放各机关报告的文件夹")
     p.add_argument("--agency", metavar="机关名称", required=True,
                    help="汇总报告的机关名称，例如 某市人民政府（全市汇总）")
-    p.add_argument("--year", metavar="年度", type=integer, help="汇总年度（默认：文件夹中最多的年度）")
-    p.add_argument("-o", "--output", metavar="输出文件", required=True,
+    p.add_argument("--year", metavar="年度", type=integer,
+                   help="汇总年度（文件夹中只有一个年度的报告时可以不写；有多个年度时必须指定）")
+    p.add_argument("-o", "--output", metavar="输出文件",
                    help="输出路径，例如 汇总.xlsm（.xlsx 为不带宏的工作簿）")
+    p.add_argument("--include-summaries", action="store_true",
+                   help="把其他地区的汇总报告也计入（例如市汇总各县的汇总）；本地区自己的汇总从不计入")
+    p.add_argument("--check-against", metavar="公布的报告",
+                   help="逐格核对一份已公布的本地区报告（.txt/.html、数据包或工作簿）与各单位之和，列出每处差额和相关单位")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_consolidate)
 
@@ -427,6 +507,10 @@ def _place(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every way it can end is one of the exit codes above, with one Chinese message."""
+    _streams_or_nothing()
+    from .logs import log_unraisable
+
+    sys.unraisablehook = log_unraisable
     try:
         if signal.getsignal(signal.SIGINT) is _interrupted_at_start:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, Ctrl-C unwinds cleanly
@@ -462,6 +546,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("已中断，操作没有完成；已写出的文件保持完整，未写完的没有留下。")
         return 130
+
+
+def _streams_or_nothing() -> None:
+    """No standard output or error at all (``>&-``, ``2>&-``, pythonw, a scheduled task): Python then sets the
+    stream to None. The command still runs — its files and exit code are what a script wants — and what it
+    would have printed goes nowhere, as it would to a closed window."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (for the process's life)
 
 
 def _stdout_failed(exc: OSError) -> bool:

@@ -99,8 +99,9 @@ def _commit(outputs: list[Any], src: Any) -> list[Path]:
 
 
 def _counts_text(validation: Any) -> str:
-    c = validation.counts()
-    return f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
+    from .core.findings import counts_text
+
+    return counts_text(validation)
 
 
 def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)
@@ -124,6 +125,8 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
     done = run_fill(_source(live), write=True, today=today, links=live.engine == "excel")
     _write(live, done.writes)
     text = f"已填充 {done.written} 个合计单元格。校验结果：{_counts_text(done.checked.validation)}。"
+    if done.ledger_note:
+        text += "\n" + done.ledger_note
     if done.blank:
         text += f"\n另有 {done.blank} 个合计因所需单元格为空或不是数字而无法计算，请先补齐。"
     return Outcome("fill", text, live.reads, live.writes)
@@ -188,7 +191,8 @@ def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | Non
     except InputError as exc:
         lines.append(f"模板版本：无法读取（{exc}）")
     lines.append(f"连接方式：{live.engine}")
-    lines += doctor(probe=False).lines()
+    diagnosis = doctor(probe=False)
+    lines += [*diagnosis.lines(), diagnosis.verdict]
     return Outcome("diagnose", "\n".join(lines), live.reads, live.writes)
 
 

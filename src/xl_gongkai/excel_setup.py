@@ -7,13 +7,17 @@ interpreter it runs under (``pythonw.exe`` beside it on Windows: no console wind
 other line of the file. One install then serves every workbook, wherever they are and wherever Python is.
 
 ``doctor`` checks what a click needs, in the order a click needs it, and says in Chinese what to do about
-each problem; the ribbon's 诊断 button shows the same facts from inside Excel.
+each problem; the ribbon's 诊断 button shows the same facts from inside Excel. On Windows that includes
+importing pythoncom and win32com (pywin32), through which xlwings reaches Excel: a pywin32 whose DLLs do not
+load is installed as far as pip can tell and breaks every click. Elsewhere there is no Excel to check, and
+the verdict says so instead of calling the buttons usable.
 
 Standard library only: ``doctor`` must run where the install is broken.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import re
@@ -30,6 +34,9 @@ KEY_MAC = "INTERPRETER_MAC"
 # what template 1.0.0 wrote into every workbook's xlwings.conf sheet (it takes precedence over the user's file)
 LEGACY_INTERPRETER = r"%LOCALAPPDATA%\xl_gongkai\venv\Scripts\pythonw.exe"
 VBA_LOG = "vba.log"  # the ribbon's own log lines (build/vba/GongkaiRibbon.bas), next to the Python log
+# what xlwings imports on Windows to reach Excel (pywin32); a doctor on Windows imports them, the probe too
+WINDOWS_COM_MODULES = ("pythoncom", "win32com.client")
+REINSTALL = "请重新运行安装包中的 install.cmd，或在本环境中重新安装 xl-gongkai（见《Excel 使用说明》“安装”一节）。"
 _LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"\s*$')
 
 
@@ -119,6 +126,7 @@ class Check:
 
 @dataclass
 class Diagnosis:
+    system: str = sys.platform
     checks: list[Check] = field(default_factory=list)
 
     def add(self, label: str, ok: bool | None, detail: str) -> None:
@@ -131,6 +139,16 @@ class Diagnosis:
     def lines(self) -> list[str]:
         mark = {True: "正常", False: "问题", None: "提示"}
         return [f"[{mark[c.ok]}] {c.label}：{c.detail}" for c in self.checks]
+
+    @property
+    def verdict(self) -> str:
+        """The last line: only Windows, where Excel is, can show that the buttons work."""
+        if self.problems:
+            return f"有 {len(self.problems)} 项问题，按上面的说明处理后再运行 xl-gongkai excel doctor。"
+        if self.system == "win32":
+            return "Excel 的按钮可以使用。"
+        return ("本机不是 Windows：以上只检查了 Python 这一侧；按钮能否使用，只能在装有 Excel 的 Windows 电脑上"
+                "运行 xl-gongkai excel doctor 检查。")
 
 
 def _pinned_xlwings() -> str | None:
@@ -156,9 +174,26 @@ def _installed(name: str) -> str | None:
         return None
 
 
-def _probe(interpreter: Path) -> tuple[bool, str]:
+def import_failures(names: tuple[str, ...]) -> list[str]:
+    """Each module of ``names`` that does not import here, with why (a DLL that does not load raises ImportError)."""
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # ImportError, or whatever a broken extension raises while loading
+            failed.append(f"{name}（{type(exc).__name__}: {exc}）")
+    return failed
+
+
+def probe_code(system: str = sys.platform) -> str:
+    """What the probe runs in the configured interpreter: the imports of a click, then the versions."""
+    modules = ["xlwings", "xl_gongkai", "xl_gongkai.excel", *(WINDOWS_COM_MODULES if system == "win32" else ())]
+    return f"import {', '.join(modules)}; print(xl_gongkai.__version__, xlwings.__version__)"
+
+
+def _probe(interpreter: Path, system: str = sys.platform) -> tuple[bool, str]:
     """Whether ``interpreter`` imports what a click imports, and the versions it reports."""
-    code = "import xlwings, xl_gongkai, xl_gongkai.excel; print(xl_gongkai.__version__, xlwings.__version__)"
+    code = probe_code(system)
     try:
         r = subprocess.run([str(interpreter), "-c", code], capture_output=True, text=True, timeout=120,
                            encoding="utf-8", errors="replace")
@@ -166,13 +201,14 @@ def _probe(interpreter: Path) -> tuple[bool, str]:
         return False, f"无法启动（{type(exc).__name__}）"
     if r.returncode != 0:
         last = (r.stderr.strip().splitlines() or ["?"])[-1]
-        return False, f"无法导入 xl_gongkai 或 xlwings（{last}）"
+        what = "xl_gongkai、xlwings 或 pywin32" if system == "win32" else "xl_gongkai 或 xlwings"
+        return False, f"无法导入 {what}（{last}）"
     ours, theirs = [*r.stdout.split(), "?", "?"][:2]
     return True, f"xl_gongkai {ours}，xlwings {theirs}"
 
 
 def vba_log_tail(log_folder: Path, lines: int = 5) -> list[str]:
-    """The last lines the ribbon's VBA logged (run failures, Workbook_Open protection failures)."""
+    """The last lines the ribbon's VBA logged: each message it showed (with its key) and why Python failed."""
     path = log_folder / VBA_LOG
     try:
         text = path.read_bytes().decode("mbcs" if sys.platform == "win32" else "utf-8", errors="replace")
@@ -186,21 +222,22 @@ def doctor(*, executable: str | Path = sys.executable, system: str = sys.platfor
     """Everything a click needs, checked in the order a click needs it."""
     from .logs import LOG_NAME, log_dir
 
-    d = Diagnosis()
+    d = Diagnosis(system)
     py_ok = sys.version_info >= (3, 10)
     d.add("Python", py_ok, f"{platform.python_version()}（{executable}）" + ("" if py_ok else "，需要 3.10 或更新"))
     d.add("xl_gongkai", True, __version__)
     pinned, have = _pinned_xlwings(), _installed("xlwings")
     if have is None:
-        d.add("xlwings", False, "没有安装。请重新安装 xl-gongkai（pip install xl-gongkai）。")
+        d.add("xlwings", False, "没有安装。" + REINSTALL)
     elif pinned and have != pinned:
-        d.add("xlwings", False, f"安装的是 {have}，模板需要 {pinned}（模板中的宏带有版本号）。请运行 "
-                                f"pip install xlwings=={pinned}。")
+        d.add("xlwings", False, f"安装的是 {have}，模板需要 {pinned}（模板中的宏带有版本号）。" + REINSTALL)
     else:
         d.add("xlwings", True, have)
     if system == "win32":
-        d.add("pywin32", _installed("pywin32") is not None,
-              "已安装" if _installed("pywin32") else "没有安装：xlwings 在 Windows 上需要它。请重新安装 xl-gongkai。")
+        failed = import_failures(WINDOWS_COM_MODULES)
+        d.add("pywin32（pythoncom、win32com）", not failed,
+              "可以导入" if not failed else f"无法导入 {'；'.join(failed)}：xlwings 在 Windows 上通过它们连接 Excel，"
+                                           "每次点击都会失败。" + REINSTALL)
     heavy = [n for n in ("numpy", "pandas") if _installed(n)]
     if heavy:
         d.add("点击速度", None, f"本环境装有 {'、'.join(heavy)}：xlwings 每次点击都会加载它们，按钮会慢约一倍。"
@@ -222,8 +259,8 @@ def doctor(*, executable: str | Path = sys.executable, system: str = sys.platfor
             other = f"（不是本次运行的 {here}；若要改用本环境，请运行 xl-gongkai excel install）"
             d.add("Excel 使用的 Python", True if same else None, value + ("" if same else other))
             if probe:
-                ok, detail = _probe(target)
-                d.add("该 Python 能否运行按钮", ok, detail if ok else detail + "。请在该环境中重新安装 xl-gongkai。")
+                ok, detail = _probe(target, system)
+                d.add("该 Python 能否运行按钮", ok, detail if ok else detail + "。" + REINSTALL)
     if system == "win32":
         legacy = Path(os.path.expandvars(LEGACY_INTERPRETER))
         d.add("1.0.0 版模板的工作簿", True if legacy.is_file() else None,
@@ -231,6 +268,8 @@ def doctor(*, executable: str | Path = sys.executable, system: str = sys.platfor
               ("，该文件存在，可以继续使用。" if legacy.is_file() else
                "，该文件不存在，这些工作簿的按钮不能用；"
                "请用 xl-gongkai new --from 旧文件.xlsm -o 新文件.xlsm 转到新模板。"))
+    if system != "win32":
+        d.add("Excel 的按钮", None, f"本机不是 Windows（{platform.system() or system}），没有可检查的 Excel。")
     folder = log_dir()
     d.add("日志文件", None, str(folder / LOG_NAME))
     for line in vba_log_tail(folder):

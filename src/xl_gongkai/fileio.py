@@ -83,17 +83,28 @@ def read_input(path: str | os.PathLike[str], *, cap: int, too_big: str) -> bytes
     st = regular_file(p)
     if st.st_size > cap:
         raise InputError(too_big.format(mb=f"{st.st_size / 1024 / 1024:.1f}"), place=str(p))
+    data = _read_regular(p, cap + 1)
+    if len(data) > cap:
+        raise InputError(too_big.format(mb=f"超过 {cap / 1024 / 1024:.0f}"), place=str(p))
+    return data
+
+
+def read_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first ``size`` bytes of a regular file (all of a shorter one): what its content starts with."""
+    p = Path(path)
+    regular_file(p)
+    return _read_regular(p, size)
+
+
+def _read_regular(p: Path, most: int) -> bytes:
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between stat and open
                 raise InputError("这不是普通文件，未读取。", place=str(p))
-            data = fh.read(cap + 1)
+            return fh.read(most)
     except OSError as exc:
         raise InputError(os_error_text(exc), place=str(p)) from None
-    if len(data) > cap:
-        raise InputError(too_big.format(mb=f"超过 {cap / 1024 / 1024:.0f}"), place=str(p))
-    return data
 
 
 # -- the same file -----------------------------------------------------------------------------------------
@@ -341,6 +352,29 @@ def _sync_folder(folder: Path) -> None:
 
 
 def report_stem(agency: str, year: int | None) -> str:
-    """``<机关>_<年度>年``: the predictable start of every file written for a report (no path characters)."""
-    name = "".join(ch for ch in agency if ch not in '\\/:*?"<>|').strip() or "未命名机关"
+    """``<机关>_<年度>年``: the predictable start of every file written for a report — no path characters, no
+    control characters, no bidirectional overrides (which can make a name read backwards)."""
+    from .controls import safe_name
+
+    name = "".join(ch for ch in safe_name(agency) if ch not in '\\/:*?"<>|').strip() or "未命名机关"
     return f"{name}_{year}年" if year else name
+
+
+# -- names a person cannot read ------------------------------------------------------------------------------
+
+
+def undecodable(path: str | os.PathLike[str]) -> bool:
+    """A name whose bytes are not UTF-8 (Python keeps each such byte as a lone surrogate)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in os.fspath(path))
+
+
+def undecodable_note(path: str | os.PathLike[str]) -> str:
+    """What to tell about such a name: how it reads as GBK (a zip made on Chinese Windows and unpacked on
+    Linux), and how to fix it."""
+    raw = os.fsencode(os.path.basename(os.fspath(path)))
+    try:
+        reading = f"按 GBK 读作“{raw.decode('gbk')}”"
+    except UnicodeDecodeError:
+        reading = "编码无法识别"
+    return (f"文件名不是 UTF-8 编码（{reading}），多半是中文 Windows 上压缩的 zip 在 Linux 上解压所致；"
+            "请用 unzip -O GBK 重新解压，或把文件改名")

@@ -6,8 +6,11 @@ elsewhere; ``XL_GONGKAI_LOG_DIR`` overrides both. Standard library only: the Exc
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 LOG_NAME = "xl_gongkai.log"
@@ -60,3 +63,23 @@ def log_place() -> str:
         return f"请把日志文件发给维护人员：{target}"
     return (f"详细信息无法写入日志（日志文件夹“{target.parent}”不可写入）；请把本条消息和所做的操作告诉维护人员，"
             "或设置环境变量 XL_GONGKAI_LOG_DIR 指向一个可写入的文件夹后重试")
+
+
+def log_unraisable(info: object) -> None:
+    """``sys.unraisablehook``: an error Python cannot raise (a file object that fails to close while it is
+    collected, after a full disk) goes to the log instead of an English "Exception ignored in …" on the
+    clerk's screen; the operation that failed has already said what happened in Chinese."""
+    exc = getattr(info, "exc_value", None)
+    with contextlib.suppress(Exception):
+        logger().warning("ignored while cleaning up (%s): %r", getattr(info, "object", None), exc)
+
+
+@contextlib.contextmanager
+def quiet_unraisable() -> Iterator[None]:
+    """Within the block, :func:`log_unraisable` handles what Python cannot raise (restored afterwards)."""
+    previous = sys.unraisablehook
+    sys.unraisablehook = log_unraisable
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous

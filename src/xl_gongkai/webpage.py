@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .advice import for_page
-from .core.findings import WARNING, Finding
+from .core.findings import WARNING, Finding, draft_note
 from .core.report import Report
 from .errors import InputError, Refused
 from .spec import Form
@@ -110,7 +110,8 @@ def start(today: str | None = None) -> dict[str, Any]:
     day = _today(today) or dt.date.today()  # a bad ?today= is said at once, not at the first check
     form = load_form()
     fields = {m.key: m.label for m in form.metadata_fields}
-    accepts = "、".join(f"{f.what}（{'、'.join(f.suffixes)}）" for f in INPUTS)
+    # what the page reads itself: not the formats only LibreOffice converts (the browser runs no programs)
+    accepts = "、".join(f"{f.what}（{'、'.join(f.suffixes)}）" for f in INPUTS if f.key != "office")
     return {"version": __version__, "form": form.title, "columns": _columns(), "word_note": WORD_NOTE,
             "today": today or None, "accepts": f"可以打开：{accepts}。",
             "blank": {"agency": fields["agency"], "year": fields["year"], "default_year": due_year(day),
@@ -146,7 +147,7 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
         "valid": validation.valid,
         "ready": validation.ready,
         "summary": summarize(report).as_dict(),
-        "can_fill": src.kind == "workbook",
+        "can_fill": src.is_file_workbook,
         "json": json_report(_name(src), report, validation, src.notes),
         "json_name": f"{Path(_name(src)).stem}_校验结果.json",
     }
@@ -169,7 +170,8 @@ def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | 
     out = _fresh(Path(home) if home else HOME, "out") / f"{src.path.stem}_已填充合计{src.path.suffix}"
     done = run_fill(src, out=out, write=True, today=_today(today), previous=_previous(previous))
     (target,) = commit(done.outputs, [src.path])
-    return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。",
+    note = f"{done.ledger_note}" if done.ledger_note else ""
+    return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。{note}",
             "files": [_file(target)], "source": str(target), "sha256": _digest(str(target)),
             "check": {"ok": True, **check(str(target), today, explanations, previous)}}
 
@@ -190,8 +192,7 @@ def export(path: str, today: str | None = None, explanations: Mapping[str, str] 
     doc = done.doc
     message = f"已导出：数据包 {payload_path.name}；摘要 {summary_path.name}。"
     if draft and not doc["validation"]["ready"]:
-        c = doc["validation"]["counts"]
-        message += f"注意：这是草稿（错误 {c['errors']} 项，未说明的提示 {c['warnings'] - c['explained']} 项）。"
+        message += draft_note(doc["validation"]["counts"])
     return {"message": message, "files": [_file(payload_path), _file(summary_path)]}
 
 

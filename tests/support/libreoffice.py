@@ -166,6 +166,28 @@ def inspect_workbook(path: str | os.PathLike[str], timeout: float = DEFAULT_TIME
         return _run_uno("inspect", {"path": str(staged)}, work, timeout, Path(path))
 
 
+def run_basic(
+    path: str | os.PathLike[str],
+    calls: list[list[Any]],
+    *,
+    remove: tuple[str, ...] = (),
+    add: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[Any]:
+    """Run macros of a copy of the workbook in LibreOffice Basic; what each call returned.
+
+    ``remove`` modules LibreOffice cannot compile, ``add`` modules ({name: source}), ``env`` variables the
+    office process has (what ``Environ`` returns in a macro). See ``cmd_run_basic`` in lo_uno_script.py.
+    """
+    with tempfile.TemporaryDirectory(prefix="xlgk-lo-") as tmp:
+        work = Path(tmp)
+        staged = _staged_copy(Path(path), work)
+        args = {"path": str(staged), "calls": calls, "remove": list(remove), "add": add or {},
+                "office_env": env or {}}
+        return list(_run_uno("run_basic", args, work, timeout, Path(path))["returned"])
+
+
 def export_sheet_pdf(
     path: str | os.PathLike[str],
     sheet_name: str,

@@ -48,8 +48,9 @@ REGISTRY_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 """  # noqa: E501
 
-# com.sun.star.document.MacroExecMode.NEVER_EXECUTE / UpdateDocMode.NO_UPDATE
+# com.sun.star.document.MacroExecMode.NEVER_EXECUTE / ALWAYS_EXECUTE_NO_WARN / UpdateDocMode.NO_UPDATE
 NEVER_EXECUTE = 0
+ALWAYS_EXECUTE_NO_WARN = 4
 NO_UPDATE = 0
 
 # Upper bound on the cells reported per sheet, so a stray value in row 1048576 cannot flood the JSON.
@@ -136,11 +137,11 @@ class Office:
         smgr = self.ctx.ServiceManager
         self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
 
-    def load(self, path: Path, *, read_only: bool = True) -> Any:
+    def load(self, path: Path, *, read_only: bool = True, run_macros: bool = False) -> Any:
         props = _props(
             Hidden=True,
             ReadOnly=read_only,
-            MacroExecutionMode=NEVER_EXECUTE,
+            MacroExecutionMode=ALWAYS_EXECUTE_NO_WARN if run_macros else NEVER_EXECUTE,
             UpdateDocMode=NO_UPDATE,
             Silent=True,
         )
@@ -590,16 +591,54 @@ def cmd_convert_to_pdf(office: Office, args: dict[str, Any]) -> dict[str, Any]:
         doc.close(True)
 
 
+def _plain(value: Any) -> Any:
+    """A Basic return value as JSON: strings, numbers, booleans and None pass; anything else as its text."""
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def cmd_run_basic(office: Office, args: dict[str, Any]) -> dict[str, Any]:
+    """Run macros of a workbook's VBA project in LibreOffice Basic (VBA support mode), in order.
+
+    ``remove``: modules taken out of the loaded copy first (what LibreOffice cannot compile); ``add``:
+    {module: source} put in (each gets ``Option VBASupport 1``, as LibreOffice gives imported VBA);
+    ``calls``: [[module.procedure, arg, ...], ...]. Returns what each call returned. A Basic runtime error
+    the macro does not handle itself is reported by LibreOffice as a dialog, which a headless office
+    cancels: such a call returns nothing, and the test sees it in what the macros did (or did not) write.
+    Message boxes are cancelled the same way, so a macro runs on past them.
+    """
+    doc = office.load(Path(args["path"]), read_only=False, run_macros=True)
+    try:
+        libs = doc.BasicLibraries
+        name = args.get("library", "VBAProject")
+        libs.loadLibrary(name)
+        lib = libs.getByName(name)
+        for module in args.get("remove", []):
+            lib.removeByName(module)
+        for module, source in args.get("add", {}).items():
+            lib.insertByName(module, "Option VBASupport 1\n" + source)
+        provider = doc.getScriptProvider()
+        returned = []
+        for macro, *call_args in args["calls"]:
+            script = provider.getScript(f"vnd.sun.star.script:{name}.{macro}?language=Basic&location=document")
+            returned.append(_plain(script.invoke(tuple(call_args), (), ())[0]))
+        return {"returned": returned}
+    finally:
+        doc.close(True)
+
+
 COMMANDS = {
     "inspect": cmd_inspect,
     "export_sheet_pdf": cmd_export_sheet_pdf,
     "convert_to_pdf": cmd_convert_to_pdf,
+    "run_basic": cmd_run_basic,
 }
 
 
 def main(argv: list[str]) -> int:
     command, args_json, result_path, workdir, timeout = argv[1:6]
     args = json.loads(args_json)
+    # variables the office's own processes see (for a macro's Environ); the caller's environment otherwise
+    os.environ.update(args.pop("office_env", {}))
     deadline = time.monotonic() + float(timeout)
     office = Office(Path(workdir))
     result_file = Path(result_path)

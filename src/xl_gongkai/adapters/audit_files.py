@@ -9,6 +9,8 @@ The results workbook (审核结果.xlsx):
 
 * 概览 — how many files and reports, how many with 错误, the most frequent rules and the agencies with the
   most 错误, with native Excel charts of both;
+* 报送情况 (with ``audit --roster``) — one row per expected unit: 已报送 / 未报送 / 逾期 / 有错误 / 重复报送, and
+  the units that reported without being on the roster (``commands.roster``);
 * 问题清单 — one row per finding, its file a link to that file's row on 报告清单; frozen header, filters,
   column widths; past Excel's 1 048 576 rows the findings continue on 问题清单（续2）, …;
 * 报告清单 — one row per file of the folder, whatever became of it;
@@ -21,19 +23,31 @@ Every text a spreadsheet would run as a formula keeps an apostrophe in front (``
 from __future__ import annotations
 
 import csv
+import gc
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..controls import safe_text, shown_path
 from ..spec import Severity
 from .formula_guard import in_file
 
 EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
 EXCEL_LINKS = 65_530  # hyperlinks Excel allows on one worksheet: beyond them, the file name is plain text
 TOP = 10  # rules and agencies shown on the front sheet
+
+
+def safe_cell(value: Any) -> Any:
+    """A value as these files hold it: text a spreadsheet would run stays text (``in_file``), and no control
+    character or undecodable byte of a file name reaches the XML or the CSV (``controls``)."""
+    if isinstance(value, str):
+        value = safe_text(shown_path(value))
+    return in_file(value)
 
 
 def _staged(target: Path) -> Path:
@@ -58,12 +72,22 @@ class CsvSink:
         self._w.writerow([label for _, label in columns])
 
     def row(self, values: Mapping[str, Any]) -> None:
-        self._w.writerow([in_file(values.get(key, "")) for key, _ in self.columns])
+        self._w.writerow([safe_cell(values.get(key, "")) for key, _ in self.columns])
 
     def close(self) -> None:
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The 报送情况 sheet: its name, title line, columns (key, label) and rows."""
+
+    sheet: str
+    title: str
+    columns: Sequence[tuple[str, str]]
+    rows: Sequence[Mapping[str, Any]]
 
 
 class ResultsWorkbook:
@@ -72,22 +96,28 @@ class ResultsWorkbook:
 
     def __init__(self, target: Path, *, files: Sequence[tuple[str, str]], findings: Sequence[tuple[str, str]],
                  names: Mapping[str, str], info: tuple[str, str, str, str],
-                 rule_titles: Mapping[str, str] | None = None, sheet_rows: int = EXCEL_ROWS) -> None:
+                 rule_titles: Mapping[str, str] | None = None, sheet_rows: int = EXCEL_ROWS,
+                 tmpdir: Path | None = None, roster: Roster | None = None) -> None:
         import xlsxwriter
 
         self.target = target
         self.staged = _staged(target)
+        # XlsxWriter's own working files (one per sheet, then one per part) go to a private folder, never into
+        # the folder being audited, where a failed run would leave them as "submissions" for the next audit
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="xlsx-", dir=tmpdir))
         self.names = names  # the sheet names: front, findings, files
         self.file_columns, self.finding_columns = files, findings
         self.sheet_rows = sheet_rows
         self.wb = xlsxwriter.Workbook(str(self.staged), {
             "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False, "tmpdir": str(target.parent)})
+            "strings_to_urls": False, "tmpdir": str(self.tmpdir)})
         self.bold = self.wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
         self.link = self.wb.add_format({"font_color": "#1F4E79", "underline": 1, "valign": "top"})
         self.top = self.wb.add_format({"valign": "top"})
         self.front = self.wb.add_worksheet(names["front"])
+        if roster is not None:
+            self._roster(roster)
         self._finding_sheets: list[Any] = []
         self._finding_rows: list[int] = []
         self._finding_row = 0
@@ -108,6 +138,20 @@ class ResultsWorkbook:
             ws.write_string(0, c, label, self.bold)
         ws.freeze_panes(1, 0)
         return ws
+
+    def _roster(self, roster: Roster) -> None:
+        """报送情况: a title line saying for which year and deadline, then one row per unit, filtered."""
+        ws = self.wb.add_worksheet(roster.sheet)
+        widths = {"agency": 30, "parent": 20, "status": 16, "file": 36, "note": 50}
+        for c, (key, label) in enumerate(roster.columns):
+            ws.set_column(c, c, widths.get(key, max(8, 2 * len(label) + 2)))
+        ws.write_string(0, 0, safe_cell(roster.title), self.wb.add_format({"bold": True, "font_size": 12}))
+        for c, (_, label) in enumerate(roster.columns):
+            ws.write_string(1, c, label, self.bold)
+        for r, values in enumerate(roster.rows, start=2):
+            self._write(ws, r, roster.columns, values)
+        ws.freeze_panes(2, 0)
+        ws.autofilter(1, 0, max(len(roster.rows) + 1, 2), len(roster.columns) - 1)
 
     def _new_finding_sheet(self) -> None:
         if self._finding_sheets:
@@ -138,7 +182,7 @@ class ResultsWorkbook:
     def _write(self, ws: Any, r: int, columns: Sequence[tuple[str, str]], values: Mapping[str, Any],
                link_file: bool = False) -> None:
         for c, (key, _) in enumerate(columns):
-            value = in_file(values.get(key, ""))
+            value = safe_cell(values.get(key, ""))
             if isinstance(value, bool) or value is None or value == "":
                 continue
             if isinstance(value, (int, float)):
@@ -177,7 +221,7 @@ class ResultsWorkbook:
             first = r + 1
             for name, n in counter.most_common(TOP):
                 r += 1
-                ws.write_string(r, 0, in_file(name))
+                ws.write_string(r, 0, safe_cell(name))
                 ws.write_number(r, 1, n)
             if r >= first:
                 chart = self.wb.add_chart({"type": "bar"})
@@ -198,8 +242,37 @@ class ResultsWorkbook:
         row, col = split_cell(cell)
         info.write_string(row - 1, col - 2, label)
         info.write_string(row - 1, col - 1, value)
-        self.wb.close()
+        self._close()
         return self.staged
+
+    def _close(self) -> None:
+        """Assemble the workbook into its staged file; an OS error (a full disk) as the OS error it is.
+
+        XlsxWriter wraps it in its own exception and leaves its zip file open inside the traceback: when that
+        is collected, the zip tries to finish itself on the full disk and Python prints "Exception ignored"
+        in English. The zip is let go inside ``quiet_unraisable``, so that goes to the log.
+        """
+        from xlsxwriter.exceptions import FileCreateError
+
+        from ..logs import quiet_unraisable
+
+        failure: OSError | None = None
+        with quiet_unraisable():
+            try:
+                self.wb.close()
+            except FileCreateError as exc:
+                # a fresh error with the cause's number, naming the target: not the frames that hold the zip
+                cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+                failure = OSError(cause.errno if cause else None, cause.strerror if cause else str(exc),
+                                  str(self.target))
+            finally:
+                self.discard_working_files()
+            gc.collect()  # the traceback that held the half-written zip is gone: it finishes here, quietly
+        if failure is not None:
+            raise failure
+
+    def discard_working_files(self) -> None:
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     @property
     def finding_sheets(self) -> list[str]:

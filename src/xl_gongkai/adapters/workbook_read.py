@@ -19,16 +19,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..advice import CURRENT_TEMPLATE, NEW_TEMPLATE_MAY_MOVE, NEW_TEMPLATE_MOVE, NEW_TEMPLATE_REFILL
+from ..core.ledger import Entry, Ledger, blank
 from ..core.report import Report
 from ..errors import InputError, OwnOutput
 from ..fileio import regular_file
 from ..spec import CellKey, Form, load_form
-from ..spec.a1 import cell_address, split_cell
-from .workbook_layout import layout, read_extent, sheets_to_read
+from ..spec.a1 import cell_address, column_index, split_cell
+from .workbook_layout import has_register, layout, optional_sheets, read_extent, sheets_to_read
 
 __all__ = ["MAX_FILE_BYTES", "Grid", "calamine_failure", "check_version", "layout_problems", "missing_sheets",
-           "read_explanations", "read_extent", "read_grids", "read_workbook", "report_from_grids", "role",
-           "sheets_to_read"]
+           "optional_sheets", "read_explanations", "read_extent", "read_grids", "read_ledger_grid", "read_workbook",
+           "report_from_grids", "role", "sheet_names", "sheets_to_read"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
 
@@ -91,11 +92,58 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: boo
 
     size = regular_file(path).st_size  # never a FIFO or a device: calamine would wait for ever
     if size > MAX_FILE_BYTES:
-        raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
-                         "不是本模板的工作簿，未读取。", place=str(path))
+        raise InputError(_TOO_BIG.format(mb=size // (1024 * 1024)), place=str(path))
+    if _is_ole(path):
+        return _xls_grids(path, areas, lenient)
     scans = inspect_package(path, areas)
     with _quiet_stderr():
         return _calamine_grids(path, areas, scans, lenient)
+
+
+_TOO_BIG = f"文件过大（{{mb}} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），不是本模板的工作簿，未读取。"
+
+
+def _is_ole(path: Path) -> bool:
+    """An Excel 97-2003 workbook (.xls, WPS's .et): a compound file, not a zip package."""
+    from .ole import OLE_MAGIC
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except OSError:
+        return False  # the package reader names what is wrong with the file
+
+
+def _xls_grids(path: Path, areas: Mapping[str, tuple[int, int]], lenient: bool) -> dict[str, Grid]:
+    """An .xls read as the .xlsx is: its bytes checked by ``xls_guard``, then calamine given those bytes."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from ..fileio import read_input
+    from .xls_guard import inspect_xls
+
+    data = read_input(path, cap=MAX_FILE_BYTES, too_big=_TOO_BIG)
+    scans = inspect_xls(data, areas, str(path))
+    with _quiet_stderr():
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except BaseException as exc:
+            if not calamine_failure(exc):
+                raise
+            raise InputError(f"不是可读取的 Excel 97-2003 工作簿（{type(exc).__name__}）。请在 Excel 或 WPS 中"
+                             "另存为 .xlsx 后再试。", place=str(path)) from None
+        return _calamine_grids(path, areas, scans, lenient, book)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order (for a file that is not a report: a roster)."""
+    size = regular_file(path).st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），未读取。",
+                         place=str(path))
+    with _quiet_stderr():
+        return list(_open(path).sheet_names)
 
 
 def missing_sheets(missing: list[str], path: Path) -> InputError:
@@ -105,8 +153,8 @@ def missing_sheets(missing: list[str], path: Path) -> InputError:
 
 
 def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any],
-                    lenient: bool) -> dict[str, Grid]:
-    wb = _open(path)
+                    lenient: bool, book: Any = None) -> dict[str, Grid]:
+    wb = book if book is not None else _open(path)
     present = set(wb.sheet_names)
     missing = [s for s in areas if s not in present]
     if missing and not lenient:
@@ -274,6 +322,12 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     values: dict[CellKey, Any] = {}
     for sheet, keys, spots in places.cells_by_sheet:
         values.update(zip(keys, grids[sheet].values(spots), strict=True))
+    ledger = None
+    if has_register(form, version):
+        sheet = form.workbook.ledger.sheet if form.workbook.ledger else ""
+        if sheet not in grids:
+            raise missing_sheets([sheet], Path(where))
+        ledger = read_ledger_grid(form, grids[sheet])
     cover, text = grids[form.metadata_sheet], grids[form.narrative_sheet]
     metadata = {key: _metadata_value(cover.cell(r, c)) for key, r, c in places.metadata}
     metadata = {k: v for k, v in metadata.items() if v is not None}
@@ -284,7 +338,29 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
             narrative[key] = str(found)
     return Report(form=form, metadata=metadata, values=values, narrative=narrative,
                   explanations=read_explanations(form, grids[form.workbook.results_sheet]),
-                  origin="consolidation" if role(form, grids) == "consolidation" else None)
+                  origin="consolidation" if role(form, grids) == "consolidation" else None, ledger=ledger)
+
+
+def read_ledger_grid(form: Form, grid: Grid) -> Ledger:
+    """The register's rows that hold something besides a remark, as read (one row past its last is looked at).
+
+    A row with only a remark is a note of the clerk's, not an application.
+    """
+    spec = form.workbook.ledger
+    if spec is None:
+        return Ledger()
+    cols = [column_index(c.at) for c in spec.columns]
+    counted = [i for i, c in enumerate(spec.columns) if c is not spec.remark]
+    entries, used = [], 0
+    for row in range(spec.first_row, min(spec.last_row, len(grid.rows)) + 1):
+        values = tuple(grid.values([(row, c) for c in cols]))
+        if any(not blank(values[i]) for i in counted):
+            entries.append(Entry(row, values))
+        if any(not blank(v) for v in values):
+            used = row
+    beyond = spec.last_row + 1
+    after = grid.values([(beyond, c) for c in cols])
+    return Ledger(tuple(entries), beyond if any(not blank(v) for v in after) else None, used)
 
 
 def read_workbook(path: str | Path, form: Form | None = None) -> Report:
@@ -299,7 +375,7 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     grids = read_grids(p, places.areas_with_sources, lenient=True)
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
-    missing = [s for s in areas if s not in grids]
+    missing = [s for s in areas if s not in grids and s not in optional_sheets(form)]
     if missing:
         raise missing_sheets(missing, p)
     return report_from_grids(form, grids, str(p))

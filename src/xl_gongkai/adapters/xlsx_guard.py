@@ -118,11 +118,16 @@ class _Checked:
     def part(self, pkg: ZipPackage, info: zipfile.ZipInfo, what: str, derive: Callable[[bytes], T],
              *key: Any) -> tuple[T, bytes]:
         """(``derive`` of the part checked by :func:`_read_xml`, its first bytes) — or what they were for the
-        same stored bytes before. ``key`` says what else ``derive`` depends on (the area of a sheet)."""
+        same stored bytes before. ``key`` says what else ``derive`` depends on (the area of a sheet).
+
+        What is derived is part of the key: two parts with the same bytes (two parts truncated to nothing, in
+        one damaged file) are not the same answer when one is the workbook part and the other the styles.
+        """
         stored = pkg.stored(info)
         memo = None
         if stored is not None and len(stored) <= self.MAX_STORED:
-            memo = (info.compress_type, info.file_size, info.CRC, stored, *key)
+            derivation = getattr(derive, "func", derive)  # a partial's function: its other arguments are messages
+            memo = (derivation, info.compress_type, info.file_size, info.CRC, stored, *key)
             found = self.found.get(memo)
             if found is not None:
                 self.found.move_to_end(memo)

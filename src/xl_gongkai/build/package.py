@@ -4,8 +4,9 @@ XlsxWriter writes the sheets and embeds ``vbaProject.bin`` (content type, relati
 add a ribbon, so the ribbon parts and their package relationships are added here: ``customUI14.xml``
 (2009 namespace, what Excel 2010 and later apply) and ``customUI.xml`` (2006 namespace, the only one
 Excel 2007 and WPS read; a host that understands both applies only the 2009 part, [MS-OI29500]
-§3.4.1.3). The 2006 part is derived from the 2009 one, so the buttons are written once; it adds, in
-every tooltip and in a group of its own, that WPS cannot run Python and what to use instead.
+§3.4.1.3). The 2006 part is derived from the 2009 one, so the buttons are written once, with the same
+Excel texts (Excel 2007 reads this part too); it adds a group of its own, "WPS 用户", whose one button and
+tooltip say that WPS cannot run Python and what to use instead (in Excel the button says the group is for WPS).
 The zip is then rewritten deterministically: fixed entry order, timestamps and attributes, so two
 builds are byte-identical.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import re
 import zipfile
 from collections.abc import Sequence
 from importlib import resources
@@ -41,12 +41,16 @@ def ribbon_xml() -> bytes:
 
 
 def legacy_ribbon_xml() -> bytes:
-    """The 2006-namespace ribbon: the 2009 one (it uses nothing the 2006 schema lacks) plus the WPS notes."""
+    """The 2006-namespace ribbon: the 2009 one (it uses nothing the 2006 schema lacks) plus the WPS group.
+
+    Why the buttons keep their Excel tooltips: Excel 2007 and WPS both read only this part, and nothing in a
+    static part can tell them apart. Tooltips that spoke to WPS users showed Excel 2007's clerks that their
+    buttons could not work; a group labelled for WPS users misleads nobody in either.
+    """
     text = ribbon_xml().decode("utf-8")
     if text.count(RIBBON_NS) != 1:
         raise ValueError("customUI14.xml must name its namespace exactly once")
     text = text.replace(RIBBON_NS, LEGACY_RIBBON_NS)
-    text = re.sub(r'supertip="([^"]*)"', lambda m: f'supertip="{m.group(1)}{LEGACY_NOTE}"', text)
     group = ('        <group id="gkGroupHost" label="WPS 用户">\n'
              '          <button id="gkHostInfo" label="WPS 中如何使用" size="large" imageMso="Help"'
              ' onAction="Gk_HostInfo"\n'

@@ -2,10 +2,10 @@
 
 Most messages come from Python (``xl_gongkai.excel``) once Python runs. These are the few the VBA must show
 when Python cannot run at all: no interpreter configured, the configured one missing, the Python side
-failed before it could show anything, WPS (which cannot run xlwings). VBA source is stored in the project's
-code page, which cannot hold Chinese on most machines, so the module is generated: ASCII stays literal,
-every other character becomes ``ChrW(&Hxxxx)``. The texts exist once, here; ``excel doctor`` prints the
-same texts for the same situations (:func:`message`).
+failed before it could show anything, WPS (which cannot run xlwings); and the status bar text while Python
+works. VBA source is stored in the project's code page, which cannot hold Chinese on most machines, so the
+module is generated: ASCII stays literal, every other character becomes ``ChrW(&Hxxxx)``. The texts exist
+once, here; ``excel doctor`` prints the same texts for the same situations (:func:`message`).
 
 Placeholders (``{path}``, ``{log}``, ``{detail}``) are filled in VBA with ``Replace``.
 """
@@ -42,12 +42,22 @@ MESSAGES: dict[str, str] = {
         "如果已经安装，可能是安全软件阻止了 Excel 启动其他程序（“阻止 Office 应用程序创建子进程”），"
         "请联系信息化部门放行。\n" + WEB_AND_CLI
     ),
+    "busy": (
+        "政务公开年报：Python 正在运行，请稍候……第一次点击可能需要十几秒，其间 Excel 可能显示“未响应”，"
+        "请不要关闭 Excel。"
+    ),
+    "wps_info": (
+        "“WPS 用户”一组是写给用 WPS 表格打开本模板的人的：WPS 不能运行 Python，"
+        "校验、填充合计、导出和生成年报，" + WEB_AND_CLI + "\n"
+        "您现在使用的是 Microsoft Excel，直接点击左边的按钮即可。"
+    ),
     "not_excel": (
         "当前程序（{detail}）不是 Microsoft Excel：本模板的按钮通过 xlwings 调用 Python，"
         "WPS 表格等其他程序不能运行。\n可以继续在这里填写和保存；校验、填充合计、导出和生成年报，" + WEB_AND_CLI
     ),
 }
-"""Every message the VBA can show by itself, by key (the VBA function is ``Gk_T_<key>``)."""
+"""Every text the VBA can show by itself, by key (the VBA function is ``Gk_T_<key>``); the key of each message
+shown is written to vba.log with it."""
 
 
 def message(key: str, **values: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..controls import safe_text
 from ..core import payload
 from ..core.findings import refusal
 from ..core.report import Report
@@ -34,7 +35,8 @@ class Exported:
 
 
 def summary_title(report: Report) -> str:
-    return f"{report.agency}{report.year or ''}年{report.form.report_title}摘要"
+    """The summary's heading; the agency's name made safe (``controls``), as in every formatted output."""
+    return f"{safe_text(report.agency)}{report.year or ''}年{report.form.report_title}摘要"
 
 
 def run_export(src: Source, *, out: str | Path, summary_path: str | Path | None = None, draft: bool = False,

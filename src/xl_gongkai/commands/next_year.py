@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..core.names import SUCCESSOR, agency_key
 from ..core.report import Report
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..spec import CellKey, Form, load_form
 from ..spec.a1 import split_cell
 
@@ -34,14 +36,30 @@ def _rule_params(kind: str) -> dict[str, Any]:
 
 
 def next_year_report(previous: Report, *, year: int | None = None, narrative: bool = False,
-                     form: Form | None = None) -> Report:
-    """The report a new year's workbook starts from."""
+                     form: Form | None = None, agency: str | None = None) -> Report:
+    """The report a new year's workbook starts from.
+
+    The year is the one after last year's: a same, earlier or skipped year is refused (the carried-over
+    requests and the cross-year checks would pair the wrong years). ``agency`` renames the agency (机构改革);
+    a 汇总 stays a 汇总.
+    """
     form = form or load_form()
-    if year is None:
-        if previous.year is None:
+    if previous.year is None:
+        if year is None:
             raise InputError("上年报告没有填写报告年度，无法确定新的年度；请用 --year 指定。")
+    elif year is None:
         year = previous.year + 1
+    elif year != previous.year + 1:
+        why = "相同" if year == previous.year else ("更早" if year < previous.year else "中间隔了年度")
+        after = previous.year + 1
+        raise UsageError(f"--year {year} 与上年报告的年度 {previous.year} {why}：新一年度只能是 {after} 年，"
+                         f"上年结转和跨年度校验才对得上。请去掉 --year，或改为 --year {after}；"
+                         "跨了年度的，请用那一年的报告作为 --previous。")
     metadata: dict[str, Any] = {k: previous.metadata[k] for k in CARRIED_METADATA if previous.metadata.get(k)}
+    if agency is not None:
+        if not agency.strip():
+            raise UsageError("--agency 不能为空。")
+        metadata["agency"] = agency.strip()
     metadata |= {"year": year, "period_start": dt.date(year, 1, 1), "period_end": dt.date(year, 12, 31)}
     x1 = _rule_params("carried_over")
     values: dict[CellKey, Any] = {}
@@ -50,14 +68,19 @@ def next_year_report(previous: Report, *, year: int | None = None, narrative: bo
         if form.has_cell(this) and not form.cell(this).derived and previous.form.has_cell(before):
             values[this] = previous.values.get(before)
     text = {k: v for k, v in previous.narrative.items() if narrative and any(s.key == k for s in form.sections)}
-    return Report(form, metadata, values, text)
+    return Report(form, metadata, values, text, origin=previous.origin)
 
 
-def remember(previous: Report) -> str:
-    """Last year's report as the compact text kept in the workbook (well under a cell's 32 767 characters)."""
+def remember(previous: Report, successor: str | None = None) -> str:
+    """Last year's report as the compact text kept in the workbook (well under a cell's 32 767 characters).
+
+    ``successor``: the agency's new name when it was renamed at the rollover (rule X4 then stays quiet).
+    """
     values = {str(k): v for k, v in previous.values.items() if v is not None and v != ""}
     doc = {"v": MEMORY_VERSION, "form": previous.form.id, "year": previous.year, "agency": previous.agency,
            "values": values}
+    if successor and agency_key(successor) != agency_key(previous.agency):
+        doc[SUCCESSOR] = successor
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -74,7 +97,7 @@ def recall(text: Any) -> Report | None:
     if doc.get("v") != MEMORY_VERSION:
         return None
     values = {k: v for k, v in values.items() if form.has_cell(k)}
-    metadata = {k: v for k, v in (("year", doc.get("year")), ("agency", doc.get("agency"))) if v is not None}
+    metadata = {k: v for k, v in ((k, doc.get(k)) for k in ("year", "agency", SUCCESSOR)) if v is not None}
     return Report(form, metadata, values)
 
 
@@ -91,12 +114,12 @@ def remembered_in_file(path: Path, form: Form | None = None) -> Report | None:
     return recall(grid.at(tpl.previous_cell))
 
 
-def memory_edits(previous: Report, form: Form) -> dict[str, dict[str, Any]]:
+def memory_edits(previous: Report, form: Form, successor: str | None = None) -> dict[str, dict[str, Any]]:
     """The cells ``new --previous`` writes besides the report: the remembered report and the 表二 reference."""
     tpl = form.template
     if tpl is None or tpl.previous_cell is None:
         return {}
-    edits: dict[str, dict[str, Any]] = {tpl.results_sheet: {tpl.previous_cell: remember(previous)}}
+    edits: dict[str, dict[str, Any]] = {tpl.results_sheet: {tpl.previous_cell: remember(previous, successor)}}
     x2 = _rule_params("in_force_continuity")
     table = form.table(x2["table"])
     column = tpl.previous_reference_column
@@ -113,17 +136,21 @@ def memory_edits(previous: Report, form: Form) -> dict[str, dict[str, Any]]:
 
 
 def new_from_previous(previous_path: str | Path, out: str | Path, *, year: int | None = None,
-                      narrative: bool = False, today: dt.date | None = None) -> tuple[bytes, Report]:
+                      narrative: bool = False, today: dt.date | None = None,
+                      agency: str | None = None) -> tuple[bytes, Report]:
     """Next year's workbook for ``out`` (not written: the caller guards and writes it) and its report."""
     from ..adapters.xlsx_cells import set_cells
+    from .ledger import carried_register
     from .load import open_source
     from .workbook import new_package
 
     previous = open_source(previous_path).report
-    report = next_year_report(previous, year=year, narrative=narrative)
-    package = new_package(out, source=report, today=today)
+    report = next_year_report(previous, year=year, narrative=narrative, agency=agency)
+    carried = carried_register(previous, report.year)  # last year's open cases: next year's register
+    package = new_package(out, source=report, today=today, ledger=carried)
+    report = replace(report, ledger=carried)
     try:
-        data = set_cells(package, memory_edits(previous, report.form))
+        data = set_cells(package, memory_edits(previous, report.form, successor=agency))
     except (ValueError, TypeError) as exc:
         raise InputError(f"无法写入工作簿：{exc}", place=str(out)) from None
     return data, report

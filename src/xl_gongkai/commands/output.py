@@ -34,6 +34,8 @@ def totals_line(v: Validation) -> str:
     text = f"共 {len(v.findings)} 项：错误 {c['errors']} 项，提示 {c['warnings']} 项"
     if c["warnings"]:
         text += f"（已说明 {c['explained']} 项）"
+    if c.get("to_write"):
+        text += f"，待填写 {c['to_write']} 处"
     return text + "。"
 
 

@@ -33,7 +33,7 @@ def run_report(src: Source, *, docx: str | Path | None = None, html: str | Path 
                links: bool = False, limit: int = 8) -> Published:
     checked = run_check(src, previous=previous, today=today, write=write, links=links)
     if not checked.validation.ready:
-        return Published(checked, None, refusal(checked.validation, limit))
+        return Published(checked, None, refusal(checked.validation, limit, verb="生成年报"))
     rendered = render(checked.report, checked.validation, docx=docx is not None, html=html is not None)
     outputs = []
     if docx is not None and rendered.docx is not None:

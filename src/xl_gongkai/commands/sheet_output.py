@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..adapters.formula_guard import Formula
-from ..core.findings import Finding, Validation
+from ..core.findings import Finding, Validation, counts_text
 from ..core.report import Report
 from ..core.summary import Summary
 from ..spec import CellKey, Form, Severity
@@ -24,9 +24,11 @@ def status_line(report: Report, v: Validation, action: str = "校验") -> str:
     who = f"{report.agency or '（未填写机关名称）'} {report.year or ''}".strip()
     if not v.findings:
         return f"{action}完成：{who}，未发现错误或提示，可以导出。"
-    text = f"{action}完成：{who}，错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）。"
+    text = f"{action}完成：{who}，{counts_text(v)}。"
     if c["errors"]:
         text += "请改正错误后再校验。"
+    elif v.pending:
+        text += "请写好待填写的正文后再导出。"
     elif v.unexplained:
         text += "请在下表“说明”栏为提示写明理由后再导出。"
     else:
@@ -104,7 +106,8 @@ def flag_matrix(form: Form, v: Validation) -> list[list[Any]]:
             r, c = split_cell(address)
             pos = (r, c + offsets[sheet])
             if marks.get(pos) != Severity.ERROR:
-                marks[pos] = f.severity.value
+                # a part still to write is marked as a 提示 is: the template colours the two words it writes
+                marks[pos] = (Severity.WARNING if f.severity is Severity.PENDING else f.severity).value
     height, width = flag_extent(form)
     return [[marks.get((r, c)) for c in range(1, width + 1)] for r in range(1, height + 1)]
 

@@ -121,12 +121,15 @@ class Rule:
         cells: Sequence[CellKey | str] = (),
         values: Mapping[str, Any] | None = None,
         unevaluable: bool = False,
+        pending: bool = False,
         **words: Any,
     ) -> Finding:
         """A finding of this rule: its message (or ``unevaluable`` message) filled with ``values`` and ``words``.
 
         ``values`` are the evaluated numbers (kept in the finding, shown in the message); ``words`` the
-        other placeholders. Together they must be exactly the words the kind declares: a kind that fills
+        other placeholders, also kept in ``values`` when the finding is ``pending`` (待填写: a part still to
+        write, whose name the front ends list).
+        Together they must be exactly the words the kind declares: a kind that fills
         other words than it declares is a defect (ValueError), so the load check of the placeholders holds.
         """
         values = dict(values or {})
@@ -140,7 +143,10 @@ class Rule:
         text = self.unevaluable if unevaluable else self.message
         if text is None:
             raise ValueError(f"rule {self.id} has no unevaluable message")
-        return self._make(scope, self.severity, text.format(id=self.id, **filled), place, cells, values)
+        severity = Severity.PENDING if pending else self.severity
+        if pending:
+            values = {**values, **words}
+        return self._make(scope, severity, text.format(id=self.id, **filled), place, cells, values)
 
     def broken(self, why: str) -> Finding:
         """The 错误 that stands for this rule when it could not run: never a silent pass."""
@@ -218,6 +224,8 @@ def build_catalogue(doc: Mapping[str, Any], forms: Mapping[str, Form] | None = N
     return Catalogue(str(doc.get("version", "")), tuple(rules))
 
 
+# what a catalogue rule may be; 待填写 is made by the engine only (``Severity``)
+CATALOGUE_SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value)
 _FIELDS = {"id", "kind", "severity", "title", "params", "message", "source", "unevaluable", "forms"}
 _REQUIRED = _FIELDS - {"unevaluable", "forms"}
 
@@ -230,8 +238,8 @@ def _rule_problems(d: Mapping[str, Any], all_forms: Mapping[str, Form]) -> Itera
         yield f"unknown field(s) {', '.join(extra)}"
     if missing or extra:
         return
-    if not any(d["severity"] == s.value for s in Severity):
-        yield f"severity {d['severity']!r} is not one of {', '.join(s.value for s in Severity)}"
+    if d["severity"] not in CATALOGUE_SEVERITIES:
+        yield f"severity {d['severity']!r} is not one of {', '.join(CATALOGUE_SEVERITIES)}"
     spec = KINDS.get(d["kind"]) if isinstance(d["kind"], str) else None
     if spec is None:
         yield f"unknown kind '{d['kind']}' (registered: {', '.join(sorted(KINDS))})"

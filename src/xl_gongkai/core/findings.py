@@ -16,9 +16,10 @@ from typing import Any, Final
 from ..advice import SEE_ALL
 from ..spec import Severity
 
-# shorthands for the two members
+# shorthands for the members
 ERROR: Final = Severity.ERROR
 WARNING: Final = Severity.WARNING
+PENDING: Final = Severity.PENDING
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
-        """An 错误 always blocks; a 提示 blocks until the clerk explains it."""
-        return self.severity is Severity.ERROR or not self.explanation
+        """An 错误 and a part still to write (待填写) always block; a 提示 blocks until the clerk explains it."""
+        return self.severity is not Severity.WARNING or not self.explanation
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -90,6 +91,11 @@ class Validation:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
     @property
+    def pending(self) -> list[Finding]:
+        """Parts still to be written (a 汇总's own text): not errors, but nothing is exported before them."""
+        return [f for f in self.findings if f.severity is Severity.PENDING]
+
+    @property
     def valid(self) -> bool:
         """No 错误 stands (提示 findings may stand)."""
         return not self.errors
@@ -104,11 +110,15 @@ class Validation:
         return not any(f.blocking for f in self.findings)
 
     def counts(self) -> dict[str, int]:
-        return {
+        """Errors, warnings and explained warnings; ``pending`` too when there is a part still to write."""
+        counts = {
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "explained": len(self.warnings) - len(self.unexplained),
         }
+        if self.pending:
+            counts["to_write"] = len(self.pending)
+        return counts
 
     def by_rule(self, rule: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule]
@@ -126,17 +136,42 @@ def sort_findings(findings: Sequence[Finding], order: Mapping[str, int]) -> tupl
     return tuple(sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, order.get(f.rule, 1 << 20))))
 
 
+def counts_text(v: Validation) -> str:
+    """``错误 1 项，提示 2 项（已说明 1 项）``, and ``，待填写 3 处`` when a part is still to write."""
+    c = v.counts()
+    text = f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
+    return text + (f"，待填写 {c['to_write']} 处" if c.get("to_write") else "")
+
+
+def draft_note(counts: Mapping[str, int]) -> str:
+    """What a draft payload still lacks, from its counts (``validation.counts`` of the payload)."""
+    text = f"注意：这是草稿（错误 {counts['errors']} 项，未说明的提示 {counts['warnings'] - counts['explained']} 项"
+    return text + (f"，待填写 {counts['to_write']} 处）。" if counts.get("to_write") else "）。")
+
+
+def pending_line(v: Validation) -> str:
+    """``待填写：一、总体情况、五、…`` — the parts still to write, by their headings; ``''`` when none."""
+    names = [str(f.values.get("section", "")) or f.message for f in v.pending]
+    return f"待填写：{'、'.join(names)}（汇总报告的文字由汇总机关撰写，写好后才能导出和生成年报）。" if names else ""
+
+
 def refusal(v: Validation, limit: int = 8, *, verb: str = "导出") -> str:
     """Why export (or the publishable report) will not proceed: the blocking findings, the first ``limit`` named."""
     blocking = [f for f in v.findings if f.blocking]
     errors = [f for f in blocking if f.severity is Severity.ERROR]
-    open_hints = [f for f in blocking if f.severity is not Severity.ERROR]
-    head = []
+    pending = [f for f in blocking if f.severity is Severity.PENDING]
+    open_hints = [f for f in blocking if f.severity is Severity.WARNING]
+    head, todo = [], []
     if errors:
         head.append(f"{len(errors)} 项错误")
+        todo.append("改正错误")
+    if pending:
+        head.append(f"{len(pending)} 处待填写")
+        todo.append("写好待填写的正文")
     if open_hints:
         head.append(f"{len(open_hints)} 项提示未填写说明")
-    lines = [f"未{verb}：还有{'、'.join(head)}。请改正错误，并在“校验结果”中为提示填写说明后再{verb}。"]
+        todo.append("在“校验结果”中为提示填写说明")
+    lines = [f"未{verb}：还有{'、'.join(head)}。请{'，并'.join(todo)}后再{verb}。"]
     lines += [f"  {f.message}" for f in blocking[:limit]]
     if len(blocking) > limit:
         lines.append(f"  ……另有 {len(blocking) - limit} 项，{SEE_ALL.cli}。")

@@ -115,6 +115,12 @@ def build(report: Report, validation: Validation, summary: Summary) -> dict[str,
     }
     if report.origin is not None:
         doc["origin"] = report.origin
+    if report.absent:
+        doc["absent"] = dict(report.absent)
+    if report.printed_blank:
+        doc["printed_blank"] = sorted(str(k) for k in report.printed_blank)
+    if report.unread:
+        doc["unread"] = sorted(str(k) for k in report.unread)
     doc["sha256"] = content_hash(doc)
     validate(doc)
     return doc

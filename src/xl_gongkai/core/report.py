@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ..spec import CellKey, Form, load_form
+from .ledger import Ledger
 from .numbers import Reading, read
 
 
@@ -32,6 +33,17 @@ class Report:
     # published excerpt — with what the source shows instead. Rule I6 reports each once; their blank
     # cells and the rules over them are not findings. A workbook or a JSON document has no absent parts.
     absent: Mapping[str, str] = field(default_factory=dict)
+    # Cells a published report prints blank (an empty cell, ``/``): blank is not 0, but the agency's table can no
+    # longer be filled in. Rule I7 says so once per table, V1 does not repeat it for each cell, and the
+    # arithmetic counts a blank term as 0 (so the table's real errors still show) and leaves an equation whose
+    # total is blank unchecked. Only the importer sets it.
+    printed_blank: frozenset[CellKey] = frozenset()
+    # Cells of a published report's present tables that the importer could not read with certainty (its I1/I2
+    # say why, row by row): I8 says so once per table, and neither V1 nor the arithmetic judges them again.
+    unread: frozenset[CellKey] = frozenset()
+    # The register of applications (依申请台账) the source holds: empty when its register sheet has no rows,
+    # None when it has no register (a payload, a published report, a workbook of a template before 1.4.0).
+    ledger: Ledger | None = None
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
@@ -62,6 +74,10 @@ class Report:
         if isinstance(key, CellKey):
             return key.table not in self.absent
         return key not in self.absent
+
+    def judged(self, key: CellKey) -> bool:
+        """Whether the checks judge a cell: the source contains it and it was read (not left for I8)."""
+        return key.table not in self.absent and key not in self.unread
 
     @property
     def year(self) -> int | None:

@@ -52,10 +52,13 @@ class RuleContext:
         cells: Sequence[CellKey | str] = (),
         values: Mapping[str, Any] | None = None,
         unevaluable: bool = False,
+        pending: bool = False,
         **words: Any,
     ) -> Finding:
-        """A finding of this rule (``Rule.finding``); ``unevaluable`` for the message of a value that cannot be read."""
-        return self.rule.finding(scope, place=place, cells=cells, values=values, unevaluable=unevaluable, **words)
+        """A finding of this rule (``Rule.finding``); ``unevaluable`` for the message of a value that cannot be read,
+        ``pending`` for a part still to write (待填写)."""
+        return self.rule.finding(scope, place=place, cells=cells, values=values, unevaluable=unevaluable,
+                                 pending=pending, **words)
 
     def cell_place(self, cell: Cell) -> Place:
         return Place(sheet=cell.sheet, cell=cell.address, table=cell.table.key, row=cell.row.key,

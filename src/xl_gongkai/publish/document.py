@@ -27,9 +27,10 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ..controls import safe_text
 from ..core.dates import as_date
 from ..core.findings import Validation
 from ..core.numbers import read, show
@@ -145,7 +146,11 @@ def build_document(report: Report, validation: Validation | None = None) -> Repo
 
     Raises ``ValueError`` for a cell that is not a number or a text section without text (a caller that
     skipped the check) and ``Refused`` for a 【自动生成】 marker that names nothing the summary has.
+
+    The clerk's texts are taken safe (``controls.safe_text``): a soft line break pasted from Word (U+000B,
+    which rule T1 names) is a line break here, and no control character reaches the Word file's XML.
     """
+    report = _safe_texts(report)
     form = report.form
     summary = summarize(report)
     agency, year = report.agency, report.year
@@ -159,7 +164,7 @@ def build_document(report: Report, validation: Validation | None = None) -> Repo
         else (Paragraph(generated_preamble(report)),)
     )
     review = tuple(
-        ReviewNote(f.rule, f.message, f.explanation or "")
+        ReviewNote(f.rule, safe_text(f.message), safe_text(f.explanation or ""))
         for f in (validation.warnings if validation else [])
         if f.explanation
     )
@@ -176,6 +181,15 @@ def build_document(report: Report, validation: Validation | None = None) -> Repo
         preparer=_text(report.metadata.get("preparer")),
         reviewer=_text(report.metadata.get("reviewer")),
     )
+
+
+def _safe_texts(report: Report) -> Report:
+    """The report with every text it prints made safe for a document (numbers are not touched)."""
+    def safe(mapping: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: safe_text(v) if isinstance(v, str) else v for k, v in mapping.items()}
+
+    return replace(report, metadata=safe(report.metadata), narrative=safe(report.narrative),
+                   explanations=safe(report.explanations))
 
 
 def generated_preamble(report: Report) -> str:

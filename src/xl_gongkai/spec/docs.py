@@ -45,6 +45,10 @@ def _kind_scope(kind: str, params: dict[str, Any]) -> str:
         return "正文各部分（模板“正文”表中填写的文字，或已公布报告的正文）"
     if kind in ("previous_year", "carried_over", "in_force_continuity", "year_over_year"):
         return "与上一年度的报告对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
+    if kind.startswith("ledger"):
+        ledger = form.workbook.ledger
+        where = f"“{ledger.sheet}”表（模板{ledger.since}起）的每一行" if ledger else "依申请台账"
+        return where + ("与表三" if kind == "ledger_table" else "")
     if kind == "metadata_period":
         return f"封面“{form.field(params['start']).label}”“{form.field(params['end']).label}”"
     return "—"
@@ -98,8 +102,10 @@ def schema_markdown() -> str:
         "| `narrative` | " + "、".join(f"`{s.key}` {s.heading}" for s in form.sections) + "、`preamble` 前言 |",
         "| `summary` | the Chinese summary generated from the numbers: `paragraphs` (active, requests, appeals) "
         "and the joined `text` |",
-        "| `validation` | `valid` (no 错误), `ready` (no 错误 and every 提示 explained), `counts` "
-        "(`errors`, `warnings`, `explained`) and every finding: rule, severity, key, message, place "
+        "| `validation` | `valid` (no 错误), `ready` (no 错误, nothing 待填写, every 提示 explained), `counts` "
+        "(`errors`, `warnings`, `explained`, and `to_write` when a 汇总's text is still to write) and every "
+        "finding: rule, severity (错误, 提示, or 待填写 — an empty text part of a 汇总, which only the office can "
+        "write), key, message, place "
         "(sheet, cell, table, row, column, field), the cells involved and the evaluated values |",
         "| `explanations` | the clerk's explanation of each 提示 finding, keyed by the finding's `key` |",
         "| `sha256` | sha256 of the canonical JSON (keys sorted, no spaces, UTF-8) of the payload without `sha256` |",

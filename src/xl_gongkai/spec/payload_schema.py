@@ -12,13 +12,17 @@ from .loader import FORM_FILES, load_form
 from .model import CellKey, Form
 from .severity import Severity
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
-# Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``.
-ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", SCHEMA_ID)
+# Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``; 1.2.0 the
+# severity 待填写 (a 汇总's text still to write), the optional count ``to_write``, and, for a published report,
+# the optional ``absent`` (parts the text does not contain), ``printed_blank`` (cells it prints blank) and
+# ``unread`` (cells the importer could not read).
+ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", "urn:xl-gongkai:payload:1.1.0", SCHEMA_ID)
 ORIGINS = ("consolidation",)
 
 COUNTS = ("errors", "warnings", "explained")
+OPTIONAL_COUNTS = ("to_write",)  # present when there is any: parts 待填写
 _VALUE: dict[str, Any] = {
     "description": "As read: a number; text when the cell held text (reported as an 错误); null when blank.",
     "type": ["number", "string", "null"],
@@ -84,7 +88,7 @@ def _report_branch(form: Form) -> dict[str, Any]:
                 "narrative": {"$ref": f"#/$defs/{form.id}/narrative"},
             },
             "if": {"properties": {"validation": {"properties": {"valid": {"const": True}}, "required": ["valid"]}},
-                   "required": ["validation"]},
+                   "required": ["validation"], "not": {"required": ["printed_blank"]}},
             "then": {"properties": {"values": {"$ref": f"#/$defs/{form.id}/valid_values"}}},
         },
     }
@@ -140,6 +144,25 @@ def generate() -> dict[str, Any]:
             "origin": {"enum": list(ORIGINS),
                        "description": "present when the report is a consolidation (汇总) this tool made: never added "
                                       "into another consolidation"},
+            "absent": {
+                "type": "object", "additionalProperties": {"type": "string"},
+                "description": "a published report read by the importer: the tables (by key) and text sections that "
+                               "its text does not contain (an excerpt), with what the text shows instead; the checks "
+                               "report each once (I6) and do not judge their cells",
+            },
+            "unread": {
+                "type": "array", "uniqueItems": True,
+                "items": {"type": "string", "pattern": "^[a-z0-9_]+\\.[a-z0-9_]+\\.[a-z0-9_]+$"},
+                "description": "a published report read by the importer: the cells of its tables it could not read "
+                               "with certainty (left blank); said once per table (I8), an 错误",
+            },
+            "printed_blank": {
+                "type": "array", "uniqueItems": True,
+                "items": {"type": "string", "pattern": "^[a-z0-9_]+\\.[a-z0-9_]+\\.[a-z0-9_]+$"},
+                "description": "a published report read by the importer: the cells (table.row.column) its tables "
+                               "print blank; said once per table (I7), counted as 0 by the arithmetic, so a valid "
+                               "document may hold null in exactly these cells",
+            },
             "generator": {
                 "type": "object", "required": ["name", "version"], "additionalProperties": False,
                 "properties": {"name": {"const": "xl_gongkai"}, "version": {"type": "string"}},
@@ -163,10 +186,11 @@ def generate() -> dict[str, Any]:
                 "type": "object", "required": ["valid", "ready", "counts", "findings"], "additionalProperties": False,
                 "properties": {
                     "valid": {"type": "boolean", "description": "no 错误 stands"},
-                    "ready": {"type": "boolean", "description": "no 错误, and every 提示 carries an explanation"},
+                    "ready": {"type": "boolean",
+                              "description": "no 错误, nothing 待填写, and every 提示 carries an explanation"},
                     "counts": {
                         "type": "object", "required": list(COUNTS), "additionalProperties": False,
-                        "properties": {k: {"type": "integer", "minimum": 0} for k in COUNTS},
+                        "properties": {k: {"type": "integer", "minimum": 0} for k in (*COUNTS, *OPTIONAL_COUNTS)},
                     },
                     "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
                 },

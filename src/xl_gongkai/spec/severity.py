@@ -1,4 +1,10 @@
-"""How much a finding weighs: the two severities of the catalogue, as an enum.
+"""How much a finding weighs: the two severities of the catalogue, and the one the engine adds, as an enum.
+
+The catalogue's rules are 错误 or 提示. 待填写 is what the engine makes of a required text part that a 汇总
+(a consolidation this tool made) does not have yet: the sums come from the units' reports, the words are the
+office's own to write. It is not an error in what is there — a consolidation that wrote its sum is a success —
+but, like an 错误, it blocks the export and the publishable report until the text is written, and no
+explanation lifts it.
 
 The Chinese words are the serialised form (in ``rules.json``, the payload, messages and the workbook);
 code compares members, never the words. A member is a ``str`` equal to its word, so a payload read back
@@ -13,6 +19,7 @@ from enum import Enum
 class Severity(str, Enum):
     ERROR = "错误"  # must be corrected: blocks export
     WARNING = "提示"  # may stand, but only with the clerk's explanation
+    PENDING = "待填写"  # a part still to be written (a 汇总's own text): blocks export, is not an error
 
     def __str__(self) -> str:
         return self.value

@@ -5,6 +5,7 @@ format (gov-2021, or gov-2019 for the 2019 试行 format), and says where it cou
 certainty. Everything is found by the form spec's labels, headings and synonyms — no label or row
 number is spelt out here — so the same code reads both formats:
 
+* ``files`` reads a file of any kind (text, a page, a PDF, a Word document; ``pdf``, ``docx``) into lines;
 * ``text`` turns a file into lines and tokens (cells, numbers, explicit blanks) and repairs damage
   that cannot change a reading; ``html`` does the same for a page, with real table parsing;
 * ``sections`` finds the six headings and the narrative; ``metadata`` the agency, year and period;
@@ -35,16 +36,15 @@ from ...core.findings import Finding, Place, sort_findings
 from ...core.report import Report
 from ...errors import InputError
 from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, load_form
+from .chrome import is_chrome_line
 from .heuristics import heuristic
-from .metadata import is_chrome_line, read_metadata
+from .metadata import read_metadata
 from .notes import IMPORT_RULES, import_finding
-from .sections import Heading, fallback_region, find_headings, paragraphs, regions
+from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
-from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text, read_source
+from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text
 
-SUFFIXES = (".txt", ".html", ".htm")
-
-__all__ = ["SUFFIXES", "ImportResult", "import_document", "import_report", "import_text"]
+__all__ = ["ImportResult", "import_document", "import_report", "import_text"]
 
 
 @dataclass(frozen=True)
@@ -59,23 +59,10 @@ class ImportResult:
 
 
 def import_report(path: str | Path) -> ImportResult:
-    """Read a published report file (.txt, .html, .htm; UTF-8 or GB18030)."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .txt、.html 或 .htm 文件。",
-                         place=str(p))
-    text = read_source(p)  # a regular file only, bounded while read
-    try:
-        if suffix in (".html", ".htm"):
-            from .html import parse_html
+    """Read a published report file: text (UTF-8 or GB18030), a page, a PDF or a Word document, by its content."""
+    from .files import import_file
 
-            return import_document(parse_html(text))
-        return import_document(parse_text(text))
-    except InputError as exc:
-        if exc.place:
-            raise
-        raise InputError(str(exc), place=str(p)) from None
+    return import_file(path)
 
 
 def import_text(text: str) -> ImportResult:
@@ -87,9 +74,26 @@ def _forms() -> list[Form]:
     return [load_form(fid) for fid in FORM_FILES]
 
 
+@heuristic("format_by_labels", "table")
 def _detect(text: str, year: int | None) -> Form:
-    """The format of the report's year; without a year, the format whose own labels the text prints."""
+    """The format of the tables the report prints; where its tables disagree, or print no format's own labels, its year.
+
+    A report is read in the format it is printed in: a 2023 report printed on the 2019 试行 tables keeps every
+    number it prints (in the 2019 cells), and the mismatch with its year is said (I4) and checked (M2). A
+    report whose tables disagree (a 2023 table 三 with a table 二 kept from the 2019 template) takes the format
+    of its year, and the odd table is read in its own layout (``table_generation``).
+    """
     forms = _forms()
+    default = load_form(DEFAULT_FORM)
+    votes: set[str] = set()
+    for table in default.tables:
+        scores = format_scores(forms, text, table.key)
+        best = max(scores.values())
+        firsts = [f.id for f in forms if scores[f.id] == best]
+        if best > 0 and len(firsts) == 1:
+            votes.add(firsts[0])
+    if len(votes) == 1:
+        return load_form(votes.pop())
     if year is not None:
         of_year = [f for f in forms if f.first_year <= year and (f.last_year is None or year <= f.last_year)]
         if len(of_year) == 1:
@@ -97,7 +101,18 @@ def _detect(text: str, year: int | None) -> Form:
     scores = format_scores(forms, text)
     best = max(scores.values())
     leaders = [f for f in forms if scores[f.id] == best]
-    return leaders[0] if len(leaders) == 1 else load_form(DEFAULT_FORM)
+    return leaders[0] if len(leaders) == 1 else default
+
+
+def _format_note(form: Form, year: int | None) -> Finding | None:
+    """A report printed in a format its year does not use (a 2023 report on the 2019 试行 tables)."""
+    if year is None or (form.first_year <= year and (form.last_year is None or year <= form.last_year)):
+        return None
+    right = next((f for f in _forms() if f.first_year <= year and (f.last_year is None or year <= f.last_year)), None)
+    if right is None:
+        return None
+    return import_finding("I4", "form", Place(), where=f"{year}年度报告的统计表", found=f"{form.title}的表格",
+                          official=f"{right.title}（{right.short_source}）")
 
 
 def import_document(doc: Document) -> ImportResult:
@@ -109,7 +124,9 @@ def import_document(doc: Document) -> ImportResult:
         raise InputError(f"报告正文有 {chars:,} 个字，超过 {MAX_TEXT_CHARS:,} 字的上限（一份年度报告通常不到 2 万字），"
                          "不像是一份年度报告，未读取。")
     default = load_form(DEFAULT_FORM)
-    headings = find_headings(default, lines)  # both formats have the same six headings
+    lines = split_run_together(default, lines)  # both formats have the same six headings
+    check_lines(len(lines))
+    headings = find_headings(default, lines)
     first_heading = min((h.line for h in headings.values()), default=len(lines))
     tables_from = min((h.line for h in headings.values() if h.section.table), default=len(lines))
     meta = read_metadata(lines, first_heading, tables_from, doc.title, doc.html_title)
@@ -119,6 +136,9 @@ def import_document(doc: Document) -> ImportResult:
         headings = find_headings(form, lines)
 
     findings: list[Finding] = list(meta.findings)
+    mismatch = _format_note(form, meta.year)
+    if mismatch is not None:
+        findings.append(mismatch)
     metadata: dict[str, Any] = {}
     if meta.agency:
         metadata["agency"] = meta.agency
@@ -128,8 +148,11 @@ def import_document(doc: Document) -> ImportResult:
         metadata["period_start"], metadata["period_end"] = meta.period
     absent: dict[str, str] = {}
     narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
-    values = _tables(form, lines, headings, findings, absent)
-    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent)
+    blank: set[CellKey] = set()
+    values = _tables(form, lines, headings, findings, absent, blank)
+    unread = frozenset(k for k, v in values.items() if v is None and k not in blank and k.table not in absent)
+    report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent,
+                    printed_blank=frozenset(blank), unread=unread)
     # errors first, then by rule; within a rule in reading order (as the checks sort theirs)
     ordered = sort_findings(findings, {rule: i for i, rule in enumerate(IMPORT_RULES)})
     return ImportResult(report=report, findings=ordered, format=form.id)
@@ -204,7 +227,7 @@ def _layout_of(form: Form, table: Table, region_text: str) -> Form:
 
 
 def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], findings: list[Finding],
-            absent: dict[str, str]) -> dict[CellKey, Any]:
+            absent: dict[str, str], blank: set[CellKey]) -> dict[CellKey, Any]:
     """Every cell of the form: what each table's region prints, blank where nothing was read for certain."""
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
     spans = regions(lines, headings)
@@ -231,6 +254,7 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         read = read_table(layout, printed, region, headed=headed, foreign=foreign, balances=_balances(printed),
                           norm=norm if layout.normalize == form.normalize else None)
         values.update({k: v for k, v in read.values.items() if k in values})
+        blank.update(k for k in read.blank if k in values)
         findings.extend(table_findings(printed, read, headed=headed))
         if layout is not form and not read.absent:
             findings.append(_layout_finding(form, table, layout, read))

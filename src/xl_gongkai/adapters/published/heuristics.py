@@ -52,6 +52,20 @@ def heuristic(name: str, family: str) -> Callable[[F], F]:
 
 def inventory() -> dict[str, Heuristic]:
     """Every heuristic of the importer (importing the modules that register them)."""
-    from . import html, labels, metadata, placement, sections, tables, text  # noqa: F401
+    from . import (  # noqa: F401
+        agency,
+        chrome,
+        decoder,
+        files,
+        html,
+        label_index,
+        labels,
+        metadata,
+        placement,
+        row_scanner,
+        sections,
+        tables,
+        text,
+    )
 
     return dict(HEURISTICS)

@@ -14,12 +14,15 @@ Portal pages put their furniture around the report (``关怀版 无障碍``, ``�
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...core.findings import Finding, Place
+from .agency import FIELD_LABELS, agency_name, field_value
+from .chrome import strip_chrome
 from .heuristics import heuristic
 from .notes import import_finding
 from .text import Line
@@ -50,57 +53,13 @@ _COMPILER = re.compile(
 _OPENING_YEAR = re.compile(
     r"(?:^|[。；！？\n])\s*((?:19|20)\d{2})\s*年(?!以来|来|起|底|末|初|前|上半年|下半年|度以来|\d)"
 )
+_TITLE_SCAN = 12  # non-blank lines at the top of a page that can hold the title (a portal's header runs long)
+_SIGNATURE_SCAN = 12  # lines at the end that can hold the signature and its date (before footers)
+_DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_SIGNED = re.compile(r"([^\s，。；]{2,40}?)\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_FULL_WIDTH = str.maketrans(",;:()!?", "，；：（）！？")
 # A note the collection (or a portal) put after the agency's name: not part of any name.
 _NAME_NOTE = re.compile(r"\s*[（(][^（）()]*(?:[A-Za-z_]|推断|未显示|未出现|不详)[^（）()]*[)）]\s*$")
-
-# Portal furniture around the article on government sites. Words that never begin an agency's name;
-# single characters count only as whole items (the 大 中 小 of a font-size switch).
-CHROME_WORDS = (
-    "关怀版", "无障碍", "长者模式", "适老化", "登录", "注册", "退出", "首页", "网站首页", "网站地图", "繁體", "繁体",
-    "简体", "English", "字号", "字体", "默认", "分享", "分享到", "打印", "打印本页", "关闭", "关闭窗口", "收藏",
-    "加入收藏", "微信", "微博", "QQ空间", "全真版", "文字版", "文件下载", "相关链接", "扫一扫", "手机版", "返回顶部",
-    "当前位置", "您当前的位置", "您当前所在的位置", "您的位置", "您所在的位置", "我要纠错", "智能问答",
-)
-_CHROME_SINGLE = frozenset("大中小")
-_FULL_WIDTH = str.maketrans(",;:()!?", "，；：（）！？")
-_CHROME_FIELD = re.compile(
-    r"^[-—·•\s]*(?:来源|信息来源|发布机构|发布日期|发布时间|时间|日期|作者|浏览次数|点击数|阅读次数|访问量|索引号|"
-    r"文号|主题分类|发文机关|成文日期)\s*[:：]"
-)
-_CHROME_SPLIT = re.compile(r"[\s|｜/>»›：:，,、【】\[\]]+")
-
-
-def _chrome_item(item: str) -> bool:
-    return item in CHROME_WORDS or item in _CHROME_SINGLE
-
-
-@heuristic("portal_chrome", "metadata")
-def is_chrome_line(text: str) -> bool:
-    """A line of portal furniture: only navigation words, or a short ``来源：… 时间：…`` field line."""
-    stripped = text.strip()
-    if not stripped:
-        return False
-    if _CHROME_FIELD.match(stripped) and len(stripped) <= 80 and "。" not in stripped:
-        return True
-    items = [x for x in _CHROME_SPLIT.split(stripped) if x]
-    return bool(items) and all(_chrome_item(x) for x in items)
-
-
-def strip_chrome(agency: str) -> str:
-    """The agency's name without navigation text before it: ``登录 | 注册团结乡`` is ``团结乡``."""
-    items = [x for x in _CHROME_SPLIT.split(agency.strip()) if x]
-    if len(items) <= 1 and not any(agency.startswith(w) for w in CHROME_WORDS):
-        return agency.strip()
-    chrome = [_chrome_item(x) or any(x.startswith(w) for w in CHROME_WORDS) for x in items]
-    if not any(chrome):
-        return agency.strip()
-    name = items[-1]
-    for w in sorted(CHROME_WORDS, key=len, reverse=True):
-        if name.startswith(w) and len(name) > len(w):
-            name = name[len(w):]
-            break
-    return "" if _chrome_item(name) else name
-
 
 @heuristic("agency_note", "metadata")
 def strip_name_note(agency: str) -> str:
@@ -120,8 +79,13 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
 
 @heuristic("title_lines", "metadata")
 def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | None, int | None] | None, int]:
-    """The title printed at the top of the body, on up to three lines: ``(agency, year)`` and the lines it took."""
-    top = [(i, ln.text.strip()) for i, ln in enumerate(lines[:first_heading]) if ln.text.strip()][:8]
+    """The title printed at the top of the body, on up to three lines: ``(agency, year)`` and the lines it took.
+
+    Lines that only look like a title's pieces (``正文`` above it, a menu) are skipped: the first window of lines
+    that reads as a title with its year wins.
+    """
+    top = [(i, ln.text.strip()) for i, ln in enumerate(lines[:first_heading]) if ln.text.strip()][:_TITLE_SCAN]
+    fallback: tuple[tuple[str | None, int | None] | None, int] = (None, 0)
     for j in range(len(top)):
         for width in (1, 2, 3):
             chunk = top[j:j + width]
@@ -129,8 +93,46 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                 break
             joined = "".join(t for _, t in chunk)
             if _TITLE_LINE.match(re.sub(r"\s+", "", joined)):
-                return parse_title(joined), chunk[-1][0] + 1
-    return None, 0
+                parsed = parse_title(joined)
+                if parsed is not None and parsed[1] is not None:
+                    return parsed, chunk[-1][0] + 1
+                if fallback[1] == 0:
+                    fallback = (parsed, chunk[-1][0] + 1)
+    return fallback
+
+
+def cms_fields(lines: Sequence[Line]) -> dict[str, str]:
+    """The fields a CMS prints above an article (``标题：…``, ``发布机构：…``): label → value, first one kept."""
+    out: dict[str, str] = {}
+    for ln in lines:
+        if ln.cells is not None:  # a CMS box printed as a table: | 发布机构 | 市政府办 | 发文日期 | … |
+            cells = [re.sub(r"\s+", "", c) for c in ln.cells]
+            for label, value in itertools.pairwise(cells):
+                if label.rstrip(":：") in FIELD_LABELS and value and label.rstrip(":：") not in out:
+                    out[label.rstrip(":：")] = value
+            continue
+        got = field_value(ln.text)
+        if got is not None and got[1] and got[0] not in out:
+            out[got[0]] = got[1]
+    return out
+
+
+@heuristic("signature", "metadata")
+def signature(lines: Sequence[Line]) -> str | None:
+    """The agency that signs the report at its end (``某某局`` above ``2025年1月20日``), if a name."""
+    tail = [ln.text.strip() for ln in lines[-_SIGNATURE_SCAN:] if ln.text.strip()]
+    for k in range(len(tail) - 1, 0, -1):
+        if _DATE_LINE.match(tail[k]):
+            name = agency_name(tail[k - 1])
+            if name is not None:
+                return name
+    for text in tail[::-1]:  # a signature printed on the date's own line (``某某局 2025年1月20日``)
+        m = _SIGNED.search(text)
+        if m:
+            name = agency_name(m.group(1))
+            if name is not None:
+                return name
+    return None
 
 
 @dataclass(frozen=True)
@@ -196,24 +198,35 @@ def opening_year(text: str) -> tuple[int, str] | None:
 
 def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, given: str | None,
                   html_title: str | None) -> Meta:
-    """Agency, year and period of a report, and an I5 finding for each taken from elsewhere than the title."""
+    """Agency, year and period of a report, and an I5 finding for each taken from elsewhere than the title.
+
+    Titles come from the collection's header (or the caller), a CMS field (``标题：``), the body's first lines
+    and the page's ``<title>``, in that order; every name they give is cleaned and must look like an agency's
+    (``agency_shape``). Then, for the name: the sentence that says who compiled the report, the CMS's
+    ``发布机构``, the signature at the end.
+    """
     parsed_body, used = body_title(lines, first_heading)
-    agency = year = None
-    # the title as given (the collection's header or the caller) wins; then the body's; then <title>
-    for parsed in (parse_title(given) if given else None, parsed_body,
-                   parse_title(html_title) if html_title else None):
+    fields = cms_fields(lines[:first_heading])
+    titles = [given, *(fields.get(k) for k in ("标题", "名称", "信息名称", "文章标题", "文件名称", "题名", "公文标题"))]
+    candidates = [parse_title(t) if t else None for t in titles] + [parsed_body]
+    candidates.append(parse_title(html_title) if html_title else None)
+    agency: str | None = None
+    year: int | None = None
+    for parsed in candidates:
         if parsed:
-            agency, year = agency or parsed[0], year or parsed[1]
+            agency = agency or agency_name(parsed[0])
+            year = year or parsed[1]
             if agency and year:
                 break
     text = "\n".join(ln.text for ln in lines)
     period = find_period(text)
     found: list[Finding] = []
+    front = "\n".join(ln.text for ln in lines[used:first_table])
     if agency is None or year is None:
-        front = "\n".join(ln.text for ln in lines[used:first_table])
         by, compiled = compiling_sentence(front)
-        if agency is None and by is not None:
-            agency = by[0]
+        name = agency_name(by[0]) if by is not None else None
+        if agency is None and by is not None and name is not None:
+            agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自正文“{by[1]}”"))
         if year is None and compiled is not None:
             year = compiled[0]
@@ -227,4 +240,16 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
                 year = opened[0]
                 found.append(_said("year", "报告年度",
                                    f"原文没有标题和统计期限，按正文开头的“{opened[1]}……”推断为{year}年"))
+    if agency is None:
+        for label in ("发布机构", "发文机关", "发文单位", "发布单位", "编制单位", "来源", "信息来源"):
+            name = agency_name(fields.get(label))
+            if name is not None:
+                agency = name
+                found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自网页的“{label}”：{name}"))
+                break
+    if agency is None:
+        name = signature(lines)
+        if name is not None:
+            agency = name
+            found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
     return Meta(agency, year, period, used, tuple(found))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ...core.numbers import exact_sum, read, show
+from ...core.numbers import show
 from ...spec import Column
 from .heuristics import heuristic
 from .text import EMPTY, NUMBER, SLASH, UNSURE, Token
@@ -31,6 +31,7 @@ class Run:
     columns: tuple[Column, ...]
     label_line: int | None = None  # the line the row's label ends on
     next_line: int | None = None  # the line of the label that ended the run (None: the region ended)
+    usual_cells: int | None = None  # how many cells the table's separated lines usually have (``grid_columns``)
 
     @property
     def explicit(self) -> list[Token]:
@@ -48,7 +49,6 @@ class Placement:
     values: tuple[Any, ...] | None
     heuristic: str
     note: str = ""  # what was inferred and from what; "" when the row was read as printed
-    spare: Token | None = None  # a number printed at the end of this row that belongs to the next one
 
 
 Cells = Sequence[Token | None]  # the token placed in each column (None: nothing printed there)
@@ -78,31 +78,20 @@ def cell_value(tok: Token | None, column: Column) -> tuple[Any, str]:
     return tok.text, ""
 
 
-def _finish(name: str, cells: Cells, run: Run, note: str = "", spare: Token | None = None) -> Placement:
+def _finish(name: str, cells: Cells, run: Run, note: str = "") -> Placement:
     values, notes = [], [note] if note else []
     for tok, col in zip(cells, run.columns, strict=True):
         value, unit_note = cell_value(tok, col)
         values.append(value)
         if unit_note:
             notes.append(unit_note)
-    return Placement(tuple(values), name, "；".join(notes), spare)
+    return Placement(tuple(values), name, "；".join(notes))
 
 
-def sums_hold(values: Sequence[Any], columns: Sequence[Column]) -> bool:
-    """Every total printed in the row equals the sum of its terms in the row (and there is one)."""
-    at = {c.key: i for i, c in enumerate(columns)}
-    checked = False
-    for c in columns:
-        if not c.sum_of or not set(c.sum_of) <= set(at):
-            continue
-        terms = [read(values[at[k]]) for k in c.sum_of]
-        total = read(values[at[c.key]])
-        if total.kind != "number" or any(t.kind != "number" for t in terms):
-            return False
-        if exact_sum([t.number for t in terms if t.number is not None]) != total.number:
-            return False
-        checked = True
-    return checked
+def _one_item_a_cell(tokens: Sequence[Token]) -> bool:
+    """Each item in a cell of its own: a cell that holds two numbers (``95 0``) says nothing of positions."""
+    at = [t.cell for t in tokens if t.cell >= 0]
+    return len(at) == len(set(at))
 
 
 def closed_under_sums(columns: Sequence[Column]) -> bool:
@@ -133,6 +122,8 @@ def html_row_cells(run: Run) -> Placement | None:
         return None
     row_line = explicit[0].line  # a table row of the page: its cells are the tokens of that <tr>
     cells = [t for t in run.tokens if t.line == row_line and t.kind in (NUMBER, SLASH, EMPTY)]
+    if not _one_item_a_cell(cells):
+        return None
     return _finish("html_row_cells", cells, run) if len(cells) == run.width else None
 
 
@@ -145,8 +136,14 @@ def one_number_per_cell(run: Run) -> Placement | None:
 
 @heuristic("printed_blank_row", "placement")
 def printed_blank_row(run: Run) -> Placement | None:
-    """Nothing but empty cells after the label: the row is printed blank."""
-    if run.explicit or not any(t.kind == EMPTY for t in run.tokens):
+    """Nothing but empty cells after the label, on the label's own line, a cell for each: the row is printed blank.
+
+    An empty cell on another line (a conversion that scattered a table's cells) says nothing of this row.
+    """
+    if run.explicit or not run.tokens or any(t.kind != EMPTY for t in run.tokens):
+        return None
+    own = [t for t in run.tokens if run.label_line is None or t.line == run.label_line]
+    if not own or (len(own) < run.width and not all(t.grid for t in own)):
         return None
     return Placement((None,) * run.width, "printed_blank_row")
 
@@ -166,7 +163,7 @@ def separator_positions(run: Run) -> Placement | None:
     if any(t.line != line for t in explicit) or (run.next_line is not None and run.next_line <= line):
         return None
     cells = [t for t in run.tokens if t.line == line]
-    if len(cells) != run.width:
+    if len(cells) != run.width or not _one_item_a_cell(cells):
         return None
     blank = [i for i, t in enumerate(cells) if t.kind == EMPTY]
     note = f"按分隔符的位置读取，{_names(run.columns, blank)}为空（原文这一行有{run.width}个单元格）"
@@ -219,24 +216,43 @@ def zeros_one_short(run: Run) -> Placement | None:
     return _finish("zeros_one_short", [*explicit, explicit[0]], run, note)
 
 
-@heuristic("stray_trailing_number", "placement")
-def stray_trailing_number(run: Run) -> Placement | None:
-    """One number too many, the row's 总计 holding for the first ones only: the last belongs to the next row.
+@heuristic("grid_columns", "placement")
+def grid_columns(run: Run) -> Placement | None:
+    """A separated line as wide as the table's other lines: the row's cells are its last ones.
 
-    A PDF sometimes puts the first number of the next line at the end of this one. The row's totals
-    decide: the first numbers make every printed total equal the sum of its terms, the last numbers do not.
+    A markdown or page table keeps every row as wide as the table; a label merged over several columns
+    leaves empty cells before the numbers (``| 一、本年新收… | | | 12 | | … | 12 |``). When the row's line
+    has the table's usual width and nothing but empty cells stands between the label and the row's cells,
+    the row's cells are the line's last ones, blank cells included.
     """
-    explicit = run.explicit
-    if len(explicit) != run.width + 1 or any(t.kind != NUMBER for t in explicit):
+    explicit, usual = run.explicit, run.usual_cells
+    if not explicit or usual is None or not all(t.cells and t.ncells for t in explicit):
         return None
-    head = [cell_value(t, c)[0] for t, c in zip(explicit[:-1], run.columns, strict=True)]
-    tail = [cell_value(t, c)[0] for t, c in zip(explicit[1:], run.columns, strict=True)]
-    if not sums_hold(head, run.columns) or sums_hold(tail, run.columns):
+    line = explicit[0].line
+    if any(t.line != line for t in explicit) or explicit[0].ncells != usual:
         return None
-    stray = explicit[-1]
-    note = (f"行末多出的“{stray.text}”不属于本行：前{run.width}个数使本行的总计等于各项之和，"
-            f"后{run.width}个数不能")
-    return _finish("stray_trailing_number", explicit[:-1], run, note, spare=stray)
+    on_line = [t for t in run.tokens if t.line == line]
+    cells: dict[int, Token] = {}
+    for t in on_line:
+        if t.cell >= 0:
+            if t.cell in cells:
+                return None  # two items in one cell
+            cells[t.cell] = t
+    first = usual - run.width
+    if first < 0 or any(cells[i].kind != EMPTY for i in cells if i < first):
+        return None
+    if any(i not in cells for i in range(first, usual)):
+        return None
+    chosen = [cells[i] for i in range(first, usual)]
+    if len([t for t in chosen if t.kind != EMPTY]) != len(explicit):
+        return None
+    if all(t.kind != EMPTY for t in chosen) and first == min(cells, default=0):
+        return None  # nothing but the row's own cells: the plain count already reads it
+    blank = [c.name for t, c in zip(chosen, run.columns, strict=True) if t.kind == EMPTY]
+    note = f"按表格的列位置读取（本表每行{usual}个单元格，本行的数在最后{run.width}格）"
+    if blank:
+        note += "，" + "、".join(f"“{b}”" for b in blank) + "为空"
+    return _finish("grid_columns", chosen, run, note)
 
 
 PLACEMENTS: tuple[Callable[[Run], Placement | None], ...] = (
@@ -246,9 +262,9 @@ PLACEMENTS: tuple[Callable[[Run], Placement | None], ...] = (
     printed_blank_row,
     separator_positions,
     empties_between_numbers,
+    grid_columns,
     repeated_value_extra,
     zeros_one_short,
-    stray_trailing_number,
 )
 
 
@@ -259,15 +275,3 @@ def place(run: Run) -> Placement | None:
         if decided is not None:
             return decided
     return None
-
-
-@heuristic("number_from_previous_row", "placement")
-def with_spare(run: Run, spare: Token) -> Placement | None:
-    """A row one number short takes the stray number printed at the end of the row before, if its 总计 then holds."""
-    if len(run.explicit) != run.width - 1:
-        return None
-    decided = one_number_per_cell(Run((spare, *run.tokens), run.columns, run.label_line, run.next_line))
-    if decided is None or decided.values is None or not sums_hold(decided.values, run.columns):
-        return None
-    note = f"行首的“{spare.text}”印在了上一行的末尾；加上它，本行的总计等于各项之和"
-    return Placement(decided.values, "number_from_previous_row", "；".join(x for x in (note, decided.note) if x))

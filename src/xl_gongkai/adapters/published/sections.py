@@ -9,6 +9,8 @@ the headings is joined into paragraphs (``paragraph_continues``). Metadata: ``me
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +26,13 @@ _SIMILAR = 0.75
 _HEAD_END = re.compile(r"[。：:]")
 _PARAGRAPH_END = "。！？!?"
 _HEADING_MAX = 30  # characters: a numbered line longer than this is a sentence
+# ``heading_by_its_start``: 五、存在的主要问题及明年工作计划 shares 存在的主要问题及 (8 of 12) with the format's heading
+HEADING_START_SHARE = 0.6
+_HEADING_START_MIN = 6
+_HEADING_TAIL = 2  # characters the printed heading may run past the format's length before its text begins
+_STOPS = "。，,；;：:!！?？(（"
+_RENUMBERED_MIN_CHARS = 6  # a heading's words found under another number: long enough to be the format's own
+_HEADING_SCAN = 120  # characters at the start of a line that can hold a heading (the longest variant has 27)
 _ENUM_START = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|[一二三四五六七八九十]是)"
 )
@@ -92,7 +101,9 @@ def find_headings(form: Form, lines: Sequence[Line]) -> dict[str, Heading]:
                                                                     *(g.label for g in tb.row_groups))}
     variants = {s.key: _variants(form, s) for s in order}
     next_index, i = 0, 0
-    norms = [_canon(form, ln.text) if len(ln.text) < 400 else "" for ln in lines]
+    # a heading is at the start of its line: the start is enough (a long line is a heading and its section's text
+    # when a crawler kept no line breaks)
+    norms = [_canon(form, ln.text[:_HEADING_SCAN]) for ln in lines]
     while i < len(lines) and next_index < len(order):
         hit = _match_line(form, lines, norms, i, order[next_index:], variants, table_labels)
         if hit is None:
@@ -126,6 +137,66 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
     for section in candidates:
         if head_norm not in table_labels and _similar(head_norm, section, variants[section.key]):
             return Heading(section, i, i + 1, _rest(rest), head.strip(), False)
+    for section in candidates:
+        end = heading_start(norm, section, variants[section.key])
+        if end is not None:
+            split = _split(form, lines[i].text, norm[:end])
+            if split:
+                return Heading(section, i, i + 1, _rest(split[1]), split[0], False)
+    return _renumbered(form, lines, norm, i, candidates, variants, table_labels)
+
+
+@heuristic("heading_by_its_start", "narrative")
+def heading_start(norm: str, section: Section, variants: Sequence[str]) -> int | None:
+    """A numbered heading that begins with most of the part's heading and ends its own way
+    (``五、存在的主要问题及明年工作计划``): where the printed heading ends, in ``norm``; else ``None``.
+
+    The shared beginning must be at least ``HEADING_START_SHARE`` of the heading's words and ``_HEADING_START_MIN``
+    characters; the printed heading ends at the first punctuation or digit after it.
+    """
+    prefix = f"{section.number}、"
+    if not norm.startswith(prefix):
+        return None
+    for v in variants:
+        if not v.startswith(prefix):
+            continue
+        shared = 0
+        for a, b in zip(norm, v, strict=False):
+            if a != b:
+                break
+            shared += 1
+        words = len(v) - len(prefix)
+        if shared >= len(v) or shared >= len(norm):
+            continue  # the whole heading (found before), or its start cut off: no wording of its own
+        if shared - len(prefix) < max(_HEADING_START_MIN, math.ceil(HEADING_START_SHARE * words)):
+            continue
+        end = shared
+        while end < len(norm) and end < len(v) + _HEADING_TAIL and not (norm[end].isdigit() or norm[end] in _STOPS):
+            end += 1
+        return end
+    return None
+
+
+@heuristic("renumbered_heading", "narrative")
+def _renumbered(form: Form, lines: Sequence[Line], norm: str, i: int, candidates: Sequence[Section],
+                variants: dict[str, list[str]], table_labels: set[str]) -> Heading | None:
+    """A part's heading, word for word, under another number (``一、主动公开政府信息情况``), said in I4.
+
+    Some reports number their parts their own way (上海市科委 2024 numbers 主动公开 as 一); the words of a
+    heading are long and the format's own, so the part is found by them, in the report's order.
+    """
+    m = _NUMERAL_SEP.match(norm)
+    if m is None:
+        return None
+    body = norm[m.end():]
+    for section in candidates:
+        for v in variants[section.key]:
+            own = _NUMERAL_SEP.match(v)
+            words = v[own.end():] if own else v
+            if len(words) >= _RENUMBERED_MIN_CHARS and body.startswith(words) and v not in table_labels:
+                split = _split(form, lines[i].text, f"{m.group(1)}、{words}")
+                if split:
+                    return Heading(section, i, i + 1, _rest(split[1]), split[0], False)
     return None
 
 
@@ -140,6 +211,74 @@ def _broken_heading(form: Form, lines: Sequence[Line], norms: Sequence[str], i: 
         return None
     split = _split(form, lines[i].text.strip() + lines[i + 1].text.strip(), variant)
     return Heading(section, i, i + 2, _rest(split[1]), split[0], True) if split else None
+
+
+# A line longer than this that prints a section heading after its start holds more than one part of the report:
+# a crawler that kept no line breaks (平潭's archived pages: the whole article on one line). A heading's own line
+# is short; a paragraph that merely names a part (“本报告包括总体情况、主动公开政府信息情况……”) prints it without
+# the part's number, which the pattern requires.
+RUN_TOGETHER_MIN_CHARS = 120
+
+
+def _heading_pattern(section: Section) -> re.Pattern[str]:
+    def char(c: str) -> str:
+        if c in "、.．":
+            return "[、.．]"
+        if c in "（(":
+            return "[（(]"
+        if c in "）)":
+            return "[）)]"
+        return re.escape(c)
+
+    variants = sorted({v for v in (section.heading, *section.synonyms)}, key=len, reverse=True)
+    body = "|".join(r"\s*".join(char(c) for c in v if not c.isspace()) for v in variants)
+    return re.compile(rf"(?<![一二三四五六七八九十])(?:{body})")
+
+
+@heuristic("run_together_parts", "narrative")
+def split_run_together(form: Form, lines: Sequence[Line]) -> list[Line]:
+    """A line that runs several parts of the report together is split before each part's heading.
+
+    Only the parts' numbered headings split a line, in the report's order, each after the one before.
+    """
+    patterns = [_heading_pattern(s) for s in form.sections]
+    out: list[Line] = []
+    for line in lines:
+        if line.cells is not None or len(line.text) < RUN_TOGETHER_MIN_CHARS:
+            out.append(line)
+            continue
+        cuts, at = [], 0
+        for section, pat in zip(form.sections, patterns, strict=True):
+            m = pat.search(line.text, at)
+            span = (m.start(), m.end()) if m is not None else _reworded_in_line(form, section, line.text, at)
+            if span is None:
+                continue
+            if span[0] > 0:
+                cuts.append(span[0])
+            at = span[1]
+        if not cuts:
+            out.append(line)
+            continue
+        edges = [0, *cuts, len(line.text)]
+        out.extend(Line(line.text[a:b], None, block=line.block) for a, b in itertools.pairwise(edges)
+                   if line.text[a:b].strip())
+    return out
+
+
+def _reworded_in_line(form: Form, section: Section, text: str, at: int) -> tuple[int, int] | None:
+    """A part's heading worded a little differently inside a run-together line (``四、政府信息公开行政法复议…``)."""
+    variants = _variants(form, section)
+    prefix = f"{section.number}、"
+    pos = text.find(prefix, at)
+    while pos >= 0:
+        for v in variants:
+            piece = text[pos:pos + len(v) + 2]
+            if heading_start(_canon(form, piece), section, variants) is not None or _similar(
+                    _canon(form, piece[:len(v) + 1]), section, variants) or _similar(
+                    _canon(form, piece[:len(v)]), section, variants):
+                return pos, pos + len(v)
+        pos = text.find(prefix, pos + 1)
+    return None
 
 
 def regions(lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tuple[int, int]]:

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -150,15 +150,44 @@ def split_header(text: str) -> tuple[str | None, str]:
 
 
 def split_cells(line: str) -> tuple[str, ...] | None:
-    """Cells of a line whose source kept the table structure: tab-separated or `` | ``-separated."""
+    """Cells of a line whose source kept the table structure: tab-separated or `` | ``-separated.
+
+    A markdown row opens and closes with ``|``: those two are the table's edges, not empty cells. One ``|``
+    inside a line of prose (a title ``《…|…》``) separates nothing.
+    """
     if "\t" in line:
         return tuple(line.split("\t"))
-    if "|" in line:
-        body = line.rstrip()
+    if "|" in line and (line.count("|") >= 2 or line.strip().startswith("|") or line.strip().endswith("|")):
+        body = line.strip()
         if body.endswith("|"):
             body = body[:-1]  # the separator that closes the last cell, not an empty cell
+        if body.startswith("|"):
+            body = body[1:]
         return tuple(body.split("|"))
     return None
+
+
+# A markdown table's alignment row (``|---|:---:|``) and heading marks (``### ``): the layout of a conversion
+# to markdown, not text.
+_ALIGNMENT_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+")
+_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+@heuristic("markdown_layout", "text")
+def markdown_line(raw: str) -> str | None:
+    """A line of text as printed, without a conversion's markdown: ``None`` for a table's alignment row.
+
+    Converters of PDFs and scans to markdown mark headings with ``#`` and a table's header with a row of
+    dashes; line breaks inside a cell become ``<br>``.
+    """
+    if _ALIGNMENT_ROW.match(raw):
+        return None
+    if "#" in raw:
+        raw = _HEADING_MARK.sub("", raw)
+    if "<" in raw:
+        raw = _BREAK_TAG.sub(" ", raw)
+    return raw
 
 
 @heuristic("page_marker", "text")
@@ -175,13 +204,40 @@ def strip_emphasis(text: str) -> str:
 
 def text_lines(text: str) -> list[Line]:
     """Lines of a plain-text report: page markers dropped, compatibility characters repaired, emphasis
-    markup removed."""
+    and markdown markup removed."""
     out = []
     for raw in fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
         if is_page_marker(raw):
             continue
-        raw = strip_emphasis(raw)
-        out.append(Line(raw, split_cells(raw)))
+        line = markdown_line(strip_emphasis(raw))
+        if line is not None:
+            out.append(Line(line, split_cells(line)))
+    return out
+
+
+@heuristic("tables_in_text", "text")
+def mixed_lines(text: str) -> list[Line]:
+    """Text that carries tables as HTML (``<table>…</table>``, what converters of scans write into markdown).
+
+    The tables are read as a page's tables are (rows and cells, merged cells honoured); the text around them
+    line by line.
+    """
+    from .html import parse_html
+
+    out: list[Line] = []
+    at = 0
+    lower = text.lower()
+    while True:
+        start = lower.find("<table", at)
+        end = lower.find("</table", start) if start >= 0 else -1
+        if start < 0 or end < 0:
+            break
+        close = lower.find(">", end)
+        end = close + 1 if close >= 0 else len(text)
+        out.extend(text_lines(text[at:start]))
+        out.extend(ln for ln in parse_html(text[start:end]).lines if ln.cells is not None or ln.text.strip())
+        at = end
+    out.extend(text_lines(text[at:]))
     return out
 
 
@@ -194,7 +250,8 @@ def check_lines(count: int) -> None:
 def parse_text(text: str) -> Document:
     check_lines(text.count("\n") + text.count("\r") - text.count("\r\n") + 1)
     title, body = split_header(text)
-    return Document(tuple(text_lines(body)), title=fix_characters(title) if title else None)
+    lines = mixed_lines(body) if "<table" in body.lower() else text_lines(body)
+    return Document(tuple(lines), title=fix_characters(title) if title else None)
 
 
 # ---------------------------------------------------------------------------------------------- tokens
@@ -229,6 +286,8 @@ class Token:
     line: int = 0
     unit: str = ""
     cells: bool = False
+    cell: int = -1  # the cell of its line it was printed in (-1 in plain text)
+    ncells: int = 0  # how many cells its line has (0 in plain text)
 
     @property
     def explicit(self) -> bool:
@@ -258,51 +317,118 @@ def number_and_unit(piece: str) -> tuple[int | float, str] | None:
     return None if n is None else (n, m.group("unit") or "")
 
 
-def _pieces(cell: str, line: Line, line_no: int) -> Iterator[Token]:
+def _pieces(cell: str, line: Line, line_no: int, at: int = -1) -> Iterator[Token]:
     grid, cells = line.grid, line.cells is not None
+    n = len(line.cells) if line.cells is not None else 0
+
+    def tok(kind: str, text: str, value: int | float | None = None, unit: str = "") -> Token:
+        return Token(kind, text, value, grid, line_no, unit, cells, at, n)
+
     for piece in cell.split():
         read = number_and_unit(piece)
         if read is not None:
-            yield Token(NUMBER, piece, read[0], grid, line_no, read[1], cells)
+            yield tok(NUMBER, piece, read[0], read[1])
             continue
         norm = unicodedata.normalize("NFKC", piece)
         if norm in _SLASHES:
-            yield Token(SLASH, piece, None, grid, line_no, cells=cells)
+            yield tok(SLASH, piece)
             continue
-        split = glued_number(norm)
-        if split is not None:
-            label, number, (value, unit) = split
-            yield Token(TEXT, label, None, grid, line_no, cells=cells)
-            yield Token(NUMBER, number, value, grid, line_no, unit, cells)
+        if cells:
+            yield tok(TEXT, piece)  # a cell's text with digits is a label (``数据1``), not a number glued to one
             continue
-        yield Token(TEXT, piece, None, grid, line_no, cells=cells)
+        parts = glued_row(norm) or glued_number(norm)
+        if parts is None:
+            yield tok(TEXT, piece)
+            continue
+        for text, number in parts:
+            if number is None:
+                yield tok(TEXT, text)
+            else:
+                yield tok(NUMBER, text, number[0], number[1])
 
 
 @heuristic("glued_number", "text")
-def glued_number(piece: str) -> tuple[str, str, tuple[int | float, str]] | None:
-    """A number that lost its space to the label before it (``行政许可447228``): label, number, value."""
+def glued_number(piece: str) -> list[tuple[str, tuple[int | float, str] | None]] | None:
+    """A number that lost its space to the label before it (``行政许可447228``): the label, then the number."""
     m = _GLUED.match(piece)
-    if m is None or re.search(r"[第.、]$", m.group(1)):
-        return None  # “第2”, “1.”: an enumerator, not a number
+    if m is None or re.search(r"[第.、]$", m.group(1)) or INVENTED_HEADER.match(piece):
+        return None  # “第2”, “1.”: an enumerator, not a number; ``数据1``: a header a conversion invented
     read = number_and_unit(m.group(2))
-    return None if read is None else (m.group(1), m.group(2), read)
+    return None if read is None else [(m.group(1), None), (m.group(2), read)]
+
+
+# header cells a conversion to markdown invents for a table without a header row: ``数据1`` … ``数据6``, ``列3``,
+# ``类别``, ``(数据项目)``
+INVENTED_WORDS = r"(?:数据项目|数据|列|栏|项目|类别|类型|指标|数量|序号|col|column)\d{0,2}"
+INVENTED_HEADER = re.compile(rf"^\(?{INVENTED_WORDS}\)?$", re.IGNORECASE)
+# A digit run between two pieces of text; what follows it decides whether its last digit is a row's enumerator.
+_RUN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+_DATE_UNITS = frozenset("年月日号时")
+_UNIT_AFTER = re.compile(r"^(?:万元|元|件|项|个)(?![\u3400-\u9fff])")
+_ENUMERATOR_AFTER = re.compile(r"^[.、](?=[\u3400-\u9fff“\"(（])")
+
+
+@heuristic("glued_row", "text")
+def glued_row(piece: str) -> list[tuple[str, tuple[int | float, str] | None]] | None:
+    """Labels and numbers a crawler printed with no space between them (``…申请数量640020470二、上年结转…``).
+
+    Every digit run that touches text is a number of its own, except an enumerator and a date: a digit run
+    followed by ``.`` or ``、`` and a label ends with the next row's enumerator (``00000001.本机关…`` is
+    ``0000000`` and ``1.本机关…``: the rows of a group are numbered 1 to 8), ``2024年`` is a date, ``第2`` an
+    ordinal. Which cells a run of digits holds is the table decoder's business (``glued_cells``); figures of a
+    sentence split off the same way are not after any row's label, so they are no row's.
+    """
+    if INVENTED_HEADER.match(piece):
+        return None
+    runs = list(_RUN.finditer(piece))
+    if not runs or (len(runs) == 1 and runs[0].start() == 0 and runs[0].end() == len(piece)):
+        return None
+    out: list[tuple[str, tuple[int | float, str] | None]] = []
+    text_from = 0
+    for m in runs:
+        digits, decimals = m.group(1), m.group(2) or ""
+        after = piece[m.end():]
+        before = piece[:m.start()]
+        enumerator = ""
+        if not decimals and _ENUMERATOR_AFTER.match(after):
+            digits, enumerator = digits[:-1], digits[-1]
+        if not digits or after[:1] in _DATE_UNITS or before.endswith("第"):
+            continue  # an enumerator of its own, a date (``2024年``), an ordinal (``第2``): text
+        label = piece[text_from:m.start()]
+        number = digits + decimals
+        unit = _UNIT_AFTER.match(after)
+        if unit and not enumerator:
+            number += unit.group(0)
+        read = number_and_unit(number)
+        if read is None:
+            return None
+        if label:
+            out.append((label, None))
+        out.append((number, read))
+        text_from = m.end() - len(enumerator) if enumerator else m.end() + (len(unit.group(0)) if unit and not
+                                                                              enumerator else 0)
+    rest = piece[text_from:]
+    if rest:
+        out.append((rest, None))
+    return out if any(n is not None for _, n in out) else None
 
 
 def line_tokens(line: Line, line_no: int) -> list[Token]:
     if line.cells is None:
         return list(_pieces(line.text, line, line_no))
     out: list[Token] = []
+    n = len(line.cells)
     for i, cell in enumerate(line.cells):
         if i in line.carried:
             if not cell.strip():
-                out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True))
+                out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True, cell=i, ncells=n))
             elif parse_number(cell) is not None or unicodedata.normalize("NFKC", cell.strip()) in _SLASHES:
-                out.append(Token(UNSURE, cell.strip(), None, line.grid, line_no, cells=True))
+                out.append(Token(UNSURE, cell.strip(), None, line.grid, line_no, cells=True, cell=i, ncells=n))
             continue  # a label merged down from the row above is not printed again
         if not cell.strip():
-            out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True))
+            out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True, cell=i, ncells=n))
         else:
-            out.extend(_pieces(cell, line, line_no))
+            out.extend(_pieces(cell, line, line_no, i))
     return out
 
 
@@ -311,7 +437,7 @@ def split_enumerator(prev: Token, tok: Token) -> Token | None:
     """An enumerator split from its label (``1`` ‖ ``、申请人…``) is one label again."""
     if (isinstance(prev.value, int) and 0 < prev.value < 100 and prev.text.isdigit()
             and _ENUMERATOR_REST.match(tok.text)):
-        return Token(TEXT, prev.text + tok.text, None, tok.grid, prev.line, cells=prev.cells)
+        return replace(prev, kind=TEXT, text=prev.text + tok.text, value=None)
     return None
 
 
@@ -320,7 +446,7 @@ def unit_apart(prev: Token, tok: Token) -> Token | None:
     """A unit printed apart from its number on the same line (``12`` ‖ ``件``) belongs to the number."""
     unit = unicodedata.normalize("NFKC", tok.text)
     if not prev.unit and prev.line == tok.line and unit in UNITS:
-        return Token(NUMBER, prev.text + tok.text, prev.value, prev.grid, prev.line, unit, prev.cells)
+        return replace(prev, text=prev.text + tok.text, unit=unit)
     return None
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from ...spec import CellKey
 from ..catalogue import for_form
 from ..findings import Finding, Place
+from ..names import SUCCESSOR, agency_key
 from ..numbers import Number, exact_sum, read, show
 from ..params import CellRef, ColumnRef, ListOf, Numeric, Obj, RowRef, TableRef
 from ..report import Report
@@ -125,3 +126,19 @@ def year_over_year(ctx: RuleContext) -> Iterator[Finding]:
             times = "无穷" if low == 0 else show(round(high / low, 1))
             yield ctx.finding(str(key), place=ctx.cell_place(cell), cells=[key], where=cell.describe(),
                               values={"left": now, "right": before}, times=times)
+
+
+@kind("previous_agency", params={}, words=("found", "agency"))
+def previous_agency(ctx: RuleContext) -> Iterator[Finding]:
+    """Last year's report is another agency's: said once, so a comparison with someone else's figures never
+    passes without a word. An agency renamed in 机构改革 and rolled over with ``new --previous --agency`` is
+    remembered as renamed (``successor``), and then nothing is said."""
+    prev = ctx.extra.get("previous")
+    if prev is None or not prev.agency or not ctx.report.agency:
+        return
+    if agency_key(prev.agency) == agency_key(ctx.report.agency):
+        return
+    successor = prev.metadata.get(SUCCESSOR)
+    if isinstance(successor, str) and agency_key(successor) == agency_key(ctx.report.agency):
+        return
+    yield ctx.finding("previous.agency", place=ctx.field_place("agency"), found=prev.agency, agency=ctx.report.agency)

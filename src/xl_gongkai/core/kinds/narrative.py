@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...controls import controls, describe
 from ...spec import CellKey, Form, Section
 from ..catalogue import for_form
 from ..findings import Finding, Place
@@ -121,6 +122,18 @@ def _joined(text: str, start: int, form: Form) -> bool:
     return not re.search(rf"\d(?:{units})$", text[: start - 1])
 
 
+_CLAUSE_END = "，,；;：:。！？!?"
+
+
+def _qualified(text: str, start: int, end: int, qualifiers: Sequence[str]) -> bool:
+    """The figure is a part of the term's whole: a qualifier stands before the term in its clause, or in the gap
+    between the term and the figure (“所有办结的申请中同意公开答复9件” states the 同意公开 ones, not the 办结 ones)."""
+    if not qualifiers:
+        return False
+    clause = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+    return any(q in text[clause:end] for q in qualifiers)
+
+
 def _same(a: float, b: Number) -> bool:
     return abs(a - float(b)) < 1e-9
 
@@ -129,6 +142,7 @@ _ACCEPT = ListOf(ListOf(CellRef(), min_items=1), min_items=1)  # alternative sum
 _QUOTED = ("section", "quote", "name", "expected")
 _FIGURE = Obj({
     "name": Text(), "terms": ListOf(Text(), min_items=1), "needs": Text(optional=True),
+    "qualifiers": ListOf(Text(), optional=True),
     "after": Flag(optional=True), "unit": Text(optional=True), "subject": Text(optional=True), "accept": _ACCEPT,
 }, scoped=True)
 # 结果维持/纠正/… of table 四: term → column, subject (a figure's ``subject``) → rows (each has every column)
@@ -169,6 +183,8 @@ def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
                     if (start, end) in seen:
                         continue
                     if fig.get("needs") and fig["needs"] not in s.text[start:end]:
+                        continue
+                    if _qualified(s.text, start, end, fig.get("qualifiers", ())):
                         continue
                     seen.add((start, end))
                     yield from _compare(ctx, s, start, fig["name"], stated, fig["accept"], unit)
@@ -243,10 +259,44 @@ def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
 
 @kind("section_text", params={"sections": ListOf(SectionRef(), min_items=1, unique=True)}, words=("section",))
 def section_text(ctx: RuleContext) -> Iterator[Finding]:
-    """Every required text section has text; a section the source does not contain is the importer's finding."""
+    """Every required text section has text; a section the source does not contain is the importer's finding.
+
+    In a 汇总 this tool made, an empty section is 待填写, not an 错误: the sums come from the units' reports, the
+    words are the office's own to write, so a consolidation that wrote its sum succeeded — and export and the
+    publishable report still wait for the text.
+    """
+    pending = ctx.report.origin == "consolidation"
     for key in ctx.params["sections"]:
         if not ctx.report.present(key):
             continue
         text = ctx.report.narrative.get(key)
         if not isinstance(text, str) or not text.strip():
-            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key), section=_section_name(ctx, key))
+            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key), pending=pending,
+                              section=_section_name(ctx, key))
+
+
+@kind("text_controls", params={}, words=("where", "chars", "position"))
+def text_controls(ctx: RuleContext) -> Iterator[Finding]:
+    """Invisible control characters in a text the report prints (the cover's texts, every narrative part).
+
+    Mostly Word's soft line break (U+000B) brought in by pasting; every output makes them safe
+    (``core.controls``), and the finding names the cell so the clerk can remove them.
+    """
+    for f in ctx.form.metadata_fields:
+        value = ctx.report.metadata.get(f.key)
+        found = controls(value) if isinstance(value, str) else []
+        if found:
+            yield ctx.finding(f"field.{f.key}", place=ctx.field_place(f.key),
+                              where=f"{ctx.form.metadata_sheet}“{f.label}”", chars=_chars(found),
+                              position=str(found[0][0]))
+    for key, text in ctx.report.narrative.items():
+        found = controls(text) if isinstance(text, str) else []
+        if found:
+            yield ctx.finding(f"section.{key}", place=_section_place(ctx, key),
+                              where=f"{ctx.form.narrative_sheet}“{_section_name(ctx, key)}”", chars=_chars(found),
+                              position=str(found[0][0]))
+
+
+def _chars(found: Sequence[tuple[int, str]]) -> str:
+    kinds = list(dict.fromkeys(ch for _, ch in found))
+    return f"{len(found)} 个（" + "、".join(describe(ch) for ch in kinds) + "）"

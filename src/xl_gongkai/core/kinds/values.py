@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from ...spec import CellKey, Table
 from ..findings import Finding, Place
 from ..numbers import decimals_of, show
 from ..params import Numeric
 from ..rules import RuleContext, kind
+
+_SHOWN_CELLS = 3  # cells named in a finding about many; the finding's count says how many there are
 
 
 def _limit(ctx: RuleContext, n: float) -> str:
@@ -19,8 +22,8 @@ def _limit(ctx: RuleContext, n: float) -> str:
 @kind("blank", params={}, words=("where", "hint"))
 def blank(ctx: RuleContext) -> Iterator[Finding]:
     for cell in ctx.form.cells:
-        if not ctx.report.present(cell.key):
-            continue  # a table the source does not contain: the importer says so once
+        if not ctx.report.judged(cell.key) or cell.key in ctx.report.printed_blank:
+            continue  # a table the source does not contain, a cell it prints blank or left unread: said once
         if ctx.report.reading(cell.key).kind == "blank":
             hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
             yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
@@ -95,3 +98,36 @@ def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(key, place=Place(table=key), where=f"表{t.number}", what=f"{shown}（共{len(t.rows)}行）")
         else:
             yield ctx.finding(f"section.{key}", place=Place(section=key), where=ctx.form.narrative_sheet, what=shown)
+
+
+@kind("printed_blanks", params={}, words=("where", "count", "which"))
+def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
+    """The cells a published report prints blank, once per table (the importer records them)."""
+    for table in ctx.form.tables:
+        keys = [c.key for c in ctx.form.cells if c.table.key == table.key and c.key in ctx.report.printed_blank
+                and ctx.report.reading(c.key).kind == "blank"]
+        if not keys:
+            continue
+        names = [f"“{table.row_path(table.row(k.row))}”行“{table.column(k.column).label}”列" for k in keys]
+        shown = "、".join(names[:_SHOWN_CELLS]) + (f"等{len(names)}格" if len(names) > _SHOWN_CELLS else "")
+        yield ctx.finding(table.key, place=Place(table=table.key), cells=keys, where=f"表{table.number}",
+                          count=len(keys), which=shown)
+
+
+@kind("unread_cells", params={}, words=("where", "count", "which"))
+def unread_cells(ctx: RuleContext) -> Iterator[Finding]:
+    """The cells of a published report the importer could not read, once per table (the importer records them)."""
+    for table in ctx.form.tables:
+        keys = [c.key for c in ctx.form.cells if c.table.key == table.key and c.key in ctx.report.unread]
+        if keys:
+            yield ctx.finding(f"{table.key}.unread", place=Place(table=table.key), cells=keys,
+                              where=f"表{table.number}", count=len(keys), which=_rows(table, keys))
+
+
+def _rows(table: Table, keys: Sequence[CellKey]) -> str:
+    """The rows of the cells, named once each: ``“一、本年新收…”行（7格）、…``."""
+    rows: dict[str, int] = {}
+    for k in keys:
+        rows[k.row] = rows.get(k.row, 0) + 1
+    named = [f"“{table.row_path(table.row(r))}”行" + (f"（{n}格）" if n > 1 else "") for r, n in rows.items()]
+    return "、".join(named[:_SHOWN_CELLS]) + (f"等{len(named)}行" if len(named) > _SHOWN_CELLS else "")

@@ -1,0 +1,77 @@
+"""What an agency's name looks like, so that a page's menu, a CMS field's label or a sentence is never one.
+
+Published pages put much around the report: a breadcrumb (``首页 > 政务公开 > 年度报告``), a CMS box
+(``标题：…`` ``发布机构：…``), portal furniture (``关怀版 无障碍``), a site name after the title
+(``…年度报告-沭阳县发改局``). Whatever source a name comes from — the title, a CMS field, the sentence that
+says who compiled the report, the signature at the end — it is cleaned the same way and kept only if it
+looks like an agency: no sentence punctuation, and an ending that agencies' names have.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .chrome import CHROME_WORDS, strip_chrome
+from .heuristics import heuristic
+
+# How the names of the bodies that publish these reports end: government departments and their offices
+# (局, 委员会, 办公室/办公厅), governments (人民政府, 行政公署), townships and streets (镇, 乡, 街道办事处),
+# zones (管委会, 管理委员会), vertical agencies (海关, 税务局, 分局), centres and institutes that hold public
+# functions (中心, 院, 所, 站, 馆), and a region named for its consolidated report (市, 县, 区, 旗, 州, 盟).
+AGENCY_ENDINGS = (
+    "局", "委员会", "委", "办公室", "办公厅", "办", "厅", "人民政府", "政府", "公署", "街道办事处", "办事处", "街道",
+    "镇", "乡", "苏木", "管委会", "管理委员会", "海关", "中心", "院", "所", "站", "馆", "署", "处", "队", "会", "社",
+    "部", "司", "市", "县", "区", "旗", "州", "盟", "片区",
+)
+MAX_NAME_CHARS = 40  # the longest agency names (深圳市深汕特别合作区管理委员会…) are about 30 characters
+# Labels of the fields a CMS prints above an article: the value after them may be a name, the label never is.
+FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名称", "题名", "公文标题", "发布机构", "发文机关",
+                "发文单位", "发布单位", "来源", "信息来源", "所属机构", "主办单位", "编制单位")
+_FIELD = re.compile(r"^\s*(?:" + "|".join(FIELD_LABELS) + r")\s*[:：]\s*")
+_SENTENCE = re.compile(r"[，。；！？,;!?：:]")
+_BREADCRUMB = re.compile(r"\s*(?:>|»|›|＞|/|\||｜|-{1,2}|—|_|\s)\s*")
+_NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置", "位置")
+
+
+@heuristic("agency_shape", "metadata")
+def agency_name(candidate: str | None) -> str | None:
+    """The agency's name in a candidate text, cleaned of fields, menus and site names; ``None`` if there is none.
+
+    The last piece of a breadcrumb or a menu that ends like an agency's name is the name; a piece with
+    sentence punctuation, a year or the report's own words is not.
+    """
+    if not candidate:
+        return None
+    text = unicodedata.normalize("NFKC", candidate).strip()
+    text = _FIELD.sub("", text)
+    text = strip_chrome(text) or text
+    pieces = [p for p in _BREADCRUMB.split(text) if p]
+    for piece in reversed(pieces):
+        name = _clean(piece)
+        if name:
+            return name
+    joined = _clean("".join(pieces))
+    return joined
+
+
+def _clean(piece: str) -> str | None:
+    name = re.sub(r"^关于|(?:关于|的)$", "", piece.strip(" \u3000\t:：-—·"))
+    name = re.sub(r"[（(][^（）()]*[)）]$", "", name).strip()  # a note after the name
+    for w in sorted(CHROME_WORDS, key=len, reverse=True):
+        if name.startswith(w) and len(name) > len(w):
+            name = name[len(w):]
+    if not (2 <= len(name) <= MAX_NAME_CHARS) or _SENTENCE.search(name) or re.search(r"\d", name):
+        return None
+    if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS):
+        return None
+    return name
+
+
+def field_value(line: str) -> tuple[str, str] | None:
+    """``(label, value)`` of a CMS field line (``标题：平潭综合实验区公安局2022年…``), else ``None``."""
+    m = _FIELD.match(unicodedata.normalize("NFKC", line))
+    if m is None:
+        return None
+    label = m.group(0).strip().rstrip(":：").strip()
+    return label, unicodedata.normalize("NFKC", line)[m.end():].strip()

@@ -1,0 +1,460 @@
+"""Stage 3 of reading a table: which printed number goes in which cell, and what proves it (the decoder).
+
+The row scanner gives each row of the table the items printed after its label (its *run*). The decoder
+decides the cells, in three steps, and fills a cell only when the layout proves it or the table's
+arithmetic leaves one possibility:
+
+1. **Each row on its own** (``placement.PLACEMENTS``): a row whose run holds exactly its count of numbers,
+   a parsed table row, separator positions, … is read as printed. This is the common case, and a reading
+   the layout proves is kept even when the agency's own totals do not add up (the checks report that).
+2. **Counts that balance across rows** (``count_flow``): when a row prints too many numbers and a later one
+   too few — or a row prints none and a later one twice its count — the numbers were printed after the wrong
+   label (a PDF line break, a label on two lines with the numbers after the next row's label, a label the
+   index could not recognise). The numbers of the stretch, in printed order, are dealt to its rows by count;
+   the result is kept only if every row total and every balance it touches holds.
+3. **The identities decide** (``identity_candidates``): a row that prints fewer numbers than cells in plain
+   text (blank cells leave no trace; a crawler glued cells together as ``640020470``) has several possible
+   readings. All combinations of the possible readings of such rows are tried against the table's
+   equations with every other cell as read; a cell is filled when every combination that satisfies them
+   gives it the same value. Otherwise it stays blank, and the finding says why.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...spec import CellKey, Table
+from .heuristics import heuristic
+from .identities import Equation, holds, row_sums_hold
+from .label_index import LabelIndex, Unit, ordered_columns
+from .placement import Run, cell_value, place
+from .row_scanner import Scan, Slot, is_prose
+from .text import NUMBER, SLASH, UNSURE, Token
+
+# A reading of plain text where cells are missing is a choice of columns for the printed numbers; a glued
+# string is a choice of places to cut it. Both grow fast with the row's width: beyond these the row is left
+# to the finding rather than searched (a real row has 7 cells and a glued row at most 7 numbers of a few
+# digits each: 3 000 cuts of a 30-digit string already exceed any such row).
+MAX_READINGS_PER_ROW = 4_000
+MAX_GLUED_DIGITS = 48
+# The combinations of the open rows' readings tried against the table's equations; past this the open rows
+# stay blank (a table with every row open has no certain reading anyway).
+MAX_COMBINATIONS = 200_000
+_DIGITS = re.compile(r"^\d+$")
+# Heuristics that change the count of a row's numbers: a stretch of rows whose counts balance may still undo them.
+_COUNT_CHANGING = frozenset({"repeated_value_extra", "zeros_one_short"})
+
+
+def _lead(unit: int) -> int:
+    """The place, in the printed order, of the numbers printed before a row's label."""
+    return -1 - unit
+
+
+def _unlead(place: int) -> int:
+    return -1 - place
+# Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
+_POSITIONAL = frozenset({"html_row_cells", "separator_positions", "grid_columns", "empties_between_numbers",
+                         "printed_blank_row"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a unit: its values in column order, and how it was decided."""
+
+    values: tuple[Any, ...]
+    heuristic: str
+    note: str = ""
+
+
+@dataclass
+class UnitState:
+    slot: Slot
+    decided: Reading | None = None
+    refused: bool = False  # a number merged down from the row above: not this row's (``merged_cell_value``)
+    options: list[Reading] = field(default_factory=list)  # possible readings, for the identities to decide
+    partial: dict[int, Any] = field(default_factory=dict)  # cells the identities fixed when the row is not whole
+    doubtful: list[Unit] = field(default_factory=list)  # the stretch whose numbers cannot be told to their rows
+
+    @property
+    def unit(self) -> Unit:
+        return self.slot.unit
+
+
+class Decoder:
+    def __init__(self, table: Table, index: LabelIndex, scan: Scan, eqs: Sequence[Equation]) -> None:
+        self.table = table
+        self.index = index
+        self.scan = scan
+        self.eqs = list(eqs)
+        self.states = [UnitState(s) for s in scan.slots]
+        self.widths = {u.index: u.width for u in index.units}
+        self.usual_cells = _usual_cells(scan.region.tokens)
+
+    # ------------------------------------------------------------------------------------------ values
+
+    def cell_keys(self, unit: Unit) -> list[CellKey]:
+        return [CellKey(self.table.key, r.key, c.key) for r in unit.rows for c in ordered_columns(self.table, r)]
+
+    def known(self) -> dict[CellKey, Any]:
+        out: dict[CellKey, Any] = {}
+        for st in self.states:
+            if st.decided is not None:
+                out.update(zip(self.cell_keys(st.unit), st.decided.values, strict=True))
+            elif st.partial:
+                keys = self.cell_keys(st.unit)
+                out.update({keys[i]: v for i, v in st.partial.items()})
+        return out
+
+    def row_check(self, unit: Unit, values: Sequence[Any]) -> bool | None:
+        """Every row total of the unit (a band: each of its rows) against the values; None if none evaluable."""
+        verdict: bool | None = None
+        at = 0
+        for r in unit.rows:
+            cols = ordered_columns(self.table, r)
+            got = row_sums_hold(values[at:at + len(cols)], cols)
+            at += len(cols)
+            if got is False:
+                return False
+            if got:
+                verdict = True
+        return verdict
+
+    # ------------------------------------------------------------------------------------------ step 1
+
+    def each_row(self) -> None:
+        for st in self.states:
+            slot = st.slot
+            if slot.hit is None or slot.rest:
+                continue
+            run = Run(tuple(slot.run), tuple(st.unit.columns), slot.label_line, slot.next_line, self.usual_cells)
+            if any(t.kind == UNSURE for t in run.explicit):
+                st.refused = True
+                continue
+            decided = place(run)
+            if decided is not None and decided.values is not None:
+                st.decided = Reading(decided.values, decided.heuristic, decided.note)
+
+    # ------------------------------------------------------------------------------------------ step 2
+
+    @heuristic("count_flow", "placement")
+    def count_flow(self, skip: set[int] | frozenset[int] = frozenset()) -> None:
+        """Numbers printed after the wrong label, in a stretch of rows whose counts balance: dealt by count.
+
+        A row printing ``w + k`` numbers and a later one ``w - k`` (with exact rows between), or a row printing
+        none whose numbers come after the next row's label, down to a row printing two rows' worth: the
+        printed order is the rows' order, so the stretch's numbers are dealt to its rows by their counts.
+        Kept only when every row total and balance through the stretch holds.
+        """
+        order: list[int] = []  # the rows of the current run of rows, by index
+        deltas: dict[int, int] = {}
+        seen: dict[int, int] = {0: -1}  # running surplus → the last position in ``order`` it was reached at
+        prefix = 0
+        for i in self._printed_order():
+            st = self.states[i]
+            if i in skip:
+                continue
+            if st.refused or st.slot.rest or (st.decided is not None and st.decided.heuristic in _POSITIONAL):
+                order, seen, prefix = [], {0: -1}, 0  # a row whose cells the layout fixes: no number crosses it
+                continue
+            if st.slot.lead:  # numbers before the label: a row of width 0 that gives them all away
+                order.append(_lead(i))
+                prefix += len(st.slot.lead)
+                deltas[_lead(i)] = len(st.slot.lead)
+                seen[prefix] = len(order) - 1
+            balanced = st.decided is not None and st.decided.heuristic not in _COUNT_CHANGING
+            delta = deltas[i] = 0 if balanced else st.slot.numbers - st.unit.width
+            order.append(i)
+            prefix += delta
+            if delta != 0 and prefix in seen:
+                stretch = order[seen[prefix] + 1:]
+                while stretch and deltas[stretch[0]] == 0:
+                    stretch.pop(0)  # exact rows before the first displaced number are not part of it
+                if stretch:
+                    self._deal(stretch)
+                seen = {prefix: len(order) - 1}
+                continue
+            seen[prefix] = len(order) - 1
+
+    def _printed_order(self) -> list[int]:
+        """The rows in the order the text prints them, with a row whose label was not found between the two
+        rows around it in the form (its numbers, if any, are among theirs)."""
+        printed = [h.unit for h in self.scan.chain]
+        found = set(printed)
+        out: list[int] = []
+        for n, a in enumerate(printed):
+            out.append(a)
+            b = printed[n + 1] if n + 1 < len(printed) else None
+            if b is not None and b > a:
+                out.extend(u for u in range(a + 1, b) if u not in found)
+        return out
+
+    def _deal(self, rows: Sequence[int]) -> None:
+        stretch = [self.states[i] for i in rows if i >= 0]
+        if not any(st.decided is None or st.decided.heuristic in _COUNT_CHANGING for st in stretch):
+            return
+        pool = [t for i in rows for t in (self.states[_unlead(i)].slot.lead if i < 0 else self.states[i].slot.explicit)]
+        dealt = self._dealt(stretch, pool) if all(t.kind == NUMBER for t in pool) else None
+        if dealt is None:
+            self._doubt(stretch)
+            return
+        for st, reading in dealt:
+            st.decided = reading
+            st.options = []
+
+    def _dealt(self, stretch: Sequence[UnitState], pool: Sequence[Token]) -> list[tuple[UnitState, Reading]] | None:
+        """The stretch's numbers dealt to its rows by count, if every row total and balance through it holds."""
+        dealt: list[tuple[UnitState, Reading]] = []
+        at = 0
+        known = self.known()
+        where = {id(t): n for n, t in enumerate(pool)}
+        before = {id(t) for st in stretch for t in st.slot.lead}
+        for st in stretch:
+            w = st.unit.width
+            toks = pool[at:at + w]
+            at += w
+            values = tuple(cell_value(t, c)[0] for t, c in zip(toks, st.unit.columns, strict=True))
+            if self.row_check(st.unit, values) is not True:
+                return None  # a row the arithmetic cannot confirm: nothing proves the dealing
+            dealt.append((st, Reading(values, "count_flow", _moved_note(st.slot.explicit, toks, where, before))))
+        mine: set[CellKey] = set()
+        for st, reading in dealt:
+            keys = self.cell_keys(st.unit)
+            mine.update(keys)
+            known.update(zip(keys, reading.values, strict=True))
+        if any(holds(e, known.get) is False for e in self.eqs if mine & set(e.cells)):
+            return None
+        return dealt
+
+    def _doubt(self, stretch: Sequence[UnitState]) -> None:
+        """Counts that show numbers printed after the wrong labels, and no dealing the arithmetic confirms.
+
+        Neither the reading as printed (some row has no numbers, a later one too many) nor any other is proven:
+        every row of the stretch is left blank, and said once (I2).
+        """
+        doubted = [st for st in stretch if st.decided is None or st.decided.heuristic not in _COUNT_CHANGING]
+        names = [st.unit for st in doubted if st.slot.hit is not None]
+        for st in doubted:
+            st.decided = None
+            st.options = []
+            st.doubtful = names
+    # ------------------------------------------------------------------------------------------ step 3
+
+    def candidates(self) -> None:
+        for st in self.states:
+            if st.decided is not None or st.refused or st.doubtful or st.slot.hit is None or st.slot.rest:
+                continue
+            explicit = st.slot.explicit
+            if not explicit or any(t.cells for t in explicit) or any(t.kind != NUMBER for t in explicit):
+                continue
+            if len(explicit) >= st.unit.width:
+                continue
+            glued = list(self._glued(st, explicit))
+            if len(glued) == 1:
+                st.decided = glued[0]  # the one cut the layout or the row's own total allows
+            elif glued:
+                st.options = glued
+            elif len(explicit) == 1:
+                st.options = list(self._single(st, explicit[0]))
+
+    @heuristic("glued_cells", "placement")
+    def _glued(self, st: UnitState, explicit: Sequence[Token]) -> Iterator[Reading]:
+        """Cells a crawler glued together (``640020470``): cut where the row's totals hold, every cut tried.
+
+        Only whole numbers without leading zeros are cut. A string that can only be cut one way and cannot
+        be one number (``0011``: a leading zero) is read that way; otherwise every cut that makes each row
+        total equal the sum of its terms is a possible reading, and the table's identities decide.
+        """
+        w = st.unit.width
+        texts = [t.text for t in explicit]
+        if any(not _DIGITS.match(x) for x in texts) or sum(map(len, texts)) > MAX_GLUED_DIGITS:
+            return
+        if sum(map(len, texts)) < w:
+            return
+        shown = "、".join(texts)
+        cuts: list[list[str]] = []
+        for parts in _cuts(texts, w):
+            cuts.append(parts)
+            if len(cuts) > MAX_READINGS_PER_ROW:
+                return
+        leading_zero = any(len(x) > 1 and x[0] == "0" for x in texts)
+        one_each = sum(map(len, texts)) == w  # one digit a cell: the only cut that leaves no cell blank
+        if len(cuts) == 1 and (leading_zero or one_each):  # the layout proves it, whatever the agency's totals
+            why = "只有一种切分" if leading_zero else f"{w}位数字，每格一位是唯一不留空格的切分"
+            yield Reading(tuple(int(p) for p in cuts[0]), "glued_cells",
+                          f"原文“{shown}”是粘连在一起的{w}个数，{why}：{' '.join(cuts[0])}")
+            return
+        for parts in cuts:
+            values = tuple(int(p) for p in parts)
+            if self.row_check(st.unit, values) is True:
+                yield Reading(values, "glued_cells",
+                              f"原文“{shown}”是粘连在一起的{w}个数：按本行总计等于各项之和切分为"
+                              f"{' '.join(parts)}")
+
+    @heuristic("identity_closes_once", "table")
+    def _single(self, st: UnitState, tok: Token) -> Iterator[Reading]:
+        """A row that prints one number in plain text: each column is a possible reading (``identity_candidates``).
+
+        Its blank cells left no trace; the number goes where the table's totals and 勾稽关系 close, and only
+        there (an equation through the cell must be evaluable and hold).
+        """
+        w = st.unit.width
+        for i, col in enumerate(st.unit.columns):
+            values = tuple(tok.value if j == i else None for j in range(w))
+            yield Reading(values, "identity_closes_once",
+                          f"只印了一个数{tok.text}：放在“{col.name}”列时表中的总计和勾稽关系都成立，"
+                          "放在其他任何一列都不成立；其余各格为空")
+
+    @heuristic("identity_candidates", "table")
+    def solve(self) -> None:
+        """Rows with several possible readings: what every reading consistent with the table's equations agrees on.
+
+        A row that prints one number in plain text (its blank cells left no trace), or a glued string, has
+        several readings; every combination of the open rows' readings is checked against the equations
+        with the cells read so far. A cell every consistent combination fills alike is filled.
+        """
+        open_states = [st for st in self.states if st.decided is None and st.options]
+        if not open_states:
+            return
+        fixed = self.known()
+        keys = {id(st): self.cell_keys(st.unit) for st in open_states}
+        relevant = [e for e in self.eqs if any(k in e.cells for st in open_states for k in keys[id(st)])]
+        # prune each row's readings against the equations that only it leaves open
+        for st in open_states:
+            mine = set(keys[id(st)])
+            others = {k for o in open_states if o is not st for k in keys[id(o)]}
+            own_eqs = [e for e in relevant if mine & set(e.cells) and not others & set(e.cells)]
+            kept = []
+            for r in st.options:
+                trial = dict(fixed)
+                trial.update(zip(keys[id(st)], r.values, strict=True))
+                if all(holds(e, trial.get) is not False for e in own_eqs):
+                    kept.append(r)
+            st.options = kept
+        for st in open_states:
+            if not st.options:  # no reading the equations allow: the row stays blank, the others are still tried
+                keys.pop(id(st))
+        open_states = [st for st in open_states if st.options]
+        if not open_states:
+            return
+        sizes = [len(st.options) for st in open_states]
+        total = 1
+        for n in sizes:
+            total *= n
+        if total > MAX_COMBINATIONS:
+            return
+        consistent: list[tuple[Reading, ...]] = []
+        for combo in itertools.product(*(st.options for st in open_states)):
+            trial = dict(fixed)
+            for st, r in zip(open_states, combo, strict=True):
+                trial.update(zip(keys[id(st)], r.values, strict=True))
+            if all(holds(e, trial.get) is not False for e in relevant):
+                consistent.append(combo)
+        if not consistent:
+            return
+        for n, st in enumerate(open_states):
+            readings = [combo[n] for combo in consistent]
+            first = readings[0]
+            if all(r.values == first.values for r in readings):
+                if first.heuristic == "identity_closes_once" and not self._proven_single(st, first, fixed):
+                    continue
+                st.decided = first
+                continue
+            agreed = {i: first.values[i] for i in range(st.unit.width)
+                      if all(r.values[i] == first.values[i] for r in readings) and first.values[i] is not None}
+            if agreed and first.heuristic == "glued_cells":
+                st.partial = agreed
+
+    def _proven_single(self, st: UnitState, reading: Reading, fixed: dict[CellKey, Any]) -> bool:
+        """A single number's column is proven only when some equation through it is evaluable and holds."""
+        keys = self.cell_keys(st.unit)
+        trial = dict(fixed)
+        trial.update(zip(keys, reading.values, strict=True))
+        i = next(i for i, v in enumerate(reading.values) if v is not None)
+        through = [e for e in self.eqs if keys[i] in e.cells]
+        return any(holds(e, trial.get) for e in through)
+
+
+def _cuts(strings: Sequence[str], parts: int) -> Iterator[list[str]]:
+    """Every way to cut the digit strings, in order, into ``parts`` numbers without leading zeros."""
+    def cut_one(s: str, k: int) -> Iterator[list[str]]:
+        if k == 1:
+            if len(s) == 1 or s[0] != "0":
+                yield [s]
+            return
+        for i in range(1, len(s) - k + 2):
+            head = s[:i]
+            if len(head) > 1 and head[0] == "0":
+                break
+            for rest in cut_one(s[i:], k - 1):
+                yield [head, *rest]
+
+    def rec(i: int, left: int) -> Iterator[list[str]]:
+        if i == len(strings):
+            if left == 0:
+                yield []
+            return
+        remaining = len(strings) - i - 1
+        s = strings[i]
+        for k in range(1, min(len(s), left - remaining) + 1):
+            for head in cut_one(s, k):
+                for tail in rec(i + 1, left - k):
+                    yield head + tail
+
+    yield from rec(0, parts)
+
+
+def _usual_cells(tokens: Sequence[Token]) -> int | None:
+    """The usual count of cells of the region's separated lines that print numbers (a table's width)."""
+    per_line: dict[int, int] = {}
+    for t in tokens:
+        if t.ncells and t.kind in (NUMBER, SLASH):
+            per_line[t.line] = t.ncells
+    if not per_line:
+        return None
+    (width, _), = Counter(per_line.values()).most_common(1)
+    return width
+
+
+def _moved_note(own: Sequence[Token], dealt: Sequence[Token], where: dict[int, int], before: set[int]) -> str:
+    """What moved between this row and its neighbours, in the words a clerk checks against the text."""
+    if dealt and all(id(t) in before for t in dealt) and not any(id(t) in before for t in own):
+        return ("本行的数“" + " ".join(t.text for t in dealt) + "”印在了本行的标签之前：按各行的顺序和个数分配后，"
+                "各行的总计和表中的勾稽关系都成立")
+    mine = {id(t) for t in own}
+    kept = {id(t) for t in dealt}
+    first, last = where[id(dealt[0])], where[id(dealt[-1])]
+    parts = []
+    gave_on = [t for t in own if id(t) not in kept and where[id(t)] > last]
+    gave_back = [t for t in own if id(t) not in kept and where[id(t)] < first]
+    got_from_before = [t for t in dealt if id(t) not in mine and (not own or where[id(t)] < where[id(own[0])])]
+    got_from_after = [t for t in dealt if id(t) not in mine and own and where[id(t)] > where[id(own[-1])]]
+
+    def quoted(toks: Sequence[Token]) -> str:
+        return "“" + " ".join(t.text for t in toks) + "”"
+
+    if not own:
+        parts.append(f"本行的数{quoted(dealt)}印在了下一行的标签之后")
+    if gave_on:
+        parts.append(f"行末多出的{quoted(gave_on)}不属于本行，是下一行的数")
+    if gave_back:
+        parts.append(f"行首的{quoted(gave_back)}是上一行的数")
+    if got_from_before and own:
+        parts.append(f"行首的{quoted(got_from_before)}印在了上一行的末尾")
+    if got_from_after:
+        parts.append(f"行末的{quoted(got_from_after)}印在了下一行的标签之后")
+    if not parts:
+        return ""
+    return "；".join(parts) + "：按各行的顺序和个数分配后，各行的总计和表中的勾稽关系都成立"
+
+
+@heuristic("added_row", "label")
+def added_label(text: str, index: LabelIndex) -> str | None:
+    """A short label with numbers that is no row of the form: a row the agency added, else ``None``."""
+    if not text or is_prose(text) or index.is_table_text(text):
+        return None
+    return text
