@@ -32,9 +32,10 @@ from xl_gongkai.spec.a1 import split_cell
 
 FORM = load_form()
 TPL = FORM.template
-# one bulk read per sheet a report lives on: the five input sheets, 校验结果 (explanations) and 模板信息
-# (the role field: a consolidation stays known as one, also in a payload exported from Excel)
-MAX_READS, MAX_WRITES = 7, 4
+# one bulk read per sheet a report lives on: the five input sheets, 校验结果 (explanations), 模板信息
+# (the role field: a consolidation stays known as one, also in a payload exported from Excel) and the register
+# (依申请台账, from which 填充合计 counts table 三)
+MAX_READS, MAX_WRITES = 8, 4
 # The official layout puts the 34 derived cells in five separate blocks (表三's 总计 column and （七）总计
 # row, and table 四's three 总计); fill writes each block once, then the three output blocks.
 FILL_WRITES = 5 + 3
@@ -94,7 +95,7 @@ def test_check_on_the_reference_report(tmp_path: Path) -> None:
     path = workbook(tmp_path, "panzhihua-dongqu-kejiju-2025")
     outcome, actions = click(path, "check", tmp_path)
     assert outcome.reads <= MAX_READS and outcome.writes <= MAX_WRITES
-    assert (outcome.reads, outcome.writes) == (7, 3)
+    assert (outcome.reads, outcome.writes) == (8, 3)
     passed = "校验通过：未发现错误或提示。可以点击“导出 JSON 和摘要”。"
     assert alerts(actions) == [[passed, "政务公开年报", "ok", "info", ""]]
     assert results(path) == []

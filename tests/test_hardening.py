@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -24,6 +25,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -35,6 +37,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import TODAY
+from support import documents
 from support.fuzzing import (
     CJK,
     FORM,
@@ -346,6 +349,52 @@ def test_damaged_packages_are_read_or_refused_in_chinese(damage: list[tuple[Any,
             assert_clear_message(str(exc), path)
 
 
+@functools.cache
+def _document(kind: str) -> bytes:
+    """A real file of each kind the published-report readers and the .xls guard take."""
+    if kind == "pdf":
+        return (PUBLISHED / "19_huaian-city-2024.pdf").read_bytes()
+    if kind == "docx":
+        from xl_gongkai.commands.report import render_report
+
+        with tempfile.TemporaryDirectory() as d:
+            render_report(read_report(REPORTS / "huaian-city-2024.json").report, docx_path=Path(d) / "r.docx",
+                          today=TODAY)
+            return (Path(d) / "r.docx").read_bytes()
+    return documents.compound({"Workbook": documents.workbook_stream([(r, c, r * 10.0 + c) for r in range(30)
+                                                                       for c in range(8)])})
+
+
+_DOCUMENT_DAMAGE = st.tuples(st.sampled_from(["flip", "cut", "zero"]), st.floats(0, 1), st.integers(1, 255))
+
+
+@fuzz_settings(0.5)
+@given(kind=st.sampled_from(["pdf", "docx", "xls"]), damage=st.lists(_DOCUMENT_DAMAGE, min_size=1, max_size=4),
+       name=st.sampled_from(["报告", "报告.txt", "报告.pdf", "报告.docx", "报告.xls"]))
+def test_damaged_documents_are_read_or_refused_in_chinese(kind: str, damage: list[tuple[str, float, int]], name: str,
+                                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A PDF, a Word document and an .xls damaged the ways transfers damage files — bytes flipped, zeroed, the
+    file cut short — under their own name or another: read (and checked) or refused in Chinese naming the file."""
+    from xl_gongkai.commands.load import open_source
+
+    data = bytearray(_document(kind))
+    for how, where, n in damage:
+        at = min(int(where * len(data)), max(len(data) - 1, 0))
+        if how == "cut":
+            del data[at:]
+        elif how == "zero":
+            data[at : at + n * 64] = bytes(len(data[at : at + n * 64]))
+        elif data:
+            data[at] ^= n
+    path = tmp_path_factory.mktemp("documents") / name
+    path.write_bytes(bytes(data))
+    with case("damaged documents", f"{kind} as {name}: {damage!r}"[:160]):
+        try:
+            check(open_source(path).report, today=TODAY)
+        except InputError as exc:
+            assert_clear_message(str(exc), path)
+
+
 def test_two_parts_truncated_to_nothing_are_not_one_answer(tmp_path: Path) -> None:
     """Found by make fuzz: the styles and the workbook part both emptied gave the same stored bytes, and the
     memo of checked parts answered for the workbook part what it had found for the styles (nothing), which
@@ -460,7 +509,7 @@ def test_hostile_json_structures(tmp_path: Path) -> None:
     }
     expected = {"deep-list.json": "嵌套层数", "deep-dict.json": "嵌套层数", "long-int.json": "位数过多",
                 "infinity.json": "values.active.rules.issued", "nan.json": "metadata.year",
-                "not-utf8.json": "UTF-8", "top-level-list.json": "顶层应为对象"}
+                "not-utf8.json": "UTF-8", "top-level-list.json": "不是本工具的数据包或报告 JSON（顶层不是对象"}
     for name, text in cases.items():
         p = tmp_path / name
         p.write_bytes(text.encode("utf-16") if name == "not-utf8.json" else text.encode("utf-8"))
@@ -643,7 +692,8 @@ HOSTILE: dict[str, tuple[str, Any, str]] = {
     "random bytes named .xlsm": ("random.xlsm", lambda: random.Random(7).randbytes(200_000),
                                  "不是可读取的 Excel 工作簿"),
     "an empty file": ("empty.xlsm", lambda: b"", "空文件（0 字节）"),
-    "an encrypted or .xls file": ("old.xlsm", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096), "旧版 .xls"),
+    "a damaged compound (.xls) file": ("old.xlsm", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096),
+                                       "复合文档（OLE）结构已损坏"),
     "a 60 MB workbook": ("huge.xlsm", lambda: filled() + bytes(60 << 20), "文件过大"),
     "an HTML report of 50 MB": ("report.html", lambda: (
         "<html><body>" + "<p>一、总体情况 本机关认真贯彻落实。</p>" * 1_300_000 + "</body></html>").encode(),
@@ -654,7 +704,36 @@ HOSTILE: dict[str, tuple[str, Any, str]] = {
     "a JSON of 6 MB": ("big.json", lambda: json.dumps({"narrative": {"overview": "长" * 2_100_000}}).encode(),
                        "超过 5 MB"),
     "JSON nested 100 000 deep": ("deep.json", lambda: b"[" * 100_000 + b"]" * 100_000, "嵌套层数"),
+    # Excel 97-2003: without the guard calamine takes 1 GB, aborts the process, or reads for ever
+    "an .xls with a cell in row 65 536": ("far.xls", lambda: documents.compound(
+        {"Workbook": documents.workbook_stream([(0, 0, 1.0), (65535, 255, 2.0)])}), "IV65536"),
+    "an .xls whose DIMENSIONS claim 2^32 rows": ("dims.xls", lambda: documents.compound(
+        {"Workbook": documents.workbook_stream([(0, 0, 1.0)], dimensions=(0, 2**32 - 1, 0, 255))}), "4,294,967,296"),
+    "an .xls whose directory chain loops": ("loop.xls", lambda: documents.looped(documents.compound(
+        {"Workbook": documents.workbook_stream([(0, 0, 1.0)])})), "扇区链出现循环"),
+    "an .xls whose DIFAT loops": ("difat.xls", lambda: documents.difat_looped(documents.compound(
+        {"Workbook": documents.workbook_stream([(0, 0, 1.0)])})), "DIFAT 扇区链出现循环"),
+    "a .doc of 60 MB": ("big.doc", lambda: documents.compound({"WordDocument": bytes(60 << 20)}), "超过 50 MB"),
+    # Word: a bomb in the main part, an entity bomb, a zip of 20 000 entries
+    "zip bomb in a Word document": ("bomb.docx", lambda: documents.docx(repeat=(b"<w:p/>", 256)), "解压后超过 16 MB"),
+    "XML entity bomb in a Word document": ("laughs.docx", lambda: documents.docx(
+        [b"<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p>"], prolog=_LOL.encode()), "DTD"),
+    "a Word document of 20 000 parts": ("parts.docx", lambda: _many_entries(20_000), "文件过多"),
+    # PDF: 1 GB of blanks in a content stream (PDFium held 2 GB for it), 400 pages, random bytes
+    "a PDF whose content inflates to 1 GB": ("bomb.pdf", lambda: documents.pdf_with_content(b"", flate_mib=1024),
+                                             "解压后超过 32 MB"),
+    "a PDF of 400 pages": ("pages.pdf", lambda: documents.blank_pdf(400), "超过 200 页"),
+    "random bytes named .pdf": ("random.pdf", lambda: random.Random(8).randbytes(200_000), "不是可读取的 PDF"),
 }
+
+
+def _many_entries(n: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("word/document.xml", documents.W_OPEN + documents.W_CLOSE)
+        for i in range(n):
+            zf.writestr(f"word/media/{i}.xml", b"")
+    return out.getvalue()
 # Peak resident memory of the whole command (Python, pandas-free CLI imports included: about 50 MB).
 # Unbounded, these files take gigabytes (the shared-strings bomb 1 GB for 2 MB, XFD1048576 550 GB).
 MEMORY_CAP_MB = 300
@@ -1020,6 +1099,9 @@ LARGEST_ACCEPTED: dict[str, tuple[str, Any]] = {
         f"第二十条第（一）项 规章 {i % 1000} {i % 1000} {i % 1000}" for i in range(12_000))).encode()),
     "a value in XFD100 (1.6 million cells from A1)": ("far-right.xlsm", lambda: set_cells(
         filled(), {"表三 依申请公开": {"XFD100": 1}})),
+    "a Word table of 15 000 rows": ("rows.docx", lambda: documents.docx_table(15_000)),
+    "a PDF of 198 pages with text (the real one's 6, 33 times)": ("long.pdf", lambda: documents.pdf_pages(
+        (PUBLISHED / "19_huaian-city-2024.pdf").read_bytes(), 33)),
 }
 
 

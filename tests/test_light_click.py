@@ -73,7 +73,7 @@ def test_every_ribbon_command_runs_in_the_plain_install(clerk_python: Path, tmp_
     done = json.loads(r.stdout.strip().splitlines()[-1])
     assert done["heavy"] == [] and not done["critical"], done
     if command == "check":
-        assert (done["reads"], done["writes"]) == (7, 3)
+        assert (done["reads"], done["writes"]) == (8, 3)
 
 
 def test_audit_runs_in_the_plain_install(clerk_python: Path, tmp_path: Path) -> None:

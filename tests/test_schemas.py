@@ -43,7 +43,7 @@ def test_every_part_of_the_template_is_schema_valid() -> None:
     checked = _assert_valid(build_template())
     assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
             package.RIBBON_PART, package.LEGACY_RIBBON_PART} <= checked
-    assert sum(1 for n in checked if n.startswith("xl/worksheets/sheet")) == 10
+    assert sum(1 for n in checked if n.startswith("xl/worksheets/sheet")) == 11
 
 
 def test_filled_and_new_workbooks_stay_schema_valid(tmp_path: Path) -> None:

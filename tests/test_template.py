@@ -193,9 +193,10 @@ def test_libreoffice_sees_every_vba_module(lo_view: dict[str, Any]) -> None:
 def test_libreoffice_sees_protection_hidden_sheets_and_code_names(lo_view: dict[str, Any]) -> None:
     sheets = {s["name"]: s for s in lo_view["sheets"]}
     tpl = FORM.template
-    assert list(sheets) == [*FORM.input_sheets(), tpl.results_sheet, tpl.summary_sheet, tpl.info_sheet,
-                            tpl.flags_sheet, tpl.config_sheet]
-    for name in [*FORM.input_sheets(), tpl.results_sheet, tpl.summary_sheet]:
+    assert tpl.ledger is not None
+    assert list(sheets) == [*FORM.input_sheets(), tpl.ledger.sheet, tpl.results_sheet, tpl.summary_sheet,
+                            tpl.info_sheet, tpl.flags_sheet, tpl.config_sheet]
+    for name in [*FORM.input_sheets(), tpl.ledger.sheet, tpl.results_sheet, tpl.summary_sheet]:
         assert sheets[name]["protected"] and sheets[name]["visible"], name
     for name in (tpl.info_sheet, tpl.flags_sheet, tpl.config_sheet):
         assert not sheets[name]["visible"], name

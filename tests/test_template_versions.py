@@ -5,7 +5,9 @@ tests/data/reports/huaian-city-2024.json`` of their time: ``huaian-2024-template
 1.1.0 (its cover says 1.0.0, and its hidden xlwings.conf sheet still names the interpreter, the form that
 1.1.0 dropped); ``huaian-2024-template-1.1.0.xlsm`` before version 1.2.0 (its 校验结果 sheet is still 400
 rows of styled blank cells, which 1.2.0 replaced by column styles); ``huaian-2024-template-1.2.0.xlsm`` before
-version 1.3.0 (its VBA project still runs a procedure when the workbook opens, which 1.3.0 removed).
+version 1.3.0 (its VBA project still runs a procedure when the workbook opens, which 1.3.0 removed);
+``huaian-2024-template-1.3.0.xlsm`` before version 1.4.0 (it has no register of applications, the 依申请台账 sheet
+1.4.0 added).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from xl_gongkai.core.rules import check
 from xl_gongkai.errors import InputError
 from xl_gongkai.spec import load_form
 
-OLDER = {v: DATA / "workbooks" / f"huaian-2024-template-{v}.xlsm" for v in ("1.0.0", "1.1.0", "1.2.0")}
+OLDER = {v: DATA / "workbooks" / f"huaian-2024-template-{v}.xlsm" for v in ("1.0.0", "1.1.0", "1.2.0", "1.3.0")}
 OLD = OLDER["1.0.0"]
 FORM = load_form()
 TPL = FORM.template
@@ -70,6 +72,27 @@ def test_the_1_2_0_file_is_what_it_claims_to_be() -> None:
         parser.close()
 
 
+def test_the_1_3_0_file_is_what_it_claims_to_be() -> None:
+    from oletools.olevba import VBA_Parser
+
+    path = OLDER["1.3.0"]
+    assert TPL.version != "1.3.0" and "1.3.0" in TPL.reads_versions
+    assert TPL.ledger is not None and TPL.ledger.since == TPL.version
+    assert _cell(path, FORM.metadata_sheet, TPL.version_cell) == "1.3.0"
+    assert TPL.ledger.sheet not in CalamineWorkbook.from_path(str(path)).sheet_names
+    parser = VBA_Parser(str(path))
+    try:  # 1.3.0 already runs nothing when it opens
+        assert not [word for kind, word, _ in parser.analyze_macros() if kind == "AutoExec"]
+    finally:
+        parser.close()
+
+
+@pytest.mark.parametrize("version", list(OLDER))
+def test_a_previous_version_workbook_has_no_register(version: str) -> None:
+    """Without the sheet there is no register (None), which is not an empty one: nothing is derived or checked."""
+    assert read_workbook(OLDER[version]).ledger is None
+
+
 @pytest.mark.parametrize("version", list(OLDER))
 def test_a_previous_version_workbook_reads_and_checks_like_a_current_one(tmp_path: Path, version: str) -> None:
     # the old files were made from the tables of the 淮安 report (its narrative was added to the test data later)
@@ -92,11 +115,11 @@ def test_a_previous_version_workbook_fills_in_place(tmp_path: Path, version: str
     assert _cell(path, FORM.metadata_sheet, TPL.version_cell) == version  # still the old template, not converted
 
 
-@pytest.mark.parametrize("version", ["0.9.0", "1.1.1", "1.2.1", "9.0.0"])
+@pytest.mark.parametrize("version", ["0.9.0", "1.1.1", "1.2.1", "1.3.1", "9.0.0"])
 def test_any_other_version_is_refused_naming_the_readable_ones(tmp_path: Path, version: str) -> None:
     path = tmp_path / "other.xlsm"
     path.write_bytes(set_cells(OLD.read_bytes(), {FORM.metadata_sheet: {TPL.version_cell: version}}))
     readable = "、".join([TPL.version, *TPL.reads_versions])
-    assert readable == "1.3.0、1.2.0、1.1.0、1.0.0"
+    assert readable == "1.4.0、1.3.0、1.2.0、1.1.0、1.0.0"
     with pytest.raises(InputError, match=f"模板版本为“{version}”，本程序只读取 {readable} 版"):
         read_workbook(path)

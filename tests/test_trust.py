@@ -267,8 +267,11 @@ def mixed(tmp_path: Path, book: Path) -> Path:
     shutil.move(book, d / "淮安.xlsm")
     write_json(d / "宿迁.json", doc("suqian-city-2023"))
     shutil.copy(PUBLISHED / "00_panzhihua-dongqu-kejiju-2025.txt", d / "攀枝花.txt")
-    for name in ("某局.docx", "某局.pdf", "某局.xls", "某局.et", "某局.xlsb"):
-        (d / name).write_bytes(b"not ours")
+    # damaged files of the kinds the tool reads (each said as what its name claims), and one it does not read
+    for name, content in (("某局.docx", b"PK\x03\x04 not ours"), ("某局.pdf", b"%PDF-1.4 not ours"),
+                          ("某局.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)), ("某局.et", b"not ours"),
+                          ("某局.xlsb", b"not ours")):
+        (d / name).write_bytes(content)
     (d / "空.json").write_bytes(b"")
     (d / "~$淮安.xlsm").write_bytes(b"lock")
     os.mkfifo(d / "管道.json")
@@ -288,10 +291,12 @@ def test_audit_lists_every_file_with_its_reason(mixed: Path, capsys: pytest.Capt
     files = _files_sheet(mixed / "审核结果.xlsx")
     assert set(files) == {p.name for p in mixed.iterdir()} - {"审核结果.xlsx"}
     assert {k for k, v in files.items() if v["状态"] == "已审核"} == {"淮安.xlsm", "宿迁.json", "攀枝花.txt"}
-    assert files["某局.docx"]["说明"].startswith(
-        "不支持的文件类型 .docx（Word/WPS 文字文件，请在 Word 或 WPS 中“另存为”")
-    assert "PDF" in files["某局.pdf"]["说明"] and "另存为 .xlsm 或 .xlsx" in files["某局.et"]["说明"]
-    assert "另存为 .xlsm 或 .xlsx" in files["某局.xls"]["说明"] and "另存为 .xlsm" in files["某局.xlsb"]["说明"]
+    assert files["某局.docx"]["说明"].startswith("不是可读取的 Word 文档（.docx）：文件已损坏")
+    assert files["某局.pdf"]["说明"].startswith("不是可读取的 PDF 文件：文件已损坏")
+    assert files["某局.xls"]["说明"].startswith("复合文档（OLE）结构已损坏")
+    assert files["某局.et"]["说明"].startswith("不是可读取的 Excel 97-2003 工作簿：文件的内容是纯文本")
+    xlsb = files["某局.xlsb"]["说明"]
+    assert xlsb.startswith("不支持的文件类型 .xlsb（") and "另存为 .xlsm" in xlsb
     assert files["空.json"]["说明"] == "空文件（0 字节）" and "命名管道" in files["管道.json"]["说明"]
     assert files["~$淮安.xlsm"]["状态"] == "已跳过"
     unreadable = {k for k, v in files.items() if v["状态"] == "无法读取"}

@@ -210,9 +210,11 @@ def test_libreoffice_saved_workbook_reads_the_same(huaian_xlsm: Path, tmp_path: 
     shutil.rmtree(profile, ignore_errors=True)
     # LibreOffice drops the code names Excel's macros need: check says so, as a 提示 that changes no exit code
     assert lost_code_names(huaian_xlsm) is None
-    assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 5} 张工作表的代码名"
+    # the input sheets, the register, 校验结果, 摘要, 模板信息, 校验标记 and xlwings.conf
+    assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 6} 张工作表的代码名"
     read_workbook(resaved)  # the guard works the remark out while it has the package open: the same answer
-    assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 5} 张工作表的代码名"
+    # the input sheets, the register, 校验结果, 摘要, 模板信息, 校验标记 and xlwings.conf
+    assert lost_code_names(resaved) == f"工作簿和 {len(FORM.input_sheets()) + 6} 张工作表的代码名"
     ours, theirs = cli("check", str(huaian_xlsm), "--today", TODAY.isoformat()), cli(
         "check", str(resaved), "--today", TODAY.isoformat())
     assert "F4" not in ours.stdout and ours.returncode == theirs.returncode == 0

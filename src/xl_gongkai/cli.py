@@ -47,6 +47,11 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+# what to do with a workbook the tool reads but cannot rewrite
+_RESAVE = {"xls": "这是 Excel 97-2003 工作簿（.xls），可以校验，不能写入；请在 Excel 或 WPS 中另存为 .xlsm 后再试。",
+           "ods": "这是 OpenDocument 电子表格，可以校验，不能写入；请在 LibreOffice 或 WPS 中另存为 .xlsx 后再试。"}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import run_check
     from .commands.load import open_source
@@ -55,7 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     src = open_source(args.path)
     if args.write and not src.is_file_workbook:
-        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。")
+        raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。"
+                         + _RESAVE.get(src.format, ""))
     previous = open_source(args.previous).report if args.previous else None
     done = run_check(src, previous=previous, today=args.today, write=args.write)
     if args.format == "json":
@@ -186,14 +192,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.previous:
         from .commands.next_year import new_from_previous
 
+        if args.ledger:
+            raise UsageError("--ledger 不能与 --previous 一起使用：新一年度的台账由上年台账中未办结的申请转入；"
+                             "之后可用 fill 新文件 --ledger 台账文件 换成本单位自己的台账。")
         guard_outputs([out], [args.previous])
         data, report = new_from_previous(args.previous, out, year=args.year, narrative=args.narrative,
                                          today=args.today, agency=args.agency)
         write_bytes_atomic(out, data)
         kept = "地区、信用代码、填报人和审核人已沿用，机关名称改为“" + report.agency + "”" if args.agency else \
             "机关、地区、信用代码、填报人和审核人已沿用"
+        carried = len(report.ledger) if report.ledger is not None else 0
         say(f"已生成 {report.year} 年度的{'汇总' if report.origin == 'consolidation' else ''}工作簿：{out}（{kept}，"
-            "表三“上年结转”已按上年“结转下年度继续办理”逐列填入，表二旁列出上年现行有效件数供参考"
+            + (f"上年台账中年底尚未办结的 {carried} 件申请已转入依申请台账，表三按台账填写"
+               if carried else "表三“上年结转”已按上年“结转下年度继续办理”逐列填入")
+            + "，表二旁列出上年现行有效件数供参考"
             + ("，正文为上年文字的草稿，请逐段修改" if args.narrative else "") + "）。")
         return 0
     source = None
@@ -202,12 +214,24 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.source:
         from .commands.load import open_source
 
-        guard_outputs([out], [args.source])
+        guard_outputs([out], [args.source, *([args.ledger] if args.ledger else [])])
         source = open_source(args.source).report
     elif not args.agency or not args.year:
         raise UsageError("请用 --agency 和 --year 指定机关名称和报告年度，或用 --from 指定数据包。")
-    data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today)
-    say(f"已生成工作簿：{write_bytes_atomic(out, data)}")
+    ledger = None
+    if args.ledger:
+        from .commands.ledger import load_ledger
+        from .spec import load_form
+
+        guard_outputs([out], [args.ledger])
+        ledger = load_ledger(args.ledger, source.form if source else load_form(), today=args.today)
+    data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today, ledger=ledger)
+    note = ""
+    if ledger is not None:
+        counted = args.year or (source.year if source else None)
+        done = "，表三已按台账填写）" if counted else "；没有报告年度，表三未按台账填写）"
+        note = f"（依申请台账 {len(ledger)} 件申请{done}"
+    say(f"已生成工作簿：{write_bytes_atomic(out, data)}{note}")
     return 0
 
 
@@ -219,15 +243,25 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from .fileio import commit, guard_outputs
 
     out = WORKBOOK_OUT.check(args.output) if args.output else None
-    if out is not None:
-        guard_outputs([out], [args.path])
+    # in place without -o: the one deliberate exception to "no output replaces an input" (never the register file,
+    # nor last year's report)
+    inputs = [*([args.path] if out is not None else []), *([args.ledger] if args.ledger else []),
+              *([args.previous] if args.previous else [])]
+    guard_outputs([out or Path(args.path)], inputs)
     src = open_source(args.path)
     if not src.is_file_workbook:
-        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。")
-    done = run_fill(src, out=out, write=args.write, today=args.today)
-    # in place without -o: the one deliberate exception to "no output replaces an input"
-    (target,) = commit(done.outputs, [args.path] if out is not None else [])
+        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。" + _RESAVE.get(src.format, ""))
+    ledger = None
+    if args.ledger:
+        from .commands.ledger import load_ledger
+
+        ledger = load_ledger(args.ledger, src.report.form, today=args.today)
+    previous = open_source(args.previous).report if args.previous else None
+    done = run_fill(src, out=out, write=args.write, today=args.today, ledger=ledger, previous=previous)
+    (target,) = commit(done.outputs, inputs)
     say(f"已填充合计：{target}" + ("（并写入了校验结果、摘要和标记）" if args.write else ""))
+    if done.ledger_note:
+        say(done.ledger_note)
     say(text_report(done.checked.report, done.checked.shown))
     return done.checked.exit_code
 
@@ -335,8 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 help="下列命令之一；“xl-gongkai 命令 -h”显示该命令的用法")
 
-    p = sub.add_parser("check", help="校验一份报告（工作簿或 JSON 数据包），列出全部错误和提示")
-    p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿、JSON 数据包，或已公布报告的 .txt/.html")
+    p = sub.add_parser("check", help="校验一份报告（工作簿、JSON 数据包或已公布的报告），列出全部错误和提示")
+    p.add_argument("path", metavar="文件", help="工作簿（.xlsm/.xlsx/.xls）、JSON 数据包，或已公布的报告"
+                                            "（文本、网页、PDF、Word）；按内容识别，不看扩展名")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--previous", metavar="上年报告",
@@ -346,8 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("import", help="导入已公布的年度报告（.txt/.html/.htm），列出导入和校验结果")
-    p.add_argument("path", metavar="文件", help="已公布报告的文本（.txt，UTF-8 或 GB18030）或网页（.html/.htm）")
+    p = sub.add_parser("import", help="导入已公布的年度报告（文本、网页、PDF、Word），列出导入和校验结果")
+    p.add_argument("path", metavar="文件", help="已公布的报告：文本（UTF-8 或 GB18030）、网页、PDF、Word"
+                                            "（.docx；.doc 和 .wps 需要 LibreOffice）；按内容识别，不看扩展名")
     p.add_argument("-o", "--output", metavar="输出文件", help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿"
                                           "（.xlsm 带按钮，.xlsx 不带宏；仅2021年格式）")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
@@ -401,16 +437,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="从上年的报告（工作簿、数据包或已公布的报告）开始新一年度："
                         "沿用机关信息，年度加一，填入上年结转，并记住上年数字供跨年度校验")
     p.add_argument("--narrative", action="store_true", help="与 --previous 同用：把上年正文作为草稿填入")
+    p.add_argument("--ledger", metavar="台账文件",
+                   help="本单位自己的依申请台账（.csv 或 .xlsx，按中文列名读取）：写入“依申请台账”表，表三按台账填写")
     p.add_argument("-o", "--output", metavar="输出文件", required=True,
                    help="输出路径：.xlsm（带按钮）或 .xlsx（不带宏）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格）")
+    p = sub.add_parser("fill", help="重新计算并填入工作簿的合计（只改合计单元格；有依申请台账时表三按台账填写）")
     p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿")
     p.add_argument("-o", "--output", metavar="输出文件", help="另存为（默认覆盖原文件）：.xlsm 或 .xlsx（不带宏）")
     p.add_argument("--write", action="store_true",
                    help="同时写入校验结果、摘要和标记（与 Excel 的“填充合计”按钮相同）")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="上一年度的报告，用于跨年度校验（工作簿记住的上年报告不必再给）")
+    p.add_argument("--ledger", metavar="台账文件",
+                   help="本单位自己的依申请台账（.csv 或 .xlsx）：替换工作簿“依申请台账”表中的内容，表三按台账重新填写")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_fill)
 

@@ -125,6 +125,8 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
     done = run_fill(_source(live), write=True, today=today, links=live.engine == "excel")
     _write(live, done.writes)
     text = f"已填充 {done.written} 个合计单元格。校验结果：{_counts_text(done.checked.validation)}。"
+    if done.ledger_note:
+        text += "\n" + done.ledger_note
     if done.blank:
         text += f"\n另有 {done.blank} 个合计因所需单元格为空或不是数字而无法计算，请先补齐。"
     return Outcome("fill", text, live.reads, live.writes)

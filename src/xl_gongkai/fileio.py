@@ -83,17 +83,28 @@ def read_input(path: str | os.PathLike[str], *, cap: int, too_big: str) -> bytes
     st = regular_file(p)
     if st.st_size > cap:
         raise InputError(too_big.format(mb=f"{st.st_size / 1024 / 1024:.1f}"), place=str(p))
+    data = _read_regular(p, cap + 1)
+    if len(data) > cap:
+        raise InputError(too_big.format(mb=f"超过 {cap / 1024 / 1024:.0f}"), place=str(p))
+    return data
+
+
+def read_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first ``size`` bytes of a regular file (all of a shorter one): what its content starts with."""
+    p = Path(path)
+    regular_file(p)
+    return _read_regular(p, size)
+
+
+def _read_regular(p: Path, most: int) -> bytes:
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between stat and open
                 raise InputError("这不是普通文件，未读取。", place=str(p))
-            data = fh.read(cap + 1)
+            return fh.read(most)
     except OSError as exc:
         raise InputError(os_error_text(exc), place=str(p)) from None
-    if len(data) > cap:
-        raise InputError(too_big.format(mb=f"超过 {cap / 1024 / 1024:.0f}"), place=str(p))
-    return data
 
 
 # -- the same file -----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """A live workbook in Excel, through xlwings: read in a few bulk reads, write back in a few bulk writes.
 
-Each round trip to Excel costs milliseconds, a cell-by-cell loop seconds. So the six sheets a report
+Each round trip to Excel costs milliseconds, a cell-by-cell loop seconds. So the sheets a report
 lives on are read once each (a fixed rectangle from A1, sized from the spec), everything is computed
 in Python, and results go back as whole blocks. Only the subset of xlwings that its remote engine
 also implements is used (values by address, alerts), so the same code is tested without Excel;
@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..spec import Form
 from ..spec.a1 import cell_address, split_cell
 from .formula_guard import typed_in_excel
-from .workbook_read import Grid, read_extent, report_from_grids, sheets_to_read
+from .workbook_read import Grid, optional_sheets, read_extent, report_from_grids, sheets_to_read
 
 # The options the template protects its sheets with, restored after each command's writes. UserInterfaceOnly
 # is not saved with the file; nothing needs it at open: every command lifts protection around its own writes.
@@ -59,8 +59,18 @@ class LiveBook:
         return Grid(name, [["" if v is None else v for v in row] for row in raw])
 
     def read_report(self) -> Any:
-        self.grids = {name: self.read_grid(name) for name in sheets_to_read(self.form)}
+        optional = optional_sheets(self.form)
+        self.grids = {name: self.read_grid(name) for name in sheets_to_read(self.form)
+                      if name not in optional or self.has_sheet(name)}
         return report_from_grids(self.form, self.grids, self.where)
+
+    def has_sheet(self, name: str) -> bool:
+        """Whether the book has a sheet (a workbook of an earlier template lacks the register)."""
+        try:
+            self.book.sheets[name]
+        except Exception:  # COM and the remote engine raise their own errors for a missing sheet
+            return False
+        return True
 
     def remembered(self, name: str, address: str | None) -> Any:
         """A cell of a sheet already read by :meth:`read_report` (no further round trip to Excel)."""

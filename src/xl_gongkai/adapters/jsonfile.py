@@ -22,6 +22,12 @@ from ..spec import DEFAULT_FORM, CellKey, SpecError, load_form
 from ..spec.payload_schema import ORIGINS
 
 MAX_JSON_BYTES = 5 * 1024 * 1024  # a payload is about 50 KB; six full narrative cells stay under 1 MB
+PAYLOAD_URN = "urn:xl-gongkai:payload:"  # every version's schema id starts so (spec/payload_schema.ACCEPTED_IDS)
+# A report document has at least one of these; any other JSON (a program's settings, another tool's export) is
+# not a report with every cell blank — 247 错误 about a file that was never a report — but one refusal.
+DOCUMENT_KEYS = ("metadata", "values", "narrative")
+NOT_OURS = ("不是本工具的数据包或报告 JSON（{why}）。请提供 xl-gongkai 导出的数据包（.json）、填好的工作簿，"
+            "或已公布的报告。")
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,17 @@ def read_report(path: str | Path) -> LoadedReport:
 
 def report_from_document(doc: Any, where: str = "JSON") -> LoadedReport:
     if not isinstance(doc, dict):
-        raise InputError("JSON 顶层应为对象（{…}）。", place=where)
+        raise InputError(NOT_OURS.format(why="顶层不是对象（{…}）"), place=where)
     notes: list[str] = []
     is_payload = "schema" in doc and "sha256" in doc
+    schema = doc.get("schema")
+    if is_payload and not (isinstance(schema, str) and schema.startswith(PAYLOAD_URN)):
+        shown = str(schema)[:60]
+        raise InputError(NOT_OURS.format(why=f"它的 schema 是“{shown}”，不是 {PAYLOAD_URN}…"), place=where)
+    if not is_payload and not any(key in doc for key in DOCUMENT_KEYS):
+        keys = "、".join(list(doc)[:4]) or "（空对象）"
+        raise InputError(NOT_OURS.format(why=f"既没有 schema 和 sha256，也没有 {'、'.join(DOCUMENT_KEYS)}，"
+                                             f"而是 {keys}{'等' if len(doc) > 4 else ''}"), place=where)
     if is_payload:
         problems = payload_mod.schema_problems(doc)
         if problems:
@@ -77,33 +91,39 @@ def report_from_document(doc: Any, where: str = "JSON") -> LoadedReport:
     origin = doc.get("origin")
     if origin is not None and origin not in ORIGINS:
         raise InputError(f"origin 的值“{origin}”无效（只能是 {'、'.join(ORIGINS)}）。", place=where)
-    absent, printed_blank = _source_parts(doc, form, where)
+    absent, printed_blank, unread = _source_parts(doc, form, where)
     report = Report(form=form, metadata=metadata, values=values, narrative=narrative, explanations=explanations,
-                    origin=origin, absent=absent, printed_blank=printed_blank)
+                    origin=origin, absent=absent, printed_blank=printed_blank, unread=unread)
     return LoadedReport(report, is_payload, notes)
 
 
-def _source_parts(doc: dict[str, Any], form: Any, where: str) -> tuple[dict[str, str], frozenset[CellKey]]:
-    """What a published report's text does not contain (``absent``) and prints blank (``printed_blank``)."""
+def _source_parts(doc: dict[str, Any], form: Any,
+                  where: str) -> tuple[dict[str, str], frozenset[CellKey], frozenset[CellKey]]:
+    """What a published report's text does not contain (``absent``), prints blank (``printed_blank``) and what
+    the importer could not read (``unread``)."""
     absent = _strings_map(doc.get("absent", {}), "absent", where)
     parts = {t.key for t in form.tables} | {s.key for s in form.sections} | {p.key for p in form.text_parts}
     unknown = sorted(set(absent) - parts)
     if unknown:
         raise InputError(f"absent 中有未知的部分：{', '.join(unknown)}（表或正文部分的键见 docs/schema.md）。",
                          place=where)
-    listed = doc.get("printed_blank", [])
+    return absent, _cell_list(doc, "printed_blank", form, where), _cell_list(doc, "unread", form, where)
+
+
+def _cell_list(doc: dict[str, Any], name: str, form: Any, where: str) -> frozenset[CellKey]:
+    listed = doc.get(name, [])
     if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
-        raise InputError("printed_blank 应为单元格键（表.行.列）的列表。", place=where)
-    blank: set[CellKey] = set()
+        raise InputError(f"{name} 应为单元格键（表.行.列）的列表。", place=where)
+    cells: set[CellKey] = set()
     for text in listed:
         try:
             key = CellKey.parse(text)
         except ValueError:
             key = None
         if key is None or not form.has_cell(key):
-            raise InputError(f"printed_blank 中有未知的单元格“{text}”（键见 docs/schema.md）。", place=where)
-        blank.add(key)
-    return absent, frozenset(blank)
+            raise InputError(f"{name} 中有未知的单元格“{text}”（键见 docs/schema.md）。", place=where)
+        cells.add(key)
+    return frozenset(cells)
 
 
 def _values(tree: Any, form: Any, where: str) -> dict[CellKey, Any]:

@@ -110,8 +110,8 @@ class ZipPackage:
         except OSError as exc:
             raise refuse(f"无法读取文件：{exc.strerror or exc}") from None
         if head == OLE_MAGIC:
-            raise refuse("这是旧版 .xls 工作簿，或设置了打开密码的工作簿：本程序只读取 .xlsx/.xlsm。"
-                         "请在 Excel 中取消打开密码，或另存为 .xlsm 后再试。")
+            raise refuse("这是旧版 .xls 工作簿，或设置了打开密码的工作簿：本程序只改写 .xlsx/.xlsm（.xls 可以校验）。"
+                         "请在 Excel 或 WPS 中取消打开密码，或另存为 .xlsm 后再试。")
         try:
             return zipfile.ZipFile(fh)
         except _OPEN_ERRORS:

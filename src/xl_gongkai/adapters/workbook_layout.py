@@ -154,21 +154,37 @@ def read_extent(form: Form, sheet: str) -> tuple[int, int]:
         return tpl.results_first_row + tpl.results_max_rows - 1, max(cols)
     if sheet == tpl.info_sheet:
         return max(split_cell(f.cell)[0] for f in tpl.info_fields), column_index(tpl.info_last_column)
+    if tpl.ledger is not None and sheet == tpl.ledger.sheet:
+        # one row past the register's last: content there is reported, never silently left out
+        return tpl.ledger.last_row + 1, max(column_index(c.at) for c in tpl.ledger.columns)
     t = form.table_by_sheet(sheet)
     _, _, last_row, last_col = t.span()
     return last_row, last_col
 
 
 def sheets_to_read(form: Form) -> list[str]:
-    """The sheets a report is read from (seven: the commands' bulk-read budget in Excel).
+    """The sheets a report is read from (eight: the commands' bulk-read budget in Excel).
 
     The template-info sheet is read for its role field: a consolidation must be known as one wherever it
-    goes (a payload exported from it in Excel carries the marker too).
+    goes (a payload exported from it in Excel carries the marker too). The register (依申请台账) is read last;
+    a workbook of a template before it lacks the sheet (:func:`optional_sheets`).
     """
     tpl = form.template
     if tpl is None:
         raise KeyError(f"form {form.id} has no template")
-    return [*form.input_sheets(), tpl.results_sheet, tpl.info_sheet]
+    return [*form.input_sheets(), tpl.results_sheet, tpl.info_sheet, *optional_sheets(form)]
+
+
+def optional_sheets(form: Form) -> list[str]:
+    """Sheets that a workbook of an earlier template version lacks: the register, since its version."""
+    tpl = form.template
+    return [tpl.ledger.sheet] if tpl is not None and tpl.ledger is not None else []
+
+
+def has_register(form: Form, version: str) -> bool:
+    """Whether a workbook of template ``version`` has the register sheet."""
+    ledger = form.template.ledger if form.template is not None else None
+    return ledger is not None and _version(version) >= _version(ledger.since)
 
 
 def _version(text: str) -> tuple[int, ...]:

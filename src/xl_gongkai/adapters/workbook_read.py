@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..advice import CURRENT_TEMPLATE, NEW_TEMPLATE_MAY_MOVE, NEW_TEMPLATE_MOVE, NEW_TEMPLATE_REFILL
+from ..core.ledger import Entry, Ledger, blank
 from ..core.report import Report
 from ..errors import InputError, OwnOutput
 from ..fileio import regular_file
 from ..spec import CellKey, Form, load_form
-from ..spec.a1 import cell_address, split_cell
-from .workbook_layout import layout, read_extent, sheets_to_read
+from ..spec.a1 import cell_address, column_index, split_cell
+from .workbook_layout import has_register, layout, optional_sheets, read_extent, sheets_to_read
 
 __all__ = ["MAX_FILE_BYTES", "Grid", "calamine_failure", "check_version", "layout_problems", "missing_sheets",
-           "read_explanations", "read_extent", "read_grids", "read_workbook", "report_from_grids", "role",
-           "sheet_names", "sheets_to_read"]
+           "optional_sheets", "read_explanations", "read_extent", "read_grids", "read_ledger_grid", "read_workbook",
+           "report_from_grids", "role", "sheet_names", "sheets_to_read"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is well under 1 MB
 
@@ -95,12 +97,49 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: boo
 
     size = regular_file(path).st_size  # never a FIFO or a device: calamine would wait for ever
     if size > MAX_FILE_BYTES:
-        raise InputError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
-                         "不是本模板的工作簿，未读取。", place=str(path))
+        raise InputError(_TOO_BIG.format(mb=size // (1024 * 1024)), place=str(path))
+    if _is_ole(path):
+        return _xls_grids(path, areas, lenient)
     scans = inspect_package(path, areas, only_if)
     skip = {sheet for sheet in only_if or () if sheet in scans and not scans[sheet].watched}
     with _quiet_stderr():
         return _calamine_grids(path, areas, scans, lenient, skip)
+
+
+_TOO_BIG = f"文件过大（{{mb}} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），不是本模板的工作簿，未读取。"
+
+
+def _is_ole(path: Path) -> bool:
+    """An Excel 97-2003 workbook (.xls, WPS's .et): a compound file, not a zip package."""
+    from .ole import OLE_MAGIC
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except OSError:
+        return False  # the package reader names what is wrong with the file
+
+
+def _xls_grids(path: Path, areas: Mapping[str, tuple[int, int]], lenient: bool) -> dict[str, Grid]:
+    """An .xls read as the .xlsx is: its bytes checked by ``xls_guard``, then calamine given those bytes."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from ..fileio import read_input
+    from .xls_guard import inspect_xls
+
+    data = read_input(path, cap=MAX_FILE_BYTES, too_big=_TOO_BIG)
+    scans = inspect_xls(data, areas, str(path))
+    with _quiet_stderr():
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except BaseException as exc:
+            if not calamine_failure(exc):
+                raise
+            raise InputError(f"不是可读取的 Excel 97-2003 工作簿（{type(exc).__name__}）。请在 Excel 或 WPS 中"
+                             "另存为 .xlsx 后再试。", place=str(path)) from None
+        return _calamine_grids(path, areas, scans, lenient, book=book)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -115,13 +154,14 @@ def sheet_names(path: Path) -> list[str]:
 
 def missing_sheets(missing: list[str], path: Path) -> InputError:
     return InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
-                      "。这不是本模板的工作簿，或工作表被删除、改名；请用 xl-gongkai new 重新生成模板后填写。",
+                      f"。这不是本模板的工作簿，或工作表被删除、改名；{NEW_TEMPLATE_REFILL.cli}。",
                       place=str(path))
 
 
 def _calamine_grids(path: Path, areas: Mapping[str, tuple[int, int]], scans: Mapping[str, Any],
-                    lenient: bool, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Grid]:
-    wb = _open(path)
+                    lenient: bool, skip: set[str] | frozenset[str] = frozenset(), book: Any = None
+                    ) -> dict[str, Grid]:
+    wb = book if book is not None else _open(path)
     present = set(wb.sheet_names)
     missing = [s for s in areas if s not in present]
     if missing and not lenient:
@@ -254,11 +294,11 @@ def check_version(form: Form, cover: Grid, where: str) -> str:
     label = cover.cell(places.version[0], places.label_col)
     if label != tpl.version_label or found is None:
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell} 没有模板版本号：这不是本程序生成的模板，"
-                         "或封面被改动。请用 xl-gongkai new 生成新模板后转填。", place=where)
+                         f"或封面被改动。{NEW_TEMPLATE_MOVE.cli}。", place=where)
     if str(found) != tpl.version and str(found) not in tpl.reads_versions:
         readable = "、".join([tpl.version, *tpl.reads_versions])
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell}：此工作簿的模板版本为“{found}”，本程序只读取 "
-                         f"{readable} 版。请用当前版本的 xl-gongkai new 生成新模板，把数字转填过去。", place=where)
+                         f"{readable} 版。{CURRENT_TEMPLATE.cli}。", place=where)
     return str(found)
 
 
@@ -288,10 +328,16 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     if problems:
         shown = "；".join(problems[:4]) + (f"；另有{len(problems) - 4}处" if len(problems) > 4 else "")
         raise InputError(f"表格结构被改动，无法确定数字所在位置：{shown}。请不要插入、删除或移动行列，"
-                         "也不要修改标签；可用 xl-gongkai new 生成新模板后转填。", place=where)
+                         f"也不要修改标签；{NEW_TEMPLATE_MAY_MOVE.cli}。", place=where)
     values: dict[CellKey, Any] = {}
     for sheet, keys, spots in places.cells_by_sheet:
         values.update(zip(keys, grids[sheet].values(spots), strict=True))
+    ledger = None
+    if has_register(form, version):
+        sheet = form.workbook.ledger.sheet if form.workbook.ledger else ""
+        if sheet not in grids:
+            raise missing_sheets([sheet], Path(where))
+        ledger = read_ledger_grid(form, grids[sheet])
     cover, text = grids[form.metadata_sheet], grids[form.narrative_sheet]
     metadata = {key: _metadata_value(cover.cell(r, c)) for key, r, c in places.metadata}
     metadata = {k: v for k, v in metadata.items() if v is not None}
@@ -302,7 +348,29 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
             narrative[key] = str(found)
     return Report(form=form, metadata=metadata, values=values, narrative=narrative,
                   explanations=read_explanations(form, grids[form.workbook.results_sheet]),
-                  origin="consolidation" if role(form, grids) == "consolidation" else None)
+                  origin="consolidation" if role(form, grids) == "consolidation" else None, ledger=ledger)
+
+
+def read_ledger_grid(form: Form, grid: Grid) -> Ledger:
+    """The register's rows that hold something besides a remark, as read (one row past its last is looked at).
+
+    A row with only a remark is a note of the clerk's, not an application.
+    """
+    spec = form.workbook.ledger
+    if spec is None:
+        return Ledger()
+    cols = [column_index(c.at) for c in spec.columns]
+    counted = [i for i, c in enumerate(spec.columns) if c is not spec.remark]
+    entries, used = [], 0
+    for row in range(spec.first_row, min(spec.last_row, len(grid.rows)) + 1):
+        values = tuple(grid.values([(row, c) for c in cols]))
+        if any(not blank(values[i]) for i in counted):
+            entries.append(Entry(row, values))
+        if any(not blank(v) for v in values):
+            used = row
+    beyond = spec.last_row + 1
+    after = grid.values([(beyond, c) for c in cols])
+    return Ledger(tuple(entries), beyond if any(not blank(v) for v in after) else None, used)
 
 
 def read_workbook(path: str | Path, form: Form | None = None) -> Report:
@@ -317,7 +385,7 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     grids = read_grids(p, places.areas_with_sources, lenient=True, only_if=places.explanations)
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
-    missing = [s for s in areas if s not in grids]
+    missing = [s for s in areas if s not in grids and s not in optional_sheets(form)]
     if missing:
         raise missing_sheets(missing, p)
     return report_from_grids(form, grids, str(p))

@@ -48,6 +48,13 @@ COUNT_MAX = 999_999_999_999
 BUILT = dt.datetime(2021, 9, 26)  # the date of the format notice: a fixed, meaningful timestamp
 PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
               "select_unlocked_cells": True}
+# The register is the clerk's working list: sorting and filtering it stay possible on the protected sheet.
+LEDGER_PROTECTION = {**PROTECTION, "sort": True, "autofilter": True}
+LATEST_DATE = dt.date(2100, 12, 31)  # as the cover's date fields: a typing slip, not a range the checks rely on
+LEDGER_ID_CHARS, LEDGER_REMARK_CHARS = 50, 2000
+LEDGER_NOTE = ("每件申请一行：收到日期、办结日期填日期（如 2025-03-05），办结日期空白表示尚未办结；"
+               "申请人类别和办理结果从下拉列表中选择（办理结果与表三的行名相同）。点击“填充合计”时，"
+               "表三按本表自动填写；之后表三与本表不一致会被校验指出。收到日期在报告年度之后的申请不计入本年表三。")
 FONT = "宋体"
 TITLE_FONT = "黑体"
 # Widths in Excel character units, by table key (layout only: no labels, no addresses).
@@ -64,6 +71,8 @@ def code_names(form: Form) -> dict[str, str]:
     tpl = form.workbook
     names = {form.metadata_sheet: "SheetCover", form.narrative_sheet: "SheetText"}
     names |= {t.sheet: "Sheet" + t.key.capitalize() for t in form.tables}
+    if tpl.ledger is not None:
+        names[tpl.ledger.sheet] = "SheetLedger"
     names |= {tpl.results_sheet: "SheetResults", tpl.summary_sheet: "SheetSummary", tpl.info_sheet: "SheetInfo",
               tpl.flags_sheet: "SheetFlags", tpl.config_sheet: "SheetConf"}
     return names
@@ -97,6 +106,8 @@ class Styles:
         self.result = add({**base, "text_wrap": True, "valign": "top"})
         self.result_explain = add({**base, "text_wrap": True, "valign": "top", "locked": False})
         self.boxed = add({"border": 1})
+        self.ledger_text = add({**base, "locked": False})
+        self.ledger_date = add({**base, "locked": False, "align": "left", "num_format": "yyyy-mm-dd"})
         self.marked = add({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.error_text = add({"font_color": "#C00000", "bold": True})
         self.hint_text = add({"font_color": "#B45F06", "bold": True})
@@ -158,13 +169,14 @@ class TemplateBuilder:
         self.mark_extent: dict[str, tuple[int, int]] = {}  # sheet -> (last row, last column) its marks cover
 
     # -- helpers ---------------------------------------------------------------------------------------
-    def sheet(self, name: str, *, hidden: bool = False, protect: bool = True) -> Worksheet:
+    def sheet(self, name: str, *, hidden: bool = False, protect: bool = True,
+              protection: dict[str, bool] | None = None) -> Worksheet:
         ws = self.wb.add_worksheet(name)
         ws.set_vba_name(self.codes[name])
         if hidden:
             ws.hide()
         if protect:
-            ws.protect("", PROTECTION)
+            ws.protect("", protection or PROTECTION)
         ws.set_paper(9)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         ws.center_horizontally()
@@ -234,9 +246,11 @@ class TemplateBuilder:
         notes = [
             "填写说明",
             "1. 只在白色单元格填写；灰色单元格是合计，点击“政务公开年报”选项卡的“填充合计”自动计算，不能手填。",
-            "2. 空白不等于0：没有发生的事项请填0。件数填非负整数；表二收费金额的单位是万元，最多四位小数。",
+            "2. 空白不等于0：没有发生的事项请填0。件数填非负整数；表二收费金额的单位是万元，最多六位小数。",
             "3. 点击“校验”检查全部表格；“校验结果”表列出每个问题及其位置，有问题的单元格标红。",
             "4. 提示类问题如确属实，可在“校验结果”表的“说明”栏写明理由；错误类问题必须改正。",
+            *([f"5. 在“{self.tpl.ledger.sheet}”表逐件登记申请的，点击“填充合计”时表三按台账自动填写，不必手工计数。"]
+              if self.tpl.ledger is not None else []),
             f"格式：{form.source}。",
         ]
         for i, text in enumerate(notes):
@@ -350,6 +364,73 @@ class TemplateBuilder:
         return {**common, "validate": "integer", "criteria": "between", "minimum": 0, "maximum": COUNT_MAX,
                 "error_message": "请填写不小于0的整数（单位：件）。没有发生的请填0。"}
 
+    def ledger(self) -> None:
+        """The register of applications: one row per application, from which 填充合计 derives table 三.
+
+        Styled and unlocked by column (as 校验结果), so a clerk's rows cost no styled blank cells; the dates carry
+        a date format, the two classifying columns a dropdown of the spec's labels (lists on the info sheet,
+        reached through defined names, since a literal list is limited to 255 characters), and a row is boxed
+        once it holds something.
+        """
+        spec, s = self.tpl.ledger, self.styles
+        if spec is None:
+            return
+        ws = self.sheet(spec.sheet, protection=LEDGER_PROTECTION)
+        ws.set_landscape()
+        cols = {c.key: column_index(c.at) - 1 for c in spec.columns}
+        for c in spec.columns:
+            fmt = s.ledger_date if c in spec.dates else s.ledger_text
+            ws.set_column(cols[c.key], cols[c.key], c.width, fmt)
+        _merge_or_write(ws, spec.title_range, spec.title, s.title)
+        ws.set_row(split_range(spec.title_range)[0][0] - 1, 30)
+        _merge_or_write(ws, spec.note_range, LEDGER_NOTE, s.note)
+        ws.set_row(split_range(spec.note_range)[0][0] - 1, 44)
+        for c in spec.columns:
+            ws.write(spec.header_row - 1, cols[c.key], c.label, s.header)
+        ws.set_row(spec.header_row - 1, 18)
+        first, last = spec.first_row - 1, spec.last_row - 1
+        left, right = min(cols.values()), max(cols.values())
+        common = {"error_type": "stop", "error_title": "输入有误", "ignore_blank": True}
+        lists = {spec.applicant.key: self.tpl.defined_name("list", spec.applicant.key),
+                 spec.outcome.key: self.tpl.defined_name("list", spec.outcome.key)}
+        for c in spec.columns:
+            at = cols[c.key]
+            if c in spec.dates:
+                rule = {**common, "validate": "date", "criteria": "between", "minimum": spec.earliest_date,
+                        "maximum": LATEST_DATE, "error_message": f"请填写日期，例如 2025-03-05（不早于 "
+                                                                f"{spec.earliest_date.isoformat()}）。"}
+            elif c.key in lists:
+                rule = {**common, "validate": "list", "source": f"={lists[c.key]}",
+                        "error_message": f"请从下拉列表中选择{c.label}。"}
+            else:
+                chars = LEDGER_REMARK_CHARS if c is spec.remark else LEDGER_ID_CHARS
+                rule = {**common, "validate": "length", "criteria": "<=", "value": chars,
+                        "error_message": f"{c.label}不超过{chars}字。"}
+            ws.data_validation(first, at, last, at, rule)
+        anchor = xl_rowcol_to_cell(first, left, col_abs=True)
+        ws.conditional_format(first, left, last, right, {
+            "type": "formula", "criteria": f"=COUNTA({anchor}:{xl_rowcol_to_cell(first, right, col_abs=True)})>0",
+            "format": s.boxed})
+        ws.autofilter(spec.header_row - 1, left, last, right)
+        ws.freeze_panes(spec.first_row - 1, 0)
+        ws.repeat_rows(spec.header_row - 1)
+
+    def ledger_lists(self, ws: Worksheet) -> None:
+        """The register's dropdown lists on the (hidden) info sheet, each under a defined name."""
+        spec = self.tpl.ledger
+        if spec is None:
+            return
+        for kind, cell, choices in ((spec.applicant, spec.applicant_list, self.form.applicant_choices()),
+                                    (spec.outcome, spec.outcome_list, self.form.outcome_choices())):
+            row, col = split_cell(cell)
+            ws.set_column(col - 1, col - 1, 40 if kind is spec.outcome else 14)
+            ws.write(row - 2, col - 1, f"{kind.label}（{spec.sheet}的下拉列表）", self.styles.plain)
+            for i, choice in enumerate(choices):
+                ws.write_string(row - 1 + i, col - 1, choice.label, self.styles.plain)
+            first = xl_rowcol_to_cell(row - 1, col - 1, row_abs=True, col_abs=True)
+            last = xl_rowcol_to_cell(row - 2 + len(choices), col - 1, row_abs=True, col_abs=True)
+            self.wb.define_name(self.tpl.defined_name("list", kind.key), f"='{self.tpl.info_sheet}'!{first}:{last}")
+
     def results(self) -> None:
         """The results sheet, styled by column and by conditional format rather than cell by cell.
 
@@ -429,6 +510,7 @@ class TemplateBuilder:
             ws.write(row - 1, col - 2, f.label, s.plain)
             ws.write_string(row - 1, col - 1, values[f.key], s.plain)
             self.name("info", f.key, tpl.info_sheet, f.cell)
+        self.ledger_lists(ws)
 
     def flags(self) -> None:
         self.sheet(self.tpl.flags_sheet, hidden=True)
@@ -451,6 +533,7 @@ class TemplateBuilder:
         self.narrative()
         for t in self.form.tables:
             self.table(t)
+        self.ledger()
         self.results()
         self.summary()
         if self.sources is not None:
@@ -496,6 +579,8 @@ def iter_names(form: Form) -> Iterator[str]:
     yield from (tpl.defined_name("text", s.key) for s in form.text_parts)
     yield from (tpl.defined_name("cell", str(c.key)) for c in form.cells)
     yield from (tpl.defined_name("info", f.key) for f in tpl.info_fields)
+    if tpl.ledger is not None:
+        yield from (tpl.defined_name("list", c.key) for c in (tpl.ledger.applicant, tpl.ledger.outcome))
     yield tpl.defined_name("marks", "metadata")
     yield tpl.defined_name("marks", "narrative")
     yield from (tpl.defined_name("marks", t.key) for t in form.tables)

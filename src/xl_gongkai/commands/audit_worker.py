@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..adapters.formats import KIND_NAMES, input_format, unsupported
+from ..adapters.formats import KIND_NAMES
 from ..controls import shown_path
 from ..core.findings import ERROR, WARNING
 from ..fileio import undecodable, undecodable_note
@@ -90,8 +90,8 @@ def check_file(seq: int, path: str, root: str | None = None, today: dt.date | No
     if report.origin == "consolidation":
         kind += "（汇总）"
     pending = [str(f.values.get("section", "")) for f in validation.pending]
-    if pending:
-        head["note"] = "；".join(x for x in (named, f"汇总报告，待填写：{'、'.join(pending)}") if x)
+    said = [named, *src.notes, *([f"汇总报告，待填写：{'、'.join(pending)}"] if pending else [])]
+    head["note"] = "；".join(x for x in said if x)
     head.update(kind=kind, form=form.id, format=form.short_title, agency=agency, year=year, akey=agency_key(agency),
                 to_write=len(pending), date=_iso(report.metadata.get("date")), mtime=st.st_mtime,
                 content=digest(form.id, data, metadata), **counted(findings))
@@ -118,8 +118,6 @@ def _read(path: str, today: dt.date | None) -> dict[str, Any]:
         st = regular_file(p)
     except InputError as exc:
         return {"status": UNREADABLE, "note": _bare(exc)}
-    if input_format(p) is None:
-        return {"status": UNREADABLE, "note": unsupported(p)}
     if st.st_size == 0:
         return {"status": UNREADABLE, "note": "空文件（0 字节）"}
     try:

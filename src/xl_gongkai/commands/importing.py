@@ -35,7 +35,7 @@ def run_import(path: str | Path, *, out: str | Path | None = None, today: dt.dat
     src = open_source(path)
     checked = run_check(src, today=today)
     form = checked.report.form
-    done = Imported(checked, [f"按{form.title}（{form.short_source}）读取。"])
+    done = Imported(checked, [*src.notes, f"按{form.title}（{form.short_source}）读取。"])
     if target is None:
         return done
     if target.suffix.lower() == ".json":

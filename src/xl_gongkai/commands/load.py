@@ -6,18 +6,15 @@ open files here; the ribbon makes one from the live book (``adapters.excel_live`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from ..adapters.formats import JSON_IN, PUBLISHED_IN, WORKBOOK_IN, input_format, unsupported
+from ..adapters.formats import InputFormat
 from ..core.findings import Finding
 from ..core.report import Report
 from ..errors import InputError
 from ..fileio import regular_file
-
-WORKBOOK_SUFFIXES = set(WORKBOOK_IN.suffixes)
-PUBLISHED_SUFFIXES = set(PUBLISHED_IN.suffixes)
 
 
 @dataclass(frozen=True)
@@ -35,6 +32,8 @@ class Source:
     notes: list[str] = field(default_factory=list)
     findings: tuple[Finding, ...] = ()
     remembered_text: object = None  # what a live book's memory cell holds (the ribbon reads it with the rest)
+    converted: bool = False  # read from a copy LibreOffice converted: the file itself is not one we can rewrite
+    format: str = ""  # what the file's content is (``adapters.formats.InputFormat.name``: "xlsx", "xls", "pdf"…)
 
     @cached_property
     def remembered(self) -> Report | None:
@@ -49,7 +48,8 @@ class Source:
 
     @property
     def is_file_workbook(self) -> bool:
-        return self.kind == "workbook" and self.path is not None
+        """A workbook file the tool can rewrite (fill, check --write): an .xlsx/.xlsm, not an .xls or a conversion."""
+        return self.kind == "workbook" and self.path is not None and not self.converted and self.format != "xls"
 
     @classmethod
     def of(cls, report: Report) -> Source:
@@ -58,35 +58,61 @@ class Source:
 
 
 def open_source(path: str | Path) -> Source:
-    """Read one file by its suffix; a FIFO, a device or a folder is refused before anything opens it, and
-    what is no report at all is one refusal (``recognise``)."""
+    """Read one file by what its content is (``adapters.sniff``); a FIFO, a device or a folder is refused before
+    anything opens it, and what is no report at all is one refusal (``recognise``). When the suffix says
+    something else, a note says what the file was read as."""
     from .recognise import refuse_non_report, refuse_unencodable
 
-    src = _read(Path(path))
+    src = _open(Path(path))
     refuse_non_report(src.kind, src.report, str(path))
     refuse_unencodable(src.report, str(path))
     return src
 
 
-def _read(p: Path) -> Source:
+def _open(p: Path) -> Source:
+    from ..adapters.sniff import sniff
     from .recognise import refuse_empty
 
-    fmt = input_format(p)
-    if fmt is None:
-        regular_file(p)  # a missing file is named as missing first
-        raise InputError(unsupported(p) + "。", place=str(p))
-    refuse_empty(regular_file(p).st_size, str(p))
-    if fmt is JSON_IN:
+    refuse_empty(regular_file(p).st_size, str(p))  # a missing file is named as missing first
+    found = sniff(p)
+    notes = [found.note] if found.note else []
+    if found.format.key == "office":
+        return _converted(p, found.format, notes)
+    src = _read(p, found.format)
+    return replace(src, notes=[*notes, *src.notes], format=found.format.name)
+
+
+def _read(p: Path, fmt: InputFormat) -> Source:
+    if fmt.key == "json":
         from ..adapters.jsonfile import read_report
 
         loaded = read_report(p)
         return Source(p, loaded.report, "payload" if loaded.is_payload else "report-json", loaded.notes)
-    if fmt is WORKBOOK_IN:
+    if fmt.key == "workbook":
         from ..adapters.workbook_macros import macro_findings
         from ..adapters.workbook_read import read_workbook
 
         return Source(p, read_workbook(p), "workbook", findings=macro_findings(p))
-    from ..adapters.published import import_report
+    from ..adapters.published.files import import_file
 
-    result = import_report(p)
+    result = import_file(p, fmt)
     return Source(p, result.report, "published", findings=result.findings)
+
+
+def _converted(p: Path, fmt: InputFormat, notes: list[str]) -> Source:
+    """A file only LibreOffice reads: converted in a private folder, read, and named by its own path again."""
+    from ..adapters.formats import spaced
+    from ..adapters.office import converted
+    from ..adapters.sniff import sniff
+
+    with converted(p, fmt) as copy:
+        try:
+            src = _read(copy, sniff(copy).format)
+            remembered = src.remembered  # a workbook's memory of last year, read while the copy exists
+        except InputError as exc:
+            raise InputError(exc.args[0] if exc.args else str(exc), place=str(p)) from None
+    said = f"已用 LibreOffice 把{spaced(fmt.what)}转换为 {fmt.converts_to} 后读取。"
+    # the path the user gave, not the converted copy (gone with its folder), which nothing reads again
+    done = replace(src, path=p, notes=[*notes, said, *src.notes], converted=True, format=fmt.name)
+    vars(done)["remembered"] = remembered  # the cached property, filled from the copy
+    return done

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +140,15 @@ def new_from_previous(previous_path: str | Path, out: str | Path, *, year: int |
                       agency: str | None = None) -> tuple[bytes, Report]:
     """Next year's workbook for ``out`` (not written: the caller guards and writes it) and its report."""
     from ..adapters.xlsx_cells import set_cells
+    from .ledger import carried_register
     from .load import open_source
     from .workbook import new_package
 
     previous = open_source(previous_path).report
     report = next_year_report(previous, year=year, narrative=narrative, agency=agency)
-    package = new_package(out, source=report, today=today)
+    carried = carried_register(previous, report.year)  # last year's open cases: next year's register
+    package = new_package(out, source=report, today=today, ledger=carried)
+    report = replace(report, ledger=carried)
     try:
         data = set_cells(package, memory_edits(previous, report.form, successor=agency))
     except (ValueError, TypeError) as exc:

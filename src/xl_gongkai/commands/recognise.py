@@ -54,10 +54,15 @@ def refuse_unencodable(report: Report, place: str) -> None:
 
 
 def _nothing_found(report: Report) -> bool:
-    """No table and no section of the form (text before the first heading — any text at all — is no section)."""
+    """No table and no section of the form (text before the first heading — any text at all — is no section).
+
+    A table printed without a number in it (the blank format) was found: it is absent only from the values."""
+    from ..adapters.published.files import BLANK_TABLE
+
     tables = {t.key for t in report.form.tables}
     sections = {s.key for s in report.form.sections}
-    return tables <= set(report.absent) and not any(
+    missing = {key for key, why in report.absent.items() if why != BLANK_TABLE}
+    return tables <= missing and not any(
         isinstance(text, str) and text.strip() for key, text in report.narrative.items() if key in sections)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.derive import derived_values
+from ..core.ledger import Ledger
 from ..core.report import Report
 from ..core.rules import check
 from ..core.summary import summarize
@@ -69,6 +70,11 @@ def input_edits(report: Report) -> dict[str, dict[str, Any]]:
         value = report.values.get(cell.key)
         if value is not None:
             edits.setdefault(cell.sheet, {})[cell.address] = _cell_value(value)
+    if report.ledger is not None and report.ledger.entries:
+        from .ledger import register_edits
+
+        for sheet, cells in register_edits(form, report.ledger).items():
+            edits.setdefault(sheet, {}).update(cells)
     if report.origin is not None and form.template is not None:  # a consolidation stays known as one
         tpl = form.template
         edits.setdefault(tpl.info_sheet, {})[tpl.info("role").cell] = tpl.roles[report.origin]
@@ -95,11 +101,13 @@ def workbook_output(package: bytes, target: str | Path, *, macros: bool | None =
 
 
 def new_package(out: str | Path, *, agency: str | None = None, year: int | None = None,
-                source: Report | None = None, today: dt.date | None = None) -> bytes:
+                source: Report | None = None, today: dt.date | None = None, ledger: Ledger | None = None) -> bytes:
     """A copy of the template, with the metadata given, or filled from a report (``new --from``).
 
     When filled from a report, the derived totals are computed, and the report is checked so that the
     results sheet carries its findings and the clerk's explanations (keyed, so they survive a round trip).
+    A source's register is carried as it is. ``ledger`` (``new --ledger``, or next year's register from last
+    year's) becomes the register, and table 三 is counted from it when every row reads with certainty.
     The bytes are for ``out``: with or without the macros, as its suffix says.
     """
     form = source.form if source else load_form()
@@ -113,8 +121,14 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
     if year:
         metadata["year"] = year
     report = replace(report, metadata=metadata)
+    if ledger is not None:
+        from .ledger import with_ledger_table
+
+        report = replace(report, ledger=ledger)
+        counted = with_ledger_table(report, today=today)
+        report = counted.report if counted is not None else report
     edits = input_edits(report)
-    if source is not None:
+    if source is not None or ledger is not None:
         computed = {k: v for k, v in derived_values(report).items() if v is not None}
         filled = report.with_values(computed)
         for sheet, cells in derived_edits(form, computed, only_given=True).items():
@@ -128,9 +142,10 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
 
 
 def new_workbook(out: str | Path, *, agency: str | None = None, year: int | None = None,
-                 source: Report | None = None, today: dt.date | None = None) -> Path:
+                 source: Report | None = None, today: dt.date | None = None, ledger: Ledger | None = None) -> Path:
     """:func:`new_package`, written to ``out`` atomically."""
-    return write_bytes_atomic(out, new_package(out, agency=agency, year=year, source=source, today=today))
+    return write_bytes_atomic(out, new_package(out, agency=agency, year=year, source=source, today=today,
+                                               ledger=ledger))
 
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024  # as the reader's cap: a filled template is about 60 KB

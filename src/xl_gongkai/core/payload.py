@@ -130,6 +130,8 @@ def build(report: Report, validation: Validation, summary: Summary) -> dict[str,
         doc["absent"] = dict(report.absent)
     if report.printed_blank:
         doc["printed_blank"] = sorted(str(k) for k in report.printed_blank)
+    if report.unread:
+        doc["unread"] = sorted(str(k) for k in report.unread)
     doc["sha256"] = content_hash(doc)
     validate(doc)
     return doc

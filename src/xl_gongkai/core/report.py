@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ..spec import CellKey, Form, load_form
+from .ledger import Ledger
 from .numbers import Reading, Scan, read, scan
 
 
@@ -37,6 +38,12 @@ class Report:
     # arithmetic counts a blank term as 0 (so the table's real errors still show) and leaves an equation whose
     # total is blank unchecked. Only the importer sets it.
     printed_blank: frozenset[CellKey] = frozenset()
+    # Cells of a published report's present tables that the importer could not read with certainty (its I1/I2
+    # say why, row by row): I8 says so once per table, and neither V1 nor the arithmetic judges them again.
+    unread: frozenset[CellKey] = frozenset()
+    # The register of applications (依申请台账) the source holds: empty when its register sheet has no rows,
+    # None when it has no register (a payload, a published report, a workbook of a template before 1.4.0).
+    ledger: Ledger | None = None
 
     @classmethod
     def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
@@ -74,6 +81,10 @@ class Report:
         if isinstance(key, CellKey):
             return key.table not in self.absent
         return key not in self.absent
+
+    def judged(self, key: CellKey) -> bool:
+        """Whether the checks judge a cell: the source contains it and it was read (not left for I8)."""
+        return key.table not in self.absent and key not in self.unread
 
     @property
     def year(self) -> int | None:

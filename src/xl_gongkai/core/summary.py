@@ -15,6 +15,7 @@ from typing import Any
 
 from ..spec import CellKey, SummaryPart, Table
 from .derive import derived_values
+from .ledger import derivation, differences, timeliness
 from .numbers import Number, exact_sum, read, show
 from .report import Report
 
@@ -173,7 +174,22 @@ def _requests(fig: _Figures, table: Table, part: SummaryPart) -> str:
     else:
         body = "没有办结的申请"
     tail = f"；结转下年度继续办理{show(carried_out)}件。" if carried_out else "；无结转下年度继续办理的申请。"
-    return head + body + tail
+    return head + body + tail + _timeliness(fig.report)
+
+
+def _timeliness(report: Report) -> str:
+    """How many of the year's answered applications were answered within the statutory time, from the register's
+    dates — said only when table 三 is the register's count (so the sentence cannot contradict the table) and
+    every span lies within the years whose holidays are known."""
+    done = derivation(report.form, report.ledger, report.year)
+    if done is None or report.year is None or any(True for _ in differences(report.form, report.values, done.values)):
+        return ""
+    found = timeliness(done.cases, report.year)
+    if found is None:
+        return ""
+    text = (f"按依申请台账的收到和办结日期计算，办结的{found.answered}件申请中，{found.within}件在收到申请之日起"
+            f"{found.limit}个工作日内答复")
+    return text + (f"，{found.late}件超过{found.limit}个工作日。" if found.late else "。")
 
 
 def _appeals(fig: _Figures, table: Table, part: SummaryPart) -> str:

@@ -6,11 +6,28 @@
 is the catalogue's vocabulary of severities.
 """
 
-from .loader import DEFAULT_FORM, FORM_FILES, SpecError, load_form, load_rules
-from .model import Cell, CellKey, Column, Form, Group, Label, MetadataField, Row, Section, SummaryPart, Table
+from .loader import DEFAULT_FORM, FORM_FILES, SpecError, load_calendar, load_form, load_rules
+from .model import (
+    Calendar,
+    Cell,
+    CellKey,
+    Choice,
+    Column,
+    Form,
+    Group,
+    Label,
+    LedgerColumn,
+    LedgerSheet,
+    MetadataField,
+    Row,
+    Section,
+    SummaryPart,
+    Table,
+)
 from .severity import Severity
 
 __all__ = [
-    "DEFAULT_FORM", "FORM_FILES", "Cell", "CellKey", "Column", "Form", "Group", "Label", "MetadataField",
-    "Row", "Section", "Severity", "SpecError", "SummaryPart", "Table", "load_form", "load_rules",
+    "DEFAULT_FORM", "FORM_FILES", "Calendar", "Cell", "CellKey", "Choice", "Column", "Form", "Group", "Label",
+    "LedgerColumn", "LedgerSheet", "MetadataField", "Row", "Section", "Severity", "SpecError", "SummaryPart", "Table",
+    "load_calendar", "load_form", "load_rules",
 ]

@@ -45,6 +45,10 @@ def _kind_scope(kind: str, params: dict[str, Any]) -> str:
         return "正文各部分（模板“正文”表中填写的文字，或已公布报告的正文）"
     if kind in ("previous_year", "carried_over", "in_force_continuity", "year_over_year"):
         return "与上一年度的报告对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
+    if kind.startswith("ledger"):
+        ledger = form.workbook.ledger
+        where = f"“{ledger.sheet}”表（模板{ledger.since}起）的每一行" if ledger else "依申请台账"
+        return where + ("与表三" if kind == "ledger_table" else "")
     if kind == "metadata_period":
         return f"封面“{form.field(params['start']).label}”“{form.field(params['end']).label}”"
     return "—"

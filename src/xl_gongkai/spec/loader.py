@@ -10,15 +10,17 @@ keeps ``verified.json`` current (``make spec-verify`` rewrites it).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-from .a1 import column_index, split_cell
+from .a1 import column_index, split_cell, split_range
 from .labels import LabelNormalizer
 from .model import (
+    Calendar,
     Cell,
     CellKey,
     Column,
@@ -26,6 +28,8 @@ from .model import (
     Group,
     InfoField,
     Label,
+    LedgerColumn,
+    LedgerSheet,
     MetadataField,
     ResultsColumn,
     Row,
@@ -40,7 +44,8 @@ from .model import (
 
 FORM_FILES = {"gov-2021": "form-2021.json", "gov-2019": "form-2019.json"}
 DEFAULT_FORM = "gov-2021"
-META_OF = {"form": "form.meta.json", "rules": "rules.meta.json"}
+META_OF = {"form": "form.meta.json", "rules": "rules.meta.json", "calendar": "calendar.meta.json"}
+CALENDAR_FILE = "calendar.json"
 
 
 class SpecError(Exception):
@@ -147,6 +152,19 @@ def _template(t: dict[str, Any]) -> TemplateSpec:
         previous_cell=t.get("previous", {}).get("cell"),
         previous_reference_column=t.get("previous", {}).get("reference_column"),
         previous_reference_label=t.get("previous", {}).get("reference_label"),
+        ledger=_ledger(t["ledger"]) if "ledger" in t else None,
+    )
+
+
+def _ledger(d: dict[str, Any]) -> LedgerSheet:
+    return LedgerSheet(
+        sheet=d["sheet"], since=d["since"], title=d["title"], title_range=d["title_range"],
+        note_range=d["note_range"], header_row=d["header_row"], first_row=d["first_row"], max_rows=d["max_rows"],
+        earliest_date=dt.date.fromisoformat(d["earliest_date"]), table=d["table"],
+        received_row=d["rows"]["received"], carried_in_row=d["rows"]["carried_in"],
+        carried_out_row=d["rows"]["carried_out"], outcome_group=d["outcomes"],
+        applicant_list=d["lists"]["applicant"], outcome_list=d["lists"]["outcome"],
+        columns=tuple(LedgerColumn(**_tuple_fields(c, "synonyms")) for c in d["columns"]),
     )
 
 
@@ -201,6 +219,7 @@ def check_integrity(form: Form) -> None:
     sheets = list(form.input_sheets())
     if tpl is not None:
         sheets += [tpl.info_sheet, tpl.results_sheet, tpl.summary_sheet, tpl.flags_sheet, tpl.config_sheet]
+        sheets += [tpl.ledger.sheet] if tpl.ledger is not None else []
     if len(set(sheets)) != len(sheets):
         problems.append(f"sheet names repeat: {sheets}")
     table_keys = {t.key for t in form.tables}
@@ -225,6 +244,7 @@ def check_integrity(form: Form) -> None:
                 problems.append(f"summary of {part.table}: role {role} names {bad}, not a row or column of it")
     if tpl is not None:
         problems += _extent_problems(form, tpl)
+        problems += _ledger_problems(form, tpl)
     seen: dict[tuple[str, str], str] = {}
     for c in form.cells:
         where = (c.sheet, c.address)
@@ -249,6 +269,50 @@ def _extent_problems(form: Form, tpl: TemplateSpec) -> list[str]:
                  for c in cover if split_cell(c)[1] == label]
     if label > column_index(tpl.cover_last_column):
         problems.append(f"the cover's label column {tpl.cover_label_column} lies beyond its extent")
+    return problems
+
+
+def _ledger_problems(form: Form, tpl: TemplateSpec) -> list[str]:
+    """The register names a table, rows and a group it has; its columns, lists and labels do not collide."""
+    ledger = tpl.ledger
+    if ledger is None:
+        return []
+    if not any(t.key == ledger.table for t in form.tables):
+        return [f"the register derives unknown table {ledger.table}"]
+    table = form.table(ledger.table)
+    problems = []
+    rows = {r.key: r for r in table.rows}
+    for role, key in (("received", ledger.received_row), ("carried_in", ledger.carried_in_row),
+                      ("carried_out", ledger.carried_out_row)):
+        if key not in rows or rows[key].sum_of or rows[key].group:
+            problems.append(f"the register's {role} row {key} is not an input row of table {table.key} outside a group")
+    if not any(g.key == ledger.outcome_group for g in table.row_groups):
+        problems.append(f"the register's outcome group {ledger.outcome_group} is not a row group of {table.key}")
+    for kind, items in (("key", [c.key for c in ledger.columns]), ("column", [c.at for c in ledger.columns])):
+        if len(set(items)) != len(items):
+            problems.append(f"the register's columns repeat a {kind}: {items}")
+    if ledger.header_row >= ledger.first_row:
+        problems.append("the register's header row is not above its first row")
+    (title_row, _), (_, title_last) = split_range(ledger.title_range)
+    (note_row, _), (_, note_last) = split_range(ledger.note_range)
+    last = max(column_index(c.at) for c in ledger.columns)
+    if not title_row < note_row < ledger.header_row or max(title_last, note_last) > last:
+        problems.append("the register's title and note must stand above its header, within its columns")
+    info_last = column_index(tpl.info_last_column)
+    for cell in (ledger.applicant_list, ledger.outcome_list):
+        if split_cell(cell)[1] <= info_last:
+            problems.append(f"the register's list at {tpl.info_sheet}!{cell} lies within what is read of that sheet")
+    if split_cell(ledger.applicant_list)[1] == split_cell(ledger.outcome_list)[1]:
+        problems.append("the register's two lists share a column")
+    if form.outcome_choices() and form.applicant_choices():
+        for what, choices in (("outcome", form.outcome_choices()), ("applicant", form.applicant_choices())):
+            seen: dict[str, str] = {}
+            for choice in choices:
+                for text in (choice.label, *choice.variants):
+                    norm = form.normalize(text)
+                    if seen.setdefault(norm, choice.key) != choice.key:
+                        problems.append(f"the register's {what} label {text!r} names both {seen[norm]} "
+                                        f"and {choice.key}")
     return problems
 
 
@@ -291,10 +355,35 @@ def load_rules() -> dict[str, Any]:
     return load_document("rules.json", "rules")
 
 
+@cache
+def load_calendar() -> Calendar:
+    """The working-day calendar (holidays and weekend days worked, by year) and the statutory time to answer."""
+    doc = load_document(CALENDAR_FILE, "calendar")
+    holidays: set[dt.date] = set()
+    for year in doc["years"]:
+        for first, last in year["holidays"]:
+            day, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+            if end < day or (end - day).days > 31:
+                raise SpecError(f"{CALENDAR_FILE}: holiday {first}..{last} of {year['year']} is not a span of days")
+            while day <= end:
+                holidays.add(day)
+                day += dt.timedelta(days=1)
+    workdays = {dt.date.fromisoformat(d) for year in doc["years"] for d in year["workdays"]}
+    if any(d.weekday() < 5 for d in workdays) or holidays & workdays:
+        raise SpecError(f"{CALENDAR_FILE}: a day worked instead must be a weekend day and no holiday")
+    years = [y["year"] for y in doc["years"]]
+    if years != list(range(years[0], years[0] + len(years))):
+        raise SpecError(f"{CALENDAR_FILE}: the years must follow each other without a gap: {years}")
+    return Calendar(answer_days=doc["answer_within"]["working_days"], answer_source=doc["answer_within"]["source"],
+                    years=frozenset(years), holidays=frozenset(holidays), workdays=frozenset(workdays),
+                    sources={y["year"]: y["source"] for y in doc["years"]})
+
+
 def refresh_verified() -> dict[str, str]:
     """Validate every shipped document with jsonschema and return the digests to record."""
     out = {}
-    for name, kind in [*((f, "form") for f in FORM_FILES.values()), ("rules.json", "rules")]:
+    for name, kind in [*((f, "form") for f in FORM_FILES.values()), ("rules.json", "rules"),
+                       (CALENDAR_FILE, "calendar")]:
         meta = read_bytes(META_OF[kind])
         doc = read_bytes(name)
         errors = schema_errors(json.loads(meta), json.loads(doc))

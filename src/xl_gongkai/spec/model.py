@@ -6,6 +6,7 @@ else in the package spells them out.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -310,6 +311,89 @@ class SourcesSheet:
 
 
 @dataclass(frozen=True)
+class LedgerColumn:
+    key: str
+    label: str
+    at: str
+    width: float
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LedgerSheet:
+    """The register of applications (依申请台账): one row per application, from which table 三 is derived.
+
+    The columns are reached by what they hold (``received``, ``outcome``…), the rows of the table the dates
+    decide by their role, and the outcomes a case may have are the input rows of the ``outcome_group``.
+    """
+
+    sheet: str
+    since: str  # the first template version with the register
+    title: str
+    title_range: str
+    note_range: str
+    header_row: int
+    first_row: int
+    max_rows: int
+    earliest_date: dt.date  # the regulation took effect: no date of a register lies before it
+    table: str
+    received_row: str  # 一、本年新收
+    carried_in_row: str  # 二、上年结转
+    carried_out_row: str  # 四、结转下年度继续办理
+    outcome_group: str  # 三、本年度办理结果
+    applicant_list: str  # where the dropdown lists stand on the info sheet (from this cell down)
+    outcome_list: str
+    columns: tuple[LedgerColumn, ...]
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.max_rows - 1
+
+    def column(self, key: str) -> LedgerColumn:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"the register has no column {key!r}")
+
+    @property
+    def case_id(self) -> LedgerColumn:
+        return self.column("case_id")
+
+    @property
+    def received(self) -> LedgerColumn:
+        return self.column("received")
+
+    @property
+    def applicant(self) -> LedgerColumn:
+        return self.column("applicant")
+
+    @property
+    def finished(self) -> LedgerColumn:
+        return self.column("finished")
+
+    @property
+    def outcome(self) -> LedgerColumn:
+        return self.column("outcome")
+
+    @property
+    def remark(self) -> LedgerColumn:
+        return self.column("remark")
+
+    @property
+    def dates(self) -> tuple[LedgerColumn, ...]:
+        return self.received, self.finished
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a register dropdown: the key it counts under, the label offered, the variants also read."""
+
+    key: str
+    label: str
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     """The template's own sheets (versions, outputs, marks, configuration) and its naming scheme."""
 
@@ -352,6 +436,8 @@ class TemplateSpec:
     previous_cell: str | None = None
     previous_reference_column: str | None = None
     previous_reference_label: str | None = None
+    # the register of applications (template 1.4.0 on); None for a template without one
+    ledger: LedgerSheet | None = None
 
     @property
     def summary_origin(self) -> str:
@@ -500,7 +586,62 @@ class Form:
             at += widths[sheet] + 1
         return out
 
+    def applicant_choices(self) -> tuple[Choice, ...]:
+        """The register's applicant classes: the input columns of the table it derives, by their labels."""
+        ledger = self.workbook.ledger
+        if ledger is None:
+            return ()
+        table = self.table(ledger.table)
+        return tuple(Choice(c.key, c.label, tuple(x for x in (c.short, *c.synonyms) if x))
+                     for c in table.columns if not c.sum_of)
+
+    def outcome_choices(self) -> tuple[Choice, ...]:
+        """The register's outcomes, labelled as the official table prints them.
+
+        A row directly in the outcome group is its own label (``（一）予以公开``); a row of a sub-group is the
+        sub-group's label, a space and the row's label (``（三）不予公开 1.属于国家秘密``). Variants: the
+        short and known forms of either part, and a row's own short form.
+        """
+        ledger = self.workbook.ledger
+        if ledger is None:
+            return ()
+        table = self.table(ledger.table)
+        out = []
+        for row in table.rows:
+            if row.sum_of or not row.group:
+                continue
+            group = table.row_group(row.group)
+            if row.group == ledger.outcome_group:
+                out.append(Choice(row.key, row.label, tuple(x for x in (row.short, *row.synonyms) if x)))
+            elif group.parent == ledger.outcome_group:
+                heads = [x for x in (group.label, group.short, *group.synonyms) if x]
+                names = [row.label, *row.synonyms]
+                variants = [f"{h} {n}" for h in heads for n in names][1:]
+                out.append(Choice(row.key, f"{group.label} {row.label}",
+                                  tuple(dict.fromkeys([*variants, *([row.short] if row.short else [])]))))
+        return tuple(out)
+
     def matches(self, printed: str, official: str, synonyms: tuple[str, ...] = ()) -> bool:
         """True when a printed label is the official one or a known variant of it."""
         p = self.normalize(printed)
         return any(p == self.normalize(x) for x in (official, *synonyms))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working days as the State Council's yearly notices set them, and the statutory time to answer.
+
+    ``years`` are the years whose holidays are known; a span that reaches outside them cannot be counted.
+    """
+
+    answer_days: int  # 20 working days (条例 第三十三条第二款)
+    answer_source: str
+    years: frozenset[int]
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]  # weekend days worked instead (调休上班)
+    sources: Mapping[int, str] = field(default_factory=dict)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays

@@ -16,7 +16,8 @@ SCHEMA_VERSION = "1.2.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
 # Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``; 1.2.0 the
 # severity 待填写 (a 汇总's text still to write), the optional count ``to_write``, and, for a published report,
-# the optional ``absent`` (parts the text does not contain) and ``printed_blank`` (cells it prints blank).
+# the optional ``absent`` (parts the text does not contain), ``printed_blank`` (cells it prints blank) and
+# ``unread`` (cells the importer could not read).
 ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", "urn:xl-gongkai:payload:1.1.0", SCHEMA_ID)
 ORIGINS = ("consolidation",)
 
@@ -148,6 +149,12 @@ def generate() -> dict[str, Any]:
                 "description": "a published report read by the importer: the tables (by key) and text sections that "
                                "its text does not contain (an excerpt), with what the text shows instead; the checks "
                                "report each once (I6) and do not judge their cells",
+            },
+            "unread": {
+                "type": "array", "uniqueItems": True,
+                "items": {"type": "string", "pattern": "^[a-z0-9_]+\\.[a-z0-9_]+\\.[a-z0-9_]+$"},
+                "description": "a published report read by the importer: the cells of its tables it could not read "
+                               "with certainty (left blank); said once per table (I8), an 错误",
             },
             "printed_blank": {
                 "type": "array", "uniqueItems": True,

@@ -5,6 +5,7 @@ format (gov-2021, or gov-2019 for the 2019 试行 format), and says where it cou
 certainty. Everything is found by the form spec's labels, headings and synonyms — no label or row
 number is spelt out here — so the same code reads both formats:
 
+* ``files`` reads a file of any kind (text, a page, a PDF, a Word document; ``pdf``, ``docx``) into lines;
 * ``text`` turns a file into lines and tokens (cells, numbers, explicit blanks) and repairs damage
   that cannot change a reading; ``html`` does the same for a page, with real table parsing;
 * ``sections`` finds the six headings and the narrative; ``metadata`` the agency, year and period;
@@ -41,11 +42,9 @@ from .metadata import read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
-from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text, read_source
+from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text
 
-SUFFIXES = (".txt", ".md", ".html", ".htm")
-
-__all__ = ["SUFFIXES", "ImportResult", "import_document", "import_report", "import_text"]
+__all__ = ["ImportResult", "import_document", "import_report", "import_text"]
 
 
 @dataclass(frozen=True)
@@ -60,23 +59,10 @@ class ImportResult:
 
 
 def import_report(path: str | Path) -> ImportResult:
-    """Read a published report file (.txt, .html, .htm; UTF-8 or GB18030)."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：请提供 .txt、.html 或 .htm 文件。",
-                         place=str(p))
-    text = read_source(p)  # a regular file only, bounded while read
-    try:
-        if suffix in (".html", ".htm"):
-            from .html import parse_html
+    """Read a published report file: text (UTF-8 or GB18030), a page, a PDF or a Word document, by its content."""
+    from .files import import_file
 
-            return import_document(parse_html(text))
-        return import_document(parse_text(text))
-    except InputError as exc:
-        if exc.place:
-            raise
-        raise InputError(str(exc), place=str(p)) from None
+    return import_file(path)
 
 
 def import_text(text: str) -> ImportResult:
@@ -164,8 +150,9 @@ def import_document(doc: Document) -> ImportResult:
     narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
     blank: set[CellKey] = set()
     values = _tables(form, lines, headings, findings, absent, blank)
+    unread = frozenset(k for k, v in values.items() if v is None and k not in blank and k.table not in absent)
     report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent,
-                    printed_blank=frozenset(blank))
+                    printed_blank=frozenset(blank), unread=unread)
     # errors first, then by rule; within a rule in reading order (as the checks sort theirs)
     ordered = sort_findings(findings, {rule: i for i, rule in enumerate(IMPORT_RULES)})
     return ImportResult(report=report, findings=ordered, format=form.id)

@@ -14,13 +14,14 @@ Portal pages put their furniture around the report (``关怀版 无障碍``, ``�
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...core.findings import Finding, Place
-from .agency import agency_name, field_value
+from .agency import FIELD_LABELS, agency_name, field_value
 from .chrome import strip_chrome
 from .heuristics import heuristic
 from .notes import import_finding
@@ -104,6 +105,12 @@ def cms_fields(lines: Sequence[Line]) -> dict[str, str]:
     """The fields a CMS prints above an article (``标题：…``, ``发布机构：…``): label → value, first one kept."""
     out: dict[str, str] = {}
     for ln in lines:
+        if ln.cells is not None:  # a CMS box printed as a table: | 发布机构 | 市政府办 | 发文日期 | … |
+            cells = [re.sub(r"\s+", "", c) for c in ln.cells]
+            for label, value in itertools.pairwise(cells):
+                if label.rstrip(":：") in FIELD_LABELS and value and label.rstrip(":：") not in out:
+                    out[label.rstrip(":：")] = value
+            continue
         got = field_value(ln.text)
         if got is not None and got[1] and got[0] not in out:
             out[got[0]] = got[1]

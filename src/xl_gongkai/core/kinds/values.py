@@ -7,9 +7,9 @@ unit — and finds them in the form's order, as a walk over every cell would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from ...spec import Cell, Form
+from ...spec import Cell, CellKey, Form, Table
 from ..catalogue import Rule
 from ..findings import Finding, Place
 from ..numbers import BLANK_KIND, TEXT, decimals_of, show
@@ -30,8 +30,8 @@ def blank(ctx: RuleContext) -> Iterator[Finding]:
     cells = ctx.form.cells
     for i in ctx.report.scan.where(BLANK_KIND):
         cell = cells[i]
-        if not ctx.report.present(cell.key) or cell.key in ctx.report.printed_blank:
-            continue  # a table the source does not contain, a cell it prints blank: said once (I6, I7)
+        if not ctx.report.judged(cell.key) or cell.key in ctx.report.printed_blank:
+            continue  # a table the source does not contain, a cell it prints blank or left unread: said once
         hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
         yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
                           where=cell.describe(), hint=hint)
@@ -124,3 +124,22 @@ def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
         shown = "、".join(names[:_SHOWN_CELLS]) + (f"等{len(names)}格" if len(names) > _SHOWN_CELLS else "")
         yield ctx.finding(table.key, place=Place(table=table.key), cells=keys, where=f"表{table.number}",
                           count=len(keys), which=shown)
+
+
+@kind("unread_cells", params={}, words=("where", "count", "which"))
+def unread_cells(ctx: RuleContext) -> Iterator[Finding]:
+    """The cells of a published report the importer could not read, once per table (the importer records them)."""
+    for table in ctx.form.tables:
+        keys = [c.key for c in ctx.form.cells if c.table.key == table.key and c.key in ctx.report.unread]
+        if keys:
+            yield ctx.finding(f"{table.key}.unread", place=Place(table=table.key), cells=keys,
+                              where=f"表{table.number}", count=len(keys), which=_rows(table, keys))
+
+
+def _rows(table: Table, keys: Sequence[CellKey]) -> str:
+    """The rows of the cells, named once each: ``“一、本年新收…”行（7格）、…``."""
+    rows: dict[str, int] = {}
+    for k in keys:
+        rows[k.row] = rows.get(k.row, 0) + 1
+    named = [f"“{table.row_path(table.row(r))}”行" + (f"（{n}格）" if n > 1 else "") for r, n in rows.items()]
+    return "、".join(named[:_SHOWN_CELLS]) + (f"等{len(named)}行" if len(named) > _SHOWN_CELLS else "")

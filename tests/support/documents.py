@@ -1,0 +1,216 @@
+"""Files of the kinds offices receive, made by real writers for the tests of tests/test_formats.py.
+
+* the blank format as a Word document: the spec's three tables laid out by the report writer with every
+  number cell empty, under the six headings — what an office sends out to be filled in;
+* a scanned PDF: the real 淮安 2024 PDF's first pages rendered to pictures by PDFium and put into a new PDF
+  (pypdfium2 writes it): pages with no text layer, as a scanner makes them;
+* compound files (OLE2) written by the project's own MS-CFB writer (an independent writer of the container;
+  the reader under test is ``adapters.ole``), holding the streams that say what an Office file is;
+* BIFF8 workbook streams built record by record (MS-XLS), for what a hostile .xls can claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+
+from xl_gongkai.build.cfb import write_cfb
+from xl_gongkai.publish.document import DocSection, ReportDocument, layout_table
+from xl_gongkai.publish.docx import render_docx
+from xl_gongkai.spec import Form
+
+
+def blank_format_docx(form: Form) -> bytes:
+    """The official blank tables under the six headings, as a Word document (nothing filled in)."""
+    empty = {c.key: "" for c in form.cells}
+    sections = tuple(DocSection(s.key, s.number, s.heading,
+                                tuple(layout_table(form.table(s.table), empty)) if s.table else ())
+                     for s in form.sections)
+    doc = ReportDocument(title=form.report_title, kind=form.report_title, title_lines=(form.report_title,),
+                         agency="", year=None, preamble=(), sections=sections, review=(),
+                         stamp=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    return render_docx(doc)
+
+
+def scanned_pdf(source: bytes, pages: int = 2) -> bytes:
+    """A PDF whose pages are pictures of ``source``'s first pages (no text layer), written by pypdfium2."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(source)
+    out = pdfium.PdfDocument.new()
+    try:
+        for i in range(min(pages, len(src))):
+            page = src[i]
+            width, height = page.get_size()
+            bitmap = page.render(scale=1)
+            new = out.new_page(width, height)
+            image = pdfium.PdfImage.new(out)
+            image.set_bitmap(bitmap)
+            image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            new.insert_obj(image)
+            new.gen_content()
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+    finally:
+        out.close()
+        src.close()
+
+
+def compound(streams: dict[str, bytes]) -> bytes:
+    """A compound file holding these streams at its root."""
+    return write_cfb(streams)
+
+
+# -- BIFF8 -------------------------------------------------------------------------------------------------
+
+def record(typ: int, data: bytes = b"") -> bytes:
+    return struct.pack("<HH", typ, len(data)) + data
+
+
+def bof() -> bytes:
+    return record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 0))
+
+
+def workbook_stream(cells: list[tuple[int, int, float]], *, dimensions: tuple[int, int, int, int] | None = None,
+                    sheet: str = "封面") -> bytes:
+    """A workbook stream with one sheet holding NUMBER cells at (row, column), both 0-based."""
+    name = sheet.encode("utf-16-le")
+    body = bytearray(bof())
+    if dimensions is not None:
+        body += record(0x0200, struct.pack("<IIHHH", *dimensions, 0))
+    for r, c, v in cells:
+        body += record(0x0203, struct.pack("<HHHd", r, c, 0, v))
+    body += record(0x000A)
+    globals_ = bytearray(bof())
+    boundsheet_at = len(globals_)
+    globals_ += record(0x0085, struct.pack("<IBB", 0, 0, 0) + bytes([len(sheet), 1]) + name)
+    globals_ += record(0x000A)
+    pos = len(globals_)
+    globals_[boundsheet_at + 4 : boundsheet_at + 8] = struct.pack("<I", pos)
+    return bytes(globals_ + body)
+
+
+def looped(cfb: bytes) -> bytes:
+    """The compound file with its directory's sector chain pointing back at itself (a loop for ever)."""
+    data = bytearray(cfb)
+    dir_start = struct.unpack_from("<I", data, 48)[0]
+    fat_sector = struct.unpack_from("<I", data, 76)[0]
+    struct.pack_into("<I", data, (fat_sector + 1) * 512 + dir_start * 4, dir_start)
+    return bytes(data)
+
+
+def difat_looped(cfb: bytes) -> bytes:
+    """The compound file with a DIFAT sector appended whose next-DIFAT pointer names itself."""
+    data = bytearray(cfb)
+    sid = len(data) // 512 - 1  # the sector the appended 512 bytes become
+    data += struct.pack("<128I", *([0xFFFFFFFF] * 127 + [sid]))
+    struct.pack_into("<II", data, 68, sid, 1)
+    return bytes(data)
+
+
+# -- Word documents and PDFs built by hand, for what no writer makes ----------------------------------------
+
+_CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                  b'content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+                  b'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
+                  b'main+xml"/></Types>')
+W_OPEN = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+W_CLOSE = b"</w:body></w:document>"
+
+
+def docx(parts: list[bytes] | None = None, *, repeat: tuple[bytes, int] | None = None, prolog: bytes = b"") -> bytes:
+    """A .docx whose main part is ``prolog + W_OPEN + parts… + W_CLOSE``; ``repeat`` (unit, MiB) streams a large
+    middle."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        with zf.open("word/document.xml", "w", force_zip64=True) as fh:
+            fh.write(prolog + W_OPEN)
+            for part in parts or []:
+                fh.write(part)
+            if repeat is not None:
+                unit, mib = repeat
+                block = unit * ((1 << 20) // len(unit))
+                for _ in range(mib):
+                    fh.write(block)
+            fh.write(W_CLOSE)
+    return out.getvalue()
+
+
+def docx_table(rows: int) -> bytes:
+    """A .docx with a heading and one table of ``rows`` rows (label and three numbers a row)."""
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+    body = "".join("<w:tr>" + "".join(cell.format(v) for v in (f"规章{i % 100}", i % 100, i % 100, i % 100)) + "</w:tr>"
+                   for i in range(rows))
+    head = "<w:p><w:r><w:t>二、主动公开政府信息情况</w:t></w:r></w:p>"
+    return docx([head.encode(), f"<w:tbl>{body}</w:tbl>".encode()])
+
+
+def pdf_with_content(content: bytes, *, flate_mib: int = 0) -> bytes:
+    """A one-page PDF whose content stream is ``content``, or ``flate_mib`` MiB of blanks deflated (a bomb)."""
+    import zlib
+
+    if flate_mib:
+        deflate = zlib.compressobj(9)
+        data = bytearray()
+        for _ in range(flate_mib):
+            data += deflate.compress(b" " * (1 << 20))
+        data += deflate.flush()
+        stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + bytes(data) + b"\nendstream"
+    else:
+        stream = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>", stream]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def pdf_pages(source: bytes, times: int) -> bytes:
+    """``source``'s pages repeated ``times`` times, written by pypdfium2 (a long PDF with a real text layer)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(source)
+    out = pdfium.PdfDocument.new()
+    try:
+        for _ in range(times):
+            out.import_pages(src)
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+    finally:
+        out.close()
+        src.close()
+
+
+def blank_pdf(pages: int) -> bytes:
+    """A PDF of ``pages`` empty pages (pypdfium2)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    try:
+        for _ in range(pages):
+            out.new_page(595, 842)
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+    finally:
+        out.close()
