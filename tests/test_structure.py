@@ -73,6 +73,7 @@ ALLOWED = {
     ("adapters/formats.py", "摘要"): "the word for the summary file in messages",
     ("commands/export.py", "摘要"): "the word for the summary file in messages",
     ("core/catalogue.py", "rules"): "the key of the catalogue document's list of rules",
+    ("core/packs.py", "rules"): "the key of a rule pack's list of rules",
     ("commands/next_year.py", "in_force"): "a parameter name of rule X2's kind",
     ("core/kinds/crossyear.py", "in_force"): "parameter names of rule X2's kind",
     ("core/kinds/crossyear.py", "issued"): "parameter names of rule X2's kind",

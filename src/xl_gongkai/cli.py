@@ -56,6 +56,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import run_check
     from .commands.load import open_source
     from .commands.output import json_report, text_report
+    from .core.packs import load_packs
     from .fileio import commit
 
     src = open_source(args.path)
@@ -63,7 +64,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。"
                          + _RESAVE.get(src.format, ""))
     previous = open_source(args.previous).report if args.previous else None
-    done = run_check(src, previous=previous, today=args.today, write=args.write)
+    packs = load_packs(args.pack or ())
+    done = run_check(src, previous=previous, today=args.today, write=args.write, packs=packs,
+                     published=args.published)
     if args.format == "json":
         say(json_report(str(src.path), src.report, done.shown, src.notes))
     else:
@@ -270,6 +273,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .adapters.formats import AUDIT_OUT, CSV_OUT
     from .commands.audit import FILES_SHEET, csv_files_path, own_result, planned_outputs, progress_bar, run_audit
     from .commands.roster import ROSTER_SHEET, read_roster
+    from .core.packs import load_packs
     from .fileio import folder_contains, guard_outputs, write_all
 
     folder = Path(args.folder)
@@ -286,8 +290,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
                               "或把结果写到文件夹外。")
     roster = read_roster(args.roster, files_sheet=FILES_SHEET) if args.roster else None
+    packs = load_packs(args.pack or ())
     with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar,
-                   roster=roster, year=args.year, deadline=args.deadline) as result:
+                   roster=roster, year=args.year, deadline=args.deadline, packs=packs) as result:
         for path in write_all(planned_outputs(result, xlsx, csv)):
             say(f"已写出：{path}")
         say(result.totals_line())
@@ -378,6 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="上一年度的报告（工作簿、数据包或已公布的报告），用于跨年度校验")
     p.add_argument("--write", action="store_true",
                    help="把校验结果、摘要和标记写进这个工作簿（与 Excel 的“校验”按钮相同；只改这三处）")
+    p.add_argument("--pack", metavar="规则包", action="append",
+                   help="同时按本地规则包校验：随本工具提供的规则包名称，或规则包 JSON 文件"
+                        "（可给多个；见 docs/rules.md）")
+    p.add_argument("--published", metavar="公布日期", type=iso_date,
+                   help="报告的公布日期（YYYY-MM-DD），用于按期公布的校验；网页的“发布日期”会自动读取")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
@@ -467,6 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", metavar="年度", type=integer, help="报送情况按哪个年度（默认：文件夹中最近的年度）")
     p.add_argument("--deadline", metavar="截止日期", type=iso_date,
                    help="名单中没有写截止日期的单位的截止日期，YYYY-MM-DD（默认：次年1月31日）")
+    p.add_argument("--pack", metavar="规则包", action="append",
+                   help="同时按本地规则包审核：随本工具提供的规则包名称，或规则包 JSON 文件（可给多个）")
     p.add_argument("--jobs", metavar="进程数", type=integer, help="并行进程数（默认：CPU 核数）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)

@@ -289,7 +289,7 @@ class ResultsWorkbook:
                  names: Mapping[str, str], info: tuple[str, str, str, str], counts: tuple[int, int, int],
                  rule_titles: Mapping[str, str] | None = None, sheet_rows: int = EXCEL_ROWS,
                  tmpdir: Path | None = None, roster: Roster | None = None,
-                 data: tuple[str, Sequence[tuple[str, str]]] | None = None) -> None:
+                 data: tuple[str, Sequence[tuple[str, str]]] | None = None, quality: Roster | None = None) -> None:
         self.target = target
         self.staged = _staged(target)
         # the frame and the spools go to a private folder, never into the folder being audited, where a failed
@@ -302,6 +302,7 @@ class ResultsWorkbook:
         self.info = info  # (sheet, label cell, label, value): the role field
         self.rule_titles = rule_titles or {}
         self.roster = roster
+        self.quality = quality  # the 质量 sheet: a table like 报送情况
         self.data = data
         cap = sheet_rows - 1
         self.finding_sheets = [names["findings"] if n == 0 else f"{names['findings']}（续{n + 1}）"
@@ -334,6 +335,8 @@ class ResultsWorkbook:
         front = wb.add_worksheet(self.names["front"])
         if self.roster is not None:
             self._roster(self.roster)
+        if self.quality is not None:
+            self._roster(self.quality)
         findings, files, reports = self.counts
         cap = self.sheet_rows - 1
         for n, name in enumerate(self.finding_sheets):

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +34,8 @@ from ..controls import shown_path
 from ..errors import os_error_text
 from ..fileio import Output
 from .audit_ledger import Ledger
+from .audit_quality import COPIED, QUALITY_COLUMNS, QUALITY_SHEET, flag_row
+from .audit_quality import copies as find_copies_in
 from .audit_worker import (
     DIFFERENT_TWIN,
     READ,
@@ -54,6 +56,7 @@ from .audit_worker import (
 )
 
 if TYPE_CHECKING:
+    from ..core.packs import Pack
     from .roster import Roster, Submission
 
 # the files sheet (one row per file of the folder) and the findings sheet, as (key, label)
@@ -190,6 +193,9 @@ class AuditResult:
         self.blamed = tuple(blamed)  # the agencies with the most 错误 (the front sheet's list)
         self.roster: RosterCheck | None = None
         self.submissions: list[Submission] = []  # with a roster: what the roster is checked against
+        self.quality: list[dict[str, Any]] = []  # the 质量 sheet's rows (``audit_quality``)
+        self.flag_counts: dict[str, int] = {}  # reports flagged by each ``audit_flag`` rule
+        self.packs: tuple[Pack, ...] = ()
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(work), True)
 
     @property
@@ -242,6 +248,7 @@ class AuditResult:
         totals = [("文件", c["files"]), ("审核的报告", c["read"]), ("无错误的报告", c["passed"]),
                   ("有错误的报告", c["read"] - c["passed"]), ("无法读取的文件", c["unreadable"]),
                   ("跳过的文件", c["skipped"]), ("问题", self.finding_count)]
+        totals += self.quality_totals()
         if self.roster is not None:
             from .roster import NOT_LISTED, STATUSES, counts
 
@@ -249,6 +256,17 @@ class AuditResult:
             totals.append(("应报送的单位", sum(1 for r in self.roster.rows if NOT_LISTED not in r["status"])))
             totals += [(f"报送情况：{status}", by[status]) for status in STATUSES]
         return totals
+
+    def quality_totals(self) -> list[tuple[str, int]]:
+        """The overview's quality lines: the pairs of agencies with copied text, and the reports each
+        ``audit_flag`` rule lists (提示: 复议纠错, 诉讼败诉)."""
+        from ..core.rules import catalogue
+
+        pairs = sum(1 for r in self.quality if r["what"] == COPIED)
+        lines = [(f"提示：{COPIED}的报告（两两成对）", pairs)]
+        lines += [(f"提示：{r.title}的报告", self.flag_counts.get(r.id, 0))
+                  for r in catalogue() if r.kind == "audit_flag"]
+        return lines
 
     def totals_line(self) -> str:
         c = self.counts
@@ -324,12 +342,15 @@ class RosterCheck:
 def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | None = None,
               progress: Callable[[int, int], None] | None = None, roster: Roster | None = None,
               year: int | None = None, deadline: dt.date | None = None,
-              only: Iterable[str | Path] | None = None) -> AuditResult:
+              only: Iterable[str | Path] | None = None, packs: Sequence[Pack] = (),
+              copies: bool = True) -> AuditResult:
     """Audit every file of the folder; the result is on disk (see :class:`AuditResult`).
 
     ``roster``: the units expected to report; the result then has their 报送情况 for ``year`` (default: the
     latest year in the folder), with ``deadline`` for units without one of their own (``commands.roster``).
     ``only``: these files and folders of ``folder`` instead of all of it (a library caller's list of paths).
+    ``packs``: local rule packs checked with the catalogue (``core.packs``). ``copies``: look for text copied
+    across agencies (the 质量 sheet; off only to measure what it costs, ``make bench-scale``).
     """
     from ..errors import InputError
 
@@ -349,7 +370,7 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
             if not listed:
                 raise InputError("文件夹是空的，没有可审核的文件。", place=str(root))
             result = _audit(root, ledger, listed, work, today, jobs, progress,
-                            roster.path if roster is not None else None)
+                            roster.path if roster is not None else None, tuple(packs), copies)
         finally:
             ledger.close()
         if roster is not None:
@@ -452,7 +473,8 @@ def _workers(jobs: int | None, files: int) -> int:
 
 
 def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date | None, jobs: int | None,
-           progress: Callable[[int, int], None] | None, roster_path: Path | None) -> AuditResult:
+           progress: Callable[[int, int], None] | None, roster_path: Path | None, packs: tuple[Pack, ...] = (),
+           find_copies: bool = True) -> AuditResult:
     from ..errors import InputError
 
     first = work / FIRST
@@ -462,7 +484,9 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
     skipped_all = True
     workers = _workers(jobs, listed)
     chunk = max(1, min(32, listed // (workers * 4)))
-    with _Workers(workers, (str(root), day)) as pool:
+    flagged: list[dict[str, Any]] = []
+    flag_counts: dict[str, int] = {}
+    with _Workers(workers, (str(root), day, None, packs)) as pool:
         with open(first, "wb") as out:
             at = 0
             tasks = _chunks(((seq, path, _given(path, roster_path)) for seq, path in enumerate(ledger.files())),
@@ -485,6 +509,11 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
                         if head["agency"] and head["year"]:
                             ledger.add_report(head["seq"], head["akey"], head["year"], head["path"], head["name"],
                                               head["agency"], head["errors"], head["content"], at)
+                            if find_copies and head.get("prints"):
+                                ledger.add_prints(head["seq"], head["akey"], head["year"], head["prints"])
+                        for rule_id, count in head.get("flags", ()):
+                            flag_counts[rule_id] = flag_counts.get(rule_id, 0) + 1
+                            flagged.append(flag_row(rule_id, count, head))
                     at += len(data)
                     if progress:
                         progress(counts["files"], listed)
@@ -495,7 +524,10 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
         _twins(ledger)
         _cross_year(ledger, pool, first, chunk)
         ledger.commit()
-    return _finish(root, ledger, work, counts, forms, roster_path is not None)
+        quality = (find_copies_in(ledger, str(first)) if find_copies else []) + flagged
+    result = _finish(root, ledger, work, counts, forms, roster_path is not None)
+    result.quality, result.flag_counts, result.packs = quality, flag_counts, packs
+    return result
 
 
 def _given(path: str, roster_path: Path | None) -> str | None:
@@ -708,8 +740,10 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None, *,
                                    names={"front": FRONT_SHEET, "findings": FINDINGS_SHEET, "files": FILES_SHEET},
                                    info=(tpl.info_sheet, role.cell, role.label, tpl.roles["audit"]),
                                    counts=(result.finding_count, result.counts["files"], result.counts["read"]),
-                                   rule_titles={r.id: r.title for r in catalogue()}, tmpdir=result.spool.parent,
-                                   roster=_roster_sheet(result), data=(DATA_SHEET, data_columns))
+                                   rule_titles={r.id: r.title for r in (*catalogue(), *(r for p in result.packs
+                                                                                          for r in p.rules))},
+                                   tmpdir=result.spool.parent, roster=_roster_sheet(result),
+                                   data=(DATA_SHEET, data_columns), quality=_quality_sheet(result))
             outputs.append(Output(xlsx, what="审核结果", staged=book.staged))
             book.frame(result.totals(), title=f"审核结果：{result.folder.name}", rules=result.rule_counts,
                        agencies=result.blamed)
@@ -813,6 +847,15 @@ def _roster_sheet(result: AuditResult) -> Any:
         return None
     title = f"{ROSTER_SHEET}：{result.roster.line()}"
     return RosterSheet(ROSTER_SHEET, title, COLUMNS, result.roster.rows)
+
+
+def _quality_sheet(result: AuditResult) -> Any:
+    from ..adapters.audit_files import Roster as TableSheet
+
+    pairs = sum(1 for r in result.quality if r["what"] == COPIED)
+    title = (f"{QUALITY_SHEET}：{COPIED} {pairs} 对（不同机关、同一年度的报告有几乎相同的段落）；"
+             f"表四结果纠正 {len(result.quality) - pairs} 份")
+    return TableSheet(QUALITY_SHEET, title, QUALITY_COLUMNS, result.quality)
 
 
 def write_outputs(result: AuditResult, xlsx: Path | None = None, csv: Path | None = None) -> list[Path]:

@@ -24,6 +24,7 @@ CREATE TABLE reports(seq INTEGER PRIMARY KEY, akey TEXT, year INTEGER, path BLOB
 CREATE TABLE extras(seq INTEGER, ord INTEGER, findings TEXT, counts TEXT);
 CREATE TABLE previous(seq INTEGER PRIMARY KEY, why TEXT);
 CREATE TABLE blamed(agency TEXT, errors INTEGER, seq INTEGER);
+CREATE TABLE prints(fp INTEGER, seq INTEGER, section TEXT, akey TEXT, year INTEGER);
 """
 
 
@@ -126,3 +127,29 @@ class Ledger:
         rows = self.db.execute("SELECT agency, sum(errors) AS n FROM blamed GROUP BY agency "
                                "ORDER BY n DESC, min(seq) LIMIT ?", (top,)).fetchall()
         return [(agency, int(n)) for agency, n in rows]
+
+    # -- the fingerprints of the reports' text (copying across agencies, ``audit_quality``) -------------------
+    def add_prints(self, seq: int, akey: str, year: int, prints: dict[str, list[int]]) -> None:
+        self.db.executemany("INSERT INTO prints VALUES (?, ?, ?, ?, ?)",
+                            ((fp, seq, section, akey, year) for section, fps in prints.items() for fp in fps))
+
+    def shared(self, max_agencies: int, min_common: int) -> list[tuple[int, int, str, int]]:
+        """(seq, other seq, section, fingerprints in common) of the reports of different agencies and the same
+        year that share at least ``min_common`` fingerprints of one section — only fingerprints held by at most
+        ``max_agencies`` agencies (what more hold is common wording, not a copy)."""
+        self.db.execute("CREATE INDEX IF NOT EXISTS prints_fp ON prints(fp)")
+        query = """
+            WITH common AS (SELECT fp FROM prints GROUP BY fp
+                            HAVING count(DISTINCT akey) BETWEEN 2 AND ?)
+            SELECT a.seq, b.seq, a.section, count(*) AS n
+            FROM common AS c JOIN prints AS a ON a.fp = c.fp
+                             JOIN prints AS b ON b.fp = c.fp AND b.section = a.section AND b.year = a.year
+                                              AND a.seq < b.seq AND a.akey <> b.akey
+            GROUP BY a.seq, b.seq, a.section HAVING n >= ? ORDER BY a.seq, b.seq, a.section"""
+        return [(int(a), int(b), str(sec), int(n)) for a, b, sec, n in
+                self.db.execute(query, (max_agencies, min_common))]
+
+    def report_at(self, seq: int) -> tuple[str, str, int] | None:
+        """(agency, name, where its line is) of a report."""
+        row = self.db.execute("SELECT agency, name, at FROM reports WHERE seq = ?", (seq,)).fetchone()
+        return (row[0], _text(row[1]), int(row[2])) if row else None

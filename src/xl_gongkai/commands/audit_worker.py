@@ -34,16 +34,27 @@ SEPARATOR = "\t"
 _SETUP: dict[str, Any] = {}  # what every task of a run shares, set once per process (``setup``)
 
 
-def worker_setup(root: str, today: str | None, made: RowsMade | None = None) -> None:
+def worker_setup(root: str, today: str | None, made: RowsMade | None = None, packs: Sequence[Any] = ()) -> None:
     """A worker process's start: Ctrl-C is left to the parent, which stops the pool and says so once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure(root, today, made)
+    configure(root, today, made, packs)
 
 
-def configure(root: str, today: str | None, made: RowsMade | None = None) -> None:
+def configure(root: str, today: str | None, made: RowsMade | None = None, packs: Sequence[Any] = ()) -> None:
     """What every task of a run shares: the folder (file names are shown relative to it), the day the date rules
-    compare with, and what rows are made of (for rendering)."""
-    _SETUP.update(root=root, today=dt.date.fromisoformat(today) if today else None, rows_made=made)
+    compare with, what rows are made of (for rendering), and the rules (the catalogue with the local packs)."""
+    from ..core.packs import with_packs
+
+    _SETUP.update(root=root, today=dt.date.fromisoformat(today) if today else None, rows_made=made,
+                  checked_rules=with_packs(packs) if packs else None)
+
+
+def _rules() -> list[Any]:
+    """The rules of this run: the catalogue, with the packs given to the audit."""
+    from ..core.rules import catalogue
+
+    rules: list[Any] | None = _SETUP.get("checked_rules")
+    return rules if rules is not None else list(catalogue())
 
 
 def check_files(tasks: Sequence[tuple[int, str, str | None]]) -> list[str]:
@@ -94,9 +105,23 @@ def check_file(seq: int, path: str, root: str | None = None, today: dt.date | No
     head["note"] = "；".join(x for x in said if x)
     head.update(kind=kind, form=form.id, format=form.short_title, agency=agency, year=year, akey=agency_key(agency),
                 to_write=len(pending), date=_iso(report.metadata.get("date")), mtime=st.st_mtime,
-                content=digest(form.id, data, metadata), **counted(findings))
-    doc = {"metadata": metadata, "explanations": dict(report.explanations)}
+                content=digest(form.id, data, metadata), **counted(findings), **_quality(report))
+    doc = {"metadata": metadata, "explanations": dict(report.explanations),
+           "narrative": {k: v for k, v in report.narrative.items() if isinstance(v, str)}}
     return _line(head, findings, data, json.dumps(doc, ensure_ascii=False))
+
+
+def _quality(report: Any) -> dict[str, Any]:
+    """What the audit's 质量 sheet needs of a report: the fingerprints of each text part (copying across agencies)
+    and the sums of the ``audit_flag`` rules that are more than 0 (复议纠错, 诉讼败诉)."""
+    from ..core.kinds.quality import flagged
+    from ..core.numbers import show
+    from ..core.quality import fingerprints
+
+    prints = {k: fps for k, v in report.narrative.items() if isinstance(v, str) and (fps := fingerprints(v))}
+    flags = [[r.id, show(n)] for r in _rules() if r.kind == "audit_flag" and r.applies_to(report.form)
+             and (n := flagged(report, r)) is not None]
+    return {"prints": prints, "flags": flags}
 
 
 def _read(path: str, today: dt.date | None) -> dict[str, Any]:
@@ -128,8 +153,8 @@ def _read(path: str, today: dt.date | None) -> dict[str, Any]:
         return {"status": UNREADABLE, "note": _bare(exc)}
     except Exception as exc:  # a damaged file must not end the run: it becomes a finding about the file
         return {"status": UNREADABLE, "note": f"无法读取（{type(exc).__name__}）"}
-    return {"status": READ, "report": src.report, "source": src, "validation": check(src.report, today=today),
-            "stat": st}
+    return {"status": READ, "report": src.report, "source": src,
+            "validation": check(src.report, today=today, rules=_rules()), "stat": st}
 
 
 def _bare(exc: Exception) -> str:
@@ -231,12 +256,12 @@ def cross_year(tasks: Sequence[tuple[str, int, int, str]]) -> list[str]:
 
 
 def check_years(spool: str, at: int, at_previous: int, name: str, today: dt.date | None = None) -> str:
-    from ..core.rules import catalogue, check
+    from ..core.rules import check
 
     today = today if today is not None else _SETUP.get("today")
     head, this = _report_at(spool, at)
     _, before = _report_at(spool, at_previous)
-    rules = [r for r in catalogue() if r.id.startswith("X")]
+    rules = [r for r in _rules() if r.id.startswith("X")]
     v = check(this, today=today, rules=rules, previous=before)
     findings = []
     for f in v.findings:
@@ -247,8 +272,8 @@ def check_years(spool: str, at: int, at_previous: int, name: str, today: dt.date
 
 
 def _report_at(spool: str, at: int) -> tuple[dict[str, Any], Any]:
-    """A report again from its line of the first spool: its form, metadata, values and explanations — what the
-    cross-year rules look at (its narrative they do not)."""
+    """A report again from its line of the first spool: its form, metadata, values, explanations and text — what the
+    cross-year rules look at (X5 compares the text)."""
     from ..core.report import Report
     from ..spec import load_form
 
@@ -260,7 +285,8 @@ def _report_at(spool: str, at: int) -> tuple[dict[str, Any], Any]:
     values = dict(zip((c.key for c in form.cells), data["values"], strict=True))
     metadata = {k: v for k, v in doc["metadata"].items() if v is not None}
     explanations = {k: v for k, v in doc["explanations"].items() if v is not None}
-    return head, Report(form=form, metadata=metadata, values=values, explanations=explanations)
+    narrative = {k: v for k, v in (doc.get("narrative") or {}).items() if isinstance(v, str)}
+    return head, Report(form=form, metadata=metadata, values=values, explanations=explanations, narrative=narrative)
 
 
 # -- the rows of the results ---------------------------------------------------------------------------------

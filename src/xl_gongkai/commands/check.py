@@ -8,10 +8,13 @@ workbook that remembers last year (made by ``new --previous``) is checked agains
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from ..core import rules
 from ..core.findings import Finding, Validation
+from ..core.kinds.quality import PUBLISHED
+from ..core.packs import Pack, with_packs
 from ..core.report import Report
 from ..core.summary import summarize
 from ..fileio import Output
@@ -52,16 +55,20 @@ class Checked:
 
 def run_check(src: Source, *, previous: Report | None = None, today: dt.date | None = None,
               report: Report | None = None, write: bool = False, links: bool = False,
-              action: str = "校验") -> Checked:
+              action: str = "校验", packs: Sequence[Pack] = (), published: dt.date | None = None) -> Checked:
     """Check ``report`` (default: the source's) once.
 
     ``write``: also the blocks for the workbook's own sheets (校验结果, 摘要, the marks), and — for a workbook
     file — that file with them written in (``check --write``, surgically, as ``fill``). ``links`` makes each
-    finding's place a hyperlink (only Excel evaluates formulas we write).
+    finding's place a hyperlink (only Excel evaluates formulas we write). ``packs``: local rule packs
+    (``core.packs``) checked with the catalogue; ``published``: the day the report was published, for a file
+    that does not say (a page's 发布日期 is read by the importer).
     """
     report = report if report is not None else src.report
+    if published is not None:
+        report = replace(report, metadata={**report.metadata, PUBLISHED: published})
     prior = previous if previous is not None else src.remembered
-    validation = rules.check(report, today=today, previous=prior)
+    validation = rules.check(report, today=today, previous=prior, rules=with_packs(packs) if packs else None)
     checked = Checked(src, report, validation, prior)
     if write and report.form.template is not None:
         blocks = output_blocks(report.form, report, validation, summarize(report), links=links, action=action)

@@ -391,3 +391,21 @@ def refresh_verified() -> dict[str, str]:
             raise SpecError(f"{name}: " + "; ".join(errors[:5]))
         out[name] = digest(meta, doc)
     return out
+
+
+PACKS_DIR = "packs"  # local rule packs (``core.packs``): one JSON document each, named by its file
+
+
+def pack_names() -> list[str]:
+    """The local rule packs shipped with the package, by name (the file name without ``.json``)."""
+    folder = resources.files(__package__).joinpath(PACKS_DIR)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def read_pack(name: str) -> bytes:
+    """The bytes of a shipped pack (``FileNotFoundError`` for a name that is not one)."""
+    if name not in pack_names():
+        raise FileNotFoundError(name)
+    return resources.files(__package__).joinpath(PACKS_DIR).joinpath(f"{name}.json").read_bytes()

@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from ...core.findings import Finding, Place, sort_findings
+from ...core.kinds.quality import PUBLISHED
 from ...core.report import Report
 from ...errors import InputError
 from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, load_form
 from .chrome import is_chrome_line
 from .heuristics import heuristic
-from .metadata import read_metadata
+from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
@@ -146,6 +147,9 @@ def import_document(doc: Document) -> ImportResult:
         metadata["year"] = meta.year
     if meta.period:
         metadata["period_start"], metadata["period_end"] = meta.period
+    published = publication_date(lines[:first_heading])
+    if published is not None:
+        metadata[PUBLISHED] = published
     absent: dict[str, str] = {}
     narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
     blank: set[CellKey] = set()

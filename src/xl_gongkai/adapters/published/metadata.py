@@ -253,3 +253,21 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
             agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
     return Meta(agency, year, period, used, tuple(found))
+
+
+# The date a CMS prints above an article (发布日期：2024-01-29 09:09; 发布时间:2026-01-23; 公开日期 2020年1月31日)
+_PUBLISHED = re.compile(r"(?:发布日期|发布时间|公开日期|公开时间)\s*[:：]?\s*"
+                        r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+
+
+def publication_date(lines: Sequence[Line]) -> dt.date | None:
+    """The publication date a page prints above the report (the lines before its first section), for the deadline
+    of 条例第四十九条; None when it prints none, or a day that does not exist."""
+    for ln in lines:
+        m = _PUBLISHED.search(ln.text)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None

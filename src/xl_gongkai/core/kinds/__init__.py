@@ -3,7 +3,7 @@
 from ..findings import Finding
 from ..params import ListOf, Text
 from ..rules import RuleContext, kind
-from . import arithmetic, crossyear, ledger, metadata, narrative, values  # noqa: F401
+from . import arithmetic, crossyear, ledger, metadata, narrative, quality, values  # noqa: F401
 
 
 @kind("external", params={"words": ListOf(Text(identifier=True), unique=True)}, words_from="words")

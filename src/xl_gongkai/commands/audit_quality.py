@@ -1,0 +1,93 @@
+"""The audit's quality sheet (质量): text copied across agencies, and what an office wants listed (复议纠错, 诉讼败诉).
+
+Copying across agencies — a 存在的主要问题 paragraph shared by five departments — is found without comparing all
+pairs: each worker sends the winnowed fingerprints of each text part (``core.quality.fingerprints``), the ledger
+indexes them, and only pairs of reports of *different* agencies and the same year that share fingerprints of the
+same part are compared, in full, on their text. A pair is listed when one of its paragraphs is a near-duplicate
+(:data:`NEAR_DUPLICATE`) of one of the other's, with the share of the part's text the two have in common.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..core.quality import containment, paragraphs, percent
+from .audit_ledger import Ledger
+from .audit_worker import SEPARATOR
+
+QUALITY_SHEET = "质量"
+QUALITY_COLUMNS = [("what", "类别"), ("agency", "机关"), ("file", "文件"), ("other_agency", "另一机关"),
+                   ("other_file", "另一文件"), ("section", "部分"), ("share", "相同比例"), ("note", "说明")]
+COPIED = "跨机关雷同"
+# A paragraph of one report is a copy of one of another's when this share of the shorter one's shingles is in the
+# other: a copy with a few words or the figures changed stays above it, two paragraphs on the same topic do not.
+NEAR_DUPLICATE = 0.8
+# Fingerprints held by more agencies than this are common wording (a template every unit of a province starts
+# from), not one unit copying another: listing every pair of 500 units would bury the real copies.
+MAX_SHARED_BY = 50
+# Fingerprints two parts must share before their text is compared (a single one can be a coincidence).
+MIN_COMMON = 2
+QUOTE_CHARS = 40
+
+
+def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
+    """The pairs of reports of different agencies that share a near-duplicate paragraph, as rows of 质量."""
+    rows: list[dict[str, Any]] = []
+    texts: dict[int, dict[str, str]] = {}
+    for seq, other, section, _ in ledger.shared(MAX_SHARED_BY, MIN_COMMON):
+        a, b = ledger.report_at(seq), ledger.report_at(other)
+        if a is None or b is None:
+            continue
+        ta = _narrative(texts, seq, spool, a[2]).get(section, "")
+        tb = _narrative(texts, other, spool, b[2]).get(section, "")
+        shared = next(_near(ta, tb), None)
+        if shared is None:
+            continue
+        quote = shared if len(shared) <= QUOTE_CHARS else shared[:QUOTE_CHARS] + "…"
+        rows.append({"what": COPIED, "agency": a[0], "file": a[1], "other_agency": b[0], "other_file": b[1],
+                     "section": _heading(section), "share": percent(containment(ta, tb)),
+                     "note": f"相同的段落：“{quote.strip()}”"})
+    return rows
+
+
+def _near(a: str, b: str) -> Iterator[str]:
+    """The paragraphs of ``a`` that are near-duplicates of one of ``b``'s."""
+    others = paragraphs(b)
+    for p in paragraphs(a):
+        if any(containment(p, q) >= NEAR_DUPLICATE for q in others):
+            yield p
+
+
+def _narrative(memo: dict[int, dict[str, str]], seq: int, spool: str, at: int) -> dict[str, str]:
+    """A report's text parts, from its line of the first spool (a few hundred kept: pairs come ordered by report)."""
+    found = memo.get(seq)
+    if found is None:
+        with open(spool, encoding="utf-8", errors="surrogatepass") as fh:
+            fh.seek(at)
+            doc_text = fh.readline().rstrip("\n").split(SEPARATOR)[3]
+        doc = json.loads(doc_text)
+        found = {k: v for k, v in (doc.get("narrative") or {}).items() if isinstance(v, str)}
+        if len(memo) > 512:
+            memo.clear()
+        memo[seq] = found
+    return found
+
+
+def _heading(key: str) -> str:
+    from ..spec import load_form
+
+    try:
+        return load_form().section(key).heading
+    except KeyError:
+        return key
+
+
+def flag_row(rule_id: str, count: Any, head: dict[str, Any]) -> dict[str, Any]:
+    """A report an ``audit_flag`` rule lists (表四 结果纠正), as a row of 质量."""
+    from ..core.rules import catalogue
+
+    rule = catalogue().rule(rule_id)
+    return {"what": rule.title, "agency": head.get("agency") or "", "file": head["name"], "other_agency": "",
+            "other_file": "", "section": "", "share": "", "note": rule.message.format(id=rule.id, count=count)}

@@ -1,0 +1,167 @@
+"""The text measures behind the quality checks (质量体检): repeated text, the deadline of publication.
+
+What evaluators deduct points for is mostly in the narrative: a report that repeats last year's text (法治蓝皮书
+2017 found reports about 90 % identical to the year before; a city's department rule pack deducts 0.5 points over
+half), text copied across agencies, publication after the deadline. Standard library only: the same measures run in
+``check``, in the audit's workers and in the page (Pyodide).
+
+Text is compared as *shingles*: every run of :data:`SHINGLE_CHARS` consecutive characters of the text normalised
+by :func:`normalise` — digits, dates, punctuation and whitespace removed — so a copy whose figures, dates,
+punctuation or line breaks were changed is still a copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# Ten characters: a Chinese clause is about that long. Shorter shingles match the set phrases every report shares
+# (“政府信息公开工作” is eight); longer ones let a changed word hide a whole clause.
+SHINGLE_CHARS = 10
+# A text part shorter than this (normalised) is not judged: “无。” or a one-line 其他事项 repeats by nature.
+MIN_COMPARED_CHARS = 60
+# How many repeated passages a finding quotes, and how long each quote may be.
+PASSAGES_SHOWN = 2
+PASSAGE_QUOTE_MAX = 60
+
+_DATE = re.compile(r"\d{2,4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """The characters that carry the wording (NFKC; no dates, digits, punctuation, symbols or whitespace) and,
+    for each, its position in ``text`` — so a repeated passage can be quoted as the report prints it."""
+    text = unicodedata.normalize("NFKC", text)
+    dropped = [False] * len(text)
+    for m in _DATE.finditer(text):
+        for i in range(m.start(), m.end()):
+            dropped[i] = True
+    kept: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if dropped[i] or ch.isspace() or ch.isdigit() or unicodedata.category(ch)[0] in "PSZC":
+            continue
+        kept.append(ch)
+        where.append(i)
+    return "".join(kept), where
+
+
+def shingles(norm: str) -> list[str]:
+    """Every run of :data:`SHINGLE_CHARS` characters of a normalised text, in order (the text itself when shorter)."""
+    if len(norm) <= SHINGLE_CHARS:
+        return [norm] if norm else []
+    return [norm[i:i + SHINGLE_CHARS] for i in range(len(norm) - SHINGLE_CHARS + 1)]
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """How much of a text is found in another: the share of its shingles, and the repeated passages (longest
+    first, as the text prints them)."""
+
+    share: float
+    passages: tuple[str, ...]
+
+
+def repeated(text: str, other: str) -> Repeated | None:
+    """The share of ``text``'s shingles found in ``other``'s, with the passages they make up; ``None`` when ``text``
+    is too short to judge (:data:`MIN_COMPARED_CHARS`)."""
+    norm, where = normalise(text)
+    if len(norm) < MIN_COMPARED_CHARS:
+        return None
+    mine = shingles(norm)
+    theirs = set(shingles(normalise(other)[0]))
+    hits = [s in theirs for s in mine]
+    share = sum(hits) / len(hits)
+    runs: list[tuple[int, int]] = []  # spans of normalised characters covered by repeated shingles
+    for i, hit in enumerate(hits):
+        if not hit:
+            continue
+        end = i + SHINGLE_CHARS
+        if runs and i <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((i, end))
+    runs.sort(key=lambda r: r[1] - r[0], reverse=True)
+    quotes = tuple(_quote(text, where[a], where[min(b, len(where)) - 1] + 1) for a, b in runs[:PASSAGES_SHOWN])
+    return Repeated(share, quotes)
+
+
+_FULL_WIDTH = str.maketrans(",;:()!?", "，；：（）！？")
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    piece = unicodedata.normalize("NFKC", text)[start:end]
+    piece = re.sub(r"\s+", "", piece).translate(_FULL_WIDTH)
+    return piece if len(piece) <= PASSAGE_QUOTE_MAX else piece[:PASSAGE_QUOTE_MAX] + "…"
+
+
+def percent(share: float) -> str:
+    """A share as the messages print it (“82%”)."""
+    return f"{round(share * 100)}%"
+
+
+# -- fingerprints: copying across agencies, at a province's scale -------------------------------------------------
+
+# Winnowing (Schleimer, Wilkerson and Aiken 2003): the smallest shingle hash of every WINDOW consecutive ones is a
+# fingerprint. Two texts sharing a passage of WINDOW + SHINGLE_CHARS - 1 characters share at least one, whatever
+# surrounds it, at about 2 / (WINDOW + 1) fingerprints per character; an index of fingerprints then finds the
+# reports that share text without comparing all pairs.
+WINDOW = 12
+# A paragraph shorter than this (normalised) is no evidence of copying: headings and set phrases are shared by all.
+MIN_PARAGRAPH_CHARS = 40
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a text part (its lines), long enough to count as evidence."""
+    return [p for p in re.split(r"[\r\n]+", text) if len(normalise(p)[0]) >= MIN_PARAGRAPH_CHARS]
+
+
+def fingerprints(text: str) -> list[int]:
+    """The winnowed fingerprints of a text's paragraphs (CRC-32 of shingles), sorted and without repeats."""
+    found: set[int] = set()
+    for para in paragraphs(text):
+        hashes = [zlib.crc32(s.encode("utf-8")) for s in shingles(normalise(para)[0])]
+        if len(hashes) <= WINDOW:
+            found.add(min(hashes))
+            continue
+        found.update(min(hashes[i:i + WINDOW]) for i in range(len(hashes) - WINDOW + 1))
+    return sorted(found)
+
+
+def containment(a: str, b: str) -> float:
+    """The larger of the shares of one text's shingles found in the other (a paragraph copied into a longer text
+    counts in full)."""
+    sa, sb = set(shingles(normalise(a)[0])), set(shingles(normalise(b)[0]))
+    if not sa or not sb:
+        return 0.0
+    common = len(sa & sb)
+    return max(common / len(sa), common / len(sb))
+
+
+# -- timeliness: 条例第四十九条 ----------------------------------------------------------------------------------
+
+GOVERNMENT_SUFFIX = "人民政府"
+
+
+def is_government(agency: str | None, suffixes: Sequence[str] = (GOVERNMENT_SUFFIX,)) -> bool:
+    """Whether a report is a people's government's own (its name ends with 人民政府, full-width brackets and spaces
+    aside) rather than a department's — 某某市人民政府办公室 is a department of it."""
+    if not agency:
+        return False
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", agency))
+    name = re.sub(r"[(（][^)）]*[)）]$", "", name)
+    return any(name.endswith(s) for s in suffixes)
+
+
+def deadline(year: int, month: int, day: int) -> dt.date:
+    """The deadline for the report on ``year``: a day of the following year."""
+    return dt.date(year + 1, month, day)
+
+
+def first_of(texts: Iterable[str], words: Sequence[str]) -> str | None:
+    """The first of ``words`` found in any of ``texts``."""
+    joined = "".join(texts)
+    return next((w for w in words if w in joined), None)
