@@ -102,7 +102,7 @@ def test_the_audit_results_workbook_is_schema_valid(tmp_path: Path) -> None:
     parts = {n: x for n, x in _xml_parts(out.read_bytes()).items()
              if etree.QName(etree.fromstring(x)).namespace in NAMESPACES}
     sheets = [n for n in parts if n.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 5 and "xl/workbook.xml" in parts and "xl/styles.xml" in parts
+    assert len(sheets) == 6 and "xl/workbook.xml" in parts and "xl/styles.xml" in parts  # with 质量
     assert any(b"<hyperlinks>" in parts[n] for n in sheets)
     for name, xml in parts.items():
         assert validate(xml) == [], name
