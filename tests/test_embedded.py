@@ -25,6 +25,7 @@ from support.embedded import (
     edit_docx_number,
     edit_html_number,
     html_data,
+    package,
     parts,
     renamed_docx_data,
     unique_numbers,
@@ -35,6 +36,7 @@ from support.embedded import (
 )
 from support.libreoffice import convert_to_pdf, pdf_page_count, pdf_to_pngs, read_png, save_word_as_libreoffice
 from xl_gongkai.adapters.published import import_report
+from xl_gongkai.adapters.published.docx import MAX_CUSTOM_PARTS
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.commands.audit import run_audit
 from xl_gongkai.commands.workbook import new_workbook
@@ -46,6 +48,7 @@ from xl_gongkai.core.embedded import (
     CUSTOM_XML_ROOT,
     READ_NOTE,
 )
+from xl_gongkai.errors import InputError
 from xl_gongkai.spec import CellKey, load_form
 
 DAY = ("--today", TODAY.isoformat())
@@ -327,3 +330,29 @@ def test_a_word_file_saved_by_libreoffice_keeps_its_data_and_an_edit_there_is_na
     errors = [line for line in out.splitlines() if line.startswith("[错误]")]
     assert code == 1 and len(errors) == 1
     assert errors[0].startswith(f"[错误] I9 {FORM.cell(key).describe()}：表格中是{old + 1}，报告内嵌的数据是{old}。")
+
+
+# ============================================================================================ hostile files
+
+
+def test_a_word_file_with_too_many_custom_xml_parts_is_refused(generated: dict[str, Path], tmp_path: Path) -> None:
+    entries = parts(generated["docx"].read_bytes())
+    for n in range(2, MAX_CUSTOM_PARTS + 2):
+        entries[f"customXml/item{n}.xml"] = b"<x/>"
+    word = tmp_path / "许多部件.docx"
+    word.write_bytes(package(entries))
+    with pytest.raises(InputError, match="自定义 XML 部件，超过") as exc:
+        import_report(word)
+    assert str(word) in str(exc.value)
+
+
+def test_a_data_part_with_entities_is_passed_over(generated: dict[str, Path], tmp_path: Path) -> None:
+    """Word never writes a DTD; a part that declares entities (an XML bomb) is not read as data."""
+    bomb = (f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+            f'<payload xmlns="{CUSTOM_XML_NAMESPACE}">&b;</payload>').encode()
+    entries = parts(generated["docx"].read_bytes())
+    entries[CUSTOM_XML_PART] = bomb
+    word = tmp_path / "实体.docx"
+    word.write_bytes(package(entries))
+    result = import_report(word)
+    assert not result.embedded and result.findings == ()  # the printed tables, read as any report's
