@@ -71,9 +71,11 @@ web: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m xl_gongkai.spec.docs docs
 
-# The pictures in docs/img (LibreOffice renders the sheets).
+# The pictures in docs/img (LibreOffice renders the sheets; the web page's are taken by its tests in Chromium).
+WEB_SHOTS := chromium and (axe_at_start or clerk_uploads or last_years_report or recheck_reads or truncated)
 docs-images: $(STAMP)
 	$(PY) scripts/render_docs.py
+	XG_WEB_SCREENSHOTS=$(CURDIR)/docs/img $(PY) -m pytest -q tests/test_web.py -k "$(WEB_SHOTS)"
 
 # The committed template and the package's built templates, from the spec (tests compare them with a fresh build).
 template: $(STAMP)

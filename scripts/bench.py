@@ -18,8 +18,11 @@
    rows), against reading the file's bytes and against a check of the imported report, in the same run.
 4. The offline web page (``make web``) in headless Chromium and Firefox ESR: its cold start (navigation to a
    usable page: decoding the embedded runtime, starting Python, unpacking the wheels) against one run of the
-   native command line (``xl-gongkai check`` in a fresh interpreter), and its time per check (the same
-   ``webpage.check`` on a workbook, after a first check) against the same function in native Python.
+   native command line (``xl-gongkai check`` in a fresh interpreter); the longest task of the page's own
+   thread and the longest time without a frame from opening the page to the first result (a workbook
+   chosen); the time of each start stage; its time per check (the same ``webpage.check`` on a workbook,
+   through the worker, after a first check) against the same function in native Python; and how long a
+   copy cut short takes to say so.
 5. Reading a workbook file (``bench.py reading`` runs this alone): CPU time per file of everything the
    audit does to read one (the package guard, python-calamine, the version and layout check, the report,
    the macro remark) against the calamine floor of the same file — ``CalamineWorkbook.from_path`` and the
@@ -279,19 +282,43 @@ def _time(fn: object) -> float:
     return time.perf_counter() - t
 
 
-PAGE_CHECKS = """(() => {
+PAGE_CHECKS = """(async () => {
   const times = [];
   for (let i = 0; i < %(n)d; i++) {
     const t = performance.now();
-    const r = window.xlGongkai.call("check", { path: %(path)s });
+    const r = await window.xlGongkai.call("check", { path: %(path)s });
     if (!r.ok) throw new Error(r.message);
     times.push(performance.now() - t);
   }
   return times;
 })()"""
 
+# Put into the page before its own scripts run (the page ships no measuring code): the long tasks of its own
+# thread (PerformanceObserver; Chromium has the Long Tasks API, Firefox has not) and the longest time
+# without a frame (requestAnimationFrame, in both browsers), from navigation on.
+PAGE_PROBE = """window.xgProbe = { tasks: null, gap: 0 };
+if ((PerformanceObserver.supportedEntryTypes || []).includes("longtask")) {
+  xgProbe.tasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) xgProbe.tasks.push(e.duration); })
+    .observe({ type: "longtask", buffered: true });
+}
+(() => { let last = null; const frame = () => { const now = performance.now();
+  if (last !== null) xgProbe.gap = Math.max(xgProbe.gap, now - last); last = now; requestAnimationFrame(frame); };
+  requestAnimationFrame(frame); })();"""
+
+# A page cut short: how long until it says so (boot.js marks "xg-fatal"), for a cut at each place
+CUTS = {"in the runtime": lambda html: len(html) // 2,
+        "in the page's script": lambda html: html.index("window.xgStarted = true"),
+        "before the end": lambda html: html.index('<div id="xg-end"')}
+# the issue's bounds, printed next to the figures (the tests assert what makes them hold, not the times)
+LONGEST_TASK_MS = 200
+CUT_MESSAGE_S = 20
+
 
 def web_page(tmp: Path) -> None:
+    """The page against native Python: cold start, the longest main-thread task and frame gap from opening
+    the page to the first result, the time of each start stage, checks, and how long a cut copy takes to
+    say so; the command line's own run in the same run."""
     from support.browser import Browser
     from xl_gongkai import webpage
     from xl_gongkai.adapters.jsonfile import read_report
@@ -306,32 +333,61 @@ def web_page(tmp: Path) -> None:
     native_run = statistics.median(timed(cli, dict(os.environ))[0] for _ in range(RUNS))
     webpage.check(str(book))
     native_check = statistics.median(_time(lambda: webpage.check(str(book))) for _ in range(RUNS * 3))
+    html = page.read_text("ascii")
+    cuts = {}
+    for where, at in CUTS.items():
+        cuts[where] = tmp / f"cut-{len(cuts)}.html"
+        cuts[where].write_text(html[:at(html)], "ascii")
     loads = max(3, RUNS // 3)
-    print(f"\n== Web page (Pyodide, {page.stat().st_size / 2**20:.1f} MB) against native Python "
+    print(f"\n== Web page (Pyodide in a Web Worker, {page.stat().st_size / 2**20:.1f} MB) against native Python "
           f"(median of {loads} page loads, {RUNS * 3} checks)")
-    print(f"native    xl-gongkai check, fresh interpreter   {native_run * 1000:7.0f} ms")
-    print(f"native    webpage.check in a running Python     {native_check * 1000:7.1f} ms")
+    print(f"native    xl-gongkai check, fresh interpreter     {native_run * 1000:7.0f} ms")
+    print(f"native    webpage.check in a running Python       {native_check * 1000:7.1f} ms")
     for kind in ("chromium", "firefox"):
         b = Browser(kind, tmp / kind)
         try:
-            starts = []
+            starts, tasks, gaps, stages = [], [], [], []
             for i in range(loads):
                 name = f"load{i}"
-                b.request("open", page=name, url=page.as_uri(), until="document.body.dataset.state")
+                b.request("open", page=name, url=page.as_uri(), preload=PAGE_PROBE, until="document.body.dataset.state")
                 starts.append(b.eval("performance.getEntriesByName('xg-ready')[0].startTime", page=name) / 1000)
+                stages.append([*b.eval("window.xgStages.map((s) => s.at)", page=name), starts[-1] * 1000])
+                b.request("upload", page=name, selector="#file", file=str(book))
+                b.request("wait", page=name, expr="Number(document.body.dataset.done || 0) > 0")
+                probe = b.eval("window.xgProbe", page=name)
+                tasks.append(max(probe["tasks"], default=0) if probe["tasks"] is not None else None)
+                gaps.append(probe["gap"])
                 b.request("close", page=name)
             b.request("open", url=page.as_uri(), until="document.body.dataset.state")
             path = json.dumps(b.put(book))
             first = b.eval(PAGE_CHECKS % {"n": 1, "path": path})
             checks = b.eval(PAGE_CHECKS % {"n": RUNS * 3, "path": path})
+            told = []
+            for where, copy in cuts.items():
+                b.request("open", page="cut", url=copy.as_uri(), until="document.body.dataset.state")
+                told.append((where, b.eval("performance.getEntriesByName('xg-fatal')[0].startTime", page="cut") / 1000))
+                b.request("close", page="cut")
         finally:
             b.close()
         start, check = statistics.median(starts), statistics.median(checks) / 1000
-        print(f"{kind:<9} cold start (navigation to ready)      {start * 1000:7.0f} ms   "
+        print(f"{kind:<9} cold start (navigation to ready)        {start * 1000:7.0f} ms   "
               f"= {start / native_run:5.1f}x a native CLI run")
-        print(f"{kind:<9} first check (imports)                 {first[0]:7.0f} ms")
-        print(f"{kind:<9} check                                 {check * 1000:7.1f} ms   "
+        shares = [statistics.median(s[k + 1] - s[k] for s in stages) for k in range(len(stages[0]) - 1)]
+        print(f"{kind:<9} start stages, ms (unpack / Python / wheels / rules)   "
+              + " / ".join(f"{t:.0f}" for t in shares))
+        if tasks[0] is not None:
+            print(f"{kind:<9} longest main-thread task, open to first result (Long Tasks API)   "
+                  f"{max(tasks):5.0f} ms   (bound {LONGEST_TASK_MS} ms; worst of {loads} loads)")
+        else:
+            print(f"{kind:<9} longest main-thread task: no Long Tasks API in this browser (the frame gap below is the "
+                  "nearest measure)")
+        print(f"{kind:<9} longest time without a frame, open to first result   {max(gaps):5.0f} ms   "
+              f"(worst of {loads} loads)")
+        print(f"{kind:<9} first check (through the worker)        {first[0]:7.0f} ms")
+        print(f"{kind:<9} check                                   {check * 1000:7.1f} ms   "
               f"= {check / native_check:5.1f}x native")
+        for where, seconds in told:
+            print(f"{kind:<9} a copy cut {where:<22} says so after {seconds:5.2f} s   (bound {CUT_MESSAGE_S} s)")
 
 
 def checked_workbooks(folder: Path, count: int, seed: int, *, messy: bool) -> list[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -34,7 +35,11 @@ CACHE = ROOT / "build" / "web"
 PLATFORM = "pyemscripten_2026_0_wasm32"  # must match the runtime's ABI (checked against pyodide-lock.json)
 PYTHON = "3.14"
 RUNTIME = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
-SOURCES = ["page.html", "page.css", "floor.js", "runtime.js", "page.js"]
+SOURCES = ["page.html", "page.css", "boot.js", "floor.js", "bridge.js", "engine.js", "page.js"]
+ENGINE = "engine.js"  # runs in the Web Worker; embedded like the runtime's files and checked the same way
+# the length of the whole page, written into its manifest after the page is assembled (fixed width)
+LENGTH_FIELD = '"length": ' + " " * 12
+CHUNK = 1 << 20  # characters of base64 per embedded piece (a multiple of 4: each piece decodes on its own)
 # 10 MB until the page read PDFs: PDFium (pypdfium2's wasm build) adds 2.6 MB zipped (docs/web.md)
 LIMIT_ZIPPED = 12 * 1024 * 1024
 SELFTEST_WORKBOOK = "示例工作簿.xlsm"
@@ -164,38 +169,82 @@ def selftest_data(tmp: Path) -> list[Embedded]:
             Embedded(SELFTEST_EXPECTED, "data", json.dumps(expected, ensure_ascii=False, indent=1).encode())]
 
 
+def script_ascii(text: str) -> str:
+    """JavaScript with every non-ASCII character as a ``\\uXXXX`` escape (the page's scripts hold them only
+    in strings and comments, where the escape means the same character)."""
+    return "".join(c if ord(c) < 128 else "".join(f"\\u{u:04x}" for u in _utf16(c)) for c in text)
+
+
+def html_ascii(text: str) -> str:
+    """HTML text and attributes with every non-ASCII character as a character reference."""
+    return "".join(c if ord(c) < 128 else f"&#x{ord(c):x};" for c in text)
+
+
+def css_ascii(text: str) -> str:
+    """A style sheet with every non-ASCII character as a CSS escape."""
+    return "".join(c if ord(c) < 128 else f"\\{ord(c):06x}" for c in text)
+
+
+def _utf16(c: str) -> tuple[int, ...]:
+    raw = c.encode("utf-16-be")
+    return tuple(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2))
+
+
 def render(files: list[Embedded], lock_info: dict[str, str], pyodide_version: str) -> bytes:
+    """The page (docs/web.md, "web page" in docs/design.md).
+
+    All ASCII: a browser decodes a page of one-byte characters on its fast path, and it decodes the page on
+    the page's own thread before anything can run. The embedded files are gzip-compressed (the engine
+    inflates them with the browser's DecompressionStream), which halves what the browser must read and
+    decode, and cut into pieces of at most ``CHUNK`` characters, each handed to the engine in a task of its
+    own. The manifest says, for each file, its pieces, its length as embedded, and its length and sha256 as
+    built; for the page, its whole length.
+    """
     from xl_gongkai import __version__
 
-    entries, blocks = [], []
-    for i, f in enumerate(files):
-        ident = f"xg-f{i}"
-        entries.append({"id": ident, "name": f.name, "kind": f.kind, "size": len(f.data),
-                        "sha256": hashlib.sha256(f.data).hexdigest()})
-        blocks.append(f'<script type="application/octet-stream" id="{ident}">'
-                      f'{base64.b64encode(f.data).decode("ascii")}</script>')
+    blocks: list[str] = []
+
+    def embed(f: Embedded, *, compress: bool) -> dict[str, object]:
+        data = gzip.compress(f.data, compresslevel=9, mtime=0) if compress else f.data
+        text = base64.b64encode(data).decode("ascii")
+        ids = []
+        for k in range(0, len(text), CHUNK):
+            ids.append(f"xg-{len(blocks)}")
+            blocks.append(f'<script type="application/octet-stream" id="{ids[-1]}">{text[k:k + CHUNK]}</script>')
+        return {"name": f.name, "kind": f.kind, "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest(),
+                "gzip": compress, "encoded": len(text), "ids": ids}
+
+    entries = [embed(f, compress=True) for f in files]
+    engine = embed(Embedded(ENGINE, "engine", (WEB / ENGINE).read_bytes()), compress=False)
     manifest = {
         "version": __version__,
         "pyodide": pyodide_version,
         "lock": {"info": lock_info, "packages": {}},  # nothing is loaded by name: every wheel is embedded
         "files": entries,
+        "engine": engine,
         "selftest": {"example": example().name, "workbook": SELFTEST_WORKBOOK, "expected": SELFTEST_EXPECTED},
+        "length": 0,
     }
+    text = json.dumps(manifest, ensure_ascii=True).replace("</", "<\\/").replace('"length": 0', LENGTH_FIELD)
     parts = {
         "version": __version__,
-        "style": (WEB / "page.css").read_text("utf-8"),
-        "floor": (WEB / "floor.js").read_text("utf-8"),
-        "runtime": (WEB / "runtime.js").read_text("utf-8"),
-        "page": (WEB / "page.js").read_text("utf-8"),
+        "style": css_ascii((WEB / "page.css").read_text("utf-8")),
+        "boot": script_ascii((WEB / "boot.js").read_text("utf-8")),
+        "floor": script_ascii((WEB / "floor.js").read_text("utf-8")),
+        "bridge": script_ascii((WEB / "bridge.js").read_text("utf-8")),
+        "page": script_ascii((WEB / "page.js").read_text("utf-8")),
         "embedded": "\n".join(blocks),
-        "manifest": json.dumps(manifest, ensure_ascii=False).replace("</", "<\\/"),
+        "manifest": text,
     }
-    html = (WEB / "page.html").read_text("utf-8")
+    html = html_ascii((WEB / "page.html").read_text("utf-8"))
     for key, value in parts.items():
         html = html.replace("{{" + key + "}}", value)
     if "{{" in html:
         raise SystemExit("web/page.html 中有未替换的占位符")
-    return html.encode("utf-8")
+    length = f'"length": {len(html):12d}'
+    if len(length) != len(LENGTH_FIELD) or html.count(LENGTH_FIELD) != 1:
+        raise SystemExit("网页版的长度字段无法写入")
+    return html.replace(LENGTH_FIELD, length).encode("ascii")
 
 
 def zipped_size(data: bytes, name: str) -> int:

@@ -106,3 +106,25 @@ def test_two_reports_of_the_2019_format_are_compared_without_x2() -> None:
     findings = check(after, today=TODAY, previous=before).findings
     assert {f.rule for f in findings} >= {"X1"}  # the cross-year rules ran (this report has blank rows)
     assert not [f for f in findings if f.rule == "X2" or "无法执行" in f.message]
+
+
+def test_fill_keeps_the_cross_year_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`fill --write --previous`: the check it writes into 校验结果 is the whole check, last year included,
+    as `check --previous` gives it (filling the totals does not make a cross-year 错误 go away)."""
+    from python_calamine import CalamineWorkbook
+
+    from support.cli_run import run
+    from xl_gongkai.spec import load_form
+
+    last = REPORTS / "suqian-city-2023.json"
+    assert run(capsys, "new", "--from", REPORTS / "huaian-city-2024.json", "-o", tmp_path / "b.xlsm")[0] == 0
+    code, out, _ = run(capsys, "fill", tmp_path / "b.xlsm", "-o", tmp_path / "f.xlsm", "--write", "--previous", last,
+                       "--today", TODAY.isoformat())
+    assert code == 1 and "X1 表三" in out
+    _, shown, _ = run(capsys, "check", tmp_path / "f.xlsm", "--previous", last, "--format", "json",
+                      "--today", TODAY.isoformat())
+    expected = [f["message"] for f in json.loads(shown)["validation"]["findings"]]
+    assert {m.split()[0] for m in expected} == {"X1", "X2", "X4"}  # X4: 宿迁's report is another agency's
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "f.xlsm")).get_sheet_by_name(load_form().template.results_sheet)
+    written = [str(v) for row in sheet.to_python() for v in row]
+    assert all(m in written for m in expected)

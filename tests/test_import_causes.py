@@ -19,7 +19,7 @@ from xl_gongkai.adapters.published.html import parse_html
 from xl_gongkai.core.findings import ERROR
 from xl_gongkai.core.report import Report
 from xl_gongkai.core.rules import check
-from xl_gongkai.spec import CellKey
+from xl_gongkai.spec import CellKey, load_form
 
 CAUSES = DATA / "causes"
 REQUESTS_COLUMNS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total")
@@ -442,3 +442,31 @@ def test_22_numbers_printed_before_their_label() -> None:
     assert table_three(r) == TABLE_THREE
     assert any("印在了本行的标签之前" in m for m in messages(r, "I5"))
     assert [f for f in r.findings if f.severity.value == ERROR] == []
+
+
+def test_23_a_pdf_table_with_blank_cells_is_read_by_position(tmp_path: Path) -> None:
+    """A PDF's text loses blank cells (``3 3``); the boxes of its characters keep them: each in its column.
+
+    The PDF is made by LibreOffice from a page whose table leaves the five 法人 columns blank where they are 0.
+    """
+    import subprocess
+
+    def shown(values: list[int]) -> list[Any]:
+        return [values[0], None, None, None, None, None, values[6]] if values[0] == values[6] else values
+
+    rows = "".join(f"<tr><td colspan=3>{label}</td>" + "".join(
+        f"<td>{'' if v is None else v}</td>" for v in shown(TABLE_THREE[key])) + "</tr>"
+        for key, label in zip(TABLE_THREE, (r.label for r in load_form().table("requests").rows), strict=True))
+    page = tmp_path / "blank.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'></head><body><p>三、收到和处理政府信息公开申请情况</p><table border=1>"
+        "<tr><td colspan=3 rowspan=2>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>"
+        "<td colspan=7>申请人情况</td></tr><tr><td>自然人</td><td>商业企业</td><td>科研机构</td><td>社会公益组织</td>"
+        f"<td>法律服务机构</td><td>其他</td><td>总计</td></tr>{rows}</table>"
+        "<p>四、政府信息公开行政复议、行政诉讼情况</p></body></html>", "utf-8")
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(page)], check=True, capture_output=True,
+                   timeout=180)
+    r = import_report(tmp_path / "blank.pdf")
+    assert {key: row(r, "requests", key) for key in TABLE_THREE} == {k: shown(v) for k, v in TABLE_THREE.items()}
+    assert messages(r, "I1") == []

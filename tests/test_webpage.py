@@ -5,7 +5,9 @@ The same functions run in the browsers in tests/test_web.py; here they are check
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -129,3 +131,129 @@ def test_selftest_compares_with_what_native_python_recorded(tmp_path: Path) -> N
     bad = call("selftest", example=str(example), workbook=str(book), expected=str(tmp_path / "expected.json"),
                home=str(tmp_path / "c"))
     assert not bad["passed"] and bad["text"].startswith("未通过：") and "导出数据包" in bad["text"]
+
+
+# --- last year's report in every command -----------------------------------------------------------------------
+
+@pytest.fixture
+def crossyear_book(tmp_path: Path, huaian: Report) -> tuple[Path, Path]:
+    """淮安's 2024 workbook (clean on its own) and 宿迁's 2023 report, whose 结转下年度 disagrees with it."""
+    book = new_workbook(tmp_path / "book.xlsm", source=huaian, today=TODAY)
+    return book, REPORTS / "suqian-city-2023.json"
+
+
+def test_export_and_report_refuse_on_last_years_findings(crossyear_book: tuple[Path, Path], tmp_path: Path) -> None:
+    book, last = crossyear_book
+    home = str(tmp_path / "home")
+    assert call("export", path=str(book), today=T, home=home)["ok"]  # alone it exports
+    for command in ("export", "report"):
+        refused = call(command, path=str(book), today=T, previous=str(last), home=home)
+        assert refused["kind"] == "refused" and "X1 表三" in refused["message"], refused
+
+
+def test_fill_keeps_last_years_findings(crossyear_book: tuple[Path, Path], tmp_path: Path) -> None:
+    book, last = crossyear_book
+    done = call("fill", path=str(book), today=T, previous=str(last), home=str(tmp_path / "home"))
+    assert done["ok"], done
+    shown = {f["rule"] for f in done["check"]["findings"]}
+    assert shown == {"X1", "X2", "X4"} and not done["check"]["ready"]  # X4: 宿迁 is another agency
+    from python_calamine import CalamineWorkbook
+
+    results = CalamineWorkbook.from_path(done["source"]).get_sheet_by_name(load_form().template.results_sheet)
+    written = "\n".join(str(v) for row in results.to_python() for v in row)
+    assert all(rule in written for rule in shown)  # the workbook's 校验结果 has them too
+
+
+# --- the blank workbook ------------------------------------------------------------------------------------------
+
+def test_blank_workbook_is_the_template_with_agency_and_year(tmp_path: Path) -> None:
+    done = call("blank", agency="  某县人民政府办公室 ", year="2025", today=T, home=str(tmp_path / "home"))
+    assert done["ok"], done
+    (made,) = done["files"]
+    assert made["name"] == "某县人民政府办公室_2025年_年报工作簿.xlsm"
+    report = read_workbook(Path(made["path"]))
+    assert (report.agency, report.year) == ("某县人民政府办公室", 2025)
+    assert not any(v is not None for v in report.values.values())  # every figure blank
+    unnamed = call("blank", year=2026, today=T, home=str(tmp_path / "home"))
+    assert unnamed["files"][0]["name"] == "2026年_年报工作簿.xlsm"
+
+
+@pytest.mark.parametrize("year", ["", "二〇二五", "1999", "2027", "20255"])
+def test_blank_workbook_refuses_a_year_that_is_not_one(year: str, tmp_path: Path) -> None:
+    first = load_form().first_year
+    refused = call("blank", agency="某局", year=year, today=T, home=str(tmp_path))
+    assert refused["kind"] == "refused"
+    assert refused["message"] == (f"报告年度应为 {first} 至 {TODAY.year} 之间的年份（四位数字），"
+                                  f"现为“{year}”：请改正后再下载。")
+
+
+def test_the_blank_years_default_is_the_report_due_next() -> None:
+    """Each year's report is due by 31 January of the next: in January last year's, from February this year's."""
+    assert webpage.due_year(dt.date(2026, 1, 31)) == 2025
+    assert webpage.due_year(dt.date(2026, 2, 1)) == 2026
+    assert webpage.due_year(dt.date(2026, 12, 31)) == 2026
+    start = call("start", today="2027-01-10")["blank"]
+    labels = {m.key: m.label for m in load_form().metadata_fields}
+    assert start == {"agency": labels["agency"], "year": labels["year"], "default_year": 2026,
+                     "first_year": load_form().first_year, "last_year": 2027}
+
+
+def test_start_says_what_the_page_opens() -> None:
+    from xl_gongkai.adapters.formats import INPUTS
+
+    accepts = call("start", today=T)["accepts"]
+    read_here = [f for f in INPUTS if f.key != "office"]  # LibreOffice's formats need a program the page has not
+    assert read_here and all(f.what in accepts and all(s in accepts for s in f.suffixes) for f in read_here)
+    said = set(re.findall(r"\.[a-z]+", accepts))
+    assert said == {s for f in read_here for s in f.suffixes}
+
+
+# --- messages name the page's buttons, never a command -------------------------------------------------------------
+
+COMMAND = re.compile(r"xl-gongkai [a-z]|(?<![\w-])--[a-z]|"
+                     r"(?<![A-Za-z.])(check|fill|export|report|new|import|audit)(?![A-Za-z.])")
+
+
+def test_every_advice_has_page_words_without_a_command() -> None:
+    from xl_gongkai.adapters.office import NEEDS_LIBREOFFICE
+    from xl_gongkai.advice import ALL, MACROS_LOST, NEXT_YEAR_CARRIES, NO_LIBREOFFICE, for_page
+    from xl_gongkai.core.rules import catalogue
+
+    for advice in ALL:
+        assert COMMAND.search(advice.cli) or "soffice" in advice.cli, advice.cli  # a command or a program …
+        assert for_page(advice.cli) == advice.page and not COMMAND.search(advice.page)  # … the page names neither
+        assert "soffice" not in advice.page and "安装" not in advice.page
+    assert MACROS_LOST.cli in catalogue().rule("F4").message  # said in the rule catalogue, word for word
+    assert NEXT_YEAR_CARRIES.cli in catalogue().rule("L6").message
+    assert NO_LIBREOFFICE.cli in NEEDS_LIBREOFFICE
+    for text in (webpage.WORD_NOTE, webpage.FILL_ONLY_WORKBOOKS, webpage.BAD_YEAR):
+        assert not COMMAND.search(text), text
+
+
+def test_page_messages_name_no_command(tmp_path: Path, huaian: Report) -> None:
+    """The failures whose command-line message names a command, as the page says them."""
+    import zipfile
+
+    form = load_form()
+    book = new_workbook(tmp_path / "book.xlsm", source=huaian, today=TODAY)
+    tpl = form.workbook
+    old = tmp_path / "旧版本.xlsm"
+    old.write_bytes(set_cells(book.read_bytes(), {form.metadata_sheet: {tpl.version_cell: "0.9.0"}}))
+    said = call("check", path=str(old), today=T)
+    assert said["kind"] == "input" and "下载空白工作簿" in said["message"] and not COMMAND.search(said["message"])
+
+    bare = tmp_path / "另存过的.xlsm"  # LibreOffice's save: the macros kept, the code names gone (F4)
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bare, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml" or info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'\scodeName="[^"]*"', b"", data)
+            out.writestr(info, data)
+    checked = call("check", path=str(bare), today=T)
+    (f4,) = [f for f in checked["findings"] if f["rule"] == "F4"]
+    assert "网页版照常读取和处理" in f4["message"] and not COMMAND.search(f4["message"])
+
+    many = new_workbook(tmp_path / "many.xlsm", agency="某局", year=2025)  # blank: more than 8 blocking findings
+    refused = call("export", path=str(many), today=T, home=str(tmp_path / "home"))
+    assert refused["kind"] == "refused" and "全部问题见本页下方的列表" in refused["message"]
+    assert not COMMAND.search(refused["message"])

@@ -258,8 +258,10 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from .fileio import commit, guard_outputs
 
     out = WORKBOOK_OUT.check(args.output) if args.output else None
-    # in place without -o: the one deliberate exception to "no output replaces an input" (never the register file)
-    inputs = [*([args.path] if out is not None else []), *([args.ledger] if args.ledger else [])]
+    # in place without -o: the one deliberate exception to "no output replaces an input" (never the register file,
+    # nor last year's report)
+    inputs = [*([args.path] if out is not None else []), *([args.ledger] if args.ledger else []),
+              *([args.previous] if args.previous else [])]
     guard_outputs([out or Path(args.path)], inputs)
     src = open_source(args.path)
     if not src.is_file_workbook:
@@ -269,7 +271,8 @@ def cmd_fill(args: argparse.Namespace) -> int:
         from .commands.ledger import load_ledger
 
         ledger = load_ledger(args.ledger, src.report.form, today=args.today)
-    done = run_fill(src, out=out, write=args.write, today=args.today, ledger=ledger)
+    previous = open_source(args.previous).report if args.previous else None
+    done = run_fill(src, out=out, write=args.write, today=args.today, ledger=ledger, previous=previous)
     (target,) = commit(done.outputs, inputs)
     say(f"已填充合计：{target}" + ("（并写入了校验结果、摘要和标记）" if args.write else ""))
     if done.ledger_note:
@@ -470,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="输出文件", help="另存为（默认覆盖原文件）：.xlsm 或 .xlsx（不带宏）")
     p.add_argument("--write", action="store_true",
                    help="同时写入校验结果、摘要和标记（与 Excel 的“填充合计”按钮相同）")
+    p.add_argument("--previous", metavar="上年报告",
+                   help="上一年度的报告，用于跨年度校验（工作簿记住的上年报告不必再给）")
     p.add_argument("--ledger", metavar="台账文件",
                    help="本单位自己的依申请台账（.csv 或 .xlsx）：替换工作簿“依申请台账”表中的内容，表三按台账重新填写")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)

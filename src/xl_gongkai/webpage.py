@@ -6,8 +6,13 @@ file system, and writes no rule, label or message of its own. Every result says 
 be read, a refused export and a defect of ours are results too, with the same Chinese messages the command
 line gives, so nothing raises into JavaScript.
 
+The page runs this module in a Web Worker (``web/engine.js``): nothing here may assume a window.
+
 Explanations a clerk types in the page attach to findings by their ``key`` (``Report.explanations``), as
-they do from the workbook's results sheet. "Today" can be fixed (the page's ``?today=YYYY-MM-DD``, the
+they do from the workbook's results sheet. Last year's report (``previous``) takes part in every command,
+as ``--previous`` does on the command line: the page refuses 导出 and 生成年报 on the same findings, and
+填充合计 keeps the cross-year findings in what it writes. Messages name the page's buttons where the
+command line would name a command (``advice.for_page``). "Today" can be fixed (the page's ``?today=YYYY-MM-DD``, the
 command line's hidden ``--today``) so that a test compares the page's outputs with the CLI's byte for byte.
 """
 
@@ -22,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .advice import for_page
 from .core.findings import WARNING, Finding, draft_note
 from .core.report import Report
 from .errors import InputError, Refused
@@ -33,11 +39,13 @@ if TYPE_CHECKING:
 # Where the page keeps its files, inside Pyodide's in-memory file system (a native caller passes its own).
 HOME = Path.home() / "xl-gongkai"
 
-WORD_NOTE = ("Word 版年报（.docx）要用 python-docx 生成，它依赖的 lxml 不能在浏览器中运行，"
-             "所以本页只生成网页版（HTML），内容与 Word 版相同。"
-             "需要 Word 文件时，请用 Excel 模板的“生成年报”按钮，或命令行 xl-gongkai report。")
+# python-docx needs lxml, which has no WebAssembly build: the page makes the HTML report only
+WORD_NOTE = ("本页生成网页版（HTML）年度报告，内容与 Word 版相同：生成 Word 文件的组件不能在浏览器中运行。"
+             "需要 Word 文件时，可以用 WPS 文字或 Word 打开下载的 .html 年报，“另存为” .docx 文件；"
+             "或者请使用 Excel 模板的同事用“生成年报”按钮生成。")
 FILL_ONLY_WORKBOOKS = ("填充合计只适用于工作簿（.xlsm/.xlsx）：数据包和已公布的报告没有合计单元格可写。"
-                       "需要工作簿时，请用命令行 xl-gongkai new --from 文件名 生成。")
+                       "需要工作簿时，请在本页“下载空白工作簿”，填写后再打开它。")
+BAD_YEAR = "报告年度应为 {first} 至 {last} 之间的年份（四位数字），现为“{year}”：请改正后再下载。"
 DEFECT = ("程序内部错误（{name}），操作没有完成，您的文件没有被修改。这是程序缺陷，"
           "请把下面的“详细信息”复制下来发给维护人员。")
 
@@ -54,9 +62,9 @@ def call(command: str, args_json: str = "{}") -> str:
     except InputError as exc:
         if exc.place and Path(exc.place).is_relative_to(HOME):  # the page's own folders mean nothing to a clerk
             exc.place = Path(exc.place).name
-        result = {"ok": False, "kind": "input", "message": f"无法读取：{exc}"}
+        result = {"ok": False, "kind": "input", "message": for_page(f"{exc.lead}：{exc}")}
     except Refused as exc:
-        result = {"ok": False, "kind": "refused", "message": str(exc)}
+        result = {"ok": False, "kind": "refused", "message": for_page(str(exc))}
     except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback (no log file here)
         result = {"ok": False, "kind": "defect", "message": DEFECT.format(name=type(exc).__name__),
                   "details": f"xl_gongkai {__version__}\n{traceback.format_exc()}"}
@@ -78,16 +86,42 @@ def receive(name: str, data: Any, home: str | None = None) -> str:
     return str(target)
 
 
+def digest(path: str) -> str:
+    """The sha256 of a file the page holds: the key under which the page keeps the explanations typed for it."""
+    return _digest(path)
+
+
+def warm() -> None:
+    """Import what the first check needs while the page is still starting, so that the first file opened
+    is answered as fast as the next."""
+    from .commands import check, export, fill, output, report, sheet_output, workbook  # noqa: F401
+    from .core import summary  # noqa: F401
+    from .publish import default_report_paths  # noqa: F401
+
+
 # --- the commands the page offers -------------------------------------------------------------------------
 
 def start(today: str | None = None) -> dict[str, Any]:
-    """What the page shows before any file: versions, the results table's columns, the notes."""
+    """What the page shows before any file: versions, the results table's columns, what it opens, the notes,
+    and the blank workbook's fields (labels from the spec, the year of the report due next)."""
+    from .adapters.formats import INPUTS
     from .spec import load_form
 
-    _today(today)  # a bad ?today= is said at once, not at the first check
+    day = _today(today) or dt.date.today()  # a bad ?today= is said at once, not at the first check
     form = load_form()
+    fields = {m.key: m.label for m in form.metadata_fields}
+    # what the page reads itself: not the formats only LibreOffice converts (the browser runs no programs)
+    accepts = "、".join(f"{f.what}（{'、'.join(f.suffixes)}）" for f in INPUTS if f.key != "office")
     return {"version": __version__, "form": form.title, "columns": _columns(), "word_note": WORD_NOTE,
-            "today": today or None}
+            "today": today or None, "accepts": f"可以打开：{accepts}。",
+            "blank": {"agency": fields["agency"], "year": fields["year"], "default_year": due_year(day),
+                      "first_year": form.first_year, "last_year": day.year}}
+
+
+def due_year(today: dt.date) -> int:
+    """The year of the report due next: each year's report is published by 31 January of the year after,
+    so in January it is last year's, from February on this year's (docs/web.md)."""
+    return today.year - 1 if today.month == 1 else today.year
 
 
 def check(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
@@ -105,7 +139,7 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
         "file": _name(src),
         "kind": src.kind,
         "headline": headline(report),
-        "notes": list(src.notes),
+        "notes": [for_page(n) for n in src.notes],
         "findings": [_finding(i, f, report.form, cells, explainable=f.key not in imported and f.severity == WARNING)
                      for i, f in enumerate(validation.findings, start=1)],
         "counts": validation.counts(),
@@ -120,8 +154,9 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
 
 
 def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
-         home: str | None = None) -> dict[str, Any]:
-    """填充合计: the totals written as ``fill`` writes them, then the results, summary and explanations.
+         previous: str | None = None, home: str | None = None) -> dict[str, Any]:
+    """填充合计: the totals written as ``fill --write`` writes them, then the results, summary and explanations;
+    last year's report takes part in the check it writes, as in every command.
 
     The filled copy becomes the page's current file (``source``), as the book in Excel carries the totals
     after the button.
@@ -133,23 +168,24 @@ def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | 
     if not src.is_file_workbook or src.path is None:
         raise Refused(FILL_ONLY_WORKBOOKS)
     out = _fresh(Path(home) if home else HOME, "out") / f"{src.path.stem}_已填充合计{src.path.suffix}"
-    done = run_fill(src, out=out, write=True, today=_today(today))
+    done = run_fill(src, out=out, write=True, today=_today(today), previous=_previous(previous))
     (target,) = commit(done.outputs, [src.path])
     note = f"{done.ledger_note}" if done.ledger_note else ""
     return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。{note}",
-            "files": [_file(target)], "source": str(target),
-            "check": {"ok": True, **check(str(target), today, explanations)}}
+            "files": [_file(target)], "source": str(target), "sha256": _digest(str(target)),
+            "check": {"ok": True, **check(str(target), today, explanations, previous)}}
 
 
 def export(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
-           draft: bool = False, home: str | None = None) -> dict[str, Any]:
+           draft: bool = False, previous: str | None = None, home: str | None = None) -> dict[str, Any]:
     """导出: the payload JSON and the summary, refused while an 错误 stands or a 提示 lacks an explanation."""
     from .commands.export import default_paths, run_export
     from .fileio import commit
 
     src = _source(path, explanations)
     payload_path, summary_path = default_paths(src.report, _fresh(Path(home) if home else HOME, "out"))
-    done = run_export(src, out=payload_path, summary_path=summary_path, draft=draft, today=_today(today))
+    done = run_export(src, out=payload_path, summary_path=summary_path, draft=draft, today=_today(today),
+                      previous=_previous(previous))
     if done.refused is not None or done.doc is None:
         raise Refused(done.refused or "")
     commit(done.outputs, [path])
@@ -161,7 +197,7 @@ def export(path: str, today: str | None = None, explanations: Mapping[str, str] 
 
 
 def report(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
-           home: str | None = None) -> dict[str, Any]:
+           previous: str | None = None, home: str | None = None) -> dict[str, Any]:
     """生成年报: the publishable report as HTML (the Word file needs lxml, which the browser cannot run)."""
     from .commands.report import run_report
     from .fileio import commit
@@ -169,11 +205,32 @@ def report(path: str, today: str | None = None, explanations: Mapping[str, str] 
 
     src = _source(path, explanations)
     _, html_path = default_report_paths(src.report, _fresh(Path(home) if home else HOME, "out"))
-    done = run_report(src, html=html_path, today=_today(today))
+    done = run_report(src, html=html_path, today=_today(today), previous=_previous(previous))
     if done.refused is not None:
         raise Refused(done.refused)
     commit(done.outputs, [path])
     return {"message": f"已生成年度报告网页版：{html_path.name}。", "files": [_file(html_path)]}
+
+
+def blank(agency: str | None = None, year: Any = None, today: str | None = None,
+          home: str | None = None) -> dict[str, Any]:
+    """下载空白工作簿: the template for a year, with the agency when typed (``new --agency --year``), for a clerk
+    with no Excel to fill in WPS and open here again. A year the form's M2 would reject is refused first."""
+    from .commands.workbook import new_package
+    from .fileio import Output, commit, report_stem
+    from .spec import load_form
+
+    day = _today(today) or dt.date.today()
+    form = load_form()
+    text = str(year if year is not None else "").strip()
+    if not text.isdigit() or not form.first_year <= int(text) <= day.year:
+        raise Refused(BAD_YEAR.format(year=text, first=form.first_year, last=day.year))
+    name = (agency or "").strip() or None
+    stem = report_stem(name, int(text)) if name else f"{int(text)}年"
+    target = _fresh(Path(home) if home else HOME, "out") / f"{stem}_年报工作簿.xlsm"
+    commit([Output(target, new_package(target, agency=name, year=int(text)), "工作簿")])
+    return {"message": f"已生成空白工作簿：{target.name}。请用 WPS 或 Excel 填写并保存，再在本页选择它。",
+            "files": [_file(target)]}
 
 
 def selftest(example: str, workbook: str, expected: str, home: str | None = None) -> dict[str, Any]:
@@ -217,7 +274,8 @@ def expectations(example: str, workbook: str, home: str | None = None) -> dict[s
 
 
 COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
-    "start": start, "check": check, "fill": fill, "export": export, "report": report, "selftest": selftest,
+    "start": start, "check": check, "fill": fill, "export": export, "report": report, "blank": blank,
+    "selftest": selftest,
 }
 
 
@@ -275,7 +333,7 @@ def _columns() -> list[dict[str, str]]:
 
 
 def _finding(no: int, f: Finding, form: Form, cells: bool, *, explainable: bool) -> dict[str, Any]:
-    return {"no": no, "rule": f.rule, "severity": f.severity, "message": f.message, "key": f.key,
+    return {"no": no, "rule": f.rule, "severity": f.severity, "message": for_page(f.message), "key": f.key,
             "place": _place(f, form, cells), "explanation": f.explanation or "", "explainable": explainable}
 
 

@@ -68,18 +68,23 @@ class Browser:
         return result
 
     def put(self, path: Path) -> str:
-        """A file's bytes into the page (window.xlGongkai.receive); returns its path there."""
+        """A file's bytes into the page's engine (window.xlGongkai.receive); returns its path there."""
         data = json.dumps(base64.b64encode(path.read_bytes()).decode("ascii"))
         name = json.dumps(path.name)
         return str(self.eval(f"window.xlGongkai.receive({name}, "
-                             f"Uint8Array.from(atob({data}), (c) => c.charCodeAt(0)))"))
+                             f"Uint8Array.from(atob({data}), (c) => c.charCodeAt(0))).then((r) => r.path)"))
 
     def get(self, page_path: str) -> bytes:
-        """A file's bytes out of the page's in-memory file system."""
-        text = self.eval("(() => { const b = window.xlGongkai.read(" + json.dumps(page_path) + ");"
+        """A file's bytes out of the engine's in-memory file system."""
+        text = self.eval("window.xlGongkai.read(" + json.dumps(page_path) + ").then((b) => {"
                          " let s = ''; for (let i = 0; i < b.length; i += 32768)"
-                         " s += String.fromCharCode.apply(null, b.subarray(i, i + 32768)); return btoa(s); })()")
+                         " s += String.fromCharCode.apply(null, b.subarray(i, i + 32768)); return btoa(s); })")
         return base64.b64decode(text)
+
+    def clear_downloads(self) -> None:
+        """Forget earlier downloads, so that a file downloaded again keeps its own name (no "(1)")."""
+        for p in self.downloads.iterdir():
+            p.unlink()
 
     def downloaded(self, name: str) -> bytes:
         """A file the page downloaded, once the browser has finished writing it."""

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..advice import NO_LIBREOFFICE
 from ..errors import InputError
 from ..fileio import read_input
 from .formats import InputFormat, spaced
@@ -35,9 +36,8 @@ TIMEOUT = 180.0  # seconds: LibreOffice starts in 2-5 s and converts a report in
 MAX_BYTES = 50 * 1024 * 1024  # a report's .doc is well under 5 MB; images make some larger
 MAX_OUTPUT_BYTES = 100 * 1024 * 1024
 
-NEEDS_LIBREOFFICE = ("这是{what}：本工具要用 LibreOffice 把它转换后才能读取，但本机没有找到 LibreOffice"
-                     "（命令 soffice）。请安装 LibreOffice（免费，https://www.libreoffice.org）后重试；"
-                     "或在 Word 或 WPS 中打开它，“另存为” {target} 格式后再读取。")
+NEEDS_LIBREOFFICE = ("这是{what}：" + NO_LIBREOFFICE.cli +
+                     "在 Word 或 WPS 中打开它，“另存为” {target} 格式后再读取。")
 
 
 def program() -> str | None:

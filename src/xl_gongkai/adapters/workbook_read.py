@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..advice import CURRENT_TEMPLATE, NEW_TEMPLATE_MAY_MOVE, NEW_TEMPLATE_MOVE, NEW_TEMPLATE_REFILL
 from ..core.ledger import Entry, Ledger, blank
 from ..core.report import Report
 from ..errors import InputError, OwnOutput
@@ -147,7 +148,7 @@ def sheet_names(path: Path) -> list[str]:
 
 def missing_sheets(missing: list[str], path: Path) -> InputError:
     return InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
-                      "。这不是本模板的工作簿，或工作表被删除、改名；请用 xl-gongkai new 重新生成模板后填写。",
+                      f"。这不是本模板的工作簿，或工作表被删除、改名；{NEW_TEMPLATE_REFILL.cli}。",
                       place=str(path))
 
 
@@ -283,11 +284,11 @@ def check_version(form: Form, cover: Grid, where: str) -> str:
     label = cover.cell(places.version[0], places.label_col)
     if label != tpl.version_label or found is None:
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell} 没有模板版本号：这不是本程序生成的模板，"
-                         "或封面被改动。请用 xl-gongkai new 生成新模板后转填。", place=where)
+                         f"或封面被改动。{NEW_TEMPLATE_MOVE.cli}。", place=where)
     if str(found) != tpl.version and str(found) not in tpl.reads_versions:
         readable = "、".join([tpl.version, *tpl.reads_versions])
         raise InputError(f"{form.metadata_sheet}!{tpl.version_cell}：此工作簿的模板版本为“{found}”，本程序只读取 "
-                         f"{readable} 版。请用当前版本的 xl-gongkai new 生成新模板，把数字转填过去。", place=where)
+                         f"{readable} 版。{CURRENT_TEMPLATE.cli}。", place=where)
     return str(found)
 
 
@@ -317,7 +318,7 @@ def report_from_grids(form: Form, grids: dict[str, Grid], where: str) -> Report:
     if problems:
         shown = "；".join(problems[:4]) + (f"；另有{len(problems) - 4}处" if len(problems) > 4 else "")
         raise InputError(f"表格结构被改动，无法确定数字所在位置：{shown}。请不要插入、删除或移动行列，"
-                         "也不要修改标签；可用 xl-gongkai new 生成新模板后转填。", place=where)
+                         f"也不要修改标签；{NEW_TEMPLATE_MAY_MOVE.cli}。", place=where)
     values: dict[CellKey, Any] = {}
     for sheet, keys, spots in places.cells_by_sheet:
         values.update(zip(keys, grids[sheet].values(spots), strict=True))

@@ -70,9 +70,13 @@ class Filled:
 
 
 def run_fill(src: Source, *, out: str | Path | None = None, write: bool = False, today: dt.date | None = None,
-             links: bool = False, ledger: Ledger | None = None) -> Filled:
+             previous: Report | None = None, links: bool = False, ledger: Ledger | None = None) -> Filled:
     """Recompute the totals (and table 三 from the register); for a workbook file, the new file for ``out``
-    (default: the file itself)."""
+    (default: the file itself).
+
+    The check it runs is the whole check, last year's report included (``previous``, or the one the workbook
+    remembers): filling the totals must not make a cross-year 错误 disappear from the results it writes.
+    """
     from ..adapters.xlsx_cells import check_values
 
     form = src.report.form
@@ -96,7 +100,8 @@ def run_fill(src: Source, *, out: str | Path | None = None, write: bool = False,
     except (ValueError, TypeError) as exc:
         raise InputError(f"合计无法写入：{exc}", place=str(src.path or "工作簿")) from None
     report: Report = counted.with_values(derived)
-    checked = run_check(src, report=report, today=today, write=write, links=links, action=ACTION)
+    checked = run_check(src, report=report, previous=previous, today=today, write=write, links=links,
+                        action=ACTION)
     writes = SheetWrites(totals, checked.writes.blocks if checked.writes else [])
     filled = Filled(checked, derived, writes, from_ledger=from_ledger,
                     replaced=len(ledger) if ledger is not None else None)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ..advice import SEE_ALL
 from ..spec import Severity
 
 # shorthands for the members
@@ -173,5 +174,5 @@ def refusal(v: Validation, limit: int = 8, *, verb: str = "导出") -> str:
     lines = [f"未{verb}：还有{'、'.join(head)}。请{'，并'.join(todo)}后再{verb}。"]
     lines += [f"  {f.message}" for f in blocking[:limit]]
     if len(blocking) > limit:
-        lines.append(f"  ……另有 {len(blocking) - limit} 项，请运行 check 查看全部。")
+        lines.append(f"  ……另有 {len(blocking) - limit} 项，{SEE_ALL.cli}。")
     return "\n".join(lines)

@@ -28,8 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...core.numbers import show
-from ...spec import CellKey, Column, Table
+from ...spec import CellKey, Table
 from .heuristics import heuristic
 from .identities import Equation, holds, row_sums_hold
 from .label_index import LabelIndex, Unit, ordered_columns
@@ -459,11 +458,3 @@ def added_label(text: str, index: LabelIndex) -> str | None:
     if not text or is_prose(text) or index.is_table_text(text):
         return None
     return text
-
-
-def shown_values(values: Sequence[Any]) -> str:
-    return " ".join(show(v) if v is not None else "空" for v in values)
-
-
-def columns_of(unit: Unit) -> Sequence[Column]:
-    return unit.columns

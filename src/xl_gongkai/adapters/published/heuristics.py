@@ -51,21 +51,18 @@ def heuristic(name: str, family: str) -> Callable[[F], F]:
 
 
 def inventory() -> dict[str, Heuristic]:
-    """Every heuristic of the importer (importing the modules that register them)."""
-    from . import (  # noqa: F401
-        agency,
-        chrome,
-        decoder,
-        files,
-        html,
-        label_index,
-        labels,
-        metadata,
-        placement,
-        row_scanner,
-        sections,
-        tables,
-        text,
-    )
+    """Every heuristic of the importer: every module of this package is imported first, so a heuristic
+    registered in a module that is only loaded for some files (PDF, Word) is listed too."""
+    import importlib
+    import pkgutil
 
+    for module in pkgutil.iter_modules(_package_path()):
+        importlib.import_module(f"{__package__}.{module.name}")
     return dict(HEURISTICS)
+
+
+def _package_path() -> list[str]:
+    """The folder of this package (where its modules are found)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).parent)]

@@ -3,8 +3,7 @@
 A table's region is read as one string: the normalised text of its printed items joined together, with
 every number, blank and empty cell sitting *between* two characters of it. A row's label broken over
 lines, wrapped around a merged group label or split by the numbers printed in its middle is therefore
-one run of characters, and it is found by plain string search (``label_ends_last`` in the old reader
-needed a special case for each of these).
+one run of characters, and it is found by plain string search, without a special case for each of these.
 
 What this module knows:
 

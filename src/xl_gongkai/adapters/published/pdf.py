@@ -26,6 +26,7 @@ import zlib
 from typing import Any
 
 from ...errors import InputError
+from .pdf_cells import page_lines, with_cells
 from .text import MAX_LINES, MAX_TEXT_CHARS, Document, text_lines
 
 MAX_PDF_BYTES = 50 * 1024 * 1024  # a report's PDF is 0.2-5 MB (淮安 2024: 0.4 MB for 6 pages); scans run larger
@@ -154,8 +155,7 @@ def _page_text(pdf: Any, i: int, error: type[Exception]) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            text: str = textpage.get_text_bounded()
-            return text
+            return "\n".join(with_cells(page_lines(textpage)))
         finally:
             textpage.close()
     except error:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ...core.numbers import exact_sum, read, show
+from ...core.numbers import show
 from ...spec import Column
 from .heuristics import heuristic
 from .text import EMPTY, NUMBER, SLASH, UNSURE, Token
@@ -92,23 +92,6 @@ def _one_item_a_cell(tokens: Sequence[Token]) -> bool:
     """Each item in a cell of its own: a cell that holds two numbers (``95 0``) says nothing of positions."""
     at = [t.cell for t in tokens if t.cell >= 0]
     return len(at) == len(set(at))
-
-
-def sums_hold(values: Sequence[Any], columns: Sequence[Column]) -> bool:
-    """Every total printed in the row equals the sum of its terms in the row (and there is one)."""
-    at = {c.key: i for i, c in enumerate(columns)}
-    checked = False
-    for c in columns:
-        if not c.sum_of or not set(c.sum_of) <= set(at):
-            continue
-        terms = [read(values[at[k]]) for k in c.sum_of]
-        total = read(values[at[c.key]])
-        if total.kind != "number" or any(t.kind != "number" for t in terms):
-            return False
-        if exact_sum([t.number for t in terms if t.number is not None]) != total.number:
-            return False
-        checked = True
-    return checked
 
 
 def closed_under_sums(columns: Sequence[Column]) -> bool:

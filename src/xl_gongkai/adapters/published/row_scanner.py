@@ -73,7 +73,6 @@ class Scan:
     slots: list[Slot]  # one per unit, in the form's order (``hit`` None where the label was not found)
     chain: list[Hit]
     region: Region
-    duplicates: list[tuple[int, Segment]] = field(default_factory=list)  # (unit, segment) printed out of order
 
 
 @heuristic("monotone_rows", "table")

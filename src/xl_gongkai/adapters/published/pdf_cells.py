@@ -1,0 +1,203 @@
+"""Where a PDF table's numbers sit: cells for the rows whose blank cells the text alone would lose.
+
+A PDF's text layer gives each table row as its label and the numbers it prints; a blank cell prints nothing,
+so ``二、上年结转政府信息公开申请数量 3 3`` could be any two of seven columns. The page knows better: every
+character has its box. The columns of a table are the horizontal bands its column headings and its numbers
+occupy, line after line; a row that prints fewer numbers than the table has bands is written with a cell for
+every band (``…数量→3→→→→→→3``), and the table reader reads it by position (``separator_positions``).
+
+Only such rows change: a row that prints a number in every band, and every line that is not a table row, is
+the text exactly as PDFium lays it out, so a PDF still reads exactly as its copied text does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .heuristics import heuristic
+
+# Characters further apart than this many times their height start a new word (a PDF sets a table's cells
+# apart by far more than a character's width; the characters of one word or number touch).
+WORD_GAP = 0.6
+# A table's numbers are in a run of lines: a line without a number between two table rows is a wrapped label,
+# more than this many such lines in a row end the table.
+MAX_TEXT_LINES_IN_TABLE = 4
+# The column headings are on the few lines above a table's first row of numbers.
+HEADING_LINES = 8
+# A table needs this many columns and rows of numbers for its bands to mean columns.
+MIN_BANDS = 3
+MIN_ROWS = 2
+MAX_LABEL_CHARS = 60  # the longest row label of the form has 40 characters: more before the numbers is prose
+_NUMBER = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|项|个)?$")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    left: float
+    right: float
+
+    @property
+    def number(self) -> bool:
+        return bool(_NUMBER.match(self.text))
+
+
+class PageLine:
+    """A line as PDFium lays it out; its words and their boxes are looked up only when asked for."""
+
+    def __init__(self, text: str, chars: Sequence[int], textpage: Any) -> None:
+        self.text = text
+        self._chars = chars  # the index on the page of each character of ``text``
+        self._textpage = textpage
+        self._words: list[Word] | None = None
+
+    @property
+    def words(self) -> list[Word]:
+        if self._words is None:
+            boxes: list[tuple[str, tuple[float, float, float, float] | None]] = []
+            for ch, i in zip(self.text, self._chars, strict=True):
+                box = None if ch.isspace() else tuple(self._textpage.get_charbox(i))
+                boxes.append((ch, box))
+            self._words = _words(boxes)
+        return self._words
+
+    @property
+    def numbers(self) -> list[Word]:
+        return [w for w in self.words if w.number]
+
+    @property
+    def row(self) -> bool:
+        """A table row: numbers, and nothing but numbers after the first (a sentence goes on after its figures)."""
+        if not any(ch.isdigit() for ch in self.text):
+            return False  # most lines: no box is looked up
+        first = next((k for k, w in enumerate(self.words) if w.number), None)
+        return first is not None and all(w.number for w in self.words[first:]) and len(
+            "".join(w.text for w in self.words[:first])) <= MAX_LABEL_CHARS
+
+
+def page_lines(textpage: Any) -> list[PageLine]:
+    """The page's lines as PDFium lays them out."""
+    count = textpage.count_chars()
+    text: str = textpage.get_text_range(0, count) if count else ""
+    lines: list[PageLine] = []
+    chars: list[int] = []
+    line: list[str] = []
+    for i, ch in enumerate(text[:count]):
+        if ch == "\n":
+            lines.append(PageLine("".join(line), chars, textpage))
+            line, chars = [], []
+        elif ch != "\r":
+            line.append(ch)
+            chars.append(i)
+    lines.append(PageLine("".join(line), chars, textpage))
+    return lines
+
+
+def _words(chars: Sequence[tuple[str, tuple[float, float, float, float] | None]]) -> list[Word]:
+    out: list[Word] = []
+    cur: list[tuple[str, tuple[float, float, float, float]]] = []
+    for ch, box in chars:
+        if box is None:
+            if cur:
+                out.append(_word(cur))
+                cur = []
+            continue
+        if cur:
+            prev = cur[-1][1]
+            height = max(prev[3] - prev[1], box[3] - box[1], 1.0)
+            if box[0] - prev[2] > WORD_GAP * height:
+                out.append(_word(cur))
+                cur = []
+        cur.append((ch, box))
+    if cur:
+        out.append(_word(cur))
+    return out
+
+
+def _word(chars: Sequence[tuple[str, tuple[float, float, float, float]]]) -> Word:
+    return Word("".join(c for c, _ in chars), min(b[0] for _, b in chars), max(b[2] for _, b in chars))
+
+
+@heuristic("pdf_cell_positions", "text")
+def with_cells(lines: list[PageLine]) -> list[str]:
+    """The page's lines; a table row that prints fewer numbers than its table has columns gets a cell for each.
+
+    A table is a run of lines with numbers (wrapped labels between them allowed); its columns are the bands the
+    column headings above it and its numbers occupy, merged where they overlap. A row is rewritten only when
+    each of its numbers falls in a band of its own right of its label.
+    """
+    out = [ln.text for ln in lines]
+    for first, last in _tables(lines):
+        rows = [i for i in range(first, last + 1) if lines[i].row]
+        label_edge = max((_label_edge(lines[i]) for i in rows), default=0.0)
+        numbered = _bands([(w.left, w.right) for i in rows for w in lines[i].numbers if w.left >= label_edge])
+        headings = [(w.left, w.right) for i in range(max(0, first - HEADING_LINES), first)
+                    for w in lines[i].words if w.left >= label_edge and not w.number]
+        # a heading over no column of numbers is a column the table leaves blank; one over several spans them
+        empty = [h for h in headings if not any(h[0] < b and a < h[1] for a, b in numbered)]
+        bands = sorted(numbered + _bands(empty))
+        if len(bands) < MIN_BANDS or len(rows) < MIN_ROWS:
+            continue
+        for i in rows:
+            cells = _cells(lines[i], bands, label_edge)
+            if cells is not None:
+                out[i] = cells
+    return out
+
+
+def _tables(lines: Sequence[PageLine]) -> list[tuple[int, int]]:
+    """Runs of lines with numbers, text-only lines between them allowed up to ``MAX_TEXT_LINES_IN_TABLE``."""
+    out: list[tuple[int, int]] = []
+    start = last = None
+    gap = 0
+    for i, ln in enumerate(lines):
+        if ln.row:
+            if start is None:
+                start = i
+            last, gap = i, 0
+        elif start is not None:
+            gap += 1
+            if gap > MAX_TEXT_LINES_IN_TABLE:
+                out.append((start, last if last is not None else start))
+                start = last = None
+                gap = 0
+    if start is not None:
+        out.append((start, last if last is not None else start))
+    return out
+
+
+def _label_edge(line: PageLine) -> float:
+    """Where the row's label ends: the right edge of the words before its first number."""
+    edge = 0.0
+    for w in line.words:
+        if w.number:
+            break
+        edge = max(edge, w.right)
+    return edge
+
+
+def _bands(intervals: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    bands: list[list[float]] = []
+    for left, right in sorted(intervals):
+        if bands and left <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], right)
+        else:
+            bands.append([left, right])
+    return [(a, b) for a, b in bands]
+
+
+def _cells(line: PageLine, bands: Sequence[tuple[float, float]], label_edge: float) -> str | None:
+    numbers = [w for w in line.numbers if w.left >= label_edge]
+    if len(numbers) >= len(bands) or len(numbers) != len(line.numbers):
+        return None  # a full row (read as printed), or a number inside the label
+    at: dict[int, Word] = {}
+    for w in numbers:
+        hit = [k for k, (a, b) in enumerate(bands) if w.left < b and a < w.right]
+        if len(hit) != 1 or hit[0] in at:
+            return None
+        at[hit[0]] = w
+    label = "".join(w.text for w in line.words if w.right <= label_edge or (not w.number and w.left < bands[0][0]))
+    return "\t".join([label, *(at[k].text if k in at else "" for k in range(len(bands)))])
