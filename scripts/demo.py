@@ -2,7 +2,8 @@
 
 The reference report — 攀枝花市东区科学技术局's published 2025 report, as extracted text — is imported
 into a copy of the template built from the spec; then what a clerk runs: check, fill, export, the
-publishable report; and the summary is printed. Everything is written under ``out/``.
+publishable report; what anyone receiving the report can run: verify (the Word file against the data it
+carries); and the summary is printed. Everything is written under ``out/``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def main() -> None:
     step("填充合计", "fill", "out/示例.xlsm")
     step("导出", "export", "out/示例.xlsm", "-o", "out/payload.json", "--summary", "out/summary.md")
     step("生成年报", "report", "out/示例.xlsm", "-o", "out/年报.docx", "--html", "out/年报.html")
+    step("核对年报与其内嵌的数据", "verify", "out/年报.docx")
     step("摘要", "summary", "out/payload.json")
 
 

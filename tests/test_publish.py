@@ -9,6 +9,7 @@ expansion. No test looks at the layout code's intermediate objects.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from support.libreoffice import convert_to_pdf, pdf_page_count, pdf_to_pngs, rea
 from xl_gongkai.adapters.jsonfile import read_report
 from xl_gongkai.cli import main
 from xl_gongkai.commands.report import render_report
+from xl_gongkai.core.embedded import HTML_ELEMENT_ID
 from xl_gongkai.core.numbers import show
 from xl_gongkai.core.report import Report
 from xl_gongkai.core.summary import summarize
@@ -468,7 +470,13 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
                      narrative={**report.narrative, "other": "a<b & c>d"})
     render_report(report, html_path=tmp_path / "r.html", today=TODAY)
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "<script" not in html.lower()
+    # the one script element is the embedded data: a data block browsers neither run nor show, in which no
+    # markup can occur (the agency's "</script>" is \u escaped), and which reads back as the agency's name
+    opening = f'<script type="application/json" id="{HTML_ELEMENT_ID}">'
+    assert re.findall(r"<script[^>]*>", html, re.I) == [opening]
+    data = html[html.index(opening) + len(opening):html.index("</script>")]
+    assert not set("<>&") & set(data) and data.isascii()
+    assert json.loads(data)["metadata"]["agency"] == agency
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;局" in html
     assert "a&lt;b &amp; c&gt;d" in html
     assert not re.search(r"\b(src|href)\s*=", html) and "<link" not in html and "<img" not in html
@@ -476,7 +484,7 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert '<meta charset="utf-8">' in html
     reader = html_read(tmp_path / "r.html")
     assert set(reader.tags) <= {"html", "head", "meta", "title", "body", "div", "h1", "br", "h2", "p", "table",
-                                "colgroup", "col", "tbody", "tr", "th", "td"}
+                                "colgroup", "col", "tbody", "tr", "th", "td", "script"}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Schemas (vendored, sources and licences in tests/data/schemas/README.md): ECMA-376 transitional SpreadsheetML
 (sheets, workbook with its defined names, shared strings, styles), the OPC content-types and relationships
-schemas, and Microsoft's customUI schemas for both ribbon parts. Parts XlsxWriter writes and we never touch
-(theme, document properties) are not checked here.
+schemas, Microsoft's customUI schemas for both ribbon parts, and the custom XML data properties of the part the
+Word report carries its data in. Parts XlsxWriter or python-docx write and we never touch (theme, document
+properties, the WordprocessingML parts) are not checked here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from support.schemas import NAMESPACES, schema, validate
 from xl_gongkai.build import package
 from xl_gongkai.build.template import build_template
 from xl_gongkai.commands.fill import fill_file
+from xl_gongkai.commands.report import render_report
 from xl_gongkai.commands.workbook import new_workbook
+from xl_gongkai.core.embedded import CUSTOM_XML_ITEM_ID, CUSTOM_XML_PROPS_PART
 
 ROOT = Path(__file__).resolve().parent.parent
 UNCHECKED = {"xl/theme/theme1.xml", "docProps/core.xml", "docProps/app.xml"}
@@ -106,3 +109,18 @@ def test_the_audit_results_workbook_is_schema_valid(tmp_path: Path) -> None:
     assert any(b"<hyperlinks>" in parts[n] for n in sheets)
     for name, xml in parts.items():
         assert validate(xml) == [], name
+
+
+def test_the_word_reports_package_stays_valid_with_its_data_part(tmp_path: Path) -> None:
+    """The data the Word report carries (core.embedded) is added as Word adds custom XML: the package's content
+    types and relationships, and the data store item's properties part, are valid."""
+    render_report(load("huaian-city-2024"), docx_path=tmp_path / "r.docx", today=TODAY)
+    with zipfile.ZipFile(tmp_path / "r.docx") as z:
+        parts = {n: z.read(n) for n in z.namelist() if n.endswith(".rels") or n in ("[Content_Types].xml",
+                                                                                     CUSTOM_XML_PROPS_PART)}
+    assert {"[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels", "customXml/_rels/item1.xml.rels",
+            CUSTOM_XML_PROPS_PART} <= set(parts)
+    for name, xml in parts.items():
+        assert validate(xml) == [], name
+    props = parts[CUSTOM_XML_PROPS_PART]
+    assert validate(props.replace(CUSTOM_XML_ITEM_ID.encode(), b"not-a-guid")) != []

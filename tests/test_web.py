@@ -495,8 +495,45 @@ def test_clerk_uploads_fills_explains_and_exports(browser: Browser, clerk_book: 
 
     after(browser, "click", selector="#do-report")
     assert cli(tmp_path, "report", "page_filled.xlsm", "-o", "cli.docx", "--html", "cli.html", "--today", T)[0] == 0
-    assert browser.downloaded(f"{stem}_政府信息公开工作年度报告.html") == (tmp_path / "cli.html").read_bytes()
+    page_report = browser.downloaded(f"{stem}_政府信息公开工作年度报告.html")
+    assert page_report == (tmp_path / "cli.html").read_bytes()
     assert "另存为" in text_of(browser, "word-note") and not COMMAND.search(text_of(browser, "word-note"))
+    # the page's report carries the same data as the command line's, and anyone can verify it
+    (tmp_path / "page_report.html").write_bytes(page_report)
+    code, out, _ = cli(tmp_path, "verify", "page_report.html", "--today", T)
+    assert code == 0 and "读取了报告内嵌的数据" in out and out.splitlines()[-1].startswith("核对通过")
+
+
+def test_the_reports_data_changes_nothing_a_reader_sees(browser: Browser, tmp_path: Path) -> None:
+    """The generated page with the data it carries and without it: the same text, the same pixels; the data block
+    is there for the page's own script to read as JSON, and nothing runs."""
+    from support.embedded import html_data, without_data_html
+    from support.libreoffice import read_png
+    from xl_gongkai.core.embedded import HTML_ELEMENT_ID
+
+    code, _, err = cli(tmp_path, "report", str(REPORTS / "huaian-city-2024.json"), "-o", "r.docx", "--html",
+                       "full.html", "--today", T)
+    assert code == 0, err
+    page = (tmp_path / "full.html").read_text("utf-8")
+    (tmp_path / "bare.html").write_text(without_data_html(page), "utf-8")
+    seen = {}
+    for name in ("full", "bare"):
+        browser.request("open", page=name, url=(tmp_path / f"{name}.html").as_uri(),
+                        until="document.readyState === 'complete'")
+        try:
+            shot = tmp_path / f"{name}.png"
+            browser.request("screenshot", page=name, file=str(shot))
+            image = read_png(shot)
+            seen[name] = (browser.eval("document.body.innerText", page=name), image.width, image.height, image.rows)
+            if name == "full":
+                sha = browser.eval(f"JSON.parse(document.getElementById('{HTML_ELEMENT_ID}').textContent).sha256",
+                                   page=name)
+                assert sha == json.loads(html_data(page))["sha256"]
+        finally:
+            browser.request("close", page=name)
+    text = seen["full"][0]
+    assert "淮安市人民政府" in text and "sha256" not in text and "schema" not in text  # the data is not shown
+    assert seen["full"] == seen["bare"]
 
 
 def test_bad_file_gets_the_clis_message(browser: Browser, tmp_path: Path) -> None:

@@ -100,6 +100,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return done.checked.exit_code
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify a generated report against the data it carries: the findings, then the verdict."""
+    from .commands.output import json_report, text_report
+    from .commands.verify import run_verify
+
+    done = run_verify(args.path, today=args.today)
+    src, shown = done.checked.source, done.checked.shown
+    if args.format == "json":
+        say(json_report(str(args.path), src.report, shown, [*src.notes, done.verdict]))
+    else:
+        say(text_report(src.report, shown, src.notes, cells=False))
+        say(done.verdict)
+    return done.exit_code
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     import json
 
@@ -400,6 +415,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("verify", help="核对本工具生成的年报（网页版或 Word）：表格中的数字与报告内嵌的数据是否一致，"
+                                      "内嵌的数据是否完好、能否通过校验")
+    p.add_argument("path", metavar="文件", help="xl-gongkai report 生成的年报：网页版（.html）或 Word（.docx）；"
+                                            "按内容识别，不看扩展名")
+    p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
+                   help="输出格式：text 或 json（默认 text）")
+    p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("summary", help="根据表格数字生成中文摘要")
     p.add_argument("path", metavar="文件", help=".xlsm/.xlsx 工作簿或 JSON 数据包")

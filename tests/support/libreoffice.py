@@ -245,6 +245,24 @@ def convert_to_pdf(
     return out
 
 
+def save_word_as_libreoffice(
+    path: str | os.PathLike[str], out: str | os.PathLike[str], old: str | None = None, new: str = "",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Path:
+    """Open a Word document in LibreOffice Writer, type ``new`` over the one table cell that reads ``old`` (when
+    given), and save it as .docx to ``out``: a clerk's edit, made by a real word processor."""
+    src = Path(path)
+    target = Path(out).resolve()
+    with tempfile.TemporaryDirectory(prefix="xlgk-lo-") as tmp:
+        work = Path(tmp)
+        staged = _staged_copy(src, work)
+        saved = work / "saved.docx"
+        _run_uno("edit_text_cell", {"path": str(staged), "old": old, "new": new, "out": str(saved)}, work, timeout,
+                 src)
+        shutil.move(str(saved), target)
+    return target
+
+
 def pdf_page_count(pdf: str | os.PathLike[str]) -> int:
     proc = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False, timeout=60)
     if proc.returncode != 0:

@@ -591,6 +591,30 @@ def cmd_convert_to_pdf(office: Office, args: dict[str, Any]) -> dict[str, Any]:
         doc.close(True)
 
 
+def cmd_edit_text_cell(office: Office, args: dict[str, Any]) -> dict[str, Any]:
+    """A Writer document with the one table cell whose text is ``old`` set to ``new`` (none: nothing changed),
+    saved as .docx to ``out``: what a clerk does who opens the report and types over a number."""
+    doc = office.load(Path(args["path"]), read_only=False)
+    try:
+        hits = []
+        tables = doc.getTextTables()
+        for i in range(tables.getCount()):
+            table = tables.getByIndex(i)
+            for name in table.getCellNames():
+                if args.get("old") is not None and table.getCellByName(name).getString() == args["old"]:
+                    hits.append((table, name))
+        if args.get("old") is not None:
+            if len(hits) != 1:
+                raise HarnessError(f"{args['old']!r} is in {len(hits)} table cells, not one")
+            table, name = hits[0]
+            table.getCellByName(name).setString(args["new"])
+        out = Path(args["out"]).resolve()
+        doc.storeToURL(out.as_uri(), _props(FilterName="MS Word 2007 XML", Overwrite=True))
+        return {"cell": hits[0][1] if hits else None}
+    finally:
+        doc.close(True)
+
+
 def _plain(value: Any) -> Any:
     """A Basic return value as JSON: strings, numbers, booleans and None pass; anything else as its text."""
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
@@ -630,6 +654,7 @@ COMMANDS = {
     "inspect": cmd_inspect,
     "export_sheet_pdf": cmd_export_sheet_pdf,
     "convert_to_pdf": cmd_convert_to_pdf,
+    "edit_text_cell": cmd_edit_text_cell,
     "run_basic": cmd_run_basic,
 }
 

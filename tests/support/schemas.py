@@ -34,6 +34,8 @@ NAMESPACES = {
     "http://schemas.openxmlformats.org/package/2006/relationships": SCHEMAS / "opc" / "opc-relationships.xsd",
     "http://schemas.microsoft.com/office/2006/01/customui": SCHEMAS / "customui" / "customUI.xsd",
     "http://schemas.microsoft.com/office/2009/07/customui": SCHEMAS / "customui" / "customui14.xsd",
+    "http://schemas.openxmlformats.org/officeDocument/2006/customXml":
+        SCHEMAS / "ecma-376" / "shared-customXmlDataProperties.xsd",
 }
 
 

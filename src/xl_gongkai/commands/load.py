@@ -34,6 +34,7 @@ class Source:
     remembered_text: object = None  # what a live book's memory cell holds (the ribbon reads it with the rest)
     converted: bool = False  # read from a copy LibreOffice converted: the file itself is not one we can rewrite
     format: str = ""  # what the file's content is (``adapters.formats.InputFormat.name``: "xlsx", "xls", "pdf"…)
+    embedded: bool = False  # a published report that carries data of its own (``core.embedded``), usable or not
 
     @cached_property
     def remembered(self) -> Report | None:
@@ -96,7 +97,7 @@ def _read(p: Path, fmt: InputFormat) -> Source:
     from ..adapters.published.files import import_file
 
     result = import_file(p, fmt)
-    return Source(p, result.report, "published", findings=result.findings)
+    return Source(p, result.report, "published", list(result.notes), result.findings, embedded=result.embedded)
 
 
 def _converted(p: Path, fmt: InputFormat, notes: list[str]) -> Source:

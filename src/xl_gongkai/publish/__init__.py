@@ -1,5 +1,8 @@
 """Publishing: the annual report as a Word file and as HTML, from a report that checks clean.
 
+Both files carry the payload they were made from (``core.embedded``), so a reader with the tool gets the
+numbers without re-reading the tables, and can check that the tables still say what the data says.
+
 A writer adapter: it turns a checked report into bytes and never checks or writes files itself (the
 ``report`` command does both, once). python-docx is imported only when a Word file is asked for.
 """
@@ -7,11 +10,14 @@ A writer adapter: it turns a checked report into bytes and never checks or write
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..core import payload
+from ..core.embedded import embedded_text
 from ..core.findings import Validation
 from ..core.report import Report
+from ..core.summary import summarize
 from ..fileio import report_stem
 from .document import MARKER, ReportDocument, build_document
 
@@ -28,11 +34,14 @@ class Rendered:
 
 
 def render(report: Report, validation: Validation, *, docx: bool = True, html: bool = True) -> Rendered:
-    """The Word and/or HTML bytes of a report that checked clean.
+    """The Word and/or HTML bytes of a report that checked clean, each carrying the report's payload.
 
+    The payload is the one ``export`` writes for the same report and validation (``core.embedded``): the page
+    and the command line both come here, so their reports carry the same data.
     Raises ``Refused`` when a 【自动生成】 marker in the text names nothing the summary has.
     """
     document = build_document(report, validation)
+    document = replace(document, data=embedded_text(payload.build(report, validation, summarize(report))))
     docx_bytes = html_bytes = None
     if docx:
         from .docx import render_docx

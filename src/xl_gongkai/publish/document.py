@@ -131,6 +131,9 @@ class ReportDocument:
     stamp: dt.datetime  # the file's created/modified date: fixed by the report, never the clock
     preparer: str = ""
     reviewer: str = ""
+    # The payload the report was made from, as ``core.embedded.embedded_text`` writes it: both writers embed it
+    # (never shown). Empty for a document built without a validation (nothing checked to carry).
+    data: str = ""
 
     def tables(self) -> list[GridTable]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, GridTable)]

@@ -12,7 +12,14 @@ charset, which is what Word consults when the font is missing on the reader's co
 
 The output is deterministic: core properties come from the report (see ``document.document_stamp``),
 and since python-docx stamps every zip entry with the current time, the package is re-zipped with a
-fixed entry time. The template's thumbnail (a picture of an empty page) is dropped.
+fixed entry time. The template's thumbnail (a picture of an empty page) is dropped, and so is its empty
+bibliography (a custom XML part of sources, which Word adds back when a citation needs it): the report's
+data takes that part's place, under the name Word gives its first custom XML part.
+
+The payload the report was made from is a custom XML part (``core.embedded``): a data store item related
+from the main document, with its properties part (its id, and our namespace as its schema reference), as
+Word itself writes them. Nothing in the document refers to it, so it changes nothing Word, WPS or
+LibreOffice shows or prints; Word keeps such parts when the document is edited and saved.
 """
 
 from __future__ import annotations
@@ -28,7 +35,10 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -38,6 +48,13 @@ from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import etree
 
+from ..core.embedded import (
+    CUSTOM_XML_ITEM_ID,
+    CUSTOM_XML_NAMESPACE,
+    CUSTOM_XML_PART,
+    CUSTOM_XML_PROPS_PART,
+    CUSTOM_XML_ROOT,
+)
 from .document import GridCell, GridTable, Paragraph, ReportDocument
 
 # Chinese type sizes in points.
@@ -74,6 +91,7 @@ def render_docx(doc: ReportDocument, fonts: Fonts | None = None) -> bytes:
     fonts = fonts or Fonts()
     word = new_document()
     _drop_thumbnail(word)
+    _drop_custom_xml(word)
     _setup_styles(word, fonts)
     _setup_page(word)
     _add_title(word, doc)
@@ -96,6 +114,8 @@ def render_docx(doc: ReportDocument, fonts: Fonts | None = None) -> bytes:
     if doc.review:
         _add_review(word, doc)
     _set_properties(word, doc)
+    if doc.data:
+        _embed(word, doc.data)
     buf = io.BytesIO()
     word.save(buf)
     return _fixed_zip(buf.getvalue())
@@ -440,6 +460,12 @@ def _drop_thumbnail(word: WordDocument) -> None:
         rels.pop(rid)
 
 
+def _drop_custom_xml(word: WordDocument) -> None:
+    rels = word.part.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype == RT.CUSTOM_XML]:
+        rels.pop(rid)
+
+
 def _set_properties(word: WordDocument, doc: ReportDocument) -> None:
     props = word.core_properties
     props.title = doc.title
@@ -453,6 +479,27 @@ def _set_properties(word: WordDocument, doc: ReportDocument) -> None:
     stamp = doc.stamp.replace(tzinfo=None)
     props.created = stamp
     props.modified = stamp
+
+
+def _embed(word: WordDocument, data: str) -> None:
+    """The payload as a custom XML part with its properties part, related from the main document."""
+    package = word.part.package
+    root = etree.Element(f"{{{CUSTOM_XML_NAMESPACE}}}{CUSTOM_XML_ROOT}", nsmap={None: CUSTOM_XML_NAMESPACE})
+    root.text = data
+    item = Part(PackURI(f"/{CUSTOM_XML_PART}"), CT.XML, _xml_bytes(root), package)
+    ds = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
+    props = etree.Element(f"{{{ds}}}datastoreItem", nsmap={"ds": ds})
+    props.set(f"{{{ds}}}itemID", CUSTOM_XML_ITEM_ID)
+    refs = etree.SubElement(props, f"{{{ds}}}schemaRefs")
+    etree.SubElement(refs, f"{{{ds}}}schemaRef").set(f"{{{ds}}}uri", CUSTOM_XML_NAMESPACE)
+    item.relate_to(Part(PackURI(f"/{CUSTOM_XML_PROPS_PART}"), CT.OFC_CUSTOM_XML_PROPERTIES, _xml_bytes(props),
+                        package), RT.CUSTOM_XML_PROPS)
+    word.part.relate_to(item, RT.CUSTOM_XML)
+
+
+def _xml_bytes(root: etree._Element) -> bytes:
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -1,18 +1,24 @@
 """The report as HTML for a website's content management system.
 
-One self-contained UTF-8 page: no scripts, no style sheets, no images or other external resources,
+One self-contained UTF-8 page: no code that runs, no style sheets, no images or other external resources,
 only plain elements with a little inline style that CMS editors keep (``text-align``, ``text-indent``,
 widths) and tables with ``border="1"``, ``rowspan`` and ``colspan`` (the same merged cells as the
 Word file and the official format). Label cells are ``<th>`` so screen readers announce them as
 headers, number cells ``<td>``; no ``scope``, since nested headers are beyond what it can say. Every
 text is escaped. The Word file's reviewer page is left out: this file is meant to be published as
 is. The same report always gives the same text.
+
+The payload the report was made from sits at the end of the part meant for the CMS, in a
+``<script type="application/json">`` element (``core.embedded``): a data block, which browsers neither run
+nor display and screen readers skip, so the page looks and reads the same with it; copied with the text into
+a CMS, it travels with the report.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from ..core.embedded import HTML_ELEMENT_ID, HTML_ELEMENT_TYPE
 from .document import GridCell, GridTable, Paragraph, ReportDocument
 
 BODY_STYLE = "max-width:860px;margin:0 auto;font-size:16px;line-height:1.8;"
@@ -44,7 +50,10 @@ def render_html(doc: ReportDocument) -> str:
         out.append(f'<h2 style="{HEADING_STYLE}">{_esc(section.heading)}</h2>')
         for block in section.blocks:
             out.append(_paragraph(block) if isinstance(block, Paragraph) else _table(block))
-    out += ["</div>", END_MARK, "</body>", "</html>", ""]
+    out.append("</div>")
+    if doc.data:
+        out.append(f'<script type="{HTML_ELEMENT_TYPE}" id="{HTML_ELEMENT_ID}">{doc.data}</script>')
+    out += [END_MARK, "</body>", "</html>", ""]
     return "\n".join(out)
 
 

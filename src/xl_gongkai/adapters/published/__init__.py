@@ -53,6 +53,8 @@ class ImportResult:
     report: Report
     findings: tuple[Finding, ...]
     format: str  # the form id: "gov-2021" or "gov-2019"
+    notes: tuple[str, ...] = ()  # how the file was read, said before the findings (its embedded data, when used)
+    embedded: bool = False  # the file carries data of its own (``core.embedded``), whether usable or not
 
     @property
     def errors(self) -> list[Finding]:

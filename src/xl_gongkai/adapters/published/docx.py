@@ -14,25 +14,32 @@ bounded zip reader every package goes through (``package_zip``: entries counted,
 stream and counted), and the XML is parsed by defusedxml's parser without building a tree — events in,
 lines out — so a document nested ten thousand deep or with a DTD costs nothing; mammoth opens the zip and
 parses the XML without those bounds, adds a dependency, and turns tables into HTML that would then be parsed
-again. Only the main part is read: headers and footers hold page numbers, not the report.
+again. Only the main part is read for the text: headers and footers hold page numbers, not the report. The
+custom XML parts are looked into for the data a generated report carries (``core.embedded``).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from defusedxml.ElementTree import DefusedXMLParser, ParseError, fromstring
 
+from ...core.embedded import CUSTOM_XML_NAMESPACE, CUSTOM_XML_ROOT
 from ...errors import InputError
-from ..package_zip import MAX_PARSED_PART, ZipPackage
+from ..jsonfile import MAX_JSON_BYTES
+from ..package_zip import MAX_PARSED_PART, ZipPackage, ascii_lower
 from .html import _LAYOUT_CELL_CHARS, _MAX_SPAN
 from .text import MAX_TEXT_CHARS, Document, Line, fix_characters, strip_emphasis
 
 MAIN_PART = "word/document.xml"
+MAX_CUSTOM_PARTS = 64  # custom XML parts looked into for embedded data; Word and SharePoint write a handful
+MAX_EMBEDDED_BYTES = MAX_JSON_BYTES * 2  # a payload is under 1 MB; as ASCII JSON a Chinese character takes 6 bytes
+_CUSTOM_ITEM = re.compile(r"customxml/(?!itemprops)[^/]+\.xml")  # the items, not their properties parts
+_EMBEDDED_ROOT = f"{{{CUSTOM_XML_NAMESPACE}}}{CUSTOM_XML_ROOT}"
 MAX_PART_BYTES = MAX_PARSED_PART  # a report's document.xml is 0.1-2 MB; parsed as a stream, never as a tree
 _NAMESPACES = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
                "http://purl.oclc.org/ooxml/wordprocessingml/main")  # transitional and strict
@@ -199,14 +206,38 @@ def _refuse(where: str, message: str) -> InputError:
 
 
 def parse_docx(path: Path) -> Document:
-    """The report's lines from a .docx file: paragraphs, and tables as grid rows."""
+    """The report's lines from a .docx file: paragraphs, and tables as grid rows; and the data it carries."""
     where = str(path)
     with ZipPackage.open(path, functools.partial(_refuse, where)) as pkg:
         info = pkg.find(MAIN_PART)
         if info is None:
             raise _refuse(where, f"Word 文档中没有正文部件（{MAIN_PART}），文件已损坏或不是 Word 文档，未读取。")
         xml = pkg.read(info, MAX_PART_BYTES, "Word 文档的正文")
-    return parse_document_xml(xml, where)
+        embedded = _embedded(pkg, where)
+    return replace(parse_document_xml(xml, where), embedded=embedded)
+
+
+def _embedded(pkg: ZipPackage, where: str) -> tuple[str, ...]:
+    """The text of every custom XML part whose root is the element that carries a report's data (``core.embedded``).
+
+    Found by the root's namespace, not the part's name, since Word renumbers custom XML parts when it saves; a
+    document has a few (Word's bibliography, SharePoint's properties), each read within :data:`MAX_EMBEDDED_BYTES`.
+    A part that is not well-formed XML is not ours as far as anyone can tell, and is passed over.
+    """
+    items = [i for i in pkg.infos if _CUSTOM_ITEM.fullmatch(ascii_lower(i.filename))]
+    if len(items) > MAX_CUSTOM_PARTS:
+        raise _refuse(where, f"Word 文档中有 {len(items)} 个自定义 XML 部件，超过 {MAX_CUSTOM_PARTS} 个的上限"
+                             "（Word 文档通常只有几个），不像是一份年度报告，未读取。")
+    found = []
+    for info in items:
+        data = pkg.read(info, MAX_EMBEDDED_BYTES, "Word 文档的自定义 XML 部件")
+        try:
+            root = fromstring(data, forbid_dtd=True)
+        except (DefusedXmlException, ParseError, ValueError):
+            continue
+        if root.tag == _EMBEDDED_ROOT:
+            found.append(root.text or "")
+    return tuple(found)
 
 
 def parse_document_xml(xml: bytes, where: str = "") -> Document:

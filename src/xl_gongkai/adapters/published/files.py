@@ -3,7 +3,8 @@
 Text, a page, a PDF and a Word document each become a :class:`~.text.Document` here — the text reader's
 lines, the page reader's lines and grid rows, a PDF's text layer through the text reader, a Word document's
 paragraphs and grid rows — and then one importer reads them all (``import_document``). The kind of the file
-comes from its content (``adapters.sniff``), not its name.
+comes from its content (``adapters.sniff``), not its name. A page or a Word file this tool generated also
+carries its own data, which the reader of its kind picks up as it reads the file (``Document.embedded``).
 
 One thing is judged here on the whole document rather than table by table: a table printed with its rows and
 columns but without a single number in it (the blank format, or a table left unfilled) is one finding, not a
@@ -90,8 +91,13 @@ def blank_tables(lines: tuple[Line, ...], result: ImportResult) -> ImportResult:
 
 
 def import_file(path: str | Path, fmt: InputFormat | None = None) -> ImportResult:
-    """Read a published report's file; ``fmt`` is what its content is (sniffed here when not given)."""
+    """Read a published report's file; ``fmt`` is what its content is (sniffed here when not given).
+
+    A report this tool generated carries its own data (a page in a script element, a Word file in a custom XML
+    part, found as the file is read): that data is the report read, weighed against the printed tables
+    (``embedded``)."""
     from . import import_document
+    from .embedded import with_embedded
 
     p = Path(path)
     if fmt is None:
@@ -100,7 +106,7 @@ def import_file(path: str | Path, fmt: InputFormat | None = None) -> ImportResul
         fmt = sniff(p).format
     try:
         doc = read_document(p, fmt)
-        return blank_tables(doc.lines, import_document(doc))
+        return with_embedded(doc.embedded, blank_tables(doc.lines, import_document(doc)), str(p))
     except InputError as exc:
         if exc.place:
             raise

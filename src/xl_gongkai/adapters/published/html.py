@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ...core.embedded import HTML_ELEMENT_ID
 from ...errors import InputError
 from .heuristics import heuristic
 from .text import Document, Line, fix_characters, strip_emphasis
@@ -276,10 +277,27 @@ class _Flattener:
                 self.lines.append(Line("\t".join(cells), tuple(cells), grid=True, carried=frozenset(carried)))
 
 
+def _embedded(node: _Node) -> list[str]:
+    """The text of every ``<script id=…>`` that carries a report's own data (``core.embedded``), in page order.
+
+    Only the id is asked for: a CMS may drop or rewrite the ``type`` attribute. The parser keeps a script's
+    content as it is (no entities are resolved there), which is what was embedded."""
+    out = []
+    for child in node.children:
+        if isinstance(child, str):
+            continue
+        if child.tag == "script" and child.attrs.get("id") == HTML_ELEMENT_ID:
+            out.append("".join(c for c in child.children if isinstance(c, str)))
+        else:
+            out.extend(_embedded(child))
+    return out
+
+
 def parse_html(markup: str) -> Document:
     builder = _parse(markup)
     flat = _Flattener()
     flat.walk(builder.root)
     flat.flush()
     title = _SPACE.sub(" ", "".join(builder.title_parts)).strip() or None
-    return Document(tuple(flat.lines), html_title=fix_characters(title) if title else None)
+    return Document(tuple(flat.lines), html_title=fix_characters(title) if title else None,
+                    embedded=tuple(_embedded(builder.root)))

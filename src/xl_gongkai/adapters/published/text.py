@@ -107,6 +107,9 @@ class Document:
     lines: tuple[Line, ...]
     title: str | None = None
     html_title: str | None = None
+    # The data the file carries of its own (``core.embedded``): the text of each embedded payload found, as the
+    # file holds it (a report this tool generated has one); read and weighed against the lines by ``embedded``.
+    embedded: tuple[str, ...] = ()
 
 
 def read_source(path: Path) -> str:
