@@ -93,7 +93,8 @@ OWN = {
 
 def _doc(folder: Path, name: str, agency: str, problems: str) -> None:
     doc = {"metadata": {"agency": agency, "year": 2024}, "values": {},
-           "narrative": {"overview": f"{agency}本年度政府信息公开工作总体情况。", "problems": problems, "other": "无。"}}
+           "narrative": {"overview": f"{agency}本年度政府信息公开工作总体情况。", "problems": problems,
+                         "other": "无。"}}
     (folder / name).write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .loader import load_form, load_rules, refresh_verified
+from .loader import load_form, load_rules, pack_names, read_pack, refresh_verified
 from .payload_schema import SCHEMA_ID, generate
 
 SPEC_DIR = Path(__file__).resolve().parent
@@ -49,6 +49,14 @@ def _kind_scope(kind: str, params: dict[str, Any]) -> str:
         ledger = form.workbook.ledger
         where = f"“{ledger.sheet}”表（模板{ledger.since}起）的每一行" if ledger else "依申请台账"
         return where + ("与表三" if kind == "ledger_table" else "")
+    if kind in ("text_repeated",):
+        return "正文各部分与上一年度报告的同一部分对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
+    if kind in ("overview_parts", "stock_phrases", "text_length", "counts_near"):
+        return f"正文“{form.section(params['section']).heading}”"
+    if kind == "published_by":
+        return "报告的公布日期（网页的发布日期，或 --published）"
+    if kind == "audit_flag":
+        return "审核文件夹时列入“概览”和“质量”表（校验单份报告时不提示）"
     if kind == "metadata_period":
         return f"封面“{form.field(params['start']).label}”“{form.field(params['end']).label}”"
     return "—"
@@ -76,7 +84,20 @@ def rules_markdown() -> str:
         lines.append(f"- **{r['id']}**（`{r['kind']}`）：{r['message']}")
         if r.get("unevaluable"):
             lines.append(f"  - 无法校验时：{r['unevaluable']}")
-    return "\n".join(lines) + "\n"
+    lines += ["", "## 本地规则包（--pack）", "",
+              "随本工具提供的规则包（`src/xl_gongkai/spec/packs/`），用 `check --pack 名称` 或 "
+              "`audit --pack 名称` 使用；也可给出自己的规则包 JSON 文件。加载时与本目录同样检查，"
+              "规则类型或键不对的规则包不加载，并指出是哪个规则包的哪条规则。", ""]
+    for name in pack_names():
+        doc = json.loads(read_pack(name))
+        lines.append(f"### {name}：{doc['locality']}（{doc['title']}）")
+        lines += ["", f"依据：{doc['source']}", ""]
+        for r in doc["rules"]:
+            lines.append(f"- **{r['id']}**（`{r['kind']}`，{r['severity']}）{r['title']}：{r['message']}")
+        for rid, severity in doc.get("severities", {}).items():
+            lines.append(f"- 规则 {rid} 改为{severity}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def schema_markdown() -> str:
