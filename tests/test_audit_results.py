@@ -86,7 +86,7 @@ def test_libreoffice_opens_the_results_workbook(folder: Path, tmp_path: Path) ->
         write_all(planned_outputs(result, out, None))
     view = inspect_workbook(out)
     names = [s["name"] for s in view["sheets"]]
-    assert names == ["概览", "问题清单", "报告清单", "数据", "模板信息"]
+    assert names == ["概览", "问题清单", "报告清单", "数据", "质量", "模板信息"]
     assert view["cells"]["概览"]["A3"]["string"] == "文件"
 
 
@@ -218,6 +218,6 @@ def test_a_results_workbook_past_4_gib_keeps_readable(folder: Path, tmp_path: Pa
         assert b"PK\x06\x06" in large.read_bytes()  # the zip64 end of central directory
     for path in (small, large):
         wb = openpyxl.load_workbook(path)
-        assert wb.sheetnames == ["概览", "问题清单", "报告清单", "数据", "模板信息"]
+        assert wb.sheetnames == ["概览", "问题清单", "报告清单", "数据", "质量", "模板信息"]
     read = [[CalamineWorkbook.from_path(str(p)).get_sheet_by_name("问题清单").to_python()] for p in (small, large)]
     assert read[0] == read[1] and len(read[0][0]) > 3

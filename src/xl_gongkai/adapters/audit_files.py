@@ -335,8 +335,6 @@ class ResultsWorkbook:
         front = wb.add_worksheet(self.names["front"])
         if self.roster is not None:
             self._roster(self.roster)
-        if self.quality is not None:
-            self._roster(self.quality)
         findings, files, reports = self.counts
         cap = self.sheet_rows - 1
         for n, name in enumerate(self.finding_sheets):
@@ -348,6 +346,8 @@ class ResultsWorkbook:
         self._sheet(self.names["files"], self.file_columns, {"file": 40, "note": 60, "previous": 36}, files)
         if self.data is not None:
             self._data_sheet(*self.data, reports)
+        if self.quality is not None:
+            self._roster(self.quality)
         self._front(front, totals, title, rules, agencies)
         sheet, cell, label, value = self.info
         info = wb.add_worksheet(sheet)
