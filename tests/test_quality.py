@@ -14,7 +14,7 @@ import pytest
 from conftest import TODAY
 from xl_gongkai.cli import main
 from xl_gongkai.commands.audit import run_audit, write_outputs
-from xl_gongkai.commands.audit_quality import COPIED, QUALITY_SHEET
+from xl_gongkai.commands.audit_quality import COPIED, MAX_SHARED_BY, QUALITY_SHEET
 from xl_gongkai.core.packs import build_pack, load_pack, with_packs
 from xl_gongkai.core.quality import repeated
 from xl_gongkai.core.report import Report
@@ -119,6 +119,23 @@ def test_an_audit_lists_the_pairs_of_agencies_sharing_a_paragraph_and_no_other(t
     assert sum(1 for r in rows if r and r[0] == COPIED) == 3
     front = [r for r in book["概览"].iter_rows(values_only=True)]
     assert any(r and r[0] == "提示：跨机关雷同的报告（两两成对）" and r[1] == 3 for r in front)
+
+
+def test_a_template_paragraph_is_no_copy_even_in_two_reports_that_share_a_clause(tmp_path: Path) -> None:
+    """More agencies than MAX_SHARED_BY start 五 from one template paragraph; two of them also happen to write
+    one clause alike in otherwise different paragraphs. The clause makes them a candidate pair, the template
+    paragraph is a near-duplicate — but common wording, so no copy is listed."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    template = ("对照上级政务公开工作要点和考核指标，本单位政府信息公开工作仍存在一些不足，"
+                "需要在新的一年认真加以改进和完善。")
+    clause = "依申请公开答复书的法律救济途径告知表述不够规范，答复期限的计算口径也不统一"
+    for i in range(MAX_SHARED_BY + 2):
+        own = {0: f"一是门户网站栏目更新较慢，{clause}，今后将逐件复核答复文书并开展业务培训。",
+               1: f"二是财政预决算公开时间偏晚，{clause}，下一步要求承办科室对照示范文本修改格式。"}
+        _doc(folder, f"{i:03d}.json", f"乙县第{i}局", f"{template}\n{own.get(i, '')}")
+    with run_audit(folder, jobs=1, today=TODAY) as result:
+        assert [r for r in result.quality if r["what"] == COPIED] == []
 
 
 def test_one_agencys_two_years_are_no_copy_across_agencies(tmp_path: Path) -> None:

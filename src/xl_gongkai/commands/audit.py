@@ -486,7 +486,7 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
     chunk = max(1, min(32, listed // (workers * 4)))
     flagged: list[dict[str, Any]] = []
     flag_counts: dict[str, int] = {}
-    with _Workers(workers, (str(root), day, None, packs)) as pool:
+    with _Workers(workers, (str(root), day, None, packs, find_copies)) as pool:
         with open(first, "wb") as out:
             at = 0
             tasks = _chunks(((seq, path, _given(path, roster_path)) for seq, path in enumerate(ledger.files())),

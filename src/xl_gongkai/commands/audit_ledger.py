@@ -149,6 +149,12 @@ class Ledger:
         return [(int(a), int(b), str(sec), int(n)) for a, b, sec, n in
                 self.db.execute(query, (max_agencies, min_common))]
 
+    def common_prints(self, max_agencies: int) -> set[int]:
+        """The fingerprints held by more than ``max_agencies`` agencies: common wording, no evidence of a copy."""
+        self.db.execute("CREATE INDEX IF NOT EXISTS prints_fp ON prints(fp)")
+        query = "SELECT fp FROM prints GROUP BY fp HAVING count(DISTINCT akey) > ?"
+        return {int(fp) for (fp,) in self.db.execute(query, (max_agencies,))}
+
     def report_at(self, seq: int) -> tuple[str, str, int] | None:
         """(agency, name, where its line is) of a report."""
         row = self.db.execute("SELECT agency, name, at FROM reports WHERE seq = ?", (seq,)).fetchone()

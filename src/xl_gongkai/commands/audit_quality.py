@@ -4,7 +4,9 @@ Copying across agencies — a 存在的主要问题 paragraph shared by five dep
 pairs: each worker sends the winnowed fingerprints of each text part (``core.quality.fingerprints``), the ledger
 indexes them, and only pairs of reports of *different* agencies and the same year that share fingerprints of the
 same part are compared, in full, on their text. A pair is listed when one of its paragraphs is a near-duplicate
-(:data:`NEAR_DUPLICATE`) of one of the other's, with the share of the part's text the two have in common.
+(:data:`NEAR_DUPLICATE`) of one of the other's by fingerprints that are not common wording — a template paragraph
+every unit starts from is no copy, even in two reports that share something else — with the share of the part's
+text the two have in common.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..core.quality import containment, paragraphs, percent
+from ..core.quality import containment, fingerprints, paragraphs, percent
 from .audit_ledger import Ledger
 from .audit_worker import SEPARATOR
 
@@ -36,13 +38,14 @@ def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
     """The pairs of reports of different agencies that share a near-duplicate paragraph, as rows of 质量."""
     rows: list[dict[str, Any]] = []
     texts: dict[int, dict[str, str]] = {}
+    common = ledger.common_prints(MAX_SHARED_BY)
     for seq, other, section, _ in ledger.shared(MAX_SHARED_BY, MIN_COMMON):
         a, b = ledger.report_at(seq), ledger.report_at(other)
         if a is None or b is None:
             continue
         ta = _narrative(texts, seq, spool, a[2]).get(section, "")
         tb = _narrative(texts, other, spool, b[2]).get(section, "")
-        shared = next(_near(ta, tb), None)
+        shared = next(_near(ta, tb, common), None)
         if shared is None:
             continue
         quote = shared if len(shared) <= QUOTE_CHARS else shared[:QUOTE_CHARS] + "…"
@@ -52,11 +55,15 @@ def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _near(a: str, b: str) -> Iterator[str]:
-    """The paragraphs of ``a`` that are near-duplicates of one of ``b``'s."""
-    others = paragraphs(b)
+def _near(a: str, b: str, common: set[int]) -> Iterator[str]:
+    """The paragraphs of ``a`` that are near-duplicates of one of ``b``'s, sharing at least :data:`MIN_COMMON`
+    fingerprints that are not ``common`` wording."""
+    others = [(q, set(fingerprints(q))) for q in paragraphs(b)]
     for p in paragraphs(a):
-        if any(containment(p, q) >= NEAR_DUPLICATE for q in others):
+        own = set(fingerprints(p)) - common
+        if len(own) < MIN_COMMON:
+            continue
+        if any(len(own & prints) >= MIN_COMMON and containment(p, q) >= NEAR_DUPLICATE for q, prints in others):
             yield p
 
 

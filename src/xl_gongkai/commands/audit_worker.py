@@ -34,19 +34,22 @@ SEPARATOR = "\t"
 _SETUP: dict[str, Any] = {}  # what every task of a run shares, set once per process (``setup``)
 
 
-def worker_setup(root: str, today: str | None, made: RowsMade | None = None, packs: Sequence[Any] = ()) -> None:
+def worker_setup(root: str, today: str | None, made: RowsMade | None = None, packs: Sequence[Any] = (),
+                 prints: bool = True) -> None:
     """A worker process's start: Ctrl-C is left to the parent, which stops the pool and says so once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure(root, today, made, packs)
+    configure(root, today, made, packs, prints)
 
 
-def configure(root: str, today: str | None, made: RowsMade | None = None, packs: Sequence[Any] = ()) -> None:
+def configure(root: str, today: str | None, made: RowsMade | None = None, packs: Sequence[Any] = (),
+              prints: bool = True) -> None:
     """What every task of a run shares: the folder (file names are shown relative to it), the day the date rules
-    compare with, what rows are made of (for rendering), and the rules (the catalogue with the local packs)."""
+    compare with, what rows are made of (for rendering), the rules (the catalogue with the local packs), and
+    whether the text's fingerprints are wanted (copying across agencies; off, the audit does not pay for them)."""
     from ..core.packs import with_packs
 
     _SETUP.update(root=root, today=dt.date.fromisoformat(today) if today else None, rows_made=made,
-                  checked_rules=with_packs(packs) if packs else None)
+                  checked_rules=with_packs(packs) if packs else None, prints=prints)
 
 
 def _rules() -> list[Any]:
@@ -118,7 +121,8 @@ def _quality(report: Any) -> dict[str, Any]:
     from ..core.numbers import show
     from ..core.quality import fingerprints
 
-    prints = {k: fps for k, v in report.narrative.items() if isinstance(v, str) and (fps := fingerprints(v))}
+    prints = ({k: fps for k, v in report.narrative.items() if isinstance(v, str) and (fps := fingerprints(v))}
+              if _SETUP.get("prints", True) else {})
     flags = [[r.id, show(n)] for r in _rules() if r.kind == "audit_flag" and r.applies_to(report.form)
              and (n := flagged(report, r)) is not None]
     return {"prints": prints, "flags": flags}

@@ -18,6 +18,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 # Ten characters: a Chinese clause is about that long. Shorter shingles match the set phrases every report shares
 # (“政府信息公开工作” is eight); longer ones let a changed word hide a whole clause.
@@ -28,25 +29,37 @@ MIN_COMPARED_CHARS = 60
 PASSAGES_SHOWN = 2
 PASSAGE_QUOTE_MAX = 60
 
-_DATE = re.compile(r"\d{2,4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日")
+# (the lookahead lets the engine skip every position that is not a digit: the audit normalises a province's text)
+_DATE = re.compile(r"(?=\d)(?:\d{2,4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日)")
+# The characters that carry the wording: letters and numerals that are not digits (no punctuation, symbols,
+# whitespace, digits, marks or underscore).
+_WORDING = re.compile(r"[^\W\d_]+")
+
+
+def _nfkc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _undated(text: str) -> str:
+    """The text with each date blanked (as many spaces: positions are kept)."""
+    return _DATE.sub(lambda m: " " * len(m.group()), text)
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
     """The characters that carry the wording (NFKC; no dates, digits, punctuation, symbols or whitespace) and,
     for each, its position in ``text`` — so a repeated passage can be quoted as the report prints it."""
-    text = unicodedata.normalize("NFKC", text)
-    dropped = [False] * len(text)
-    for m in _DATE.finditer(text):
-        for i in range(m.start(), m.end()):
-            dropped[i] = True
     kept: list[str] = []
     where: list[int] = []
-    for i, ch in enumerate(text):
-        if dropped[i] or ch.isspace() or ch.isdigit() or unicodedata.category(ch)[0] in "PSZC":
-            continue
-        kept.append(ch)
-        where.append(i)
+    for m in _WORDING.finditer(_undated(_nfkc(text))):
+        kept.append(m.group())
+        where.extend(range(m.start(), m.end()))
     return "".join(kept), where
+
+
+def normalised(text: str) -> str:
+    """:func:`normalise`'s characters without their positions (the audit fingerprints every report of a province's
+    folder with it; ``make bench-scale`` measures what that adds)."""
+    return "".join(_WORDING.findall(_undated(_nfkc(text))))
 
 
 def shingles(norm: str) -> list[str]:
@@ -72,7 +85,7 @@ def repeated(text: str, other: str) -> Repeated | None:
     if len(norm) < MIN_COMPARED_CHARS:
         return None
     mine = shingles(norm)
-    theirs = set(shingles(normalise(other)[0]))
+    theirs = set(shingles(normalised(other)))
     hits = [s in theirs for s in mine]
     share = sum(hits) / len(hits)
     runs: list[tuple[int, int]] = []  # spans of normalised characters covered by repeated shingles
@@ -114,27 +127,56 @@ WINDOW = 12
 MIN_PARAGRAPH_CHARS = 40
 
 
+def _normalised_paragraphs(text: str) -> list[tuple[str, str]]:
+    """(paragraph, its normalised characters) of the lines of a text part long enough to count as evidence."""
+    found = ((p, normalised(p)) for p in re.split(r"[\r\n]+", text))
+    return [(p, norm) for p, norm in found if len(norm) >= MIN_PARAGRAPH_CHARS]
+
+
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of a text part (its lines), long enough to count as evidence."""
-    return [p for p in re.split(r"[\r\n]+", text) if len(normalise(p)[0]) >= MIN_PARAGRAPH_CHARS]
+    return [p for p, _ in _normalised_paragraphs(text)]
 
 
 def fingerprints(text: str) -> list[int]:
     """The winnowed fingerprints of a text's paragraphs (CRC-32 of shingles), sorted and without repeats."""
     found: set[int] = set()
-    for para in paragraphs(text):
-        hashes = [zlib.crc32(s.encode("utf-8")) for s in shingles(normalise(para)[0])]
-        if len(hashes) <= WINDOW:
-            found.add(min(hashes))
-            continue
-        found.update(min(hashes[i:i + WINDOW]) for i in range(len(hashes) - WINDOW + 1))
+    for _, norm in _normalised_paragraphs(text):
+        found.update(_window_minima(_shingle_hashes(norm)))
     return sorted(found)
+
+
+_WIDTH = 4  # bytes per character in UTF-32: a shingle is a fixed slice of the encoded text
+
+
+def _shingle_hashes(norm: str) -> list[int]:
+    """The CRC-32 of every shingle of a normalised text, from one encoding of it (no string per shingle)."""
+    data, size = norm.encode("utf-32-le"), SHINGLE_CHARS * _WIDTH
+    if len(norm) <= SHINGLE_CHARS:
+        return [zlib.crc32(data)]
+    return [zlib.crc32(data[i:i + size]) for i in range(0, len(data) - size + _WIDTH, _WIDTH)]
+
+
+def _window_minima(hashes: list[int]) -> list[int]:
+    """The smallest of every :data:`WINDOW` consecutive hashes (the smallest of all when fewer), in linear time:
+    each block of WINDOW hashes is scanned forwards and backwards (van Herk / Gil-Werman), and a window's minimum is
+    the smaller of its start's suffix minimum and its end's prefix minimum."""
+    n = len(hashes)
+    if n <= WINDOW:
+        return [min(hashes)]
+    prefix: list[int] = []
+    suffix: list[int] = []
+    for start in range(0, n, WINDOW):
+        block = hashes[start:start + WINDOW]
+        prefix += accumulate(block, min)
+        suffix += reversed(list(accumulate(reversed(block), min)))
+    return list(map(min, suffix[:n - WINDOW + 1], prefix[WINDOW - 1:]))
 
 
 def containment(a: str, b: str) -> float:
     """The larger of the shares of one text's shingles found in the other (a paragraph copied into a longer text
     counts in full)."""
-    sa, sb = set(shingles(normalise(a)[0])), set(shingles(normalise(b)[0]))
+    sa, sb = set(shingles(normalised(a))), set(shingles(normalised(b)))
     if not sa or not sb:
         return 0.0
     common = len(sa & sb)
