@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..core.quality import containment, fingerprints, paragraphs, percent
+from ..core.quality import Paragraph, containment, paragraph_index, percent, shingle_containment
 from .audit_ledger import Ledger
 from .audit_worker import SEPARATOR
 
@@ -38,14 +38,16 @@ def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
     """The pairs of reports of different agencies that share a near-duplicate paragraph, as rows of 质量."""
     rows: list[dict[str, Any]] = []
     texts: dict[int, dict[str, str]] = {}
+    index: dict[tuple[int, str], tuple[list[Paragraph], frozenset[int]]] = {}
     common = ledger.common_prints(MAX_SHARED_BY)
+    reports: dict[int, tuple[str, str, int] | None] = {}
     for seq, other, section, _ in ledger.shared(MAX_SHARED_BY, MIN_COMMON):
-        a, b = ledger.report_at(seq), ledger.report_at(other)
+        a, b = (reports[s] if s in reports else reports.setdefault(s, ledger.report_at(s)) for s in (seq, other))
         if a is None or b is None:
             continue
         ta = _narrative(texts, seq, spool, a[2]).get(section, "")
         tb = _narrative(texts, other, spool, b[2]).get(section, "")
-        shared = next(_near(ta, tb, common), None)
+        shared = next(_near(_indexed(index, seq, section, ta), _indexed(index, other, section, tb), common), None)
         if shared is None:
             continue
         quote = shared if len(shared) <= QUOTE_CHARS else shared[:QUOTE_CHARS] + "…"
@@ -55,16 +57,33 @@ def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _near(a: str, b: str, common: set[int]) -> Iterator[str]:
+Indexed = tuple[list[Paragraph], frozenset[int]]  # a text part's paragraphs, and all their fingerprints
+
+
+def _indexed(index: dict[tuple[int, str], Indexed], seq: int, section: str, text: str) -> Indexed:
+    """A text part's paragraphs with their fingerprints, kept for the next pairs (pairs come ordered by report:
+    a few thousand kept serve them)."""
+    found = index.get((seq, section))
+    if found is None:
+        if len(index) > 4096:
+            index.clear()
+        paras = paragraph_index(text)
+        found = index[(seq, section)] = (paras, frozenset().union(*(p.prints for p in paras)))
+    return found
+
+
+def _near(a: Indexed, b: Indexed, common: set[int]) -> Iterator[str]:
     """The paragraphs of ``a`` that are near-duplicates of one of ``b``'s, sharing at least :data:`MIN_COMMON`
-    fingerprints that are not ``common`` wording."""
-    others = [(q, set(fingerprints(q))) for q in paragraphs(b)]
-    for p in paragraphs(a):
-        own = set(fingerprints(p)) - common
+    fingerprints that are not ``common`` wording (a paragraph sharing fewer with all of ``b`` is passed over before
+    any paragraph of ``b`` is looked at)."""
+    paras_b, all_b = b
+    for p in a[0]:
+        own = (p.prints & all_b) - common
         if len(own) < MIN_COMMON:
             continue
-        if any(len(own & prints) >= MIN_COMMON and containment(p, q) >= NEAR_DUPLICATE for q, prints in others):
-            yield p
+        if any(len(own & q.prints) >= MIN_COMMON and shingle_containment(p.shingles, q.shingles) >= NEAR_DUPLICATE
+               for q in paras_b):
+            yield p.text
 
 
 def _narrative(memo: dict[int, dict[str, str]], seq: int, spool: str, at: int) -> dict[str, str]:
