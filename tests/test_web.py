@@ -639,6 +639,44 @@ def test_last_years_report_is_enforced(browser: Browser, cross_year: tuple[Path,
     after(browser, "click", selector="#previous-clear")
 
 
+# A department's published report as a page prints it (发布日期 above the title's section), this year's and last year's:
+# 总体情况 mostly as last year's with the figures changed and without its 监督保障 part; a 五 of stock phrases only.
+_OVERVIEW = ("{y}年，某市交通运输局坚持以公开为常态、不公开为例外，围绕交通运输重点工作推进政务公开。"
+             "主动公开方面，全年在门户网站发布各类政府信息{a}条，其中政策文件{b}件，对涉及群众切身利益的重要政策逐件开展解读，解读材料与政策文件同步"
+             "发布。依申请公开方面，全年受理政府信息公开申请{c}件，均在法定期限内答复，答复文书载明法律依据和救济途径。"
+             "政府信息管理方面，动态调整主动公开基本目录，开展行政规范性文件清理，对公开属性逐件审查。平台建设方面，优化门户"
+             "网站政务公开专栏，规范政务新媒体账号的信息发布，及时更新办事指南和政策问答，道路运输、水路运输、工程建设等"
+             "领域的行政许可和行政处罚结果在作出决定后七个工作日内公开，重大建设项目的批准和实施信息按项目逐一公开。")
+_GUARANTEE = "监督保障方面，将政务公开纳入年度绩效考核，组织专题培训{d}次。"
+_OWN_PROBLEMS = ("{y}年本局政务公开工作存在的主要问题：一是政策解读形式较为单一，图解和视频解读偏少；二是依申请公开答复"
+                 "文书格式不够统一。改进措施：制定解读工作清单，每项重要政策同步制作图解；编印答复文书示范文本并组织培训。")
+_STOCK_PROBLEMS = ("政务公开工作有待进一步加强，信息发布的及时性还需加强，与群众期盼还存在一定差距。"
+                   "下一步将进一步完善工作机制，持续推进政务公开工作。")
+
+
+def _department_page(year: int, published: str, overview: str, problems: str) -> str:
+    return (f"某市交通运输局{year}年政府信息公开工作年度报告\n发布日期：{published}\n一、总体情况\n{overview}\n"
+            f"五、存在的主要问题及改进情况\n{problems}\n")
+
+
+def test_quality_findings_show_as_the_cli_gives_them(browser: Browser, tmp_path: Path) -> None:
+    """The text checks (X5 text repeated from last year, Q1 parts of 总体情况, Q2 stock phrases in 五) and the
+    lateness read from the page's 发布日期 (Q3) are the CLI's, in the page as on the command line."""
+    this, last = tmp_path / "本年.txt", tmp_path / "上年.txt"
+    this.write_text(_department_page(2024, "2025-03-05", _OVERVIEW.format(y=2024, a=312, b=17, c=45),
+                                     _STOCK_PROBLEMS), "utf-8")
+    last.write_text(_department_page(2023, "2024-01-25", _OVERVIEW.format(y=2023, a=280, b=12, c=38)
+                                     + _GUARANTEE.format(d=2), _OWN_PROBLEMS.format(y=2023)), "utf-8")
+    after(browser, "upload", selector="#file", file=str(this))
+    assert page_findings(browser) == cli_findings(tmp_path, this.name)
+    assert {"Q1", "Q2", "Q3"} <= set(rules(browser))
+    browser.eval("document.getElementById('previous-box').open = true")
+    after(browser, "upload", selector="#previous", file=str(last))
+    assert page_findings(browser) == cli_findings(tmp_path, this.name, "--previous", last.name)
+    assert {"Q1", "Q2", "Q3", "X5"} <= set(rules(browser))
+    after(browser, "click", selector="#previous-clear")
+
+
 def test_recheck_reads_the_file_again(browser: Browser, clerk_book: Path, tmp_path: Path) -> None:
     """The clerk corrects the file in WPS and saves it: 重新校验 shows the new findings, or — where the browser
     will not read a changed file again (Chromium's file input) — says the file must be chosen again and runs
