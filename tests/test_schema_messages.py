@@ -33,7 +33,8 @@ CASES: list[tuple[str, dict[str, Any], Any, list[str]]] = [
     ("minLength 1", {"properties": {"s": {"minLength": 1}}}, {"s": ""}, ["s 不能为空"]),
     ("minLength 3", {"properties": {"s": {"minLength": 3}}}, {"s": "ab"}, ["s 至少应有 3 个字符"]),
     ("maxLength", {"properties": {"s": {"maxLength": 2}}}, {"s": "abc"}, ["s 最多 2 个字符"]),
-    ("pattern", {"properties": {"d": {"pattern": "^[0-9]{4}$"}}}, {"d": "二〇二五"}, ["d 格式不对，实际为 \"二〇二五\""]),
+    ("pattern", {"properties": {"d": {"pattern": "^[0-9]{4}$"}}}, {"d": "二〇二五"},
+     ["d 格式不对，实际为 \"二〇二五\""]),
     ("minItems", {"properties": {"l": {"minItems": 2}}}, {"l": [1]}, ["l 项数不对（至少 2 项）"]),
     ("maxItems", {"properties": {"l": {"maxItems": 1}}}, {"l": [1, 2]}, ["l 项数不对（最多 1 项）"]),
     ("uniqueItems", {"properties": {"l": {"uniqueItems": True}}}, {"l": [1, 1]}, ["l 有重复的项，实际为 [1, 1]"]),
@@ -50,7 +51,7 @@ CASES: list[tuple[str, dict[str, Any], Any, list[str]]] = [
 def test_each_keyword_reads_as_one_sentence(keyword: str, schema: dict[str, Any], document: Any,
                                             wanted: list[str]) -> None:
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(document))
-    assert errors, "the document must break the schema"
+    assert errors, f"the document must break the schema's {keyword}"
     assert problems(errors) == wanted
 
 
