@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..spec import DEFAULT_FORM, load_form
+from ..spec import FORM_FILES, load_form
 from ..spec.loader import refresh_verified
 
 PACKAGE = Path("src") / "xl_gongkai"
@@ -35,12 +35,11 @@ def _text(make: Callable[[], str]) -> Callable[[], bytes]:
     return lambda: make().encode("utf-8")
 
 
-def _template(consolidation: bool) -> Callable[[], bytes]:
+def _template(form_id: str, consolidation: bool) -> Callable[[], bytes]:
     def build() -> bytes:
         from .template import build_template
 
-        form = load_form(DEFAULT_FORM)
-        return build_template(form, sources=[] if consolidation else None)
+        return build_template(load_form(form_id), sources=[] if consolidation else None)
 
     return build
 
@@ -51,14 +50,17 @@ def artefacts() -> dict[Path, Callable[[], bytes]]:
     from .docs import rules_markdown, schema_markdown, schema_text
 
     templates = PACKAGE / TEMPLATES
-    return {
+    made: dict[Path, Callable[[], bytes]] = {
         PACKAGE / "spec" / "payload.schema.json": _text(schema_text),
         PACKAGE / "spec" / "verified.json": _verified,
-        templates / template_file(DEFAULT_FORM): _template(consolidation=False),
-        templates / template_file(DEFAULT_FORM, consolidation=True): _template(consolidation=True),
-        Path("docs") / "rules.md": _text(rules_markdown),
-        Path("docs") / "schema.md": _text(schema_markdown),
     }
+    for form_id in FORM_FILES:  # every form that has a template: the plain one and the consolidation's
+        if load_form(form_id).template is not None:
+            for both in (False, True):
+                made[templates / template_file(form_id, consolidation=both)] = _template(form_id, both)
+    made[Path("docs") / "rules.md"] = _text(rules_markdown)
+    made[Path("docs") / "schema.md"] = _text(schema_markdown)
+    return made
 
 
 def write_all(root: Path) -> list[Path]:
