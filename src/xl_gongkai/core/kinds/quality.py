@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
-from ...spec import CellKey
+from ...spec import CellKey, Form
 from ..catalogue import Rule
 from ..dates import as_date
 from ..findings import Finding, Place
@@ -24,6 +25,16 @@ from ..report import Report
 from ..rules import RuleContext, kind
 from .crossyear import _previous
 from .narrative import _section_name, _section_place, sentences
+
+# what a rule of each kind looks at, for the rules page
+_REPEATED_SCOPE = "正文各部分与上一年度报告的同一部分对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
+_PUBLISHED_SCOPE = "报告的公布日期（网页的发布日期，或 --published）"
+_FLAG_SCOPE = "审核文件夹时列入“概览”和“质量”表（校验单份报告时不提示）"
+
+
+def _section_scope(params: Mapping[str, Any], form: Form) -> str:
+    return f"正文“{form.section(params['section']).heading}”"
+
 
 PUBLISHED = "published_on"  # the metadata key of the publication date: a page's 发布日期, or ``--published``
 
@@ -40,7 +51,7 @@ def _text(report: Report, section: str) -> str:
 
 @kind("text_repeated", params={"sections": ListOf(SectionRef(), min_items=1, unique=True),
                                "threshold": Numeric(minimum=0)},
-      words=("section", "share", "threshold", "passages"))
+      words=("section", "share", "threshold", "passages"), needs=("previous",), scope=_REPEATED_SCOPE)
 def text_repeated(ctx: RuleContext) -> Iterator[Finding]:
     """A text part that repeats more than ``threshold`` of last year's same part, figures and dates aside."""
     prev = last_year(ctx)
@@ -61,7 +72,7 @@ _PART = Obj({"name": Text(), "keywords": ListOf(Text(), min_items=1)})
 @kind("overview_parts", params={"section": SectionRef(), "parts": ListOf(_PART, min_items=1),
                                 "government_parts": ListOf(_PART), "government_suffixes": ListOf(Text(), min_items=1),
                                 "min_chars": Numeric(integer=True, minimum=0)},
-      words=("section", "missing", "who"))
+      words=("section", "missing", "who"), scope=_section_scope)
 def overview_parts(ctx: RuleContext) -> Iterator[Finding]:
     """The sub-parts the 2021 notice lists for 一、总体情况, each by its heading or a keyword; for a people's
     government's report (told from the agency's name) also 工作考核、社会评议和责任追究 (条例第五十条)."""
@@ -79,7 +90,7 @@ def overview_parts(ctx: RuleContext) -> Iterator[Finding]:
 
 @kind("stock_phrases", params={"section": SectionRef(), "phrases": ListOf(Text(), min_items=1, unique=True),
                                "min_concrete": Numeric(integer=True, minimum=0)},
-      words=("section", "phrases"))
+      words=("section", "phrases"), scope=_section_scope)
 def stock_phrases(ctx: RuleContext) -> Iterator[Finding]:
     """A part made of stock phrases: every sentence holds one of ``phrases`` and none states a figure, or what is
     left without them is shorter than ``min_concrete`` characters — no concrete problem, no concrete measure."""
@@ -103,7 +114,7 @@ _DAY = Obj({"month": Numeric(integer=True, minimum=1), "day": Numeric(integer=Tr
 
 @kind("published_by", params={"department": _DAY, "government": _DAY,
                               "government_suffixes": ListOf(Text(), min_items=1)},
-      words=("date", "deadline", "late", "who"))
+      words=("date", "deadline", "late", "who"), scope=_PUBLISHED_SCOPE)
 def published_by(ctx: RuleContext) -> Iterator[Finding]:
     """Publication after the deadline: a department's by ``department`` (条例第四十九条: 31 January), a people's
     government's by ``government`` (31 March), of the year after the report's. Only where the input carries its
@@ -134,7 +145,7 @@ def _compact(text: str) -> str:
 
 
 @kind("text_length", params={"section": SectionRef(), "max": Numeric(integer=True, minimum=1)},
-      words=("section", "length", "max"))
+      words=("section", "length", "max"), scope=_section_scope)
 def text_length(ctx: RuleContext) -> Iterator[Finding]:
     """A length cap on a text part (a locality's, in a pack), counted in characters without whitespace — as a
     word processor's 字数 counts Chinese text."""
@@ -147,7 +158,7 @@ def text_length(ctx: RuleContext) -> Iterator[Finding]:
 
 @kind("counts_near", params={"section": SectionRef(), "items": ListOf(_PART, min_items=1),
                              "window": Numeric(integer=True, minimum=1)},
-      words=("section", "missing"))
+      words=("section", "missing"), scope=_section_scope)
 def counts_near(ctx: RuleContext) -> Iterator[Finding]:
     """Counts a locality requires in a part (条数 of 主动公开, 政策解读, 回应关切): each item needs a figure within
     ``window`` characters after one of its keywords, in the same sentence."""
@@ -171,7 +182,8 @@ def _counted(said: Sequence[str], keywords: Sequence[str], window: int) -> bool:
     return False
 
 
-@kind("audit_flag", params={"cells": ListOf(CellRef(), min_items=1, unique=True)}, words=("count",))
+@kind("audit_flag", params={"cells": ListOf(CellRef(), min_items=1, unique=True)}, words=("count",),
+      scope=_FLAG_SCOPE)
 def audit_flag(_ctx: RuleContext) -> list[Finding]:
     """What an office wants listed about each report of a folder (表四's 结果纠正: 复议纠错, 诉讼败诉), counted by the
     audit (``commands.audit_quality``) in its overview and 质量 sheet; never a finding of ``check``: a clerk has
