@@ -35,7 +35,7 @@ from typing import Any
 from ...core.findings import Finding, Place, sort_findings
 from ...core.report import Report
 from ...errors import InputError
-from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, load_form
+from ...spec import DEFAULT_FORM, CellKey, Form, Severity, Table, known_forms, load_form
 from .chrome import is_chrome_line
 from .heuristics import heuristic
 from .metadata import read_metadata
@@ -73,7 +73,7 @@ def import_text(text: str) -> ImportResult:
 
 
 def _forms() -> list[Form]:
-    return [load_form(fid) for fid in FORM_FILES]
+    return [load_form(fid) for fid in known_forms()]
 
 
 @heuristic("format_by_labels", "table")
