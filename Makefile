@@ -15,7 +15,7 @@ ANALYSIS_STAMP := $(ANALYSIS)/.installed
 # `make check` runs every test without these marks (tests/support/markers.py sets the first three itself)
 FAST := not libreoffice and not browser and not subprocess and not slow
 
-.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint docs template web clean clerk-venv analysis-venv windows-bundle windows-lock release
+.PHONY: docs-images demo test check types system-packages bench bench-scale fuzz lint generate docs template web clean clerk-venv analysis-venv windows-bundle windows-lock release
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,19 +81,20 @@ fuzz: $(STAMP)
 web: $(STAMP)
 	$(PY) scripts/build_web.py
 
-docs: $(STAMP)
-	$(PY) -m xl_gongkai.spec.docs docs
+# Every file made from the spec, each committed once where it is used (src/xl_gongkai/build/generated.py lists
+# them): the payload schema, the spec digests, the package's built templates, docs/rules.md and docs/schema.md.
+# tests/test_generated.py says "run make generate" when one is stale; afterwards `git status` is clean.
+generate: $(STAMP)
+	$(PY) -m xl_gongkai.build.generated .
+
+# the names this job had before it was one
+docs template: generate
 
 # The pictures in docs/img (LibreOffice renders the sheets; the web page's are taken by its tests in Chromium).
 WEB_SHOTS := chromium and (axe_at_start or clerk_uploads or last_years_report or recheck_reads or truncated)
 docs-images: $(STAMP)
 	$(PY) scripts/render_docs.py
 	XG_WEB_SCREENSHOTS=$(CURDIR)/docs/img $(PY) -m pytest -q tests/test_web.py -k "$(WEB_SHOTS)"
-
-# The committed template and the package's built templates, from the spec (tests compare them with a fresh build).
-template: $(STAMP)
-	$(PY) -c "from pathlib import Path; from xl_gongkai.build.template import write_templates; \
-	print(*write_templates(Path('.')), sep='\n')"
 
 # An offline per-user install for Windows (zip in dist/), from the committed lock; see docs/excel.md.
 windows-bundle: $(STAMP)

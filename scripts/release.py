@@ -46,9 +46,9 @@ def sha256(path: Path) -> str:
 def release_template(out_dir: Path) -> Path:
     from xl_gongkai.build.template import build_template
 
-    committed = ROOT / "workbook" / TEMPLATE
+    committed = ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm"
     if committed.read_bytes() != build_template():
-        raise SystemExit("workbook/template.xlsm 与重新生成的模板不一致：请先运行 make template")
+        raise SystemExit(f"{committed.relative_to(ROOT)} 与重新生成的模板不一致：请先运行 make generate")
     target = out_dir / TEMPLATE
     shutil.copyfile(committed, target)
     return target

@@ -103,7 +103,8 @@ def main() -> None:
     form = load_form()
     tpl = form.template
     IMG.mkdir(parents=True, exist_ok=True)
-    render_sheet_png(ROOT / "workbook" / "template.xlsm", "表三 依申请公开", IMG / "template-表三.png", dpi=90)
+    template = ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm"  # the built template the package ships
+    render_sheet_png(template, "表三 依申请公开", IMG / "template-表三.png", dpi=90)
     with tempfile.TemporaryDirectory() as tmp:
         report = read_report(ROOT / "tests" / "data" / "reports" / "huaian-city-2024.json").report
         path = new_workbook(Path(tmp) / "huaian.xlsm", source=report)

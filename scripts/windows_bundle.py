@@ -112,7 +112,7 @@ def build_bundle(out_dir: Path, wheel: Path | None = None) -> Path:
             f"xl-gongkai=={__version__} \\\n    --hash=sha256:{sha256(ours)}\n")
         (stage / "requirements.txt").write_text(requirements, "utf-8", newline="\r\n")
         shutil.copyfile(INSTALL_CMD, stage / "install.cmd")
-        shutil.copyfile(ROOT / "workbook" / "template.xlsm", stage / "template.xlsm")
+        shutil.copyfile(ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm", stage / "template.xlsm")
         write_text(stage / NOTES, install_notes(__version__))
         files = sorted(p for p in stage.rglob("*") if p.is_file())
         manifest = [

@@ -90,38 +90,57 @@ def test_libreoffice_opens_the_results_workbook(folder: Path, tmp_path: Path) ->
     assert view["cells"]["概览"]["A3"]["string"] == "文件"
 
 
-@pytest.mark.slow  # a million rows through the writer: in `make test`, not in the fast loop
+# A sheet just past Excel's link limit: big enough that the first findings sheet runs out of links before it runs
+# out of rows, as a real one does, and small enough to write in seconds (Excel's own million rows only change
+# the numbers, which test_excels_limits_are_what_the_writer_uses and the advance arithmetic below cover).
+SMALL_SHEET = EXCEL_LINKS + 2_000
+
+
+def test_excels_limits_are_what_the_writer_uses(tmp_path: Path) -> None:
+    """Excel's sheet has 1 048 576 rows and takes 65 530 hyperlinks; the writer uses them unless told otherwise,
+    and the arithmetic that places findings works at that size: one past the first sheet's rows starts the next."""
+    assert (EXCEL_ROWS, EXCEL_LINKS) == (1_048_576, 65_530)
+    book = ResultsWorkbook(tmp_path / "x.xlsx", files=FILE_COLUMNS, findings=FINDING_COLUMNS,
+                           names={"front": "概览", "findings": "问题清单", "files": "报告清单"},
+                           info=("模板信息", "B6", "文件用途", "审核结果"), counts=(0, 0, 0))
+    assert book.sheet_rows == 1_048_576
+    assert advance(Start(), 1_048_575, True, 1_048_576) == (1_048_575, 0)  # a full sheet; the next starts empty
+    assert advance(Start(), 1_048_576, True, 1_048_576) == (1_048_576, 1)
+    assert advance(Start(), 70_000, True, 1_048_576) == (70_000, 65_530)
+
+
 def test_findings_continue_on_a_second_sheet_past_excels_rows(tmp_path: Path) -> None:
-    """More findings than a sheet holds, made in memory and streamed through the writer."""
+    """More findings than a sheet holds, made in memory and streamed through the writer (a sheet of
+    ``SMALL_SHEET`` rows standing for Excel's)."""
     target = tmp_path / "big.xlsx"
-    total = EXCEL_ROWS + 1000  # the first sheet holds EXCEL_ROWS - 1 findings under its header
+    rows = SMALL_SHEET
+    total = rows + 1000  # the first sheet holds rows - 1 findings under its header
     book = ResultsWorkbook(target, files=FILE_COLUMNS, findings=FINDING_COLUMNS,
                            names={"front": "概览", "findings": "问题清单", "files": "报告清单"},
-                           info=("模板信息", "B6", "文件用途", "审核结果"), counts=(total, 1, 0))
+                           info=("模板信息", "B6", "文件用途", "审核结果"), counts=(total, 1, 0), sheet_rows=rows)
     book.frame([("问题", total)], title="测试", rules=[("V1", total)], agencies=[])
     assert book.finding_sheets == ["问题清单", "问题清单（续2）"]
     shape = book.shape(False)
     start = Start()
-    step = 200_000
+    step = 20_000
     for first in range(0, total, step):
         findings = [["a.json", "", "", "V1", "错误", f"第{i}项"] for i in range(first, min(total, first + step))]
-        row = ["a.json", "已审核"] if first == 0 else None
-        files = [FileRows(row or [], findings, None, True)]
-        book.add(render(shape, start, files) if row else _findings_only(render(shape, start, files)))
-        done, links = advance(start, len(findings), True, EXCEL_ROWS)
-        start = Start(start.file_row + (1 if row else 0), 1, done, links)
+        files = [FileRows(["a.json", "已审核"], findings, None, True)]  # one file: its findings come in runs
+        book.add(render(shape, start, files) if first == 0 else _findings_only(render(shape, start, files)))
+        done, links = advance(start, len(findings), True, rows)
+        start = Start(1, 1, done, links)
     staged = book.close()
     write_all([Output(target, staged=staged)])
     with zipfile.ZipFile(target) as z:
         with z.open("xl/worksheets/sheet2.xml") as fh:
             first_sheet = fh.read(2000).decode()
         assert _count(z, "xl/worksheets/sheet2.xml", b"<hyperlink ") == EXCEL_LINKS  # links up to Excel's limit
-        assert _count(z, "xl/worksheets/sheet3.xml", b"<hyperlink ") == total - (EXCEL_ROWS - 1)
-    assert f'<dimension ref="A1:L{EXCEL_ROWS}"/>' in first_sheet
+        assert _count(z, "xl/worksheets/sheet3.xml", b"<hyperlink ") == total - (rows - 1)
+    assert f'<dimension ref="A1:L{rows}"/>' in first_sheet
     rest = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("问题清单（续2）").to_python()
     assert rest[0][:4] == ["文件", "机关", "年度", "规则"]
-    assert len(rest) == 1 + total - (EXCEL_ROWS - 1)
-    assert rest[1][5] == f"第{EXCEL_ROWS - 1}项" and rest[-1][5] == f"第{total - 1}项"
+    assert len(rest) == 1 + total - (rows - 1)
+    assert rest[1][5] == f"第{rows - 1}项" and rest[-1][5] == f"第{total - 1}项"
 
 
 def _count(z: zipfile.ZipFile, part: str, what: bytes) -> int:

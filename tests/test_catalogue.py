@@ -10,6 +10,7 @@ import ast
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,60 @@ def test_a_kind_registered_twice_is_refused() -> None:
     load_catalogue()  # the kinds are registered
     before = KINDS["balance"]
     with pytest.raises(SpecError, match="kind 'balance' is registered twice"):
-        kind("balance", params={}, words=())(lambda _ctx: [])
+        kind("balance", params={}, words=(), scope="")(lambda _ctx: [])
     assert KINDS["balance"] is before
+
+
+# -- what a rule needs besides the report ----------------------------------------------------------------------
+
+
+def test_a_rule_that_leaves_out_what_its_kind_needs_is_refused() -> None:
+    """X1 without ``needs`` would run without last year's report and silently find nothing."""
+    message = refused(lambda d: rule(d, "X1").pop("needs"))
+    assert "rule X1: needs: [], but kind carried_over needs previous" in message
+
+
+def test_a_rule_that_needs_what_its_kind_does_not_is_refused() -> None:
+    """R1 needing last year's report would not run in a plain check."""
+    message = refused(lambda d: rule(d, "R1").__setitem__("needs", ["previous"]))
+    assert "rule R1: needs: [previous], but kind balance needs nothing" in message
+
+
+def test_an_unknown_need_is_refused() -> None:
+    message = refused(lambda d: rule(d, "X1").__setitem__("needs", ["last_week"]))
+    assert "rule X1: needs: unknown last_week (known: previous)" in message
+
+
+def test_a_kind_that_needs_something_unknown_cannot_register() -> None:
+    with pytest.raises(SpecError, match="kind 'tomorrow' needs future; known: previous"):
+        kind("tomorrow", params={}, needs=("future",), scope="")(lambda _ctx: [])
+    assert "tomorrow" not in KINDS
+
+
+def test_the_catalogue_selects_by_what_rules_need() -> None:
+    """The rules a comparison with last year runs are those that declare they need it, each of a kind that does."""
+    cat = load_catalogue()
+    needing = cat.needing("previous")
+    assert needing and all(KINDS[r.kind].needs == {"previous"} for r in needing)
+    assert {r.id for r in cat if KINDS[r.kind].needs} == {r.id for r in needing}
+    with pytest.raises(KeyError, match="last_week"):
+        cat.needing("last_week")
+
+
+def test_a_rule_that_needs_last_years_report_runs_only_with_it() -> None:
+    """Without ``previous`` the engine does not run such a rule; with it, the kind finds it on its context."""
+    report = load("huaian-city-2024")
+    cat = load_catalogue()
+    seen: list[Any] = []
+    original = KINDS["previous_year"]
+    KINDS["previous_year"] = replace(original, run=lambda ctx: seen.append(ctx.previous) or [])
+    try:
+        check(report, today=TODAY, rules=[cat.rule("X0")])
+        assert seen == []
+        check(report, today=TODAY, rules=[cat.rule("X0")], previous=report)
+        assert seen == [report]
+    finally:
+        KINDS["previous_year"] = original
 
 
 # -- more ways to break it -----------------------------------------------------------------------------------

@@ -259,7 +259,7 @@ def test_an_unexpected_failure_is_explained_and_logged(tmp_path: Path, monkeypat
     monkeypatch.setattr("xl_gongkai.core.rules.check", broken)
     _, actions = click(path, "check", tmp_path)
     text = alerts(actions)[0][0]
-    assert "出现意外错误（ZeroDivisionError）" in text and "没有被修改" in text
+    assert "程序内部错误（ZeroDivisionError）" in text and "没有被修改" in text
     log = (tmp_path / "logs" / LOG_NAME).read_text("utf-8")
     assert "Traceback" in log and "ZeroDivisionError: boom" in log
 

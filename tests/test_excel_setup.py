@@ -185,7 +185,7 @@ def test_xlwings_own_error_for_an_unmapped_onedrive_file_is_not_an_unexpected_er
     monkeypatch.setattr(_xlremote.Book, "fullname", property(unmapped))
     path = workbook(tmp_path, "huaian-city-2024")
     text = _export_alert(path, "年报.xlsm")
-    assert "网络位置" in text and "意外错误" not in text
+    assert "网络位置" in text and "程序内部错误" not in text
 
 
 class PasswordSheetApi(FakeComSheetApi):

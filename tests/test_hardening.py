@@ -609,7 +609,7 @@ def test_the_excel_commands_never_change_an_input_cell(edits: dict[tuple[str, st
     with case("excel commands", ", ".join(f"{a}={_show(v)}" for (_, a), v in edits.items())):
         book = open_book(path)
         outcome = excel.run(book, "check", out_dir=d / "out", today=TODAY)
-        assert "意外错误" not in outcome.message, outcome.message
+        assert "程序内部错误" not in outcome.message, outcome.message
         apply_actions(path, book)
         col = TPL.results_column("explanation").at  # what the clerk types next to the findings listed
         path.write_bytes(set_cells(path.read_bytes(), {TPL.results_sheet: {
@@ -618,7 +618,7 @@ def test_the_excel_commands_never_change_an_input_cell(edits: dict[tuple[str, st
         for command in ("check", "fill"):
             book = open_book(path)
             outcome = excel.run(book, command, out_dir=d / "out", today=TODAY)
-            assert "意外错误" not in outcome.message, outcome.message
+            assert "程序内部错误" not in outcome.message, outcome.message
             apply_actions(path, book)
             after = _input_values(path)
             assert {k: v for k, v in after.items() if k[0] != "explanation"} == {
@@ -1126,7 +1126,7 @@ def test_a_total_no_workbook_can_hold_is_refused_naming_the_cell(tmp_path: Path)
     assert path.read_bytes() == set_cells(filled(), {"表三 依申请公开": {"D5": 2**53, "E5": 2**53}})
     book = open_book(path)
     outcome = excel.run(book, "fill", out_dir=tmp_path / "out", today=TODAY)
-    assert outcome.critical and "合计无法写入" in outcome.message and "意外错误" not in outcome.message
+    assert outcome.critical and "合计无法写入" in outcome.message and "程序内部错误" not in outcome.message
     assert not [a for a in apply_actions(path, book) if a["func"] == "setValues"]  # nothing written
 
 

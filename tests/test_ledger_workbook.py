@@ -222,7 +222,7 @@ def test_the_report_says_how_many_were_answered_in_time(tmp_path: Path) -> None:
     source = replace(reference, narrative=narrative)
     book = new_workbook(tmp_path / "w.xlsm", source=source, today=TODAY, ledger=Ledger(tuple(entries)))
     done = run_report(open_source(book), html=tmp_path / "年报.html", today=TODAY)
-    assert done.refused is None, done.refused
+    assert done.refusal is None, done.refusal
     html = next(o.data for o in done.outputs if o.path.suffix == ".html").decode("utf-8")
     assert "办结的2件申请中，1件在收到申请之日起20个工作日内答复，1件超过20个工作日。" in html
 

@@ -22,6 +22,7 @@ from xl_gongkai import __version__
 # the tests that use it are marked by hand
 
 ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm"  # the built template the package ships
 NAMES = [f"xl_gongkai-{__version__}-py3-none-any.whl", "template.xlsm", "政务公开年报-网页版.html",
          f"xl_gongkai-{__version__}-windows-cp313-win_amd64.zip", "SHA256SUMS"]
 
@@ -35,7 +36,7 @@ def test_the_release_holds_what_each_user_downloads_with_its_sums(release: list[
     assert sorted(sums.values()) == sorted(NAMES[:-1])
     for digest, name in sums.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
-    assert (folder / "template.xlsm").read_bytes() == (ROOT / "workbook" / "template.xlsm").read_bytes()
+    assert (folder / "template.xlsm").read_bytes() == TEMPLATE.read_bytes()
     wheel = (folder / NAMES[0]).read_bytes()
     with zipfile.ZipFile(folder / NAMES[3]) as bundle:  # the bundle carries this very wheel
         assert bundle.read(f"xl_gongkai-windows/wheels/{NAMES[0]}") == wheel

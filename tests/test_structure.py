@@ -15,8 +15,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "xl_gongkai"
 
 # layer of each top-level part of the package; a module may import its own layer and the ones below
 LAYERS = {"spec": 1, "core": 2, "errors": 0, "advice": 0, "logs": 0, "fileio": 0, "controls": 0, "adapters": 3,
-          "publish": 3, "commands": 4, "build": 5, "api": 6, "cli": 6, "excel": 6, "excel_setup": 6, "webpage": 6,
-          "argparse_zh": 6, "__init__": 0, "__main__": 6}
+          "publish": 3, "render": 3, "commands": 4, "build": 5, "api": 6, "cli": 6, "excel": 6, "excel_setup": 6,
+          "webpage": 6, "argparse_zh": 6, "__init__": 0, "__main__": 6}
 
 
 def _part(path: Path) -> str:

@@ -18,6 +18,7 @@ No Excel here. Two independent looks instead:
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import defusedxml.ElementTree as ET
@@ -187,7 +188,7 @@ def test_each_button_ends_in_its_message_its_log_line_and_a_restored_cursor(temp
     ]
     returned = run_basic(template, calls, remove=("xlwings", "Dictionary"),
                          add={"FakeXlwings": (SUPPORT / "FakeXlwings.bas").read_text("ascii"), "FakeRibbon": source},
-                         env={"XL_GONGKAI_LOG_DIR": str(logs)})
+                         env={"XL_GONGKAI_LOG_DIR": str(logs)}, undo=lambda: shutil.rmtree(logs, ignore_errors=True))
     states = [r for r, c in zip(returned, calls, strict=True) if c[0] == state]
     # FakeState: runs | cursor while RunPython ran | cursor after the click | an "Error" sheet left over
     not_configured, not_found, refused, shell, failed, ran = (s.split("|") for s in states)

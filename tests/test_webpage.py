@@ -105,6 +105,27 @@ def test_fill_writes_totals_results_and_explanations_and_clears_old_marks(fee_bo
     assert not any(v for row in marks for v in row), "an explained 提示 leaves no mark, nor does a corrected 错误"
 
 
+def test_fill_checks_once_and_shows_what_a_check_of_the_filled_copy_shows(fee_book: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The results 填充合计 shows are those of the check the fill ran, under the filled copy's name: the page does not
+    check again, and checking the filled copy afterwards says the same."""
+    from xl_gongkai.core import rules
+
+    calls: list[str] = []
+    real = rules.check
+
+    def counted(report: Any, **kw: Any) -> Any:
+        calls.append(report.agency)
+        return real(report, **kw)
+
+    monkeypatch.setattr(rules, "check", counted)
+    result = call("fill", path=str(fee_book), today=T, home=str(tmp_path / "home"))
+    assert result["ok"] and len(calls) == 1, calls
+    again = call("check", path=result["source"], today=T)
+    assert again["ok"] and len(calls) == 2
+    assert {k: v for k, v in result["check"].items() if k != "ok"} == {k: v for k, v in again.items() if k != "ok"}
+
+
 def test_fill_is_for_workbooks_only() -> None:
     result = call("fill", path=str(REPORTS / "huaian-city-2024.json"), today=T)
     assert result["kind"] == "refused" and "只适用于工作簿" in result["message"]

@@ -27,6 +27,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 # through scripts/ (the release fixture), which the automatic marks of support/markers.py do not see into
 
 ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm"  # the built template the package ships
 _spec = importlib.util.spec_from_file_location("windows_bundle", ROOT / "scripts" / "windows_bundle.py")
 assert _spec and _spec.loader
 wb = importlib.util.module_from_spec(_spec)
@@ -124,7 +125,7 @@ def _text(bundle: zipfile.ZipFile, name: str) -> str:
 def test_the_bundle_has_the_script_and_the_template_and_says_what_is_inside(bundle: zipfile.ZipFile) -> None:
     names = set(bundle.namelist())
     assert {f"{wb.TOP}/{n}" for n in ("install.cmd", "template.xlsm", "说明.txt", wb.NOTES)} <= names
-    assert bundle.read(f"{wb.TOP}/template.xlsm") == (ROOT / "workbook" / "template.xlsm").read_bytes()
+    assert bundle.read(f"{wb.TOP}/template.xlsm") == TEMPLATE.read_bytes()
     manifest = _text(bundle, "说明.txt")
     assert f"Python {wb.PYTHON_VERSION}" in manifest and "python.org" in manifest and wb.NOTES in manifest
     for member in names - {f"{wb.TOP}/说明.txt"}:

@@ -28,7 +28,7 @@ from xl_gongkai.spec import CellKey, SpecError, load_form
 from xl_gongkai.spec.loader import build_form
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "workbook" / "template.xlsm"
+TEMPLATE = ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm"
 FORM = load_form()
 
 

@@ -32,7 +32,7 @@ from pathlib import Path  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .argparse_zh import ChineseParser, chinese, integer  # noqa: E402
-from .errors import InputError, OutputError, Refused, UsageError, os_error_text  # noqa: E402
+from .errors import InputError, Refused, UsageError, os_error_text  # noqa: E402
 
 
 def iso_date(text: str) -> dt.date:
@@ -55,8 +55,8 @@ _RESAVE = {"xls": "这是 Excel 97-2003 工作簿（.xls），可以校验，不
 def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import run_check
     from .commands.load import open_source
-    from .commands.output import json_report, text_report
     from .fileio import commit
+    from .render import json_report, text_report
 
     src = open_source(args.path)
     if args.write and not src.is_file_workbook:
@@ -76,8 +76,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a published report, list the import findings then the check findings, optionally write it out."""
     from .commands.importing import run_import
-    from .commands.output import json_report, text_report
     from .fileio import commit, guard_outputs
+    from .render import json_report, raise_if_refused, text_report
 
     if args.output:
         guard_outputs([args.output], [args.path])
@@ -86,8 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.format != "json":
         # before writing: a refused output still shows the findings; places are the report's, not template cells
         say(text_report(report, shown, done.notes, cells=False))
-    if done.refused is not None:
-        raise Refused(done.refused)
+    raise_if_refused(done)
     commit(done.outputs, [args.path])
     if args.format == "json":
         say(json_report(str(args.path), report, shown, [*done.notes, *done.written]))
@@ -99,8 +98,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a generated report against the data it carries: the findings, then the verdict."""
-    from .commands.output import json_report, text_report
     from .commands.verify import run_verify
+    from .render import json_report, text_report
 
     done = run_verify(args.path, today=args.today)
     src, shown = done.checked.source, done.checked.shown
@@ -135,6 +134,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .commands.export import default_paths, run_export
     from .commands.load import open_source
     from .fileio import commit, guard_outputs
+    from .render import draft_note, raise_if_refused
 
     if args.output:
         PAYLOAD_OUT.check(args.output)
@@ -149,14 +149,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     previous = open_source(args.previous).report if args.previous else None
     done = run_export(src, out=out, summary_path=summary_path, draft=args.draft, today=args.today,
                       previous=previous)
-    if done.refused is not None or done.doc is None:
-        raise Refused(done.refused or "")
+    raise_if_refused(done)
     commit(done.outputs, inputs)
     say(f"已导出：{out}" + (f"；摘要：{summary_path}" if summary_path else ""))
-    if args.draft and not done.doc["validation"]["ready"]:
-        from .core.findings import draft_note
-
-        say(draft_note(done.doc["validation"]["counts"]))
+    if not done.checked.validation.ready:
+        say(draft_note(done.checked.validation.counts()))
     return 0
 
 
@@ -166,6 +163,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .commands.report import run_report
     from .fileio import commit, guard_outputs
     from .publish import default_report_paths, review_notice
+    from .render import raise_if_refused
 
     if args.output:
         WORD_OUT.check(args.output)
@@ -179,8 +177,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     guard_outputs([docx_path, *([html] if html else [])], inputs)
     previous = open_source(args.previous).report if args.previous else None
     done = run_report(src, docx=docx_path, html=html, today=args.today, previous=previous)
-    if done.refused is not None or done.rendered is None:
-        raise Refused(done.refused or "")
+    raise_if_refused(done)
+    assert done.rendered is not None
     commit(done.outputs, inputs)
     say(f"已生成年度报告：{docx_path}" + (f"；网页版：{html}" if html else ""))
     if notice := review_notice(done.rendered):
@@ -200,54 +198,24 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .adapters.formats import WORKBOOK_OUT
-    from .commands.workbook import new_package
-    from .fileio import guard_outputs, write_bytes_atomic
+    from .commands.new import run_new
+    from .fileio import commit, guard_outputs
+    from .render import new_workbook_line
 
     out = WORKBOOK_OUT.check(args.output)
-    if args.previous:
-        from .commands.next_year import new_from_previous
-
-        if args.ledger:
-            raise UsageError("--ledger 不能与 --previous 一起使用：新一年度的台账由上年台账中未办结的申请转入；"
-                             "之后可用 fill 新文件 --ledger 台账文件 换成本单位自己的台账。")
-        guard_outputs([out], [args.previous])
-        data, report = new_from_previous(args.previous, out, year=args.year, narrative=args.narrative,
-                                         today=args.today, agency=args.agency)
-        write_bytes_atomic(out, data)
-        kept = "地区、信用代码、填报人和审核人已沿用，机关名称改为“" + report.agency + "”" if args.agency else \
-            "机关、地区、信用代码、填报人和审核人已沿用"
-        carried = len(report.ledger) if report.ledger is not None else 0
-        say(f"已生成 {report.year} 年度的{'汇总' if report.origin == 'consolidation' else ''}工作簿：{out}（{kept}，"
-            + (f"上年台账中年底尚未办结的 {carried} 件申请已转入依申请台账，表三按台账填写"
-               if carried else "表三“上年结转”已按上年“结转下年度继续办理”逐列填入")
-            + "，表二旁列出上年现行有效件数供参考"
-            + ("，正文为上年文字的草稿，请逐段修改" if args.narrative else "") + "）。")
-        return 0
-    source = None
-    if args.narrative:
+    if args.previous and args.ledger:
+        raise UsageError("--ledger 不能与 --previous 一起使用：新一年度的台账由上年台账中未办结的申请转入；"
+                         "之后可用 fill 新文件 --ledger 台账文件 换成本单位自己的台账。")
+    if args.narrative and not args.previous:
         raise UsageError("--narrative 只能与 --previous 一起使用。")
-    if args.source:
-        from .commands.load import open_source
-
-        guard_outputs([out], [args.source, *([args.ledger] if args.ledger else [])])
-        source = open_source(args.source).report
-    elif not args.agency or not args.year:
+    if not (args.previous or args.source or (args.agency and args.year)):
         raise UsageError("请用 --agency 和 --year 指定机关名称和报告年度，或用 --from 指定数据包。")
-    ledger = None
-    if args.ledger:
-        from .commands.ledger import load_ledger
-        from .spec import current_form
-
-        guard_outputs([out], [args.ledger])
-        # the workbook's form: the source's, or for a blank workbook the form new workbooks are made in
-        ledger = load_ledger(args.ledger, source.form if source else current_form(), today=args.today)
-    data = new_package(out, agency=args.agency, year=args.year, source=source, today=args.today, ledger=ledger)
-    note = ""
-    if ledger is not None:
-        counted = args.year or (source.year if source else None)
-        done = "，表三已按台账填写）" if counted else "；没有报告年度，表三未按台账填写）"
-        note = f"（依申请台账 {len(ledger)} 件申请{done}"
-    say(f"已生成工作簿：{write_bytes_atomic(out, data)}{note}")
+    inputs = [p for p in (args.previous, args.source, args.ledger) if p]
+    guard_outputs([out], inputs)  # before any input is read
+    made = run_new(out, agency=args.agency, year=args.year, source=None if args.previous else args.source,
+                   previous=args.previous, narrative=args.narrative, ledger=args.ledger, today=args.today)
+    (path,) = commit([made.output], inputs)
+    say(new_workbook_line(path, made))
     return 0
 
 
@@ -255,8 +223,8 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from .adapters.formats import WORKBOOK_OUT
     from .commands.fill import run_fill
     from .commands.load import open_source
-    from .commands.output import text_report
     from .fileio import commit, guard_outputs
+    from .render import text_report
 
     out = WORKBOOK_OUT.check(args.output) if args.output else None
     # in place without -o: the one deliberate exception to "no output replaces an input" (never the register file,
@@ -284,23 +252,15 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from .adapters.formats import AUDIT_OUT, CSV_OUT
-    from .commands.audit import FILES_SHEET, csv_files_path, own_result, planned_outputs, progress_bar, run_audit
-    from .commands.roster import ROSTER_SHEET, read_roster
-    from .fileio import folder_contains, guard_outputs, write_all
+    from .commands.audit import FILES_SHEET, audit_targets, planned_outputs, progress_bar, run_audit
+    from .commands.roster import read_roster
+    from .fileio import write_all
 
     folder = Path(args.folder)
-    xlsx = AUDIT_OUT.check(args.output) if args.output else (None if args.csv else folder / "审核结果.xlsx")
-    csv = CSV_OUT.check(args.csv) if args.csv else None
     if (args.year or args.deadline) and not args.roster:
         raise UsageError("--year 和 --deadline 用于报送情况，请与 --roster 一起使用。")
-    outs = [p for p in (xlsx, csv) if p is not None]
-    if csv is not None:
-        outs += [csv_files_path(csv), *([csv_files_path(csv, ROSTER_SHEET)] if args.roster else [])]
-    guard_outputs(outs, [args.roster] if args.roster else [])
-    for p in outs:  # checked before the folder is read: a file of the folder is replaced only if it is ours
-        if folder.is_dir() and folder_contains(folder, p) and p.exists() and not own_result(p):
-            raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
-                              "或把结果写到文件夹外。")
+    xlsx, csv = audit_targets(folder, AUDIT_OUT.check(args.output) if args.output else None,
+                              CSV_OUT.check(args.csv) if args.csv else None, roster=args.roster)
     roster = read_roster(args.roster, files_sheet=FILES_SHEET) if args.roster else None
     with run_audit(folder, jobs=args.jobs, today=args.today, progress=None if args.quiet else progress_bar,
                    roster=roster, year=args.year, deadline=args.deadline) as result:
@@ -309,16 +269,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
         say(result.totals_line())
         if result.roster is not None:
             say(result.roster.line())
-        return 1 if result.has_errors or result.incomplete else 0
+        return result.exit_code
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from .adapters.formats import WORKBOOK_OUT
     from .commands.consolidate import INCLUDE_FLAG, consolidate, reconcile
     from .commands.load import open_source
-    from .commands.output import exit_code, text_report
-    from .core.findings import pending_line
     from .fileio import guard_outputs, write_bytes_atomic
+    from .render import pending_line, text_report
 
     if args.output is None and args.check_against is None:
         raise UsageError("请用 -o 指定汇总报告的输出文件（或用 --check-against 只核对公布的报告）。")
@@ -340,7 +299,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     say(text_report(result.report, result.validation))
     if line := pending_line(result.validation):
         say(line)
-    code = exit_code(result.validation)
+    code = result.validation.exit_code
     if published is not None:
         check = reconcile(published.report, result.report, result.parts)
         for line in check.lines(str(args.check_against)):
@@ -447,9 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="模板：build 从格式规格生成 Excel 模板")
     tsub = p.add_subparsers(dest="template_command", required=True, metavar="子命令", title="子命令",
                             help="下列子命令之一")
-    b = tsub.add_parser("build", help="生成 workbook/template.xlsm")
-    b.add_argument("-o", "--output", metavar="输出文件", default="workbook/template.xlsm",
-                   help="输出路径（默认 workbook/template.xlsm）")
+    b = tsub.add_parser("build", help="从格式规格生成空白模板（与安装包中的模板相同）")
+    b.add_argument("-o", "--output", metavar="输出文件", default="template.xlsm",
+                   help="输出路径（默认：当前文件夹中的 template.xlsm）")
     b.set_defaults(func=cmd_template)
 
     p = sub.add_parser("new", help="生成一份新的填报工作簿（可从数据包填入）")
@@ -564,9 +523,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback in the log
             from .logs import log_place, logger
+            from .render import defect_message
 
             logger().exception("xl-gongkai %s failed", " ".join(sys.argv[1:]))
-            _err(f"程序内部错误（{type(exc).__name__}），操作没有完成，输入文件没有被修改。这是程序缺陷，{log_place()}。")
+            _err(defect_message(exc, unchanged="输入文件", report=log_place()))
             return 3
     except KeyboardInterrupt:
         _err("已中断，操作没有完成；已写出的文件保持完整，未写完的没有留下。")

@@ -21,6 +21,8 @@ from .errors import InputError, Refused
 from .logs import log_place, logger
 
 TITLE = "政务公开年报"
+# the alert box is small: a refusal names this many blocking findings (the 校验结果 sheet lists them all)
+ALERT_LIMIT = 5
 
 
 @dataclass
@@ -46,9 +48,11 @@ def run(book: Any, command: str, *, out_dir: Path | None = None, today: dt.date 
         outcome = Outcome(command, str(exc), critical=True)
         log.info("refused: %s", exc)
     except Exception as exc:
+        from .render import defect_message
+
         log.exception("command %s failed", command)
-        outcome = Outcome(command, f"出现意外错误（{type(exc).__name__}），操作没有完成，工作簿中填写的内容没有被修改。"
-                                   f"{log_place()}。", critical=True)
+        outcome = Outcome(command, defect_message(exc, unchanged="工作簿中填写的内容", report=log_place()),
+                          critical=True)
     try:
         book.app.alert(outcome.message, title=TITLE, buttons="ok", mode="critical" if outcome.critical else "info")
     except Exception:
@@ -97,33 +101,29 @@ def _commit(outputs: list[Any], src: Any) -> list[Path]:
     return commit(outputs, [src.path] if src.path is not None else [])
 
 
-def _counts_text(validation: Any) -> str:
-    from .core.findings import counts_text
-
-    return counts_text(validation)
-
-
 def cmd_check(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)
     from .commands.check import run_check
+    from .render import PASSED, counts_text
 
     live = _live(book)
     done = run_check(_source(live), today=today, write=True, links=live.engine == "excel")
     _write(live, done.writes)
     if not done.validation.findings:
-        text = "校验通过：未发现错误或提示。可以点击“导出 JSON 和摘要”。"
+        text = PASSED + "可以点击“导出 JSON 和摘要”。"
     else:
         sheet = live.form.template.results_sheet
-        text = f"校验完成：{_counts_text(done.validation)}。\n请查看“{sheet}”表，有问题的单元格已标红。"
+        text = f"校验完成：{counts_text(done.validation)}。\n请查看“{sheet}”表，有问题的单元格已标红。"
     return Outcome("check", text, live.reads, live.writes)
 
 
 def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:  # noqa: ARG001 (one signature for every button)
     from .commands.fill import run_fill
+    from .render import counts_text
 
     live = _live(book)
     done = run_fill(_source(live), write=True, today=today, links=live.engine == "excel")
     _write(live, done.writes)
-    text = f"已填充 {done.written} 个合计单元格。校验结果：{_counts_text(done.checked.validation)}。"
+    text = f"已填充 {done.written} 个合计单元格。校验结果：{counts_text(done.checked.validation)}。"
     if done.ledger_note:
         text += "\n" + done.ledger_note
     if done.blank:
@@ -133,16 +133,17 @@ def cmd_fill(book: Any, *, out_dir: Path | None = None, today: dt.date | None = 
 
 def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     from .commands.export import default_paths, run_export
+    from .render import refused
 
     live = _live(book)
     src = _source(live)
     folder, note = (out_dir, None) if out_dir else book_folder(book)
     payload_path, summary_path = default_paths(src.report, folder)
     done = run_export(src, out=payload_path, summary_path=summary_path, today=today, write=True,
-                      links=live.engine == "excel", limit=5)
-    _write(live, done.checked.writes)
-    if done.refused is not None:
-        return Outcome("export", done.refused, live.reads, live.writes, critical=True)
+                      links=live.engine == "excel")
+    _write(live, done.checked.writes)  # the findings reach the book, refused or not
+    if (why := refused(done, ALERT_LIMIT)) is not None:
+        return Outcome("export", why, live.reads, live.writes, critical=True)
     files = _commit(done.outputs, src)
     text = f"已导出到文件夹：{folder}\n数据包：{payload_path.name}\n摘要：{summary_path.name}"
     if note:
@@ -153,15 +154,16 @@ def cmd_export(book: Any, *, out_dir: Path | None = None, today: dt.date | None 
 def cmd_report(book: Any, *, out_dir: Path | None = None, today: dt.date | None = None) -> Outcome:
     from .commands.report import run_report
     from .publish import default_report_paths, review_notice
+    from .render import refused
 
     live = _live(book)
     src = _source(live)
     folder, note = (out_dir, None) if out_dir else book_folder(book)
     docx_path, html_path = default_report_paths(src.report, folder)
     done = run_report(src, docx=docx_path, html=html_path, today=today, write=True, links=live.engine == "excel")
-    _write(live, done.checked.writes)
-    if done.refused is not None or done.rendered is None:
-        raise Refused(done.refused or "")
+    _write(live, done.checked.writes)  # the findings reach the book, refused or not
+    if (why := refused(done, ALERT_LIMIT)) is not None or done.rendered is None:
+        return Outcome("report", why or "", live.reads, live.writes, critical=True)
     files = _commit(done.outputs, src)
     text = f"已生成年度报告，保存在文件夹：{folder}\nWord：{docx_path.name}\n网页版：{html_path.name}"
     if note:

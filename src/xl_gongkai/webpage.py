@@ -28,12 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .advice import for_page
-from .core.findings import WARNING, Finding, draft_note
+from .core.findings import WARNING, Finding
 from .core.report import Report
 from .errors import InputError, Refused
+from .render import defect_message, draft_note, headline, json_report, raise_if_refused, totals_line
 from .spec import Form
 
 if TYPE_CHECKING:
+    from .commands.check import Checked
     from .commands.load import Source
 
 # Where the page keeps its files, inside Pyodide's in-memory file system (a native caller passes its own).
@@ -46,8 +48,8 @@ WORD_NOTE = ("本页生成网页版（HTML）年度报告，内容与 Word 版�
 FILL_ONLY_WORKBOOKS = ("填充合计只适用于工作簿（.xlsm/.xlsx）：数据包和已公布的报告没有合计单元格可写。"
                        "需要工作簿时，请在本页“下载空白工作簿”，填写后再打开它。")
 BAD_YEAR = "报告年度应为 {first} 至 {last} 之间的年份（四位数字），现为“{year}”：请改正后再下载。"
-DEFECT = ("程序内部错误（{name}），操作没有完成，您的文件没有被修改。这是程序缺陷，"
-          "请把下面的“详细信息”复制下来发给维护人员。")
+# there is no log file in the page: the details are shown below the message, to be copied
+DEFECT_REPORT = "请把下面的“详细信息”复制下来发给维护人员"
 
 MIME = {".json": "application/json", ".md": "text/markdown;charset=utf-8", ".html": "text/html;charset=utf-8",
         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
@@ -66,7 +68,8 @@ def call(command: str, args_json: str = "{}") -> str:
     except Refused as exc:
         result = {"ok": False, "kind": "refused", "message": for_page(str(exc))}
     except Exception as exc:  # a defect: the clerk gets a sentence, the maintainer the traceback (no log file here)
-        result = {"ok": False, "kind": "defect", "message": DEFECT.format(name=type(exc).__name__),
+        result = {"ok": False, "kind": "defect", "message": defect_message(exc, unchanged="您的文件",
+                                                                          report=DEFECT_REPORT),
                   "details": f"xl_gongkai {__version__}\n{traceback.format_exc()}"}
     return json.dumps(result, ensure_ascii=False)
 
@@ -94,7 +97,7 @@ def digest(path: str) -> str:
 def warm() -> None:
     """Import what the first check needs while the page is still starting, so that the first file opened
     is answered as fast as the next."""
-    from .commands import check, export, fill, output, report, sheet_output, workbook  # noqa: F401
+    from .commands import check, export, fill, report, sheet_output, workbook  # noqa: F401
     from .core import summary  # noqa: F401
     from .publish import default_report_paths  # noqa: F401
 
@@ -128,15 +131,20 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
           previous: str | None = None) -> dict[str, Any]:
     """Every finding of a workbook, payload or published report, as the command line's ``check`` gives them."""
     from .commands.check import run_check
-    from .commands.output import headline, json_report, totals_line
-    from .core.summary import summarize
 
     done = run_check(_source(path, explanations), previous=_previous(previous), today=_today(today))
+    return _checked(done, _name(done.source))
+
+
+def _checked(done: Checked, name: str) -> dict[str, Any]:
+    """What the page shows of a checked report (``name``: the file's, as the page calls it)."""
+    from .core.summary import summarize
+
     src, report, validation = done.source, done.report, done.shown
     imported = {f.key for f in src.findings}
     cells = src.kind != "published"
     return {
-        "file": _name(src),
+        "file": name,
         "kind": src.kind,
         "headline": headline(report),
         "notes": [for_page(n) for n in src.notes],
@@ -148,8 +156,8 @@ def check(path: str, today: str | None = None, explanations: Mapping[str, str] |
         "ready": validation.ready,
         "summary": summarize(report).as_dict(),
         "can_fill": src.is_file_workbook,
-        "json": json_report(_name(src), report, validation, src.notes),
-        "json_name": f"{Path(_name(src)).stem}_校验结果.json",
+        "json": json_report(name, report, validation, src.notes),
+        "json_name": f"{Path(name).stem}_校验结果.json",
     }
 
 
@@ -159,7 +167,8 @@ def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | 
     last year's report takes part in the check it writes, as in every command.
 
     The filled copy becomes the page's current file (``source``), as the book in Excel carries the totals
-    after the button.
+    after the button. Its results are those of the check the fill ran (the report with the new totals), shown
+    under the filled copy's name: the page does not check again.
     """
     from .commands.fill import run_fill
     from .fileio import commit
@@ -173,7 +182,7 @@ def fill(path: str, today: str | None = None, explanations: Mapping[str, str] | 
     note = f"{done.ledger_note}" if done.ledger_note else ""
     return {"message": f"已填充合计：{target.name}（校验结果、摘要和说明已写入工作簿）。{note}",
             "files": [_file(target)], "source": str(target), "sha256": _digest(str(target)),
-            "check": {"ok": True, **check(str(target), today, explanations, previous)}}
+            "check": {"ok": True, **_checked(done.checked, target.name)}}
 
 
 def export(path: str, today: str | None = None, explanations: Mapping[str, str] | None = None,
@@ -186,13 +195,11 @@ def export(path: str, today: str | None = None, explanations: Mapping[str, str] 
     payload_path, summary_path = default_paths(src.report, _fresh(Path(home) if home else HOME, "out"))
     done = run_export(src, out=payload_path, summary_path=summary_path, draft=draft, today=_today(today),
                       previous=_previous(previous))
-    if done.refused is not None or done.doc is None:
-        raise Refused(done.refused or "")
+    raise_if_refused(done)
     commit(done.outputs, [path])
-    doc = done.doc
     message = f"已导出：数据包 {payload_path.name}；摘要 {summary_path.name}。"
-    if draft and not doc["validation"]["ready"]:
-        message += draft_note(doc["validation"]["counts"])
+    if not done.checked.validation.ready:
+        message += draft_note(done.checked.validation.counts())
     return {"message": message, "files": [_file(payload_path), _file(summary_path)]}
 
 
@@ -206,8 +213,7 @@ def report(path: str, today: str | None = None, explanations: Mapping[str, str] 
     src = _source(path, explanations)
     _, html_path = default_report_paths(src.report, _fresh(Path(home) if home else HOME, "out"))
     done = run_report(src, html=html_path, today=_today(today), previous=_previous(previous))
-    if done.refused is not None:
-        raise Refused(done.refused)
+    raise_if_refused(done)
     commit(done.outputs, [path])
     return {"message": f"已生成年度报告网页版：{html_path.name}。", "files": [_file(html_path)]}
 

@@ -1,6 +1,6 @@
 """Real workbooks, damaged and hostile files: the material of tests/test_hardening.py and scripts/fuzz.py.
 
-Everything starts from the real template (``workbook/template.xlsm``) filled by the real ``new`` command.
+Everything starts from the real template (the package's ``templates/gov-2021.xlsm``) filled by the real ``new`` command.
 Damage is done the way other programs and people do it: cells rewritten with ``set_cells``, or — for what
 it cannot write (formulas, error values, dates, booleans) — by replacing the cell's XML in the sheet part;
 sheets deleted, renamed, hidden or reordered in ``workbook.xml``; zip entries dropped, truncated or
@@ -39,7 +39,7 @@ from xl_gongkai.commands.workbook import new_workbook
 from xl_gongkai.spec import load_form
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "workbook" / "template.xlsm"
+TEMPLATE = ROOT / "src" / "xl_gongkai" / "templates" / "gov-2021.xlsm"
 REPORTS = ROOT / "tests" / "data" / "reports"
 PUBLISHED = ROOT / "tests" / "data" / "published"
 FORM = load_form()

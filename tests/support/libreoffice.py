@@ -20,6 +20,7 @@ import struct
 import subprocess
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,12 +61,41 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 
-def _run_uno(command: str, args: dict[str, Any], work: Path, timeout: float, source: Path) -> dict[str, Any]:
-    """Run one script command; errors name ``source`` (the caller's file), not the staged copy."""
+# What soffice prints when it dies of its own accord (an abort in its main loop, the UNO bridge gone mid-call):
+# a crash of LibreOffice, which stands in for Excel here, not a finding about the file or macro under test.
+_OFFICE_CRASHED = ("Fatal exception: Signal", "Binary URP bridge disposed during call")
+
+
+def _run_uno(command: str, args: dict[str, Any], work: Path, timeout: float, source: Path,
+             undo: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Run one script command; errors name ``source`` (the caller's file), not the staged copy.
+
+    LibreOffice on a busy machine now and then aborts in the middle of a long Basic run (seen in the ribbon
+    flow's macro, which starts processes through Shell): such a crash is retried once, in a fresh profile
+    and after ``undo``, and a second crash fails the test with both reports. Any other failure — an error the
+    script reports, a wrong result, a timeout — fails at once.
+    """
+    try:
+        return _run_uno_once(command, args, work, timeout, source, attempt=1)
+    except LibreOfficeError as exc:
+        if not any(sign in str(exc) for sign in _OFFICE_CRASHED):
+            raise
+        for lock in work.rglob(".~lock.*#"):  # left by the crashed soffice: the next one would refuse the file
+            lock.unlink()
+        if undo is not None:
+            undo()
+        try:
+            return _run_uno_once(command, args, work, timeout, source, attempt=2)
+        except LibreOfficeError as again:
+            raise LibreOfficeError(f"{again}\n--- the first run crashed too ---\n{exc}") from None
+
+
+def _run_uno_once(command: str, args: dict[str, Any], work: Path, timeout: float, source: Path,
+                  attempt: int) -> dict[str, Any]:
     if not SYSTEM_PYTHON.exists():
         raise LibreOfficeError(f"{SYSTEM_PYTHON} not found; {_INSTALL_HINT}")
-    result_path = work / "result.json"
-    office_dir = work / "office"
+    result_path = work / f"result-{attempt}.json"
+    office_dir = work / f"office-{attempt}"
     office_dir.mkdir()
     cmd = [
         str(SYSTEM_PYTHON),
@@ -174,18 +204,21 @@ def run_basic(
     add: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    undo: Callable[[], None] | None = None,
 ) -> list[Any]:
     """Run macros of a copy of the workbook in LibreOffice Basic; what each call returned.
 
     ``remove`` modules LibreOffice cannot compile, ``add`` modules ({name: source}), ``env`` variables the
     office process has (what ``Environ`` returns in a macro). See ``cmd_run_basic`` in lo_uno_script.py.
+    ``undo`` clears what the macros leave outside the copy (a log folder) before a run that LibreOffice's
+    own crash made the harness repeat (``_run_uno``).
     """
     with tempfile.TemporaryDirectory(prefix="xlgk-lo-") as tmp:
         work = Path(tmp)
         staged = _staged_copy(Path(path), work)
         args = {"path": str(staged), "calls": calls, "remove": list(remove), "add": add or {},
                 "office_env": env or {}}
-        return list(_run_uno("run_basic", args, work, timeout, Path(path))["returned"])
+        return list(_run_uno("run_basic", args, work, timeout, Path(path), undo=undo)["returned"])
 
 
 def export_sheet_pdf(

@@ -642,7 +642,8 @@ def cmd_run_basic(office: Office, args: dict[str, Any]) -> dict[str, Any]:
             lib.insertByName(module, "Option VBASupport 1\n" + source)
         provider = doc.getScriptProvider()
         returned = []
-        for macro, *call_args in args["calls"]:
+        for i, (macro, *call_args) in enumerate(args["calls"]):
+            print(f"call {i}: {macro}", file=sys.stderr, flush=True)  # where a crash happened, in its report
             script = provider.getScript(f"vnd.sun.star.script:{name}.{macro}?language=Basic&location=document")
             returned.append(_plain(script.invoke(tuple(call_args), (), ())[0]))
         return {"returned": returned}

@@ -1,4 +1,4 @@
-"""Builds ``workbook/template.xlsm`` from the form spec, the VBA sources and the ribbon XML.
+"""Builds the template from the form spec, the VBA sources and the ribbon XML.
 
 Every label, key and address comes from the spec; this module only decides how things look (fonts,
 widths, fills) and how the workbook behaves (protection, validation, marks). XlsxWriter writes the
@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -551,20 +550,6 @@ def _xlwings_version() -> str:
     from importlib.metadata import version
 
     return version("xlwings")
-
-
-def write_templates(root: Path) -> list[Path]:
-    """`make template`: the committed template and the package's built templates (the plain one and the
-    consolidation variant with an empty 汇总来源 sheet), all from the spec."""
-    from ..commands.workbook import TEMPLATES, template_file
-    from ..fileio import write_bytes_atomic
-
-    form = current_form()
-    plain, consolidation = build_template(form), build_template(form, sources=[])
-    package = root / "src" / "xl_gongkai" / TEMPLATES
-    return [write_bytes_atomic(root / "workbook" / "template.xlsm", plain),
-            write_bytes_atomic(package / template_file(form.id), plain),
-            write_bytes_atomic(package / template_file(form.id, consolidation=True), consolidation)]
 
 
 def build_template(form: Form | None = None, *, sources: list[dict[str, Any]] | None = None) -> bytes:

@@ -193,6 +193,11 @@ class AuditResult:
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(work), True)
 
     @property
+    def exit_code(self) -> int:
+        """1 when a report has an 错误 or, with a roster, a unit has not reported; 0 otherwise."""
+        return 1 if self.has_errors or self.incomplete else 0
+
+    @property
     def incomplete(self) -> bool:
         """With a roster: a unit that has not reported (the collection is not complete)."""
         from .roster import NOT_SUBMITTED, counts
@@ -798,6 +803,31 @@ def data_sheet(forms: Iterable[str]) -> tuple[list[tuple[str, str]], dict[str, l
                 columns.append((key, cell.heading))
         where[form_id] = [at[str(cell.key)] for cell in form.cells]
     return columns, where
+
+
+DEFAULT_RESULTS = "审核结果.xlsx"  # in the audited folder, when neither -o nor --csv names an output
+
+
+def audit_targets(folder: Path, xlsx: Path | None, csv: Path | None, *,
+                  roster: str | Path | None = None) -> tuple[Path | None, Path | None]:
+    """The results workbook and CSV to write (without either, the workbook goes into the folder), every file the
+    audit will write checked before the folder is read: none may be an input (the roster), and a file of the
+    folder is replaced only if it is one of this tool's own results. The suffixes are the front end's to check."""
+    from ..errors import OutputError
+    from ..fileio import folder_contains, guard_outputs
+    from .roster import ROSTER_SHEET
+
+    if xlsx is None and csv is None:
+        xlsx = folder / DEFAULT_RESULTS
+    outs = [p for p in (xlsx, csv) if p is not None]
+    if csv is not None:
+        outs += [csv_files_path(csv), *([csv_files_path(csv, ROSTER_SHEET)] if roster else [])]
+    guard_outputs(outs, [roster] if roster else [])
+    for p in outs:
+        if folder.is_dir() and folder_contains(folder, p) and p.exists() and not own_result(p):
+            raise OutputError(f"输出文件“{p}”是文件夹中待审核的文件，写出会覆盖它。请换一个输出文件名，"
+                              "或把结果写到文件夹外。")
+    return xlsx, csv
 
 
 def csv_files_path(csv: Path, sheet: str = FILES_SHEET) -> Path:

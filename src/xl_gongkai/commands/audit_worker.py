@@ -236,7 +236,7 @@ def check_years(spool: str, at: int, at_previous: int, name: str, today: dt.date
     today = today if today is not None else _SETUP.get("today")
     head, this = _report_at(spool, at)
     _, before = _report_at(spool, at_previous)
-    rules = [r for r in catalogue() if r.id.startswith("X")]
+    rules = catalogue().needing("previous")
     v = check(this, today=today, rules=rules, previous=before)
     findings = []
     for f in v.findings:

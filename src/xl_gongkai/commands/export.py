@@ -14,23 +14,21 @@ from typing import Any
 
 from ..controls import safe_text
 from ..core import payload
-from ..core.findings import refusal
 from ..core.report import Report
 from ..core.summary import summarize
-from ..errors import Refused
 from ..fileio import Output, report_stem, write_all
+from ..render import Refusal, raise_if_refused
 from .check import Checked, run_check
 from .load import Source
 
-__all__ = ["Exported", "default_paths", "export_payload", "payload_outputs", "refusal", "run_export",
-           "summary_title"]
+__all__ = ["Exported", "default_paths", "export_payload", "payload_outputs", "run_export", "summary_title"]
 
 
 @dataclass
 class Exported:
     checked: Checked
     doc: dict[str, Any] | None  # None when refused
-    refused: str | None = None  # why nothing is exported (the blocking findings)
+    refusal: Refusal | None = None  # why nothing is exported (the blocking findings)
     outputs: list[Output] = field(default_factory=list)
 
 
@@ -41,11 +39,11 @@ def summary_title(report: Report) -> str:
 
 def run_export(src: Source, *, out: str | Path, summary_path: str | Path | None = None, draft: bool = False,
                today: dt.date | None = None, previous: Report | None = None, write: bool = False,
-               links: bool = False, limit: int = 8) -> Exported:
+               links: bool = False) -> Exported:
     """The payload (and summary) for ``out``; ``write`` also gives the results for the workbook's sheets."""
     checked = run_check(src, previous=previous, today=today, write=write, links=links)
-    if not checked.validation.ready and not draft:
-        return Exported(checked, None, refusal(checked.validation, limit))
+    if not draft and (refusal := Refusal.of(checked.validation)) is not None:
+        return Exported(checked, None, refusal)
     doc, outputs = payload_outputs(checked, out, summary_path)
     return Exported(checked, doc, None, outputs)
 
@@ -66,8 +64,8 @@ def export_payload(report: Report, out: str | Path, *, today: dt.date | None = N
                    summary_path: str | Path | None = None) -> dict[str, Any]:
     """Export a report held in memory and write the files (both or neither); :class:`Refused` when not ready."""
     done = run_export(Source.of(report), out=out, summary_path=summary_path, draft=draft, today=today)
-    if done.refused is not None or done.doc is None:
-        raise Refused(done.refused or "")
+    raise_if_refused(done)
+    assert done.doc is not None
     write_all(done.outputs)
     return done.doc
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..adapters.formats import IMPORT_OUT
 from ..fileio import Output
+from ..render import Refusal
 from ..spec import Severity
 from .check import Checked, run_check
 from .export import payload_outputs
@@ -26,7 +27,7 @@ class Imported:
     notes: list[str]  # how it was read (the format found)
     outputs: list[Output] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # what to say once the outputs are in place
-    refused: str | None = None  # why the asked-for output cannot be made (the findings are still shown)
+    refusal: Refusal | None = None  # why the asked-for output cannot be made (the findings are still shown)
 
 
 def run_import(path: str | Path, *, out: str | Path | None = None, today: dt.date | None = None) -> Imported:
@@ -48,8 +49,8 @@ def run_import(path: str | Path, *, out: str | Path | None = None, today: dt.dat
         done.written.append(line)
         return done
     if form.template is None:
-        done.refused = (f"这份报告采用{form.title}（{form.short_source}），工作簿模板只适用于"
-                        f"{templated_titles()}，无法写入工作簿；请改用 -o 输出 .json 数据包。")
+        done.refusal = Refusal(reason=f"这份报告采用{form.title}（{form.short_source}），工作簿模板只适用于"
+                                       f"{templated_titles()}，无法写入工作簿；请改用 -o 输出 .json 数据包。")
         return done
     done.outputs = [Output(target, new_package(target, source=checked.report, today=today), "工作簿")]
     done.written.append(f"已生成工作簿：{target}（导入的全部内容已填入，请对照原文核对后再校验）")

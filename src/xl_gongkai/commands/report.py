@@ -11,11 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.findings import refusal
 from ..core.report import Report
-from ..errors import Refused
 from ..fileio import Output, write_all
 from ..publish import Rendered, render
+from ..render import Refusal, raise_if_refused
 from .check import Checked, run_check
 from .load import Source
 
@@ -24,16 +23,16 @@ from .load import Source
 class Published:
     checked: Checked
     rendered: Rendered | None
-    refused: str | None = None
+    refusal: Refusal | None = None
     outputs: list[Output] = field(default_factory=list)
 
 
 def run_report(src: Source, *, docx: str | Path | None = None, html: str | Path | None = None,
                today: dt.date | None = None, previous: Report | None = None, write: bool = False,
-               links: bool = False, limit: int = 8) -> Published:
+               links: bool = False) -> Published:
     checked = run_check(src, previous=previous, today=today, write=write, links=links)
-    if not checked.validation.ready:
-        return Published(checked, None, refusal(checked.validation, limit, verb="生成年报"))
+    if (refusal := Refusal.of(checked.validation, verb="生成年报")) is not None:
+        return Published(checked, None, refusal)
     rendered = render(checked.report, checked.validation, docx=docx is not None, html=html is not None)
     outputs = []
     if docx is not None and rendered.docx is not None:
@@ -47,7 +46,7 @@ def render_report(report: Report, *, docx_path: str | Path | None = None, html_p
                   today: dt.date | None = None) -> Rendered:
     """Render a report held in memory and write the files (both or neither); :class:`Refused` when not ready."""
     done = run_report(Source.of(report), docx=docx_path, html=html_path, today=today)
-    if done.refused is not None or done.rendered is None:
-        raise Refused(done.refused or "")
+    raise_if_refused(done)
+    assert done.rendered is not None
     write_all(done.outputs)
     return done.rendered

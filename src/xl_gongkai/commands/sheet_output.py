@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..adapters.formula_guard import Formula
-from ..core.findings import Finding, Validation, counts_text
+from ..core.findings import Finding, Validation
 from ..core.report import Report
 from ..core.summary import Summary
+from ..render import counts_text
 from ..spec import CellKey, Form, Severity
 from ..spec.a1 import cell_address, column_index, split_cell
 

@@ -10,7 +10,11 @@ The catalogue is loaded once per process.
 Kinds register here with what they need: ``@kind("balance", params={...}, words=(...), unevaluable=(...))``.
 ``params`` is the kind's parameter schema (``core.params``); ``words`` are the placeholders it fills in
 the rule's ``message``, ``unevaluable`` those of the ``unevaluable`` message (``None``: the kind never
-uses one). Rules raised outside the engine (import, audit) have the kind ``external``; its parameter
+uses one); ``needs`` what it reads besides the report (:data:`NEEDS`: ``previous``, last year's report), which
+every rule of the kind declares in the catalogue too (``"needs": ["previous"]``), so that the catalogue can
+select the rules a comparison with last year runs (:meth:`Catalogue.needing`) and the engine runs a rule only
+when what it needs is given; ``scope`` says, for the rules page (``docs/rules.md``), what a rule of the kind
+looks at. Rules raised outside the engine (import, audit) have the kind ``external``; its parameter
 ``words`` lists what the raiser fills.
 
 Every finding of a catalogue rule is made by :meth:`Rule.finding` (or :meth:`Rule.broken` for a rule that
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
     from .rules import RuleContext
 
 KindFn = Callable[["RuleContext"], Iterable[Finding]]
+# what a rule of the catalogue may need besides the report (``RuleContext`` carries each): last year's report
+NEEDS = ("previous",)
+# ``scope(params, form)``: what a rule of a kind looks at, in the words of the rules page (the 2021 form's)
+ScopeFn = Callable[[Mapping[str, Any], Form], str]
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ class KindSpec:
     unevaluable: frozenset[str] | None
     words_from: str | None = None
     relations: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
+    needs: frozenset[str] = frozenset()
+    scope: ScopeFn | None = None
 
     def provides(self, params: Mapping[str, Any], *, unevaluable: bool = False) -> frozenset[str]:
         """The words a finding of this kind fills, ``id`` aside."""
@@ -68,14 +78,22 @@ def kind(
     unevaluable: Iterable[str] | None = None,
     words_from: str | None = None,
     relations: Callable[[Mapping[str, Any]], Iterable[str]] | None = None,
+    needs: Iterable[str] = (),
+    scope: ScopeFn | str,
 ) -> Callable[[KindFn], KindFn]:
     """Register the implementation of a rule kind under the name the catalogue uses.
 
     ``words_from`` names the parameter that lists the words (kind ``external``, whose findings are filled
     by the code that raises them). ``relations`` checks what a schema of single values cannot say (one
     parameter naming an entry of another); it sees params whose shape is already right and yields
-    problems. A name registered twice is refused.
+    problems. ``needs``: what the kind reads besides the report (:data:`NEEDS`). ``scope``: what a rule of the
+    kind looks at, for the rules page — a sentence, or a function of the rule's params and the form. A name
+    registered twice, or an unknown need, is refused.
     """
+    unknown = sorted(set(needs) - set(NEEDS))
+    if unknown:
+        raise SpecError(f"kind '{name}' needs {', '.join(unknown)}; known: {', '.join(NEEDS)}")
+    describe = _said(scope) if isinstance(scope, str) else scope
 
     def register(fn: KindFn) -> KindFn:
         if name in KINDS:
@@ -83,10 +101,16 @@ def kind(
             raise SpecError(f"kind '{name}' is registered twice ({old.__module__}.{old.__qualname__} and "
                             f"{fn.__module__}.{fn.__qualname__})")
         KINDS[name] = KindSpec(name, fn, Obj(dict(params)), frozenset(words),
-                               None if unevaluable is None else frozenset(unevaluable), words_from, relations)
+                               None if unevaluable is None else frozenset(unevaluable), words_from, relations,
+                               frozenset(needs), describe)
         return fn
 
     return register
+
+
+def _said(text: str) -> ScopeFn:
+    """The scope of a kind whose rules all look at the same thing, whatever their params."""
+    return lambda _params, _form: text
 
 
 @dataclass(frozen=True)
@@ -102,13 +126,14 @@ class Rule:
     source: str
     unevaluable: str | None = None
     forms: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # what the rule reads besides the report (``NEEDS``), as its kind does
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", Severity(self.severity))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Rule:
-        return cls(**{**d, "forms": tuple(d.get("forms", ()))})
+        return cls(**{**d, "forms": tuple(d.get("forms", ())), "needs": tuple(d.get("needs", ()))})
 
     def applies_to(self, form: Form) -> bool:
         """No ``forms``: every form; else the forms named and those derived from them — less the rules a
@@ -198,6 +223,13 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.rules)
 
+    def needing(self, need: str) -> tuple[Rule, ...]:
+        """The rules that need ``need`` (one of :data:`NEEDS`), in catalogue order: ``needing("previous")`` is
+        what a comparison with last year's report runs."""
+        if need not in NEEDS:
+            raise KeyError(f"no rule can need {need!r}; known: {', '.join(NEEDS)}")
+        return tuple(r for r in self.rules if need in r.needs)
+
     def rule(self, rule_id: str) -> Rule:
         try:
             return self._by_id[rule_id]
@@ -254,8 +286,8 @@ def build_catalogue(doc: Mapping[str, Any], forms: Mapping[str, Form] | None = N
 
 # what a catalogue rule may be; 待填写 is made by the engine only (``Severity``)
 CATALOGUE_SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value)
-_FIELDS = {"id", "kind", "severity", "title", "params", "message", "source", "unevaluable", "forms"}
-_REQUIRED = _FIELDS - {"unevaluable", "forms"}
+_FIELDS = {"id", "kind", "severity", "title", "params", "message", "source", "unevaluable", "forms", "needs"}
+_REQUIRED = _FIELDS - {"unevaluable", "forms", "needs"}
 
 
 def _rule_problems(d: Mapping[str, Any], all_forms: Mapping[str, Form]) -> Iterator[str]:
@@ -272,6 +304,7 @@ def _rule_problems(d: Mapping[str, Any], all_forms: Mapping[str, Form]) -> Itera
     if spec is None:
         yield f"unknown kind '{d['kind']}' (registered: {', '.join(sorted(KINDS))})"
         return
+    yield from _needs_problems(d.get("needs", []), spec)
     if not isinstance(d.get("forms", []), list):
         yield "forms: expected a list of form ids"
         return
@@ -291,6 +324,19 @@ def _rule_problems(d: Mapping[str, Any], all_forms: Mapping[str, Form]) -> Itera
     if not seen and spec.relations is not None:
         yield from (f"params: {p}" for p in spec.relations(d["params"]))
     yield from _words_problems(d, spec)
+
+
+def _needs_problems(needs: Any, spec: KindSpec) -> Iterator[str]:
+    """A rule declares exactly what its kind reads besides the report: a need left out would let the rule run
+    without it and find nothing; one too many would keep it from running when it could."""
+    if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
+        yield "needs: expected a list of names"
+        return
+    if unknown := [n for n in needs if n not in NEEDS]:
+        yield f"needs: unknown {', '.join(unknown)} (known: {', '.join(NEEDS)})"
+    elif set(needs) != spec.needs:
+        wanted = ", ".join(sorted(spec.needs)) or "nothing"
+        yield f"needs: [{', '.join(needs)}], but kind {spec.name} needs {wanted}"
 
 
 def _words_problems(d: Mapping[str, Any], spec: KindSpec) -> Iterator[str]:

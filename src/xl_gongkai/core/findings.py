@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ..advice import SEE_ALL
 from ..spec import Severity
 
 # shorthands for the members
@@ -106,6 +105,11 @@ class Validation:
         return [f for f in self.warnings if not f.explanation]
 
     @property
+    def exit_code(self) -> int:
+        """0 when no 错误 stands, 1 otherwise (2 is for input that cannot be read)."""
+        return 0 if self.valid else 1
+
+    @property
     def ready(self) -> bool:
         """Nothing blocks an export: no 错误, and every 提示 carries an explanation."""
         return not any(f.blocking for f in self.findings)
@@ -135,45 +139,3 @@ class Validation:
 def sort_findings(findings: Sequence[Finding], order: Mapping[str, int]) -> tuple[Finding, ...]:
     """Errors first, then in the catalogue's rule order; within a rule, in the form's order (stable)."""
     return tuple(sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, order.get(f.rule, 1 << 20))))
-
-
-def counts_text(v: Validation) -> str:
-    """``错误 1 项，提示 2 项（已说明 1 项）``, and ``，待填写 3 处`` when a part is still to write."""
-    c = v.counts()
-    text = f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
-    return text + (f"，待填写 {c['to_write']} 处" if c.get("to_write") else "")
-
-
-def draft_note(counts: Mapping[str, int]) -> str:
-    """What a draft payload still lacks, from its counts (``validation.counts`` of the payload)."""
-    text = f"注意：这是草稿（错误 {counts['errors']} 项，未说明的提示 {counts['warnings'] - counts['explained']} 项"
-    return text + (f"，待填写 {counts['to_write']} 处）。" if counts.get("to_write") else "）。")
-
-
-def pending_line(v: Validation) -> str:
-    """``待填写：一、总体情况、五、…`` — the parts still to write, by their headings; ``''`` when none."""
-    names = [str(f.values.get("section", "")) or f.message for f in v.pending]
-    return f"待填写：{'、'.join(names)}（汇总报告的文字由汇总机关撰写，写好后才能导出和生成年报）。" if names else ""
-
-
-def refusal(v: Validation, limit: int = 8, *, verb: str = "导出") -> str:
-    """Why export (or the publishable report) will not proceed: the blocking findings, the first ``limit`` named."""
-    blocking = [f for f in v.findings if f.blocking]
-    errors = [f for f in blocking if f.severity is Severity.ERROR]
-    pending = [f for f in blocking if f.severity is Severity.PENDING]
-    open_hints = [f for f in blocking if f.severity is Severity.WARNING]
-    head, todo = [], []
-    if errors:
-        head.append(f"{len(errors)} 项错误")
-        todo.append("改正错误")
-    if pending:
-        head.append(f"{len(pending)} 处待填写")
-        todo.append("写好待填写的正文")
-    if open_hints:
-        head.append(f"{len(open_hints)} 项提示未填写说明")
-        todo.append("在“校验结果”中为提示填写说明")
-    lines = [f"未{verb}：还有{'、'.join(head)}。请{'，并'.join(todo)}后再{verb}。"]
-    lines += [f"  {f.message}" for f in blocking[:limit]]
-    if len(blocking) > limit:
-        lines.append(f"  ……另有 {len(blocking) - limit} 项，{SEE_ALL.cli}。")
-    return "\n".join(lines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..spec import Cell, CellKey, Form
@@ -29,12 +29,17 @@ def catalogue() -> Catalogue:
 
 @dataclass
 class RuleContext:
-    """What a kind sees: the report, its rule, and helpers that build findings the same way."""
+    """What a kind sees: the report, its rule, what the rule needs besides the report, and helpers that build
+    findings the same way.
+
+    ``previous`` is last year's report; the engine runs a rule that needs it (``"needs": ["previous"]``) only
+    when it is given, so such a kind finds it set.
+    """
 
     report: Report
     rule: Rule
     today: dt.date
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    previous: Report | None = None
 
     @property
     def form(self) -> Form:
@@ -99,21 +104,21 @@ def check(
     today: dt.date | None = None,
     rules: Sequence[Rule] | None = None,
     previous: Report | None = None,
-    extra: Mapping[str, Any] | None = None,
 ) -> Validation:
     """Run every applicable rule on the report; return every finding, explanations attached.
 
-    ``previous`` is last year's report: with it, the cross-year rules (X…) run too.
+    ``previous`` is last year's report: with it, the rules that need it (``Catalogue.needing("previous")``)
+    run too; without it they are not run.
     """
     from . import kinds  # noqa: F401  (registers the kinds, also for rules given by the caller)
 
     rules = list(rules if rules is not None else load_catalogue())
     today = today or dt.date.today()
-    extra = {**(extra or {}), **({"previous": previous} if previous is not None else {})}
+    given = {"previous"} if previous is not None else set()
     found: list[Finding] = []
     for rule in rules:
-        if rule.applies_to(report.form):
-            found.extend(_run(rule, RuleContext(report, rule, today, extra)))
+        if rule.applies_to(report.form) and given.issuperset(rule.needs):
+            found.extend(_run(rule, RuleContext(report, rule, today, previous)))
     order = {r.id: i for i, r in enumerate(rules)}
     attached = [
         replace(f, explanation=report.explanations[f.key]) if report.explanations.get(f.key) else f

@@ -59,6 +59,8 @@ def sentence(validator: str, expected: Any, instance: Any, schema: dict[str, Any
         return f"格式不对，实际为 {shown(instance)}"
     if validator in ("minItems", "maxItems"):
         return f"项数不对（{'至少' if validator == 'minItems' else '最多'} {expected} 项）"
+    if validator == "uniqueItems":
+        return f"有重复的项，实际为 {shown(instance)}"
     return f"不符合数据包的格式要求（{validator}），实际为 {shown(instance)}"
 
 

@@ -4,8 +4,8 @@ Each document is checked against its meta-schema (JSON Schema 2020-12) when it i
 every ribbon click starts a fresh Python, and importing jsonschema alone costs about a quarter of a
 click, the check is memoised by content: ``verified.json`` records the sha256 of each
 (meta-schema, document) pair that passed. A document whose bytes match a recorded digest is known
-to be valid; any other bytes (an edited spec) are validated with jsonschema on the spot. A test
-keeps ``verified.json`` current (``make spec-verify`` rewrites it).
+to be valid; any other bytes (an edited spec) are validated with jsonschema on the spot. ``make generate``
+writes ``verified.json`` (``build.generated``); a test says when it is stale.
 """
 
 from __future__ import annotations

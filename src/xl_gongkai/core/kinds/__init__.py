@@ -6,7 +6,8 @@ from ..rules import RuleContext, kind
 from . import arithmetic, crossyear, ledger, metadata, narrative, values  # noqa: F401
 
 
-@kind("external", params={"words": ListOf(Text(identifier=True), unique=True)}, words_from="words")
+@kind("external", params={"words": ListOf(Text(identifier=True), unique=True)}, words_from="words",
+      scope="读取文件时（导入已公布的报告、审核文件夹）")
 def _raised_while_reading(_ctx: RuleContext) -> list[Finding]:
     """Findings of these rules are raised while reading a file (import, audit), not by checking a Report.
 

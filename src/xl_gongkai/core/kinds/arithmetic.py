@@ -115,10 +115,17 @@ def _compare(
                           values={"left": lv, "right": rv, "diff": exact_sum([lv, -rv])}, **words)
 
 
+def _balance_scope(params: Mapping[str, Any], form: Form) -> str:
+    t = form.table(params["table"])
+    left = " + ".join(t.row(k).name for k in params["left"])
+    right = " + ".join(t.row(k).name for k in params["right"])
+    return f"表{t.number}每一列（{len(t.columns)}列）：{left} = {right}"
+
+
 @kind("balance",
       params={"table": TableRef(), "left": ListOf(RowRef(every_column=True), min_items=1),
               "right": ListOf(RowRef(every_column=True), min_items=1)},
-      words=("column", "note", *_EQUATION), unevaluable=("column", "note", "bad"))
+      words=("column", "note", *_EQUATION), unevaluable=("column", "note", "bad"), scope=_balance_scope)
 def balance(ctx: RuleContext) -> Iterator[Finding]:
     """For every column: the sum of the ``left`` rows equals the sum of the ``right`` rows.
 
@@ -181,9 +188,19 @@ def _balance_plan(rule: Rule, form: Form) -> tuple[Equation, ...]:
     return tuple(out)
 
 
+def _sum_scope(params: Mapping[str, Any], form: Form) -> str:
+    t = form.table(params["table"])
+    if params["axis"] == "column":
+        c = t.column(params["key"])
+        n = sum(1 for r in t.rows if c in t.columns_of(r))
+        return f"表{t.number}每一行（{n}行）：{c.label} = " + " + ".join(t.column(k).label for k in c.sum_of)
+    r = t.row(params["key"])
+    return f"表{t.number}每一列（{len(t.columns_of(r))}列）：{r.label} = {len(r.sum_of)}个办理结果行之和"
+
+
 @kind("sum",
       params={"table": TableRef(), "axis": OneOf(("row", "column")), "key": MemberRef(derived=True)},
-      words=("row", "column", *_EQUATION), unevaluable=("row", "column", "bad"))
+      words=("row", "column", *_EQUATION), unevaluable=("row", "column", "bad"), scope=_sum_scope)
 def total(ctx: RuleContext) -> Iterator[Finding]:
     """A derived total equals the sum of its terms, for every row (column total) or column (row total)."""
     return _check(ctx, planned(ctx, _total_plan))

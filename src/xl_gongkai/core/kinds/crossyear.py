@@ -20,12 +20,14 @@ from ..report import Report
 from ..rules import RuleContext, kind
 
 _EQUATION = ("left", "right", "diff")
+_SCOPE = "与上一年度的报告对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
+_NEEDS = ("previous",)
 _IN_FORCE = ("in_force", "issued", "repealed")
 
 
 def _previous(ctx: RuleContext) -> Report | None:
     """The previous report, when one was given and it is of the year before."""
-    prev: Report | None = ctx.extra.get("previous")
+    prev = ctx.previous
     if prev is None:
         return None
     year, prev_year = ctx.report.year, prev.year
@@ -39,9 +41,9 @@ def _number(report: Report, key: CellKey) -> Number | None:
     return r.number if r.kind == "number" else None
 
 
-@kind("previous_year", params={}, words=("found", "year", "expected"))
+@kind("previous_year", params={}, words=("found", "year", "expected"), needs=_NEEDS, scope=_SCOPE)
 def previous_year(ctx: RuleContext) -> Iterator[Finding]:
-    prev = ctx.extra.get("previous")
+    prev = ctx.previous
     if prev is None:
         return
     year, prev_year = ctx.report.year, prev.year
@@ -52,7 +54,7 @@ def previous_year(ctx: RuleContext) -> Iterator[Finding]:
 
 @kind("carried_over",
       params={"table": TableRef(), "this": RowRef(every_column=True), "previous": RowRef(every_column=True)},
-      words=("column", *_EQUATION), unevaluable=("column", "bad"))
+      words=("column", *_EQUATION), unevaluable=("column", "bad"), needs=_NEEDS, scope=_SCOPE)
 def carried_over(ctx: RuleContext) -> Iterator[Finding]:
     prev = _previous(ctx)
     if prev is None:
@@ -78,7 +80,7 @@ def carried_over(ctx: RuleContext) -> Iterator[Finding]:
 @kind("in_force_continuity",
       params={"table": TableRef(), "rows": ListOf(RowRef(with_columns=_IN_FORCE), min_items=1),
               **{k: ColumnRef() for k in _IN_FORCE}},
-      words=("row", *_EQUATION), unevaluable=("row", "bad"))
+      words=("row", *_EQUATION), unevaluable=("row", "bad"), needs=_NEEDS, scope=_SCOPE)
 def in_force_continuity(ctx: RuleContext) -> Iterator[Finding]:
     prev = _previous(ctx)
     if prev is None or prev.form.id != ctx.form.id:
@@ -109,7 +111,7 @@ def in_force_continuity(ctx: RuleContext) -> Iterator[Finding]:
 @kind("year_over_year",
       params={"factor": Numeric(minimum=1), "floor": Numeric(minimum=0),
               "figures": ListOf(Obj({"cell": CellRef()}, scoped=True), min_items=1)},
-      words=("where", "left", "right", "times"))
+      words=("where", "left", "right", "times"), needs=_NEEDS, scope=_SCOPE)
 def year_over_year(ctx: RuleContext) -> Iterator[Finding]:
     prev = _previous(ctx)
     if prev is None:
@@ -128,12 +130,12 @@ def year_over_year(ctx: RuleContext) -> Iterator[Finding]:
                               values={"left": now, "right": before}, times=times)
 
 
-@kind("previous_agency", params={}, words=("found", "agency"))
+@kind("previous_agency", params={}, words=("found", "agency"), needs=_NEEDS, scope=_SCOPE)
 def previous_agency(ctx: RuleContext) -> Iterator[Finding]:
     """Last year's report is another agency's: said once, so a comparison with someone else's figures never
     passes without a word. An agency renamed in 机构改革 and rolled over with ``new --previous --agency`` is
     remembered as renamed (``successor``), and then nothing is said."""
-    prev = ctx.extra.get("previous")
+    prev = ctx.previous
     if prev is None or not prev.agency or not ctx.report.agency:
         return
     if agency_key(prev.agency) == agency_key(ctx.report.agency):

@@ -7,14 +7,25 @@ one gives no finding here: table 三 is then what the clerk typed, judged by the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
+from ...spec import Form
 from ..findings import Finding, Place
 from ..ledger import PROBLEM_KINDS, Reading, derivation, differences, read_ledger, shown, spec_of
 from ..numbers import read, show
 from ..params import OneOf
 from ..report import Report
 from ..rules import RuleContext, kind
+
+
+def _rows_scope(_params: Mapping[str, Any], form: Form) -> str:
+    ledger = form.workbook.ledger if form.template is not None else None
+    return f"“{ledger.sheet}”表（模板{ledger.since}起）的每一行" if ledger else "依申请台账的每一行"
+
+
+def _table_scope(params: Mapping[str, Any], form: Form) -> str:
+    return _rows_scope(params, form) + "与表三"
 
 MAX_ROWS_NAMED = 8  # rows named in one finding before "等N行"
 
@@ -33,7 +44,7 @@ def _reading(ctx: RuleContext) -> Reading | None:
     return found
 
 
-@kind("ledger_rows", params={"problem": OneOf(PROBLEM_KINDS)}, words=("sheet", "where", "reason"))
+@kind("ledger_rows", params={"problem": OneOf(PROBLEM_KINDS)}, words=("sheet", "where", "reason"), scope=_rows_scope)
 def ledger_rows(ctx: RuleContext) -> Iterator[Finding]:
     """One finding per register row and column with a problem of the rule's kind, naming the row."""
     reading = _reading(ctx)
@@ -49,7 +60,7 @@ def ledger_rows(ctx: RuleContext) -> Iterator[Finding]:
                           sheet=spec.sheet, where=where, reason=p.reason)
 
 
-@kind("ledger_later", params={}, words=("sheet", "rows", "count", "year"))
+@kind("ledger_later", params={}, words=("sheet", "rows", "count", "year"), scope=_rows_scope)
 def ledger_later(ctx: RuleContext) -> Iterator[Finding]:
     """Cases received after the report year: said once, with their rows; they are not counted."""
     reading = _reading(ctx)
@@ -66,7 +77,7 @@ def ledger_later(ctx: RuleContext) -> Iterator[Finding]:
                       sheet=spec.sheet, rows=named, count=str(len(later)), year=str(year))
 
 
-@kind("ledger_table", params={}, words=("sheet", "row", "items"))
+@kind("ledger_table", params={}, words=("sheet", "row", "items"), scope=_table_scope)
 def ledger_table(ctx: RuleContext) -> Iterator[Finding]:
     """Table 三 as stated against the register's counts: one finding per row that differs, naming its cells."""
     spec = spec_of(ctx.form)

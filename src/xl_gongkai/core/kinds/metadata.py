@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ...spec import Form
 from ..dates import as_date
 from ..findings import Finding
 from ..numbers import read
 from ..params import FieldRef
 from ..rules import RuleContext, kind
+
+
+def _field_scope(params: Mapping[str, Any], form: Form) -> str:
+    return f"封面“{form.field(params['field']).label}”"
+
+
+def _period_scope(params: Mapping[str, Any], form: Form) -> str:
+    return f"封面“{form.field(params['start']).label}”“{form.field(params['end']).label}”"
 
 # GB 32100-2015: 18 characters from this alphabet; the last is a check character.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -35,7 +44,7 @@ def _blank(value: Any) -> bool:
     return read(value).kind == "blank"
 
 
-@kind("metadata_required", params={"field": FieldRef()}, words=("label",))
+@kind("metadata_required", params={"field": FieldRef()}, words=("label",), scope=_field_scope)
 def required(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     value = ctx.report.metadata.get(key)
@@ -43,7 +52,7 @@ def required(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(f"metadata.{key}", place=ctx.field_place(key), label=ctx.form.field(key).label)
 
 
-@kind("metadata_year", params={"field": FieldRef()}, words=("label", "value", "reason"))
+@kind("metadata_year", params={"field": FieldRef()}, words=("label", "value", "reason"), scope=_field_scope)
 def year(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     raw = ctx.report.metadata.get(key)
@@ -65,7 +74,7 @@ def year(ctx: RuleContext) -> Iterator[Finding]:
                       value="" if _blank(raw) else str(raw), reason=reason)
 
 
-@kind("credit_code", params={"field": FieldRef()}, words=("label", "value", "reason"))
+@kind("credit_code", params={"field": FieldRef()}, words=("label", "value", "reason"), scope=_field_scope)
 def credit_code(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     raw = ctx.report.metadata.get(key)
@@ -79,7 +88,7 @@ def credit_code(ctx: RuleContext) -> Iterator[Finding]:
 
 
 @kind("metadata_period", params={"start": FieldRef(), "end": FieldRef()}, words=("start", "end", "year"),
-      unevaluable=("label", "value"))
+      unevaluable=("label", "value"), scope=_period_scope)
 def period(ctx: RuleContext) -> Iterator[Finding]:
     keys = (ctx.params["start"], ctx.params["end"])
     raws = [ctx.report.metadata.get(k) for k in keys]

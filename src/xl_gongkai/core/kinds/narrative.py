@@ -24,6 +24,12 @@ from ..numbers import Number, exact_sum, show
 from ..params import CellRef, ColumnRef, Flag, ListOf, MapOf, Obj, Regex, RowRef, SectionRef, TableRef, Text
 from ..rules import RuleContext, kind, planned
 
+_NARRATIVE = "正文各部分（模板“正文”表中填写的文字，或已公布报告的正文）"
+
+
+def _sections_scope(params: Mapping[str, Any], form: Form) -> str:
+    return "正文的" + "".join(f"“{s.heading}”" for s in form.sections if s.key in params["sections"])
+
 _SENTENCE_END = "。！？!?"
 _JOINERS = ("和", "及", "与", "、", "+", "以及", "或")
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -171,7 +177,7 @@ def _subjects_known(params: Mapping[str, Any]) -> Iterator[str]:
 
 
 @kind("narrative_figures", params={"figures": ListOf(_FIGURE, min_items=1), "outcomes": _OUTCOMES},
-      words=("stated", "unit", *_QUOTED), relations=_subjects_known)
+      words=("stated", "unit", *_QUOTED), relations=_subjects_known, scope=_NARRATIVE)
 def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
     plan = planned(ctx, _figures_plan)
     outcomes = ctx.params["outcomes"]
@@ -261,7 +267,7 @@ def _compare(ctx: RuleContext, s: Sentence, start: int, name: str, stated: float
 
 @kind("narrative_none", params={"claims": ListOf(Obj({"name": Text(), "pattern": Regex(), "accept": _ACCEPT}),
                                                 min_items=1)},
-      words=_QUOTED)
+      words=_QUOTED, scope=_NARRATIVE)
 def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
     for s in _sentences(ctx):
         for claim in ctx.params["claims"]:
@@ -276,7 +282,8 @@ def narrative_none(ctx: RuleContext) -> Iterator[Finding]:
                               name=claim["name"], expected=show(values[0]))
 
 
-@kind("narrative_period", params={"pattern": Regex(groups=2)}, words=("section", "quote", "stated", "year"))
+@kind("narrative_period", params={"pattern": Regex(groups=2)}, words=("section", "quote", "stated", "year"),
+      scope=_NARRATIVE)
 def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
     year = ctx.report.year
     if year is None:
@@ -290,7 +297,8 @@ def narrative_period(ctx: RuleContext) -> Iterator[Finding]:
                                   stated=str(stated), year=str(year))
 
 
-@kind("section_text", params={"sections": ListOf(SectionRef(), min_items=1, unique=True)}, words=("section",))
+@kind("section_text", params={"sections": ListOf(SectionRef(), min_items=1, unique=True)}, words=("section",),
+      scope=_sections_scope)
 def section_text(ctx: RuleContext) -> Iterator[Finding]:
     """Every required text section has text; a section the source does not contain is the importer's finding.
 
@@ -308,7 +316,7 @@ def section_text(ctx: RuleContext) -> Iterator[Finding]:
                               section=_section_name(ctx, key))
 
 
-@kind("text_controls", params={}, words=("where", "chars", "position"))
+@kind("text_controls", params={}, words=("where", "chars", "position"), scope="封面的文字和正文各部分")
 def text_controls(ctx: RuleContext) -> Iterator[Finding]:
     """Invisible control characters in a text the report prints (the cover's texts, every narrative part).
 

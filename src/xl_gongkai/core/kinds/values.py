@@ -7,7 +7,8 @@ unit — and finds them in the form's order, as a walk over every cell would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from ...spec import Cell, CellKey, Form, Table
 from ..catalogue import Rule
@@ -17,6 +18,19 @@ from ..params import Numeric
 from ..rules import RuleContext, kind, planned
 
 _SHOWN_CELLS = 3  # cells named in a finding about many; the finding's count says how many there are
+_IMPORTED = "导入已公布的报告时："  # the I rules' scope: what the importer could not read
+
+
+def _every_cell(_params: Mapping[str, Any], form: Form) -> str:
+    return f"全部{len(form.cells)}个单元格"
+
+
+def _count_cells(_params: Mapping[str, Any], form: Form) -> str:
+    return f"单位为“件”的{sum(1 for c in form.cells if c.unit in ('件', '项'))}个单元格"
+
+
+def _amount_cells(_params: Mapping[str, Any], form: Form) -> str:
+    return "单位为“万元”的单元格：" + "、".join(c.describe() for c in form.cells if c.unit == "万元")
 
 
 def _limit(ctx: RuleContext, n: float) -> str:
@@ -25,7 +39,7 @@ def _limit(ctx: RuleContext, n: float) -> str:
     return f"，且不超过 {cap}" if cap is not None and n > cap else ""
 
 
-@kind("blank", params={}, words=("where", "hint"))
+@kind("blank", params={}, words=("where", "hint"), scope=_every_cell)
 def blank(ctx: RuleContext) -> Iterator[Finding]:
     cells = ctx.form.cells
     for i in ctx.report.scan.where(BLANK_KIND):
@@ -37,7 +51,7 @@ def blank(ctx: RuleContext) -> Iterator[Finding]:
                           where=cell.describe(), hint=hint)
 
 
-@kind("text_in_number", params={}, words=("where", "value"))
+@kind("text_in_number", params={}, words=("where", "value"), scope=_every_cell)
 def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
     cells = ctx.form.cells
     for i in ctx.report.scan.where(TEXT):
@@ -58,7 +72,7 @@ def _amounts_plan(_rule: Rule, form: Form) -> tuple[Cell, ...]:
 
 
 @kind("count", params={"max": Numeric(integer=True, minimum=0, optional=True)},
-      words=("value", "where", "limit"))
+      words=("value", "where", "limit"), scope=_count_cells)
 def count(ctx: RuleContext) -> Iterator[Finding]:
     cap = ctx.params.get("max")
     numbers = ctx.report.scan.numbers
@@ -73,7 +87,7 @@ def count(ctx: RuleContext) -> Iterator[Finding]:
 
 
 @kind("amount", params={"decimals": Numeric(integer=True, minimum=0), "max": Numeric(minimum=0, optional=True)},
-      words=("value", "where", "decimals", "limit"))
+      words=("value", "where", "decimals", "limit"), scope=_amount_cells)
 def amount(ctx: RuleContext) -> Iterator[Finding]:
     places = int(ctx.params["decimals"])
     cap = ctx.params.get("max")
@@ -87,7 +101,7 @@ def amount(ctx: RuleContext) -> Iterator[Finding]:
                               values={"value": n}, where=cell.describe(), decimals=places, limit=_limit(ctx, n))
 
 
-@kind("amount_magnitude", params={"threshold": Numeric(minimum=0)}, words=("value", "where", "yi"))
+@kind("amount_magnitude", params={"threshold": Numeric(minimum=0)}, words=("value", "where", "yi"), scope=_amount_cells)
 def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
     threshold = ctx.params["threshold"]
     for cell in planned(ctx, _amounts_plan):
@@ -98,7 +112,7 @@ def amount_magnitude(ctx: RuleContext) -> Iterator[Finding]:
                               yi=show(round(r.number / 10000, 4)))
 
 
-@kind("absent_parts", params={}, words=("where", "what"))
+@kind("absent_parts", params={}, words=("where", "what"), scope=_IMPORTED + "原文中没有的表格和正文部分")
 def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
     """Each table or section a published excerpt does not contain, once (the importer records them)."""
     tables = {t.key: t for t in ctx.form.tables}
@@ -110,7 +124,7 @@ def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(f"section.{key}", place=Place(section=key), where=ctx.form.narrative_sheet, what=shown)
 
 
-@kind("printed_blanks", params={}, words=("where", "count", "which"))
+@kind("printed_blanks", params={}, words=("where", "count", "which"), scope=_IMPORTED + "原文印成空白的单元格")
 def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
     """The cells a published report prints blank, once per table (the importer records them)."""
     if not ctx.report.printed_blank:
@@ -126,7 +140,7 @@ def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
                           count=len(keys), which=shown)
 
 
-@kind("unread_cells", params={}, words=("where", "count", "which"))
+@kind("unread_cells", params={}, words=("where", "count", "which"), scope=_IMPORTED + "未能读出数字的单元格")
 def unread_cells(ctx: RuleContext) -> Iterator[Finding]:
     """The cells of a published report the importer could not read, once per table (the importer records them)."""
     for table in ctx.form.tables:

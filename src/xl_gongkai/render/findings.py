@@ -1,12 +1,12 @@
-"""How findings and results are shown: plain Chinese lines for people, JSON for machines."""
+"""Findings and their counts as people read them (plain Chinese lines) and as machines do (JSON)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..core.findings import ERROR, Finding, Validation
+from ..core.findings import Finding, Validation
 from ..core.report import Report
 
 
@@ -27,16 +27,40 @@ def headline(report: Report) -> str:
     return f"{agency} {year}年度" if year else agency
 
 
+def counts_text(v: Validation) -> str:
+    """``错误 1 项，提示 2 项（已说明 1 项）``, and ``，待填写 3 处`` when a part is still to write: the counts as the
+    ribbon's alerts and the workbook's 校验结果 status line give them."""
+    c = v.counts()
+    text = f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
+    return text + (f"，待填写 {c['to_write']} 处" if c.get("to_write") else "")
+
+
 def totals_line(v: Validation) -> str:
+    """The last line under the findings (command line, page): how many, or that the check passed."""
     c = v.counts()
     if not v.findings:
-        return "校验通过：未发现错误或提示。"
+        return PASSED
     text = f"共 {len(v.findings)} 项：错误 {c['errors']} 项，提示 {c['warnings']} 项"
     if c["warnings"]:
         text += f"（已说明 {c['explained']} 项）"
     if c.get("to_write"):
         text += f"，待填写 {c['to_write']} 处"
     return text + "。"
+
+
+PASSED = "校验通过：未发现错误或提示。"
+
+
+def draft_note(counts: Mapping[str, int]) -> str:
+    """What a draft payload still lacks, from its counts (``validation.counts`` of the payload)."""
+    text = f"注意：这是草稿（错误 {counts['errors']} 项，未说明的提示 {counts['warnings'] - counts['explained']} 项"
+    return text + (f"，待填写 {counts['to_write']} 处）。" if counts.get("to_write") else "）。")
+
+
+def pending_line(v: Validation) -> str:
+    """``待填写：一、总体情况、五、…`` — the parts still to write, by their headings; ``''`` when none."""
+    names = [str(f.values.get("section", "")) or f.message for f in v.pending]
+    return f"待填写：{'、'.join(names)}（汇总报告的文字由汇总机关撰写，写好后才能导出和生成年报）。" if names else ""
 
 
 def text_report(report: Report, v: Validation, notes: Iterable[str] = (), *, cells: bool = True) -> str:
@@ -55,8 +79,3 @@ def json_report(source: str, report: Report, v: Validation, notes: Iterable[str]
         "notes": list(notes),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
-
-
-def exit_code(v: Validation) -> int:
-    """0 when no 错误 stands, 1 otherwise (2 is for input that cannot be read)."""
-    return 1 if any(f.severity == ERROR for f in v.findings) else 0
