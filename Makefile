@@ -49,14 +49,15 @@ demo: $(STAMP)
 test: system-packages $(STAMP) $(CLERK_STAMP) $(ANALYSIS_STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) scripts/build_web.py
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # The fast loop while developing: lint and every test that needs neither LibreOffice, a browser, nor processes
-# of its own (about half a minute), and the types.
+# of its own (one pytest process per core), and the types.
 check: $(STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m mypy
-	$(PY) -m pytest -q -m "$(FAST)"
+	$(PY) -m pytest -q -n auto -m "$(FAST)"
 
 types: $(STAMP)
 	$(PY) -m mypy

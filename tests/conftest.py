@@ -57,6 +57,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for mark in sorted(item_marks(item)):
             item.add_marker(mark)
+        group = SHARED_SESSION.get(item.path.name)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Test files whose tests share one costly session fixture: under pytest-xdist (``--dist loadgroup``) each file's
+# tests run in one worker, so the browsers start once and the release is built once — not once per worker.
+SHARED_SESSION = {"test_web.py": "browsers", "test_release.py": "release", "test_windows_bundle.py": "release"}
 
 
 @pytest.fixture(scope="session")

@@ -328,8 +328,13 @@ def test_hostile_xls_files_are_refused_before_calamine_reads_them(tmp_path: Path
 
 # ============================================================================================== .doc
 
-def test_a_doc_is_converted_with_libreoffice(tmp_path: Path, report_docx: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_doc_is_converted_with_libreoffice(tmp_path: Path, report_docx: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # the conversion's private folders go in this test's own temporary folder: tests running beside it
+    # (in other processes) cannot make them seem left over
+    own_tmp = tmp_path / "tmp"
+    own_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
     profile = tmp_path / "profile"
     folder = tmp_path / "收件"
     subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "doc",

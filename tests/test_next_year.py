@@ -72,7 +72,7 @@ def test_from_a_published_report_and_from_a_workbook(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     b = read_workbook(tmp_path / "b.xlsm")
     assert b.metadata["year"] == 2027 and b.agency == "攀枝花市东区科学技术局"
-    assert remembered_in_file(tmp_path / "b.xlsm").year == 2026
+    assert remembered_in_file(tmp_path / "b.xlsm", FORM).year == 2026
 
 
 def test_the_cross_year_checks_run_without_previous(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_the_cross_year_checks_run_without_previous(tmp_path: Path) -> None:
     assert x1 == [line for line in explicit.stdout.splitlines() if "X1" in line]
     plain = tmp_path / "plain.xlsm"
     cli("new", "--from", str(REPORTS / "huaian-city-2024.json"), "-o", str(plain))
-    assert remembered_in_file(plain) is None and "X1" not in cli("check", str(plain)).stdout
+    assert remembered_in_file(plain, FORM) is None and "X1" not in cli("check", str(plain)).stdout
 
 
 def test_the_ribbon_check_uses_what_the_workbook_remembers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

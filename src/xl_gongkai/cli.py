@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="文件", help="已公布的报告：文本（UTF-8 或 GB18030）、网页、PDF、Word"
                                             "（.docx；.doc 和 .wps 需要 LibreOffice）；按内容识别，不看扩展名")
     p.add_argument("-o", "--output", metavar="输出文件", help="写出数据包（.json，有错误时标记为草稿）或填好的工作簿"
-                                          "（.xlsm 带按钮，.xlsx 不带宏；仅2021年格式）")
+                                          "（.xlsm 带按钮，.xlsx 不带宏；仅限有工作簿模板的格式）")
     p.add_argument("--format", metavar="格式", choices=["text", "json"], default="text",
                    help="输出格式：text 或 json（默认 text）")
     p.add_argument("--today", type=iso_date, help=argparse.SUPPRESS)

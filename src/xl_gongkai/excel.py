@@ -63,9 +63,8 @@ def run(book: Any, command: str, *, out_dir: Path | None = None, today: dt.date 
 
 def _live(book: Any) -> Any:
     from .adapters.excel_live import LiveBook
-    from .spec import load_form
 
-    return LiveBook(book, load_form())
+    return LiveBook(book)  # in the form the book was made for
 
 
 def _source(live: Any) -> Any:
@@ -180,9 +179,10 @@ def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | Non
 
     from .excel_setup import doctor
 
-    live = _live(book)
     lines = []
+    live = None
     try:
+        live = _live(book)
         info = live.read_info()
         form = f"{info.get('form_id')} {info.get('form_version')}"
         lines.append(f"模板版本：{info.get('template_version')}（格式 {form}）")
@@ -192,10 +192,11 @@ def cmd_diagnose(book: Any, *, out_dir: Path | None = None, today: dt.date | Non
                          f"请安装 xlwings=={built}。")
     except InputError as exc:
         lines.append(f"模板版本：无法读取（{exc}）")
-    lines.append(f"连接方式：{live.engine}")
+    if live is not None:
+        lines.append(f"连接方式：{live.engine}")
     diagnosis = doctor(probe=False)
     lines += [*diagnosis.lines(), diagnosis.verdict]
-    return Outcome("diagnose", "\n".join(lines), live.reads, live.writes)
+    return Outcome("diagnose", "\n".join(lines), live.reads if live else 0, live.writes if live else 0)
 
 
 COMMANDS = {"check": cmd_check, "fill": cmd_fill, "export": cmd_export, "report": cmd_report,

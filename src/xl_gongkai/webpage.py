@@ -108,10 +108,10 @@ def start(today: str | None = None) -> dict[str, Any]:
     """What the page shows before any file: versions, the results table's columns, what it opens, the notes,
     and the blank workbook's fields (labels from the spec, the year of the report due next)."""
     from .adapters.formats import INPUTS
-    from .spec import load_form
+    from .spec import current_form
 
     day = _today(today) or dt.date.today()  # a bad ?today= is said at once, not at the first check
-    form = load_form()
+    form = current_form()  # the blank workbook's form; a file opened is read in its own
     fields = {m.key: m.label for m in form.metadata_fields}
     # what the page reads itself: not the formats only LibreOffice converts (the browser runs no programs)
     accepts = "、".join(f"{f.what}（{'、'.join(f.suffixes)}）" for f in INPUTS if f.key != "office")
@@ -224,10 +224,10 @@ def blank(agency: str | None = None, year: Any = None, today: str | None = None,
     with no Excel to fill in WPS and open here again. A year the form's M2 would reject is refused first."""
     from .commands.workbook import new_package
     from .fileio import Output, commit, report_stem
-    from .spec import load_form
+    from .spec import current_form
 
     day = _today(today) or dt.date.today()
-    form = load_form()
+    form = current_form()
     text = str(year if year is not None else "").strip()
     if not text.isdigit() or not form.first_year <= int(text) <= day.year:
         raise Refused(BAD_YEAR.format(year=text, first=form.first_year, last=day.year))
@@ -330,10 +330,10 @@ def _columns() -> list[dict[str, str]]:
 
     A label's note in brackets speaks of the sheet (“点击跳转”), so the page shows the label before it.
     """
-    from .spec import load_form
+    from .spec import current_form
     from .spec.a1 import column_index
 
-    tpl = load_form().workbook
+    tpl = current_form().workbook
     cols = sorted(tpl.results_columns, key=lambda c: column_index(c.at))
     return [{"key": c.key, "label": c.label.split("（")[0]} for c in cols if not c.hidden]
 

@@ -27,11 +27,28 @@ COM_PROTECT = {"UserInterfaceOnly": True, "AllowFormattingColumns": True, "Allow
 class LiveBook:
     """One command's view of ``xw.Book.caller()``; counts its reads and writes (the budget is asserted)."""
 
-    def __init__(self, book: Any, form: Form) -> None:
+    def __init__(self, book: Any, form: Form | None = None) -> None:
+        """``form``: the form to read the book in; by default the one the book was made for (:meth:`find_form`)."""
         self.book = book
-        self.form = form
         self.reads = 0
         self.writes = 0
+        self._early: dict[str, Grid] = {}  # sheets read to find the form, taken by the first read of each
+        self.form = form if form is not None else self.find_form()
+
+    def find_form(self) -> Form:
+        """The form the book was made for (``workbook_form``): its info sheet is read first — a read the report
+        needs anyway, so the budget of reads stays as it was — and the cover only when that sheet names none."""
+        from .workbook_form import form_in, named_form, union_areas
+
+        info = union_areas(lambda f: {f.workbook.info_sheet: read_extent(f, f.workbook.info_sheet)})
+        self._early = {name: self._read(name, area) for name, area in info.items() if self.has_sheet(name)}
+        found = named_form(self._early, self.where)
+        if found is not None:
+            return found
+        cover = union_areas(lambda f: {f.metadata_sheet: read_extent(f, f.metadata_sheet)})
+        self._early |= {name: self._read(name, area) for name, area in cover.items()
+                        if name not in self._early and self.has_sheet(name)}
+        return form_in(self._early, self.where)
 
     @property
     def engine(self) -> str:
@@ -52,7 +69,11 @@ class LiveBook:
                              place=self.where) from None
 
     def read_grid(self, name: str) -> Grid:
-        rows, cols = read_extent(self.form, name)
+        early = self._early.pop(name, None)
+        return early if early is not None else self._read(name, read_extent(self.form, name))
+
+    def _read(self, name: str, extent: tuple[int, int]) -> Grid:
+        rows, cols = extent
         # err_to_str: an error value (#REF!) reads as its text, which the checks report, not as a blank
         raw = self.sheet(name).range((1, 1), (rows, cols)).options(ndim=2, err_to_str=True).value
         self.reads += 1

@@ -23,7 +23,7 @@ from ..core.ledger import Entry, Ledger, blank
 from ..core.report import Report
 from ..errors import InputError, OwnOutput
 from ..fileio import regular_file
-from ..spec import CellKey, Form, load_form
+from ..spec import CellKey, Form, templated_forms
 from ..spec.a1 import cell_address, column_index, split_cell
 from .workbook_layout import has_register, layout, optional_sheets, read_extent, sheets_to_read
 
@@ -374,21 +374,36 @@ def read_ledger_grid(form: Form, grid: Grid) -> Ledger:
 
 
 def read_workbook(path: str | Path, form: Form | None = None) -> Report:
-    """The report in a filled template; :class:`InputError` when it is not a readable, unaltered template.
+    """The report in a filled template, read in the form the workbook was made for (``workbook_form``) unless
+    ``form`` is given; :class:`InputError` when it is not a readable, unaltered template.
 
-    One of our own audit results is recognised by its role field and refused as :class:`OwnOutput`.
+    One read takes what every templated form's reader needs; the form is then found in what was read. One of our
+    own audit results is recognised by its role field and refused as :class:`OwnOutput`.
     """
     p = Path(path)
-    form = form or load_form()
-    places = layout(form)
-    areas = places.areas
-    grids = read_grids(p, places.areas_with_sources, lenient=True, only_if=places.explanations)
+    if form is None:
+        from .workbook_form import form_in, union_areas
+
+        wanted = union_areas(lambda f: layout(f).areas_with_sources)
+        only_if = _common([layout(f).explanations for f in templated_forms()])
+        grids = read_grids(p, wanted, lenient=True, only_if=only_if)
+        form = form_in(grids, str(p))
+    else:
+        places = layout(form)
+        grids = read_grids(p, places.areas_with_sources, lenient=True, only_if=places.explanations)
+    areas = layout(form).areas
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
     missing = [s for s in areas if s not in grids and s not in optional_sheets(form)]
     if missing:
         raise missing_sheets(missing, p)
     return report_from_grids(form, grids, str(p))
+
+
+def _common(wanted: Sequence[Mapping[str, tuple[int, int]]]) -> dict[str, tuple[int, int]]:
+    """The ``only_if`` conditions every form states alike: a sheet whose forms look in different places is read."""
+    first, *rest = wanted
+    return {sheet: at for sheet, at in first.items() if all(w.get(sheet) == at for w in rest)}
 
 
 def role(form: Form, grids: Mapping[str, Grid]) -> str | None:

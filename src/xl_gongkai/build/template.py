@@ -21,7 +21,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..spec import Cell, Form, Severity, Table, load_form
+from ..spec import Cell, Form, Severity, Table, current_form
 from ..spec.a1 import column_index, split_cell, split_range
 from . import package
 
@@ -553,8 +553,9 @@ def _xlwings_version() -> str:
 
 
 def build_template(form: Form | None = None, *, sources: list[dict[str, Any]] | None = None) -> bytes:
-    """The template; with ``sources``, the consolidation variant that carries a 汇总来源 sheet."""
-    return TemplateBuilder(form or load_form(), sources).build()
+    """The template of ``form`` (by default the form new workbooks are made in); with ``sources``, the
+    consolidation variant that carries a 汇总来源 sheet."""
+    return TemplateBuilder(form or current_form(), sources).build()
 
 
 def iter_names(form: Form) -> Iterator[str]:

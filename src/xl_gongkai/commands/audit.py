@@ -636,7 +636,7 @@ def _finish(root: Path, ledger: Ledger, work: Path, counts: dict[str, int], form
     """The rows as the auditor reads them (one per file, one per finding), with what pairing added, counted as
     they are written; with a roster, what each report is for it is collected too."""
     from ..adapters.audit_files import TOP, safe_cell
-    from ..spec import FORM_FILES
+    from ..spec import known_forms
     from .roster import Submission
 
     found, errors = 0, False
@@ -692,7 +692,7 @@ def _finish(root: Path, ledger: Ledger, work: Path, counts: dict[str, int], form
             index.write(_ENTRY.pack(at, len(line), nfind, flags))
             at += len(line)
     ledger.commit()
-    result = AuditResult(root, work, counts, found, errors, [f for f in FORM_FILES if f in forms], rules.items(),
+    result = AuditResult(root, work, counts, found, errors, [f for f in known_forms() if f in forms], rules.items(),
                          ledger.most_blamed(TOP))
     result.submissions = submissions
     return result
@@ -729,7 +729,7 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None, *,
     from ..adapters.audit_files import CsvSink, ResultsWorkbook, Shape
     from ..errors import OutputError
     from ..fileio import discard
-    from ..spec import load_form
+    from ..spec import current_form
 
     outputs: list[Output] = []
     book: ResultsWorkbook | None = None
@@ -737,7 +737,7 @@ def planned_outputs(result: AuditResult, xlsx: Path | None, csv: Path | None, *,
     try:
         data_columns, data_at = data_sheet(result.forms)
         if xlsx is not None:
-            tpl = load_form().workbook
+            tpl = current_form().workbook  # a new workbook: its info sheet as the current template's says
             role = tpl.info("role")
             from ..core.rules import catalogue
 

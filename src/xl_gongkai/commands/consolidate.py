@@ -8,7 +8,8 @@ total is the same or there is none:
 * **One report per agency.** Two *different* reports of one agency and year refuse the consolidation, naming
   both files (which version counts is the agency's to say, not the file name's); identical copies — a
   workbook and its exported payload — are counted once and said.
-* **Only what can be added honestly**: the 2021 format, the chosen year, no 错误. Everything else in the
+* **Only what can be added honestly**: one format (the one the year's reports were made in), the chosen year,
+  no 错误. Everything else in the
   folder is listed with its reason on the 汇总来源 sheet of the result, a filled template checked like any
   other. Its narrative is the office's to write: the sections are 待填写, which ``export`` and ``report``
   enforce, while the consolidation itself is a success (exit 0).
@@ -44,7 +45,7 @@ from ..core.rules import check
 from ..core.summary import summarize
 from ..errors import InputError, OutputError, OwnOutput
 from ..fileio import same_file, undecodable, undecodable_note
-from ..spec import DEFAULT_FORM, CellKey, Form, load_form
+from ..spec import CellKey, Form, current_form
 from ..spec.a1 import cell_address
 from .audit import content_digest, entry_problem, skip_reason, survey
 from .load import open_source
@@ -91,8 +92,6 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path | None, year
     if not agency.strip():
         raise InputError("--agency 不能为空：请写明汇总报告的机关名称。")
     target = Path(out) if out is not None else None
-    form = load_form(DEFAULT_FORM)
-    spec = form.workbook.sources
     own = agency_key(agency)
     read_ok: list[_Read] = []
     rows: list[dict[str, Any]] = []
@@ -101,7 +100,7 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path | None, year
 
     def leave(name: str, reason: str, report: Report | None = None) -> None:
         rows.append({"file": name, "agency": report.agency if report else "",
-                     "year": (report.year or "") if report else "", "status": spec.excluded, "reason": reason})
+                     "year": (report.year or "") if report else "", "status": _EXCLUDED, "reason": reason})
 
     try:
         paths = survey(root)
@@ -147,6 +146,8 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path | None, year
     hint = (f"文件夹中有其他地区的汇总报告 {len(others)} 份（{named}），默认不计入；"
             f"市汇总各县（区）的汇总时，请加 {INCLUDE_FLAG}。") if others else ""
     year = _year(read_ok, own, year, root, hint)
+    form = _form(read_ok, own, year, root)
+    spec = form.workbook.sources
     included, conflicts = _choose(read_ok, form, year, own, leave)
     if conflicts:
         raise InputError("同一机关有内容不同的报告，无法确定以哪一份为准，没有汇总：" + "；".join(conflicts) +
@@ -161,6 +162,9 @@ def consolidate(folder: str | Path, *, agency: str, out: str | Path | None, year
                      "reason": "其他地区的汇总报告（按 --include-summaries 计入）" if r.summary else ""})
     report = summed(form, [r.report for r in included], agency=agency, year=year)
     validation = check(report, today=today)
+    for row in rows:  # what was left out, in the form's own words (known only now)
+        if row["status"] == _EXCLUDED:
+            row["status"] = spec.excluded
     ordered = sorted(rows, key=lambda r: (r["status"] != spec.included, r["file"]))
     sources = [{"no": i, **row} for i, row in enumerate(ordered, start=1)]
     package = b""
@@ -183,6 +187,22 @@ def summed(form: Form, reports: Sequence[Report], *, agency: str, year: int) -> 
     metadata = {"agency": agency.strip(), "year": year, "period_start": f"{year}-01-01",
                 "period_end": f"{year}-12-31"}
     return fill(Report(form=form, metadata=metadata, values=values, origin="consolidation"))
+
+
+_EXCLUDED = "excluded"  # a row's status until the form is known (then ``sources.excluded``)
+
+
+def _form(read_ok: Sequence[_Read], own: str, year: int, root: Path) -> Form:
+    """The form to add up in: the one the year's reports were made in; reports of two forms cannot be added cell
+    by cell, and are refused, naming the forms. No report of a form with a workbook: the current form (each
+    report is then left out with its reason)."""
+    forms = {r.report.form.id: r.report.form for r in read_ok
+             if r.report.year == year and agency_key(r.report.agency) != own and r.report.form.template is not None}
+    if len(forms) > 1:
+        shown = "、".join(f.short_title for f in forms.values())
+        raise InputError(f"文件夹中{year}年度的报告采用了不同的格式（{shown}），不同格式的表格不能逐格相加，没有汇总。"
+                         "请把同一格式的报告放在一个文件夹中分别汇总。", place=str(root))
+    return next(iter(forms.values())) if forms else current_form()
 
 
 def _year(read_ok: Sequence[_Read], own: str, year: int | None, root: Path, hint: str) -> int:

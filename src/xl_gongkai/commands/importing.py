@@ -18,7 +18,7 @@ from ..spec import Severity
 from .check import Checked, run_check
 from .export import payload_outputs
 from .load import open_source
-from .workbook import new_package
+from .workbook import new_package, templated_titles
 
 
 @dataclass
@@ -50,7 +50,7 @@ def run_import(path: str | Path, *, out: str | Path | None = None, today: dt.dat
         return done
     if form.template is None:
         done.refusal = Refusal(reason=f"这份报告采用{form.title}（{form.short_source}），工作簿模板只适用于"
-                                       "2021年格式，无法写入工作簿；请改用 -o 输出 .json 数据包。")
+                                       f"{templated_titles()}，无法写入工作簿；请改用 -o 输出 .json 数据包。")
         return done
     done.outputs = [Output(target, new_package(target, source=checked.report, today=today), "工作簿")]
     done.written.append(f"已生成工作簿：{target}（导入的全部内容已填入，请对照原文核对后再校验）")

@@ -44,7 +44,7 @@ class Source:
         if self.kind == "live":
             return recall(self.remembered_text)
         if self.kind == "workbook" and self.path is not None:
-            return remembered_in_file(self.path)
+            return remembered_in_file(self.path, self.report.form)
         return None
 
     @property

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..core.ledger import Ledger
 from ..core.report import Report
 from ..fileio import Output
-from ..spec import load_form
+from ..spec import current_form
 from .workbook import new_package
 
 
@@ -52,7 +52,7 @@ def run_new(out: str | Path, *, agency: str | None = None, year: int | None = No
     if ledger is not None:
         from .ledger import load_ledger
 
-        register = load_ledger(ledger, filled.form if filled else load_form(), today=today)
+        register = load_ledger(ledger, filled.form if filled else current_form(), today=today)
     data = new_package(target, agency=agency, year=year, source=filled, today=today, ledger=register)
     counted = bool(year or (filled.year if filled else None))
     return Made(Output(target, data, "工作簿"), filled, ledger=register, counted=counted)

@@ -22,7 +22,7 @@ from typing import Any
 from ..core.names import SUCCESSOR, agency_key
 from ..core.report import Report
 from ..errors import InputError, UsageError
-from ..spec import CellKey, Form, load_form
+from ..spec import CellKey, Form, current_form, load_form
 from ..spec.a1 import split_cell
 
 CARRIED_METADATA = ("agency", "credit_code", "region", "preparer", "reviewer")
@@ -41,9 +41,8 @@ def next_year_report(previous: Report, *, year: int | None = None, narrative: bo
 
     The year is the one after last year's: a same, earlier or skipped year is refused (the carried-over
     requests and the cross-year checks would pair the wrong years). ``agency`` renames the agency (机构改革);
-    a 汇总 stays a 汇总.
+    a 汇总 stays a 汇总. ``form``: the new workbook's form, by default :func:`next_form`.
     """
-    form = form or load_form()
     if previous.year is None:
         if year is None:
             raise InputError("上年报告没有填写报告年度，无法确定新的年度；请用 --year 指定。")
@@ -55,6 +54,7 @@ def next_year_report(previous: Report, *, year: int | None = None, narrative: bo
         raise UsageError(f"--year {year} 与上年报告的年度 {previous.year} {why}：新一年度只能是 {after} 年，"
                          f"上年结转和跨年度校验才对得上。请去掉 --year，或改为 --year {after}；"
                          "跨了年度的，请用那一年的报告作为 --previous。")
+    form = form or next_form(previous, year)
     metadata: dict[str, Any] = {k: previous.metadata[k] for k in CARRIED_METADATA if previous.metadata.get(k)}
     if agency is not None:
         if not agency.strip():
@@ -69,6 +69,14 @@ def next_year_report(previous: Report, *, year: int | None = None, narrative: bo
             values[this] = previous.values.get(before)
     text = {k: v for k, v in previous.narrative.items() if narrative and any(s.key == k for s in form.sections)}
     return Report(form, metadata, values, text, origin=previous.origin)
+
+
+def next_form(previous: Report, year: int | None) -> Form:
+    """The form next year's workbook is made in: last year's, when it has a workbook template and is in use that
+    year (a 2021 workbook stays a 2021 workbook); otherwise the form new workbooks are made in."""
+    form = previous.form
+    in_use = year is None or (form.first_year <= year and (form.last_year is None or year <= form.last_year))
+    return form if form.template is not None and in_use else current_form()
 
 
 def remember(previous: Report, successor: str | None = None) -> str:
@@ -101,11 +109,10 @@ def recall(text: Any) -> Report | None:
     return Report(form, metadata, values)
 
 
-def remembered_in_file(path: Path, form: Form | None = None) -> Report | None:
-    """Last year's report kept in a workbook file (one small extra read of the results sheet)."""
+def remembered_in_file(path: Path, form: Form) -> Report | None:
+    """Last year's report kept in a workbook file of ``form`` (one small extra read of the results sheet)."""
     from ..adapters.workbook_read import read_grids
 
-    form = form or load_form()
     tpl = form.template
     if tpl is None or tpl.previous_cell is None:
         return None

@@ -19,18 +19,23 @@ from ..core.rules import check
 from ..core.summary import summarize
 from ..errors import InputError, OutputError
 from ..fileio import read_input, write_bytes_atomic
-from ..spec import Form, load_form
+from ..spec import Form, current_form, form_home, templated_forms
 from .sheet_output import derived_edits, outputs
 
 TEMPLATES = "templates"  # package data: the built templates, rebuilt only by `make template` (see build/)
 
 
-def template_bytes(form: Form | None = None, *, consolidation: bool = False) -> bytes:
-    """The built template shipped in the package (equal to a fresh build: a test compares them).
+def template_bytes(form: Form, *, consolidation: bool = False) -> bytes:
+    """The built template of ``form`` shipped in the package (equal to a fresh build: a test compares them), or,
+    for a form registered from a file (``spec.register_form``), the one built beside that file.
 
     ``consolidation``: the variant with the empty 汇总来源 sheet that ``consolidate`` fills.
     """
-    return _template((form or load_form()).id, consolidation)
+    home = form_home(form.id)
+    if home is not None:
+        return read_input(home / template_file(form.id, consolidation=consolidation), cap=MAX_WORKBOOK_BYTES,
+                          too_big="模板文件有 {mb} MB，超过 50 MB 的上限，未读取。")
+    return _template(form.id, consolidation)
 
 
 @functools.cache
@@ -39,6 +44,11 @@ def _template(form_id: str, consolidation: bool) -> bytes:
 
     name = template_file(form_id, consolidation=consolidation)
     return resources.files("xl_gongkai").joinpath(TEMPLATES).joinpath(name).read_bytes()
+
+
+def templated_titles() -> str:
+    """The formats that have a workbook template, as a clerk reads them (“2021年格式”)."""
+    return "、".join(f.short_title for f in templated_forms())
 
 
 def template_file(form_id: str, *, consolidation: bool = False) -> str:
@@ -110,9 +120,9 @@ def new_package(out: str | Path, *, agency: str | None = None, year: int | None 
     year's) becomes the register, and table 三 is counted from it when every row reads with certainty.
     The bytes are for ``out``: with or without the macros, as its suffix says.
     """
-    form = source.form if source else load_form()
+    form = source.form if source else current_form()  # a blank workbook: the form new workbooks are made in
     if form.template is None:  # gov-2019: read, checked and exported, but there is no workbook for it
-        raise InputError(f"这份报告采用{form.title}，工作簿模板只适用于2021年格式，无法生成工作簿；"
+        raise InputError(f"这份报告采用{form.title}，工作簿模板只适用于{templated_titles()}，无法生成工作簿；"
                          "请改用 JSON 数据包。")
     report = source or Report(form=form, metadata={}, values={})
     metadata = dict(report.metadata)

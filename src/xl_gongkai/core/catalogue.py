@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..spec import FORM_FILES, CellKey, Form, Severity, SpecError, load_form, load_rules
+from ..spec import CellKey, Form, Severity, SpecError, known_forms, load_form, load_rules
 from .findings import Finding, Place
 from .numbers import show
 from .params import Obj, Param, Scope, placeholders
@@ -136,7 +136,9 @@ class Rule:
         return cls(**{**d, "forms": tuple(d.get("forms", ())), "needs": tuple(d.get("needs", ()))})
 
     def applies_to(self, form: Form) -> bool:
-        return not self.forms or form.id in self.forms
+        """No ``forms``: every form; else the forms named and those derived from them — less the rules a
+        derived form removes (``spec/derive.py``)."""
+        return (not self.forms or any(form.is_a(f) for f in self.forms)) and self.id not in form.removed_rules
 
     def finding(
         self,
@@ -239,28 +241,34 @@ def for_form(items: Iterable[Mapping[str, Any]], *forms: Form) -> Iterator[Mappi
     """The items of a ``scoped`` parameter that belong to every one of ``forms`` (no ``forms`` key: all)."""
     for item in items:
         scoped = item.get("forms")
-        if not scoped or all(f.id in scoped for f in forms):
+        if not scoped or all(any(f.is_a(s) for s in scoped) for f in forms):
             yield item
 
 
-@cache
 def load_catalogue() -> Catalogue:
-    """The shipped catalogue, checked; once per process."""
-    return build_catalogue(load_rules())
+    """The shipped catalogue with the rules every known form adds, checked; once per process and set of forms."""
+    return _catalogue(known_forms())
+
+
+@cache
+def _catalogue(form_ids: tuple[str, ...]) -> Catalogue:
+    return build_catalogue(load_rules(), {fid: load_form(fid) for fid in form_ids})
 
 
 def build_catalogue(doc: Mapping[str, Any], forms: Mapping[str, Form] | None = None) -> Catalogue:
     """Check a catalogue document (``rules.json``'s content) and build it; ``SpecError`` lists every problem.
 
-    ``forms`` defaults to every shipped form. ``doc`` is not modified.
+    ``forms`` defaults to every known form; the rules a derived form adds (``Form.added_rules``) follow the
+    document's own. ``doc`` is not modified.
     """
     from . import kinds  # noqa: F401  (registers the kinds)
 
-    all_forms = dict(forms) if forms is not None else {fid: load_form(fid) for fid in FORM_FILES}
+    all_forms = dict(forms) if forms is not None else {fid: load_form(fid) for fid in known_forms()}
     problems: list[str] = []
     rules: list[Rule] = []
     first: dict[str, int] = {}
-    for i, d in enumerate(doc.get("rules", ())):
+    added = [r for f in all_forms.values() for r in f.added_rules]
+    for i, d in enumerate([*doc.get("rules", ()), *added]):
         rid = d.get("id") if isinstance(d, Mapping) else None
         name = f"rule {rid}" if rid else f"rule #{i + 1}"
         if rid in first:
@@ -300,11 +308,12 @@ def _rule_problems(d: Mapping[str, Any], all_forms: Mapping[str, Form]) -> Itera
     if not isinstance(d.get("forms", []), list):
         yield "forms: expected a list of form ids"
         return
-    forms = list(d.get("forms", ())) or list(all_forms)
-    unknown = [f for f in forms if f not in all_forms]
+    unknown = [f for f in d.get("forms", ()) if f not in all_forms]
     if unknown:
         yield f"forms: unknown form(s) {', '.join(unknown)} (known: {', '.join(all_forms)})"
         return
+    applies = Rule.from_dict({**d, "severity": Severity.ERROR.value})
+    forms = [fid for fid, form in all_forms.items() if applies.applies_to(form)]
     # structure is the same in every form: report each problem once
     seen: dict[str, None] = {}
     for fid in forms:

@@ -327,7 +327,7 @@ class Obj(Param):
             outside = [f for f in forms if f not in scope.forms]
             if outside:
                 yield f"{path}.forms: {', '.join(outside)} is not a form the rule applies to"
-            if scope.form.id not in forms:
+            if not any(scope.form.is_a(f) for f in forms):
                 return
         inner = scope.within(value)
         for name, param in self.fields.items():

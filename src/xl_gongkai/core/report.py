@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from ..spec import CellKey, Form, load_form
+from ..spec import CellKey, Form
 from .ledger import Ledger
 from .numbers import Reading, Scan, read, scan
 
@@ -46,8 +46,8 @@ class Report:
     ledger: Ledger | None = None
 
     @classmethod
-    def empty(cls, form: Form | None = None, **metadata: Any) -> Report:
-        form = form or load_form()
+    def empty(cls, form: Form, **metadata: Any) -> Report:
+        """A report of ``form`` with every cell blank (the caller names the form: no form is assumed)."""
         return cls(form=form, metadata=dict(metadata), values={c.key: None for c in form.cells})
 
     @cached_property

@@ -15,9 +15,11 @@ import hashlib
 import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, cast
 
 from .a1 import column_index, split_cell, split_range
+from .derive import PatchError, apply_changes
 from .labels import LabelNormalizer
 from .model import (
     Calendar,
@@ -43,8 +45,11 @@ from .model import (
 )
 
 FORM_FILES = {"gov-2021": "form-2021.json", "gov-2019": "form-2019.json"}
+# The form a new blank workbook is made in (``new --agency --year``, the page's blank workbook, the template
+# build). Everything that reads a file takes the form the file was made for (``adapters.workbook_form``).
 DEFAULT_FORM = "gov-2021"
-META_OF = {"form": "form.meta.json", "rules": "rules.meta.json", "calendar": "calendar.meta.json"}
+META_OF = {"form": "form.meta.json", "rules": "rules.meta.json", "calendar": "calendar.meta.json",
+           "derivation": "form-derivation.meta.json"}
 CALENDAR_FILE = "calendar.json"
 
 
@@ -80,16 +85,119 @@ def schema_errors(meta: dict[str, Any], doc: Any) -> list[str]:
     return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
 
 
-@cache
-def load_form(form_id: str = DEFAULT_FORM) -> Form:
+# Forms added while the program runs, from a file outside the package: a format being drafted, or the tests'
+# synthetic second form. Their built templates lie beside the file (``form_home``).
+_REGISTERED: dict[str, Path] = {}
+_FORMS: dict[str, Form] = {}  # every form loaded, once per process (a registered one until it is forgotten)
+
+
+def known_forms() -> tuple[str, ...]:
+    """Every form id the program reads: the shipped forms, then those registered from a file."""
+    return (*FORM_FILES, *(fid for fid in _REGISTERED if fid not in FORM_FILES))
+
+
+def current_form() -> Form:
+    """The form a new blank workbook is made in (:data:`DEFAULT_FORM`)."""
+    return load_form(DEFAULT_FORM)
+
+
+def templated_forms() -> list[Form]:
+    """The forms that have a workbook template, the current form first."""
+    forms = [load_form(fid) for fid in dict.fromkeys((DEFAULT_FORM, *known_forms()))]
+    return [f for f in forms if f.template is not None]
+
+
+def register_form(path: str | Path) -> Form:
+    """Make the form in ``path`` (a form document, or a derivation of a known form) known to this process.
+
+    Its built templates are looked for beside the file. A shipped form's id cannot be taken over.
+    """
+    p = Path(path)
+    doc = json.loads(p.read_bytes())
+    form_id = doc.get("id") if isinstance(doc, dict) else None
+    if not isinstance(form_id, str) or form_id in FORM_FILES:
+        raise SpecError(f"{p.name}: a registered form needs an id of its own, not {form_id!r}")
+    forget_form(form_id)
+    _REGISTERED[form_id] = p
     try:
+        return load_form(form_id)
+    except BaseException:
+        del _REGISTERED[form_id]
+        raise
+
+
+def forget_form(form_id: str) -> None:
+    """Undo :func:`register_form` (and forget every loaded form derived from it)."""
+    _REGISTERED.pop(form_id, None)
+    for fid, form in list(_FORMS.items()):
+        if fid == form_id or form.is_a(form_id):
+            del _FORMS[fid]
+
+
+def form_home(form_id: str) -> Path | None:
+    """The folder of a form registered from a file (where its built templates are); None for a shipped form."""
+    path = _REGISTERED.get(form_id)
+    return path.parent if path is not None else None
+
+
+def load_form(form_id: str = DEFAULT_FORM) -> Form:
+    """The form ``form_id``, checked; loaded once per process. Outside ``spec/`` every caller names the form:
+    the one a file was made for, or :func:`current_form` for a new blank workbook."""
+    found = _FORMS.get(form_id)
+    if found is None:
+        doc, bases, added, removed = _composed(form_id, ())
+        found = _FORMS[form_id] = build_form(doc, bases=bases, added_rules=added, removed_rules=removed)
+    return found
+
+
+Composed = tuple[dict[str, Any], tuple[str, ...], tuple[dict[str, Any], ...], frozenset[str]]
+
+
+def _composed(form_id: str, seen: tuple[str, ...]) -> Composed:
+    """A form's whole document, its bases (nearest first), the rules it adds and the rules it drops."""
+    if form_id in seen:
+        raise SpecError(f"form {form_id!r} derives from itself: {' → '.join((*seen, form_id))}")
+    doc, name = _form_source(form_id)
+    if "base" not in doc:
+        return doc, (), (), frozenset()
+    base_doc, bases, added, removed = _composed(doc["base"], (*seen, form_id))
+    try:
+        composed = apply_changes(base_doc, doc["changes"])
+    except PatchError as exc:
+        raise SpecError(f"{name}: {exc}") from None
+    composed["id"] = form_id
+    errors = schema_errors(json.loads(read_bytes(META_OF["form"])), composed)
+    if errors:
+        raise SpecError(f"{name}: the form it derives does not conform to {META_OF['form']}: " + "; ".join(errors[:5]))
+    rules = doc.get("rules", {})
+    own = tuple({**r, "forms": r.get("forms", [form_id])} for r in rules.get("add", ()))
+    if own:
+        errors = schema_errors(json.loads(read_bytes(META_OF["rules"])), {"version": "0.0.0", "rules": list(own)})
+        if errors:
+            raise SpecError(f"{name}: its rules do not conform to {META_OF['rules']}: " + "; ".join(errors[:5]))
+    dropped = (removed | set(rules.get("remove", ()))) - {r["id"] for r in own}
+    return composed, (doc["base"], *bases), (*added, *own), frozenset(dropped)
+
+
+def _form_source(form_id: str) -> tuple[dict[str, Any], str]:
+    """A form's own document as written (whole, or a derivation), checked against its meta-schema."""
+    if form_id in FORM_FILES:
         name = FORM_FILES[form_id]
-    except KeyError:
-        raise SpecError(f"unknown form {form_id!r}; known: {', '.join(FORM_FILES)}") from None
-    return build_form(load_document(name, "form"))
+        raw = json.loads(read_bytes(name))
+        return load_document(name, "derivation" if isinstance(raw, dict) and "base" in raw else "form"), name
+    path = _REGISTERED.get(form_id)
+    if path is None:
+        raise SpecError(f"unknown form {form_id!r}; known: {', '.join(known_forms())}")
+    doc = json.loads(path.read_bytes())
+    kind = "derivation" if "base" in doc else "form"
+    errors = schema_errors(json.loads(read_bytes(META_OF[kind])), doc)
+    if errors:
+        raise SpecError(f"{path.name} does not conform to {META_OF[kind]}: " + "; ".join(errors[:5]))
+    return doc, path.name
 
 
-def build_form(doc: dict[str, Any]) -> Form:
+def build_form(doc: dict[str, Any], *, bases: tuple[str, ...] = (), added_rules: tuple[dict[str, Any], ...] = (),
+               removed_rules: frozenset[str] = frozenset()) -> Form:
     norm = doc["label_normalization"]
     tables = tuple(_table(t) for t in doc["tables"])
     md = doc["metadata"]
@@ -120,6 +228,9 @@ def build_form(doc: dict[str, Any]) -> Form:
         template=_template(doc["template"]) if "template" in doc else None,
         cells=tuple(cell for t in tables for cell in _cells(t)),
         raw=doc,
+        bases=bases,
+        added_rules=added_rules,
+        removed_rules=removed_rules,
     )
     check_integrity(form)
     return form
@@ -382,8 +493,8 @@ def load_calendar() -> Calendar:
 def refresh_verified() -> dict[str, str]:
     """Validate every shipped document with jsonschema and return the digests to record."""
     out = {}
-    for name, kind in [*((f, "form") for f in FORM_FILES.values()), ("rules.json", "rules"),
-                       (CALENDAR_FILE, "calendar")]:
+    forms = [(f, "derivation" if "base" in json.loads(read_bytes(f)) else "form") for f in FORM_FILES.values()]
+    for name, kind in [*forms, ("rules.json", "rules"), (CALENDAR_FILE, "calendar")]:
         meta = read_bytes(META_OF[kind])
         doc = read_bytes(name)
         errors = schema_errors(json.loads(meta), json.loads(doc))

@@ -493,6 +493,17 @@ class Form:
     template: TemplateSpec | None = field(repr=False, default=None)
     cells: tuple[Cell, ...] = field(default=(), repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # the forms this one is derived from, nearest first (``spec/derive.py``): empty for a form written out whole
+    bases: tuple[str, ...] = ()
+    # what a derived form does to its bases' rules: rules added for it (``forms`` set to it), and the ids of
+    # rules it no longer has (a base's removals included)
+    added_rules: tuple[Mapping[str, Any], ...] = field(default=(), repr=False, compare=False)
+    removed_rules: frozenset[str] = frozenset()
+
+    def is_a(self, form_id: str) -> bool:
+        """Whether this form is ``form_id`` or derived from it: what a rule or a figure scoped to ``form_id``
+        says of that form holds of its derivations too, unless a derivation removes the rule."""
+        return form_id == self.id or form_id in self.bases
 
     @property
     def workbook(self) -> TemplateSpec:

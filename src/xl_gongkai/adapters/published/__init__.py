@@ -36,7 +36,7 @@ from ...core.findings import Finding, Place, sort_findings
 from ...core.kinds.quality import PUBLISHED
 from ...core.report import Report
 from ...errors import InputError
-from ...spec import DEFAULT_FORM, FORM_FILES, CellKey, Form, Severity, Table, load_form
+from ...spec import DEFAULT_FORM, CellKey, Form, Severity, Table, known_forms, load_form
 from .chrome import is_chrome_line
 from .heuristics import heuristic
 from .metadata import publication_date, read_metadata
@@ -74,7 +74,7 @@ def import_text(text: str) -> ImportResult:
 
 
 def _forms() -> list[Form]:
-    return [load_form(fid) for fid in FORM_FILES]
+    return [load_form(fid) for fid in known_forms()]
 
 
 @heuristic("format_by_labels", "table")
