@@ -81,7 +81,8 @@ def register(changes: Mapping[int, Mapping[str, Any]] | None = None) -> tuple[En
 def the_year_before(report: Report) -> Report:
     """The same agency's report of the year before, as it must read for this one to follow from it: its 结转下年度
     is this year's 上年结转, and its documents in force are this year's less those issued and plus those repealed
-    this year; every other figure the same."""
+    this year; every other figure the same. Its text is its own (宿迁 2023's stands in): a year's report is written
+    anew."""
     values = dict(report.values)
     for column in FORM.table("requests").columns:
         values[CellKey("requests", "carried_out", column.key)] = report.values[
@@ -91,7 +92,8 @@ def the_year_before(report: Report) -> Report:
         values[CellKey("active", row, "in_force")] = held["in_force"] - held["issued"] + held["repealed"]
     year = report.metadata["year"] - 1
     return replace(report, metadata={**report.metadata, "year": year, "period_start": f"{year}-01-01",
-                                     "period_end": f"{year}-12-31"}, values=values)
+                                     "period_end": f"{year}-12-31"}, values=values,
+                   narrative=load("suqian-city-2023").narrative)
 
 
 class Inputs:
@@ -311,6 +313,24 @@ def number_in_table_and_data(page: str) -> str:
     return with_data_html(number_in_table(page), stale)
 
 
+def listed_by_audit(edit: str, change: Callable[[Report], Report], clean: Callable[[Report], Report]) -> Case:
+    """淮安 2024 as a workbook through the audit, as ``change`` and as ``clean`` make it: what an ``audit_flag`` rule
+    lists on the 质量 sheet (such rules make no finding in check), as (rule, the row's note)."""
+
+    def run(make: Callable[[Report], Report]) -> Callable[[Inputs], list[Said]]:
+        def go(i: Inputs) -> list[Said]:
+            folder = i.folder / "listed" / digest(edit + str(make is change))
+            folder.mkdir(parents=True)
+            new_workbook(folder / "淮安.xlsm", source=make(i.report()), today=TODAY)
+            titles = {r.title: r.id for r in catalogue() if r.kind == "audit_flag"}
+            with run_audit(folder, jobs=1, today=TODAY) as result:
+                return [(titles[row["what"]], row["note"]) for row in result.quality if row["what"] in titles]
+
+        return go
+
+    return Case(edit, run(change), run(clean))
+
+
 def audited(edit: str, file: str, clean_file: str) -> Case:
     """A file of the audited folder, against another file of it the rule must leave alone."""
     return Case(edit, lambda i: i.audited[file], lambda i: i.audited[clean_file])
@@ -375,7 +395,19 @@ CASES: dict[str, Case] = {
                     narrative("other", lambda text: text + "\n本年度未发生政府信息公开行政复议案件。")),
     "N3": on_report("前言的统计期限沿用上年", narrative("preamble", replaced("统计期限自 2024 年 1 月 1 日",
                                                                      "统计期限自 2023 年 1 月 1 日"))),
+    # the quality of the text and of the publication
+    "Q1": on_report("总体情况删去了监督保障（考核、培训）的内容",
+                    narrative("overview", lambda text: re.sub("监督|保障|培训", "", text))),
+    "Q2": on_report("第五部分只写套话", narrative("problems", lambda _: (
+        "政务公开工作还存在一定差距，有待进一步加强。下一步将进一步完善工作机制，持续推进，不断提升公开质量。"))),
+    "Q3": on_report("人民政府的年报在次年4月1日才公布", metadata(published_on=dt.date(2025, 4, 1))),
+    "Q4": listed_by_audit("表四行政复议结果纠正64件（淮安2024原样），对照全为0",
+                          lambda r: r, valued("appeals.review.corrected", 0)),
+    "Q5": listed_by_audit("表四行政诉讼结果纠正4件和1件（淮安2024原样），对照全为0", lambda r: r,
+                          lambda r: r.with_values({CellKey.parse(c): 0 for c in
+                                                   ("appeals.direct.corrected", "appeals.after_review.corrected")})),
     # last year's report
+    "X5": across_years("上年报告的正文与本年的相同", previous=lambda r: replace(r, narrative=load(HUAIAN).narrative)),
     "X0": across_years("上年报告选成了前年的", previous=metadata(year=2022, period_start="2022-01-01",
                                                            period_end="2022-12-31")),
     "X4": across_years("上年报告选成了另一机关的", previous=metadata(agency="淮安市人民政府办公室")),

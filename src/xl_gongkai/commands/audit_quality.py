@@ -37,7 +37,7 @@ QUOTE_CHARS = 40
 def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
     """The pairs of reports of different agencies that share a near-duplicate paragraph, as rows of 质量."""
     rows: list[dict[str, Any]] = []
-    texts: dict[int, dict[str, str]] = {}
+    texts: dict[int, tuple[str, dict[str, str]]] = {}
     index: dict[tuple[int, str], tuple[list[Paragraph], frozenset[int]]] = {}
     common = ledger.common_prints(MAX_SHARED_BY)
     reports: dict[int, tuple[str, str, int] | None] = {}
@@ -45,14 +45,14 @@ def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
         a, b = (reports[s] if s in reports else reports.setdefault(s, ledger.report_at(s)) for s in (seq, other))
         if a is None or b is None:
             continue
-        ta = _narrative(texts, seq, spool, a[2]).get(section, "")
-        tb = _narrative(texts, other, spool, b[2]).get(section, "")
+        form_id, parts = _narrative(texts, seq, spool, a[2])
+        ta, tb = parts.get(section, ""), _narrative(texts, other, spool, b[2])[1].get(section, "")
         shared = next(_near(_indexed(index, seq, section, ta), _indexed(index, other, section, tb), common), None)
         if shared is None:
             continue
         quote = shared if len(shared) <= QUOTE_CHARS else shared[:QUOTE_CHARS] + "…"
         rows.append({"what": COPIED, "agency": a[0], "file": a[1], "other_agency": b[0], "other_file": b[1],
-                     "section": _heading(section), "share": percent(containment(ta, tb)),
+                     "section": _heading(form_id, section), "share": percent(containment(ta, tb)),
                      "note": f"相同的段落：“{quote.strip()}”"})
     return rows
 
@@ -86,26 +86,30 @@ def _near(a: Indexed, b: Indexed, common: set[int]) -> Iterator[str]:
             yield p.text
 
 
-def _narrative(memo: dict[int, dict[str, str]], seq: int, spool: str, at: int) -> dict[str, str]:
-    """A report's text parts, from its line of the first spool (a few hundred kept: pairs come ordered by report)."""
+def _narrative(memo: dict[int, tuple[str, dict[str, str]]], seq: int, spool: str, at: int
+               ) -> tuple[str, dict[str, str]]:
+    """A report's form and text parts, from its line of the first spool (a few hundred kept: pairs come ordered by
+    report)."""
     found = memo.get(seq)
     if found is None:
         with open(spool, encoding="utf-8", errors="surrogatepass") as fh:
             fh.seek(at)
-            doc_text = fh.readline().rstrip("\n").split(SEPARATOR)[3]
-        doc = json.loads(doc_text)
-        found = {k: v for k, v in (doc.get("narrative") or {}).items() if isinstance(v, str)}
+            fields = fh.readline().rstrip("\n").split(SEPARATOR)
+        doc = json.loads(fields[3])
+        found = (json.loads(fields[0])["form"],
+                 {k: v for k, v in (doc.get("narrative") or {}).items() if isinstance(v, str)})
         if len(memo) > 512:
             memo.clear()
         memo[seq] = found
     return found
 
 
-def _heading(key: str) -> str:
+def _heading(form_id: str, key: str) -> str:
+    """A text part's heading in the report's own form."""
     from ..spec import load_form
 
     try:
-        return load_form().section(key).heading
+        return load_form(form_id).section(key).heading
     except KeyError:
         return key
 
