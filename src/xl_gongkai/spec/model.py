@@ -632,10 +632,6 @@ class Form:
                                   tuple(dict.fromkeys([*variants, *([row.short] if row.short else [])]))))
         return tuple(out)
 
-    def matches(self, printed: str, official: str, synonyms: tuple[str, ...] = ()) -> bool:
-        """True when a printed label is the official one or a known variant of it."""
-        p = self.normalize(printed)
-        return any(p == self.normalize(x) for x in (official, *synonyms))
 
 
 @dataclass(frozen=True)
