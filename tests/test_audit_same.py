@@ -28,6 +28,7 @@ def _first_difference(name: str, found: bytes, wanted: bytes) -> str:
     return f"{name}: {len(a)} lines now, {len(b)} before"
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_the_audit_gives_what_it_gave_before(corpus: Path, tmp_path: Path, jobs: int) -> None:
     before = expected()

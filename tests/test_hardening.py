@@ -128,6 +128,7 @@ def _show(value: Any) -> str:
 
 # ============================================================================================== 1 cell values
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @fuzz_settings()
 @given(edits=st.dictionaries(st.sampled_from(VALUE_CELLS + META_CELLS + TEXT_CELLS), CELL_VALUES,
                              min_size=1, max_size=6))
@@ -172,6 +173,7 @@ def test_any_value_in_any_cell_is_a_finding_on_that_cell(edits: dict[tuple[str, 
             assert ("V2" in rules) == (expected == "V2"), (sheet, address, _show(value), rules)
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @fuzz_settings(0.5)
 @given(edits=st.dictionaries(st.sampled_from(VALUE_CELLS), CELL_VALUES, min_size=1, max_size=8))
 def test_fill_never_changes_an_input_cell(edits: dict[tuple[str, str], Any],

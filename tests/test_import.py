@@ -350,6 +350,7 @@ _MARKUP = st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td
                            "&nbsp;", "&#99999999;", "规章", "0", "行政许可", "一、总体情况", "\n", "|", "\t"])
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @settings(max_examples=200, deadline=None)
 @given(parts=st.lists(st.one_of(_MARKUP, st.text(max_size=5)), max_size=60))
 def test_any_markup_reads_or_is_refused_in_chinese(parts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -490,6 +491,7 @@ def _damage_line(line: str, rnd: random.Random) -> str:
     return (" " * rnd.randint(1, 3)).join(out)
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @settings(max_examples=60, deadline=None)
 @given(rnd=st.randoms(use_true_random=False))
 def test_harmless_damage_to_the_huaian_tables_changes_no_number(rnd: random.Random) -> None:

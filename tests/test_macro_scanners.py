@@ -85,6 +85,7 @@ def mraptor_says(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return RESULTS[int(done.value.code)]
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 def test_every_workbook_the_tool_writes_is_not_suspicious(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     made = written_workbooks(tmp_path, capsys)
@@ -135,6 +136,7 @@ def documented_indicators() -> dict[tuple[str, str], set[str]]:
     return table
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 def test_docs_say_why_each_olevba_indicator_is_there(tmp_path: Path) -> None:
     path = tmp_path / "template.xlsm"
     path.write_bytes(build_template())

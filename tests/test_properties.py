@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ def consistent_inputs(draw: st.DrawFn) -> Report:
     return Report(FORM, {"agency": "测试机关", "year": 2024}, values)
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @settings(max_examples=150, deadline=None)
 @given(consistent_inputs())
 def test_deriving_then_checking_has_no_arithmetic_finding(report: Report) -> None:
@@ -56,6 +58,7 @@ def expected_rules(cell: CellKey) -> set[str]:
     return set()
 
 
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
 @settings(max_examples=200, deadline=None)
 @given(consistent_inputs(), st.sampled_from([c.key for c in FORM.input_cells()]),
        st.integers(min_value=1, max_value=1000))
