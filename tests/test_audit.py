@@ -82,7 +82,7 @@ def test_audit_cli_writes_xlsx_and_csv_without_formulas(folder: Path, tmp_path: 
     assert r.returncode == 1, r.stderr
     assert "审核中 [" in r.stderr and "共 6 个文件：审核 4 份报告" in r.stdout and "1 个文件无法读取" in r.stdout
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["概览", "问题清单", "报告清单", "数据", "模板信息"]
+    assert wb.sheetnames == ["概览", "问题清单", "报告清单", "数据", "质量", "模板信息"]
     assert wb["模板信息"].sheet_state == "hidden"
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
