@@ -37,7 +37,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -139,7 +139,7 @@ class Roster:
     sheet: str
     title: str
     columns: Sequence[tuple[str, str]]
-    rows: Sequence[Mapping[str, Any]]
+    rows: Collection[Mapping[str, Any]]  # gone through once, in order (the 质量 rows are read from disk)
 
 
 # -- the rows, made in the workers ----------------------------------------------------------------------------

@@ -172,8 +172,33 @@ def content_digest(report: Any) -> str:
 
 
 FIRST, FINAL, INDEX = "first.jsonl", "final.jsonl", "final.index"  # the spools; the folder goes with the result
+FLAGGED = "flagged.jsonl"  # the 质量 rows of the ``audit_flag`` rules, as the reports go by
 _ENTRY = struct.Struct("<QQIB")  # a file's line in FINAL: where, how long, its findings, flags (below)
 _HAS_DATA, _LINKED = 1, 2
+
+
+class QualityRows:
+    """The 质量 sheet's rows: the copies found (a list: pairs are few) and then the reports an ``audit_flag`` rule
+    lists — one or two per report of a folder, so kept on disk as they go by (a JSONL file of the working folder)
+    and read back as the sheet is written."""
+
+    def __init__(self, copies: list[dict[str, Any]] | None = None, flagged: Path | None = None,
+                 flagged_count: int = 0) -> None:
+        self.copies = copies or []
+        self.flagged, self.flagged_count = flagged, flagged_count
+
+    def __len__(self) -> int:
+        return len(self.copies) + self.flagged_count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        yield from self.copies
+        if self.flagged is not None and self.flagged_count:
+            with open(self.flagged, "rb") as fh:
+                for line in fh:
+                    yield json.loads(line.decode("utf-8", "surrogatepass"))
+
+    def __contains__(self, row: object) -> bool:
+        return any(r == row for r in self)
 
 
 class AuditResult:
@@ -193,7 +218,7 @@ class AuditResult:
         self.blamed = tuple(blamed)  # the agencies with the most 错误 (the front sheet's list)
         self.roster: RosterCheck | None = None
         self.submissions: list[Submission] = []  # with a roster: what the roster is checked against
-        self.quality: list[dict[str, Any]] = []  # the 质量 sheet's rows (``audit_quality``)
+        self.quality = QualityRows()  # the 质量 sheet's rows (``audit_quality``)
         self.flag_counts: dict[str, int] = {}  # reports flagged by each ``audit_flag`` rule
         self.packs: tuple[Pack, ...] = ()
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(work), True)
@@ -267,7 +292,7 @@ class AuditResult:
         ``audit_flag`` rule lists (提示: 复议纠错, 诉讼败诉)."""
         from ..core.rules import catalogue
 
-        pairs = sum(1 for r in self.quality if r["what"] == COPIED)
+        pairs = len(self.quality.copies)
         lines = [(f"提示：{COPIED}的报告（两两成对）", pairs)]
         lines += [(f"提示：{r.title}的报告", self.flag_counts.get(r.id, 0))
                   for r in catalogue() if r.kind == "audit_flag"]
@@ -489,10 +514,10 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
     skipped_all = True
     workers = _workers(jobs, listed)
     chunk = max(1, min(32, listed // (workers * 4)))
-    flagged: list[dict[str, Any]] = []
+    flagged = 0
     flag_counts: dict[str, int] = {}
     with _Workers(workers, (str(root), day, None, packs, find_copies)) as pool:
-        with open(first, "wb") as out:
+        with open(first, "wb") as out, open(work / FLAGGED, "wb") as flags:
             at = 0
             tasks = _chunks(((seq, path, _given(path, roster_path)) for seq, path in enumerate(ledger.files())),
                             chunk)
@@ -518,7 +543,9 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
                                 ledger.add_prints(head["seq"], head["akey"], head["year"], head["prints"])
                         for rule_id, count in head.get("flags", ()):
                             flag_counts[rule_id] = flag_counts.get(rule_id, 0) + 1
-                            flagged.append(flag_row(rule_id, count, head))
+                            flagged += 1
+                            flags.write((json.dumps(flag_row(rule_id, count, head), ensure_ascii=False)
+                                         + "\n").encode("utf-8", "surrogatepass"))
                     at += len(data)
                     if progress:
                         progress(counts["files"], listed)
@@ -529,7 +556,7 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
         _twins(ledger)
         _cross_year(ledger, pool, first, chunk)
         ledger.commit()
-        quality = (find_copies_in(ledger, str(first)) if find_copies else []) + flagged
+        quality = QualityRows(find_copies_in(ledger, str(first)) if find_copies else [], work / FLAGGED, flagged)
     result = _finish(root, ledger, work, counts, forms, roster_path is not None)
     result.quality, result.flag_counts, result.packs = quality, flag_counts, packs
     return result
@@ -882,7 +909,7 @@ def _roster_sheet(result: AuditResult) -> Any:
 def _quality_sheet(result: AuditResult) -> Any:
     from ..adapters.audit_files import Roster as TableSheet
 
-    pairs = sum(1 for r in result.quality if r["what"] == COPIED)
+    pairs = len(result.quality.copies)
     title = (f"{QUALITY_SHEET}：{COPIED} {pairs} 对（不同机关、同一年度的报告有几乎相同的段落）；"
              f"表四结果纠正 {len(result.quality) - pairs} 份")
     return TableSheet(QUALITY_SHEET, title, QUALITY_COLUMNS, result.quality)

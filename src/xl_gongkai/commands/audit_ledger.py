@@ -24,7 +24,7 @@ CREATE TABLE reports(seq INTEGER PRIMARY KEY, akey TEXT, year INTEGER, path BLOB
 CREATE TABLE extras(seq INTEGER, ord INTEGER, findings TEXT, counts TEXT);
 CREATE TABLE previous(seq INTEGER PRIMARY KEY, why TEXT);
 CREATE TABLE blamed(agency TEXT, errors INTEGER, seq INTEGER);
-CREATE TABLE prints(fp INTEGER, seq INTEGER, section TEXT, akey TEXT, year INTEGER);
+CREATE TABLE prints(fp INTEGER, seq INTEGER, section TEXT, para INTEGER, akey TEXT, year INTEGER);
 """
 
 
@@ -129,31 +129,31 @@ class Ledger:
         return [(agency, int(n)) for agency, n in rows]
 
     # -- the fingerprints of the reports' text (copying across agencies, ``audit_quality``) -------------------
-    def add_prints(self, seq: int, akey: str, year: int, prints: dict[str, list[int]]) -> None:
-        self.db.executemany("INSERT INTO prints VALUES (?, ?, ?, ?, ?)",
-                            ((fp, seq, section, akey, year) for section, fps in prints.items() for fp in fps))
+    def add_prints(self, seq: int, akey: str, year: int, prints: dict[str, list[list[int]]]) -> None:
+        """The fingerprints of each paragraph (numbered in order) of each text part of a report."""
+        self.db.executemany("INSERT INTO prints VALUES (?, ?, ?, ?, ?, ?)",
+                            ((fp, seq, section, para, akey, year) for section, paras in prints.items()
+                             for para, fps in enumerate(paras) for fp in fps))
 
-    def shared(self, max_agencies: int, min_common: int) -> list[tuple[int, int, str, int]]:
-        """(seq, other seq, section, fingerprints in common) of the reports of different agencies and the same
-        year that share at least ``min_common`` fingerprints of one section — only fingerprints held by at most
-        ``max_agencies`` agencies (what more hold is common wording, not a copy)."""
-        self.db.execute("CREATE INDEX IF NOT EXISTS prints_fp ON prints(fp)")
+    def shared(self, max_agencies: int, min_common: int) -> Iterator[tuple[int, int, str, int, int]]:
+        """(seq, other seq, section, paragraph, other paragraph) of the paragraphs of one section of reports of
+        different agencies and the same year that share at least ``min_common`` fingerprints held by at most
+        ``max_agencies`` agencies (what more hold is common wording, not a copy), in order of the reports, the
+        section and the paragraphs; read as they come, nothing held."""
+        self.db.execute("CREATE INDEX IF NOT EXISTS prints_fp ON prints(fp, akey)")
+        self.db.execute("DROP TABLE IF EXISTS temp.rare")
+        self.db.execute("CREATE TEMP TABLE rare AS SELECT fp FROM prints GROUP BY fp "
+                        "HAVING count(DISTINCT akey) BETWEEN 2 AND ?", (max_agencies,))
         query = """
-            WITH common AS (SELECT fp FROM prints GROUP BY fp
-                            HAVING count(DISTINCT akey) BETWEEN 2 AND ?)
-            SELECT a.seq, b.seq, a.section, count(*) AS n
-            FROM common AS c JOIN prints AS a ON a.fp = c.fp
-                             JOIN prints AS b ON b.fp = c.fp AND b.section = a.section AND b.year = a.year
-                                              AND a.seq < b.seq AND a.akey <> b.akey
-            GROUP BY a.seq, b.seq, a.section HAVING n >= ? ORDER BY a.seq, b.seq, a.section"""
-        return [(int(a), int(b), str(sec), int(n)) for a, b, sec, n in
-                self.db.execute(query, (max_agencies, min_common))]
-
-    def common_prints(self, max_agencies: int) -> set[int]:
-        """The fingerprints held by more than ``max_agencies`` agencies: common wording, no evidence of a copy."""
-        self.db.execute("CREATE INDEX IF NOT EXISTS prints_fp ON prints(fp)")
-        query = "SELECT fp FROM prints GROUP BY fp HAVING count(DISTINCT akey) > ?"
-        return {int(fp) for (fp,) in self.db.execute(query, (max_agencies,))}
+            SELECT a.seq, b.seq, a.section, a.para, b.para
+            FROM temp.rare AS c JOIN prints AS a ON a.fp = c.fp
+                                JOIN prints AS b ON b.fp = c.fp AND b.section = a.section AND b.year = a.year
+                                                 AND a.seq < b.seq AND a.akey <> b.akey
+            GROUP BY a.seq, b.seq, a.section, a.para, b.para HAVING count(*) >= ?
+            ORDER BY a.seq, b.seq, a.section, a.para, b.para"""
+        cursor = self.db.cursor()  # a cursor of its own: the caller queries the ledger while this one runs
+        for a, b, section, pa, pb in cursor.execute(query, (min_common,)):
+            yield int(a), int(b), str(section), int(pa), int(pb)
 
     def report_at(self, seq: int) -> tuple[str, str, int] | None:
         """(agency, name, where its line is) of a report."""

@@ -1,21 +1,22 @@
 """The audit's quality sheet (质量): text copied across agencies, and what an office wants listed (复议纠错, 诉讼败诉).
 
 Copying across agencies — a 存在的主要问题 paragraph shared by five departments — is found without comparing all
-pairs: each worker sends the winnowed fingerprints of each text part (``core.quality.fingerprints``), the ledger
-indexes them, and only pairs of reports of *different* agencies and the same year that share fingerprints of the
-same part are compared, in full, on their text. A pair is listed when one of its paragraphs is a near-duplicate
-(:data:`NEAR_DUPLICATE`) of one of the other's by fingerprints that are not common wording — a template paragraph
-every unit starts from is no copy, even in two reports that share something else — with the share of the part's
-text the two have in common.
+pairs: each worker sends the winnowed fingerprints of each paragraph of each text part
+(``core.quality.paragraph_prints``), the ledger indexes them, and only the paragraphs of reports of *different*
+agencies and the same year that share at least :data:`MIN_COMMON` fingerprints that are not common wording (a
+template paragraph every unit starts from is no copy) are compared on their text. A pair of reports is listed when
+one of its paragraphs is a near-duplicate (:data:`NEAR_DUPLICATE`) of one of the other's, with the share of the
+part's text the two have in common. The parent holds the paragraph pairs of one pair of reports at a time and the
+text of a few reports: nothing per report of the folder.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from itertools import groupby
 from typing import Any
 
-from ..core.quality import Paragraph, containment, paragraph_index, percent, shingle_containment
+from ..core.quality import containment, normalised_paragraphs, percent, shingle_containment, shingles
 from .audit_ledger import Ledger
 from .audit_worker import SEPARATOR
 
@@ -32,22 +33,24 @@ MAX_SHARED_BY = 50
 # Fingerprints two parts must share before their text is compared (a single one can be a coincidence).
 MIN_COMMON = 2
 QUOTE_CHARS = 40
+# Reports whose text is kept while pairs are compared: pairs come ordered by their first report, so it is read once.
+MEMO_REPORTS = 64
 
 
 def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
-    """The pairs of reports of different agencies that share a near-duplicate paragraph, as rows of 质量."""
+    """The pairs of reports of different agencies that share a near-duplicate paragraph, as rows of 质量.
+
+    The ledger gives the paragraph pairs that share fingerprints (``Ledger.shared``), in order of the reports; only
+    those are compared on their text, and only the report at hand and the few around it are held."""
     rows: list[dict[str, Any]] = []
     texts: dict[int, tuple[str, dict[str, str]]] = {}
-    index: dict[tuple[int, str], tuple[list[Paragraph], frozenset[int]]] = {}
-    common = ledger.common_prints(MAX_SHARED_BY)
-    reports: dict[int, tuple[str, str, int] | None] = {}
-    for seq, other, section, _ in ledger.shared(MAX_SHARED_BY, MIN_COMMON):
-        a, b = (reports[s] if s in reports else reports.setdefault(s, ledger.report_at(s)) for s in (seq, other))
+    for (seq, other, section), found in groupby(ledger.shared(MAX_SHARED_BY, MIN_COMMON), key=lambda r: r[:3]):
+        a, b = ledger.report_at(seq), ledger.report_at(other)
         if a is None or b is None:
             continue
         form_id, parts = _narrative(texts, seq, spool, a[2])
         ta, tb = parts.get(section, ""), _narrative(texts, other, spool, b[2])[1].get(section, "")
-        shared = next(_near(_indexed(index, seq, section, ta), _indexed(index, other, section, tb), common), None)
+        shared = _near(ta, tb, [(pa, pb) for *_, pa, pb in found])
         if shared is None:
             continue
         quote = shared if len(shared) <= QUOTE_CHARS else shared[:QUOTE_CHARS] + "…"
@@ -57,38 +60,29 @@ def copies(ledger: Ledger, spool: str) -> list[dict[str, Any]]:
     return rows
 
 
-Indexed = tuple[list[Paragraph], frozenset[int]]  # a text part's paragraphs, and all their fingerprints
+def _near(ta: str, tb: str, pairs: list[tuple[int, int]]) -> str | None:
+    """The first paragraph of ``ta`` that is a near-duplicate of one of ``tb``'s, of the paragraph pairs (numbered
+    as ``core.quality.paragraph_prints`` numbers them) that share enough fingerprints that are not common wording;
+    None when none is."""
+    paras_a, paras_b = normalised_paragraphs(ta), normalised_paragraphs(tb)
+    shingled: dict[tuple[int, int], frozenset[str]] = {}
 
+    def of(side: int, at: int) -> frozenset[str]:
+        found = shingled.get((side, at))
+        if found is None:
+            found = shingled[(side, at)] = frozenset(shingles((paras_a if side == 0 else paras_b)[at][1]))
+        return found
 
-def _indexed(index: dict[tuple[int, str], Indexed], seq: int, section: str, text: str) -> Indexed:
-    """A text part's paragraphs with their fingerprints, kept for the next pairs (pairs come ordered by report:
-    a few thousand kept serve them)."""
-    found = index.get((seq, section))
-    if found is None:
-        if len(index) > 4096:
-            index.clear()
-        paras = paragraph_index(text)
-        found = index[(seq, section)] = (paras, frozenset().union(*(p.prints for p in paras)))
-    return found
-
-
-def _near(a: Indexed, b: Indexed, common: set[int]) -> Iterator[str]:
-    """The paragraphs of ``a`` that are near-duplicates of one of ``b``'s, sharing at least :data:`MIN_COMMON`
-    fingerprints that are not ``common`` wording (a paragraph sharing fewer with all of ``b`` is passed over before
-    any paragraph of ``b`` is looked at)."""
-    paras_b, all_b = b
-    for p in a[0]:
-        own = (p.prints & all_b) - common
-        if len(own) < MIN_COMMON:
-            continue
-        if any(len(own & q.prints) >= MIN_COMMON and shingle_containment(p.shingles, q.shingles) >= NEAR_DUPLICATE
-               for q in paras_b):
-            yield p.text
+    for pa, group in groupby(pairs, key=lambda p: p[0]):
+        if any(shingle_containment(of(0, pa), of(1, pb)) >= NEAR_DUPLICATE for _, pb in group):
+            text: str = paras_a[pa][0]
+            return text
+    return None
 
 
 def _narrative(memo: dict[int, tuple[str, dict[str, str]]], seq: int, spool: str, at: int
                ) -> tuple[str, dict[str, str]]:
-    """A report's form and text parts, from its line of the first spool (a few hundred kept: pairs come ordered by
+    """A report's form and text parts, from its line of the first spool (a few kept: pairs come ordered by
     report)."""
     found = memo.get(seq)
     if found is None:
@@ -98,7 +92,7 @@ def _narrative(memo: dict[int, tuple[str, dict[str, str]]], seq: int, spool: str
         doc = json.loads(fields[3])
         found = (json.loads(fields[0])["form"],
                  {k: v for k, v in (doc.get("narrative") or {}).items() if isinstance(v, str)})
-        if len(memo) > 512:
+        if len(memo) > MEMO_REPORTS:
             memo.clear()
         memo[seq] = found
     return found

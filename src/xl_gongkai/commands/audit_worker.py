@@ -115,13 +115,14 @@ def check_file(seq: int, path: str, root: str | None = None, today: dt.date | No
 
 
 def _quality(report: Any) -> dict[str, Any]:
-    """What the audit's 质量 sheet needs of a report: the fingerprints of each text part (copying across agencies)
+    """What the audit's 质量 sheet needs of a report: the fingerprints of each paragraph of each text part (copying
+    across agencies)
     and the sums of the ``audit_flag`` rules that are more than 0 (复议纠错, 诉讼败诉)."""
     from ..core.kinds.quality import flagged
     from ..core.numbers import show
-    from ..core.quality import fingerprints
+    from ..core.quality import paragraph_prints
 
-    prints = ({k: fps for k, v in report.narrative.items() if isinstance(v, str) and (fps := fingerprints(v))}
+    prints = ({k: fps for k, v in report.narrative.items() if isinstance(v, str) and (fps := paragraph_prints(v))}
               if _SETUP.get("prints", True) else {})
     flags = [[r.id, show(n)] for r in _rules() if r.kind == "audit_flag" and r.applies_to(report.form)
              and (n := flagged(report, r)) is not None]

@@ -18,7 +18,6 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 # Ten characters: a Chinese clause is about that long. Shorter shingles match the set phrases every report shares
 # (“政府信息公开工作” is eight); longer ones let a changed word hide a whole clause.
@@ -138,31 +137,16 @@ def paragraphs(text: str) -> list[str]:
     return [p for p, _ in _normalised_paragraphs(text)]
 
 
-def fingerprints(text: str) -> list[int]:
-    """The winnowed fingerprints of a text's paragraphs (CRC-32 of shingles), sorted and without repeats."""
-    found: set[int] = set()
-    for _, norm in _normalised_paragraphs(text):
-        found.update(_window_minima(_shingle_hashes(norm)))
-    return sorted(found)
+def paragraph_prints(text: str) -> list[list[int]]:
+    """The winnowed fingerprints (CRC-32 of shingles) of each paragraph of a text part (:func:`paragraphs`, in
+    order), each sorted and without repeats: two paragraphs are compared on their text only when they share
+    enough of them, so the index finds the paragraph pairs, not only the reports."""
+    return [sorted(set(_window_minima(_shingle_hashes(norm)))) for _, norm in _normalised_paragraphs(text)]
 
 
-@dataclass
-class Paragraph:
-    """A paragraph with what comparing it needs: its fingerprints, and its shingles when first asked for."""
-
-    text: str
-    norm: str
-    prints: frozenset[int]
-
-    @cached_property
-    def shingles(self) -> frozenset[str]:
-        return frozenset(shingles(self.norm))
-
-
-def paragraph_index(text: str) -> list[Paragraph]:
-    """The paragraphs of a text part (:func:`paragraphs`), each with its fingerprints."""
-    return [Paragraph(p, norm, frozenset(_window_minima(_shingle_hashes(norm))))
-            for p, norm in _normalised_paragraphs(text)]
+def normalised_paragraphs(text: str) -> list[tuple[str, str]]:
+    """(paragraph, its normalised characters) of a text part, as :func:`paragraph_prints` numbers them."""
+    return _normalised_paragraphs(text)
 
 
 def shingle_containment(sa: frozenset[str] | set[str], sb: frozenset[str] | set[str]) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -24,7 +23,7 @@ from ..quality import is_government, normalise, percent, repeated
 from ..report import Report
 from ..rules import RuleContext, kind
 from .crossyear import _previous
-from .narrative import _section_name, _section_place, sentences
+from .narrative import _section_name, _section_place, compacted, sentences
 
 # what a rule of each kind looks at, for the rules page
 _REPEATED_SCOPE = "正文各部分与上一年度报告的同一部分对比（--previous，或审核文件夹中同一机关相邻年度的报告）"
@@ -141,7 +140,7 @@ def _day(d: dt.date) -> str:
 
 
 def _compact(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    return compacted(text)
 
 
 @kind("text_length", params={"section": SectionRef(), "max": Numeric(integer=True, minimum=1)},
