@@ -79,7 +79,12 @@ def survey(folder: Path) -> list[Path]:
     """Every entry of the folder that is not itself a folder, recursively, in a stable order — and, so that
     nothing goes unaccounted for, every subfolder that cannot be opened and every link to a folder (never
     followed: it may lead outside the collection, or back into it). :func:`entry_problem` says what they are."""
-    found: list[Path] = []
+    return sorted(_entries(folder))
+
+
+def _entries(folder: Path) -> Iterator[Path]:
+    """The entries :func:`survey` lists, as the walk finds them (the audit writes them to its ledger one by one:
+    a folder of 100 000 files is not held)."""
     stack = [folder]
     while stack:
         here = stack.pop()
@@ -89,7 +94,7 @@ def survey(folder: Path) -> list[Path]:
         except OSError:
             if here == folder:
                 raise
-            found.append(here)  # a folder that cannot be listed: a row of its own
+            yield here  # a folder that cannot be listed: a row of its own
             continue
         for e in entries:
             try:
@@ -99,8 +104,7 @@ def survey(folder: Path) -> list[Path]:
             if real_dir:
                 stack.append(Path(e.path))
             else:
-                found.append(Path(e.path))
-    return sorted(found)
+                yield Path(e.path)
 
 
 def entry_problem(path: Path) -> str | None:
@@ -420,29 +424,9 @@ def run_audit(folder: str | Path, *, jobs: int | None = None, today: dt.date | N
 def _survey_into(ledger: Ledger, folder: Path) -> int:
     """:func:`survey`, each entry written to the ledger as it is found (a folder of 100 000 files is not held)."""
     count = 0
-    stack = [folder]
-    while stack:
-        here = stack.pop()
-        try:
-            with os.scandir(here) as it:
-                entries = list(it)
-        except OSError:
-            if here == folder:
-                raise
-            ledger.add_file(str(here), here.parts)  # a folder that cannot be listed: a row of its own
-            count += 1
-            continue
-        for e in entries:
-            try:
-                real_dir = e.is_dir(follow_symlinks=False)
-            except OSError:
-                real_dir = False
-            if real_dir:
-                stack.append(Path(e.path))
-            else:
-                path = Path(e.path)
-                ledger.add_file(str(path), path.parts)
-                count += 1
+    for path in _entries(folder):
+        ledger.add_file(str(path), path.parts)
+        count += 1
     ledger.commit()
     return count
 
