@@ -436,6 +436,16 @@ def test_21_a_page_a_crawler_printed_on_one_line() -> None:
     assert [f for f in r.findings if f.severity.value == ERROR] == []
 
 
+def test_24_a_reworded_heading_run_together_with_its_table() -> None:
+    """Part 四's heading worded its own way at the start of a line that goes on with table 四: the heading is
+    found by its likeness, and the table is read from after it (the heading's words are no label of the table)."""
+    r = cause("24_reworded_heading_on_one_line.txt")
+    assert row(r, "appeals", "review") == [1, 0, 1, 0, 2] and row(r, "appeals", "direct") == [1, 0, 0, 0, 1]
+    assert row(r, "appeals", "after_review") == [0, 0, 0, 0, 0]
+    assert messages(r, "I6") == [] and messages(r, "I8") == []
+    assert set(r.report.narrative) == {"preamble", "overview", "problems", "other"}
+
+
 def test_22_numbers_printed_before_their_label() -> None:
     """A conversion to markdown that puts some rows' labels under their numbers (the first row's among them)."""
     r = cause("22_numbers_before_their_label.txt")

@@ -28,7 +28,7 @@ column (agencies that wrote a unit wrote 万元), so a value in 元 shows up in 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
-from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text
+from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, line_tokens, parse_text
 
 __all__ = ["ImportResult", "import_document", "import_report", "import_text"]
 
@@ -246,13 +246,16 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
             h = headings[section.key]
             _heading_note(h, findings)
             a, b = spans[section.key]
-            if h.rest:
-                a = h.end - 1  # the table begins on the heading's own line
-        elif section is not None:
-            a, b = fallback_region(form, lines, headings, section.key)
+            region = toks.region(a, b)
+            if h.rest:  # the table begins on the heading's own line: after the heading, however it is worded
+                head = lines[h.end - 1]
+                first = (line_tokens(replace(head, text=h.rest), h.end - 1) if head.cells is None
+                         else toks.region(h.end - 1, h.end))
+                region = first + region
         else:
-            a, b = 0, len(lines)
-        region = toks.region(a, b)
+            a, b = (fallback_region(form, lines, headings, section.key) if section is not None
+                    else (0, len(lines)))
+            region = toks.region(a, b)
         layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
         printed = layout.table(table.key)
         foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows

@@ -139,11 +139,29 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
             return Heading(section, i, i + 1, _rest(rest), head.strip(), False)
     for section in candidates:
         end = heading_start(norm, section, variants[section.key])
+        if end is None:
+            end = _reworded_start(norm, section, variants[section.key], table_labels)
         if end is not None:
             split = _split(form, lines[i].text, norm[:end])
             if split:
                 return Heading(section, i, i + 1, _rest(split[1]), split[0], False)
     return _renumbered(form, lines, norm, i, candidates, variants, table_labels)
+
+
+@heuristic("reworded_heading_at_start", "narrative")
+def _reworded_start(norm: str, section: Section, variants: Sequence[str], table_labels: set[str]) -> int | None:
+    """A reworded heading at the start of a line that goes on with its part's text (a run-together line:
+    ``四、政府信息公开行政复议与行政诉讼情况行政复议行政诉讼结果维持…``): the line's first characters, as many as
+    the heading has (one fewer or more for a word left out or added), worded almost like it — the same test
+    as a reworded heading on a line of its own (``_similar``). Where it ends, in ``norm``; else ``None``."""
+    if not norm.startswith(f"{section.number}、"):
+        return None
+    for v in variants:
+        for n in (len(v), len(v) - 1, len(v) + 1):
+            piece = norm[:n]
+            if len(piece) == n and piece not in table_labels and _similar(piece, section, [v]):
+                return n
+    return None
 
 
 @heuristic("heading_by_its_start", "narrative")
