@@ -218,6 +218,30 @@ def test_09_chrome_lines_are_not_preamble() -> None:
     assert "微信" not in page and "来源：" not in page
 
 
+_OCR_TOP = ("```\n        青 {title} 区 人 民政 府\n      2023 年 政府 信息 公开 工作 年 度 报 告\n"
+            "       本 报告 由 青 泽 区 人 民政 府 办 公 室 根据 《条 例 》 要 求 编制 此 报告 。\n"
+            "      一 、 总 体 情 况\n       2023 年 , 青 {body} 区 人 民政 府 坚 持 依法 公开 。\n")
+
+
+@pytest.mark.parametrize(("title", "body", "agency"), [
+    ("译", "泽", "青泽区人民政府"),  # the title's 泽 misread as 译; the body spells 青泽区人民政府 twice
+    ("泽", "泽", "青泽区人民政府"),  # read as printed
+    ("译", "译", "青译区人民政府"),  # the body spells the title's name too: the title's spelling stands
+])
+def test_09_an_ocr_title_spaced_out_and_misread_by_one_character(title: str, body: str, agency: str) -> None:
+    """OCR of a PDF: every character spaced, the title inside a code fence, one character of it misread."""
+    r = import_text(_OCR_TOP.format(title=title, body=body))
+    assert r.report.metadata["agency"] == agency and r.report.metadata["year"] == 2023
+    said = [m for m in messages(r, "I5") if "按正文的写法读取" in m]
+    assert said == ([f"I5 封面“机关名称”：标题中的“青译区人民政府”在正文中没有出现，正文多次写作只差一字的“{agency}”"
+                     "（识别或录入错字），按正文的写法读取。请对照原文核对。"] if title != body else [])
+
+
+def test_09_a_name_spelt_once_in_the_body_does_not_correct_the_title() -> None:
+    text = _OCR_TOP.format(title="译", body="译").replace("青 译 区 人 民政 府 坚", "某 县 坚")
+    assert import_text(text).report.metadata["agency"] == "青译区人民政府"
+
+
 # 10 ------------------------------------------------------------------------------------------------
 
 def test_10_a_2023_report_with_table_two_in_the_2019_layout() -> None:
