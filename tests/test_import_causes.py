@@ -470,6 +470,14 @@ def test_24_a_reworded_heading_run_together_with_its_table() -> None:
     assert set(r.report.narrative) == {"preamble", "overview", "problems", "other"}
 
 
+def test_25_table_four_as_one_small_table_per_row() -> None:
+    """Each of 表四's rows under its own name (one in brackets) and the column labels: all fifteen numbers read."""
+    r = cause("25_table_four_one_table_per_row.txt")
+    assert row(r, "appeals", "review") == [4, 1, 2, 3, 10] and row(r, "appeals", "direct") == [2, 0, 0, 1, 3]
+    assert row(r, "appeals", "after_review") == [1, 0, 1, 0, 2]
+    assert messages(r, "I1") == [] and messages(r, "I8") == []
+
+
 def test_22_numbers_printed_before_their_label() -> None:
     """A conversion to markdown that puts some rows' labels under their numbers (the first row's among them)."""
     r = cause("22_numbers_before_their_label.txt")
