@@ -460,14 +460,29 @@ def test_21_a_page_a_crawler_printed_on_one_line() -> None:
     assert [f for f in r.findings if f.severity.value == ERROR] == []
 
 
-def test_24_a_reworded_heading_run_together_with_its_table() -> None:
+@pytest.mark.parametrize("heading", ["四、政府信息公开行政复议与行政诉讼情况", "四、政府信息公开行政法复议、行政诉讼情况"])
+def test_24_a_reworded_heading_run_together_with_its_table(heading: str) -> None:
     """Part 四's heading worded its own way at the start of a line that goes on with table 四: the heading is
-    found by its likeness, and the table is read from after it (the heading's words are no label of the table)."""
-    r = cause("24_reworded_heading_on_one_line.txt")
+    found by its likeness (as long as it reads most like the heading: a word added, not the heading cut one
+    short), and the table is read from after it (the heading's words are no label of the table)."""
+    text = (CAUSES / "24_reworded_heading_on_one_line.txt").read_text("utf-8")
+    r = import_text(text.replace("四、政府信息公开行政复议与行政诉讼情况", heading))
+    assert any(f"使用的标签是“{heading}”" in m for m in messages(r, "I4")), messages(r, "I4")
     assert row(r, "appeals", "review") == [1, 0, 1, 0, 2] and row(r, "appeals", "direct") == [1, 0, 0, 0, 1]
     assert row(r, "appeals", "after_review") == [0, 0, 0, 0, 0]
     assert messages(r, "I6") == [] and messages(r, "I8") == []
     assert set(r.report.narrative) == {"preamble", "overview", "problems", "other"}
+
+
+def test_24_glued_numbers_that_cannot_be_split_are_not_a_blank_table(tmp_path: Path) -> None:
+    """Seventeen digits for fifteen cells, run together with the heading: the table prints numbers (I1, 待核对),
+    it is not the blank table of I6 (which is judged on a file)."""
+    text = (CAUSES / "24_reworded_heading_on_one_line.txt").read_text("utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text(text.replace("总计101021000100000五、", "总计00202000001324015五、"), "utf-8")
+    r = import_report(page)
+    assert messages(r, "I6") == [] and any(m.startswith("I1 表四") for m in messages(r, "I1"))
+    assert row(r, "appeals", "review") == [None] * 5
 
 
 def test_25_table_four_as_one_small_table_per_row() -> None:

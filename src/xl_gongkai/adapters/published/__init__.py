@@ -28,7 +28,7 @@ column (agencies that wrote a unit wrote 万元), so a value in 元 shows up in 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,17 @@ from .chrome import is_chrome_line
 from .heuristics import heuristic
 from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
-from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
+from .sections import (
+    Heading,
+    fallback_region,
+    find_headings,
+    paragraphs,
+    regions,
+    section_tokens,
+    split_run_together,
+)
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
-from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, line_tokens, parse_text
+from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text
 
 __all__ = ["ImportResult", "import_document", "import_report", "import_text"]
 
@@ -245,13 +253,7 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         if section is not None and headed:
             h = headings[section.key]
             _heading_note(h, findings)
-            a, b = spans[section.key]
-            region = toks.region(a, b)
-            if h.rest:  # the table begins on the heading's own line: after the heading, however it is worded
-                head = lines[h.end - 1]
-                first = (line_tokens(replace(head, text=h.rest), h.end - 1) if head.cells is None
-                         else toks.region(h.end - 1, h.end))
-                region = first + region
+            region = section_tokens(lines, toks, h, spans[section.key][1])
         else:
             a, b = (fallback_region(form, lines, headings, section.key) if section is not None
                     else (0, len(lines)))
