@@ -535,7 +535,7 @@ def test_import_to_workbook_check_and_export(tmp_path: Path) -> None:
 def test_import_outputs_and_exit_codes(tmp_path: Path) -> None:
     src07 = PUBLISHED / "07_yueyang-nanhu-dept-2019.txt"
     refused = cli("import", str(src07), "-o", str(tmp_path / "07.xlsm"))
-    assert refused.returncode == 1 and "无法写入工作簿" in refused.stderr and "[错误] I1" in refused.stdout
+    assert refused.returncode == 1 and "无法写入工作簿" in refused.stderr and "[待核对] I1" in refused.stdout
     assert not (tmp_path / "07.xlsm").exists()
     draft = cli("import", str(src07), "-o", str(tmp_path / "07.json"), "--format", "json")
     assert draft.returncode == 1

@@ -218,6 +218,30 @@ def test_09_chrome_lines_are_not_preamble() -> None:
     assert "微信" not in page and "来源：" not in page
 
 
+_OCR_TOP = ("```\n        青 {title} 区 人 民政 府\n      2023 年 政府 信息 公开 工作 年 度 报 告\n"
+            "       本 报告 由 青 泽 区 人 民政 府 办 公 室 根据 《条 例 》 要 求 编制 此 报告 。\n"
+            "      一 、 总 体 情 况\n       2023 年 , 青 {body} 区 人 民政 府 坚 持 依法 公开 。\n")
+
+
+@pytest.mark.parametrize(("title", "body", "agency"), [
+    ("译", "泽", "青泽区人民政府"),  # the title's 泽 misread as 译; the body spells 青泽区人民政府 twice
+    ("泽", "泽", "青泽区人民政府"),  # read as printed
+    ("译", "译", "青译区人民政府"),  # the body spells the title's name too: the title's spelling stands
+])
+def test_09_an_ocr_title_spaced_out_and_misread_by_one_character(title: str, body: str, agency: str) -> None:
+    """OCR of a PDF: every character spaced, the title inside a code fence, one character of it misread."""
+    r = import_text(_OCR_TOP.format(title=title, body=body))
+    assert r.report.metadata["agency"] == agency and r.report.metadata["year"] == 2023
+    said = [m for m in messages(r, "I5") if "按正文的写法读取" in m]
+    assert said == ([f"I5 封面“机关名称”：标题中的“青译区人民政府”在正文中没有出现，正文多次写作只差一字的“{agency}”"
+                     "（识别或录入错字），按正文的写法读取。请对照原文核对。"] if title != body else [])
+
+
+def test_09_a_name_spelt_once_in_the_body_does_not_correct_the_title() -> None:
+    text = _OCR_TOP.format(title="译", body="译").replace("青 译 区 人 民政 府 坚", "某 县 坚")
+    assert import_text(text).report.metadata["agency"] == "青译区人民政府"
+
+
 # 10 ------------------------------------------------------------------------------------------------
 
 def test_10_a_2023_report_with_table_two_in_the_2019_layout() -> None:
@@ -434,6 +458,39 @@ def test_21_a_page_a_crawler_printed_on_one_line() -> None:
     assert row(r, "appeals", "review") == [1, 0, 1, 0, 2] and row(r, "appeals", "direct") == [1, 0, 0, 0, 1]
     assert set(r.report.narrative) == {"preamble", "overview", "problems", "other"}
     assert [f for f in r.findings if f.severity.value == ERROR] == []
+
+
+@pytest.mark.parametrize("heading", ["四、政府信息公开行政复议与行政诉讼情况", "四、政府信息公开行政法复议、行政诉讼情况"])
+def test_24_a_reworded_heading_run_together_with_its_table(heading: str) -> None:
+    """Part 四's heading worded its own way at the start of a line that goes on with table 四: the heading is
+    found by its likeness (as long as it reads most like the heading: a word added, not the heading cut one
+    short), and the table is read from after it (the heading's words are no label of the table)."""
+    text = (CAUSES / "24_reworded_heading_on_one_line.txt").read_text("utf-8")
+    r = import_text(text.replace("四、政府信息公开行政复议与行政诉讼情况", heading))
+    assert any(f"使用的标签是“{heading}”" in m for m in messages(r, "I4")), messages(r, "I4")
+    assert row(r, "appeals", "review") == [1, 0, 1, 0, 2] and row(r, "appeals", "direct") == [1, 0, 0, 0, 1]
+    assert row(r, "appeals", "after_review") == [0, 0, 0, 0, 0]
+    assert messages(r, "I6") == [] and messages(r, "I8") == []
+    assert set(r.report.narrative) == {"preamble", "overview", "problems", "other"}
+
+
+def test_24_glued_numbers_that_cannot_be_split_are_not_a_blank_table(tmp_path: Path) -> None:
+    """Seventeen digits for fifteen cells, run together with the heading: the table prints numbers (I1, 待核对),
+    it is not the blank table of I6 (which is judged on a file)."""
+    text = (CAUSES / "24_reworded_heading_on_one_line.txt").read_text("utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text(text.replace("总计101021000100000五、", "总计00202000001324015五、"), "utf-8")
+    r = import_report(page)
+    assert messages(r, "I6") == [] and any(m.startswith("I1 表四") for m in messages(r, "I1"))
+    assert row(r, "appeals", "review") == [None] * 5
+
+
+def test_25_table_four_as_one_small_table_per_row() -> None:
+    """Each of 表四's rows under its own name (one in brackets) and the column labels: all fifteen numbers read."""
+    r = cause("25_table_four_one_table_per_row.txt")
+    assert row(r, "appeals", "review") == [4, 1, 2, 3, 10] and row(r, "appeals", "direct") == [2, 0, 0, 1, 3]
+    assert row(r, "appeals", "after_review") == [1, 0, 1, 0, 2]
+    assert messages(r, "I1") == [] and messages(r, "I8") == []
 
 
 def test_22_numbers_printed_before_their_label() -> None:

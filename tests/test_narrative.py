@@ -138,6 +138,7 @@ def test_the_published_page_of_pingtan_through_the_importer() -> None:
     ("全年共办结政府信息公开申请12件。", True),  # 12 ≠ the table's 办结 10
     ("所有办结的政府信息公开申请中同意公开答复9件。", False),  # the 同意公开 ones, not every 办结 one
     ("其中予以公开答复5件、部分公开答复2件。", False),
+    ("所有办结的申请中同意公开答复9件，转下一年度办理答复的有1件。", False),  # the carried-over one, not 办结
 ])
 def test_a_part_of_a_total_is_not_the_total(sentence: str, fires: bool) -> None:
     report = _narrative_report(sentence, total=10)
@@ -148,6 +149,9 @@ def test_a_part_of_a_total_is_not_the_total(sentence: str, fires: bool) -> None:
     ("本年度未发生行政复议、行政诉讼案件。", True),
     ("本年度未发生因政府信息公开被行政复议纠错的情况。", False),  # no review *corrected*, reviews there were
     ("全年未发生行政诉讼败诉案件。", False),
+    # no application *led to* a corrected review: applications there were
+    ("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。", False),
+    ("本年度未收到政府信息公开申请。", True),
 ])
 def test_no_correction_is_not_no_review(sentence: str, fires: bool) -> None:
     report = _narrative_report(sentence, total=10, reviews=3)

@@ -416,7 +416,8 @@
   let rowIds = 0;
 
   function fillRow(row, f) {
-    row.className = "sev-" + (f.severity === "错误" ? "error" : "warning");
+    // 待核对 (a cell the import could not read) must be acted on as an 错误 must; 待填写 is shown as a 提示
+    row.className = "sev-" + (f.severity === "错误" || f.severity === "待核对" ? "error" : "warning");
     if (!row.cells.length) {
       const ident = "f" + ++rowIds;
       for (const c of state.columns) row.appendChild(element("td", { "data-col": c.key, id: ident + "-" + c.key }));

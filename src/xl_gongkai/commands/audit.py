@@ -70,7 +70,8 @@ FINDING_COLUMNS = [("file", "文件"), ("agency", "机关"), ("year", "年度"),
 DATA_COLUMNS = [("file", "文件"), ("agency", "机关"), ("year", "年度"), ("kind", "类型"), ("format", "格式"),
                 ("status", "审核结果")]
 FRONT_SHEET, FINDINGS_SHEET, FILES_SHEET, DATA_SHEET = "概览", "问题清单", "报告清单", "数据"
-NO_ERRORS, HAS_ERRORS = "无错误", "有错误"
+# a report's verdict (the 数据 sheet): 待核对 when its only open points are cells the import could not read
+NO_ERRORS, HAS_ERRORS, TO_CHECK = "无错误", "有错误", "待核对"
 YES, NO = "是", "否"
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
@@ -229,7 +230,8 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """1 when a report has an 错误 or, with a roster, a unit has not reported; 0 otherwise."""
+        """1 when a report has an 错误 or cells to check (待核对) or, with a roster, a unit has not reported; 0
+        otherwise."""
         return 1 if self.has_errors or self.incomplete else 0
 
     @property
@@ -280,7 +282,8 @@ class AuditResult:
     def totals(self) -> list[tuple[str, int]]:
         c = self.counts
         totals = [("文件", c["files"]), ("审核的报告", c["read"]), ("无错误的报告", c["passed"]),
-                  ("有错误的报告", c["read"] - c["passed"]), ("无法读取的文件", c["unreadable"]),
+                  ("有错误的报告", c["read"] - c["passed"] - c["to_check"]),
+                  ("待核对的报告（导入时有未能读取的单元格）", c["to_check"]), ("无法读取的文件", c["unreadable"]),
                   ("跳过的文件", c["skipped"]), ("问题", self.finding_count)]
         totals += self.quality_totals()
         if self.roster is not None:
@@ -305,7 +308,8 @@ class AuditResult:
     def totals_line(self) -> str:
         c = self.counts
         text = (f"共 {c['files']} 个文件：审核 {c['read']} 份报告"
-                f"（{c['passed']} 份无错误，{c['read'] - c['passed']} 份有错误）")
+                f"（{c['passed']} 份无错误，{c['read'] - c['passed'] - c['to_check']} 份有错误"
+                + (f"，{c['to_check']} 份待核对" if c["to_check"] else "") + "）")
         if c["unreadable"]:
             text += f"，{c['unreadable']} 个文件无法读取"
         if c["skipped"]:
@@ -493,7 +497,7 @@ def _audit(root: Path, ledger: Ledger, listed: int, work: Path, today: dt.date |
 
     first = work / FIRST
     day = today.isoformat() if today else None
-    counts = {"files": 0, "read": 0, "passed": 0, "unreadable": 0, "skipped": 0}
+    counts = {"files": 0, "read": 0, "passed": 0, "to_check": 0, "unreadable": 0, "skipped": 0}
     forms: set[str] = set()
     skipped_all = True
     workers = _workers(jobs, listed)
@@ -663,13 +667,14 @@ def _finish(root: Path, ledger: Ledger, work: Path, counts: dict[str, int], form
             head_text, findings_text, data_text, _ = raw.decode("utf-8", "surrogatepass").rstrip("\n").split(SEPARATOR)
             head = json.loads(head_text)
             seq, name, status = head["seq"], head["name"], head["status"]
-            texts, n_errors = [findings_text], head.get("errors", 0)
+            texts, n_errors, n_unread = [findings_text], head.get("errors", 0), head.get("unread", 0)
             warnings, explained, nfind = head.get("warnings", 0), head.get("explained", 0), head["nfind"]
             own_rules = list(head.get("by_rule", ()))
             for added, added_counts in extras.take(seq):
                 c = json.loads(added_counts)
                 texts.append(added)
                 n_errors += c["errors"]
+                n_unread += c.get("unread", 0)
                 warnings += c["warnings"]
                 explained += c["explained"]
                 nfind += sum(n for _, n in c["by_rule"])
@@ -682,20 +687,26 @@ def _finish(root: Path, ledger: Ledger, work: Path, counts: dict[str, int], form
                 row = {"file": name, "status": UNREADABLE, **blank, "errors": 1, "passed": NO, "ready": NO,
                        "note": head["note"]}
             else:
-                counts["passed"] += n_errors == 0
+                passed = n_errors == 0 and n_unread == 0  # cells the import could not read: not passed, no error
+                counts["passed"] += passed
+                counts["to_check"] += n_errors == 0 and n_unread > 0
                 why = next(iter(previous.take(seq)), "")
+                note = head["note"]
+                if n_unread:
+                    said = f"待核对 {n_unread} 处：导入时未能读取的单元格，请对照原文"
+                    note = f"{note}；{said}" if note else said
                 row = {"file": name, "status": READ, "kind": head["kind"], "format": head["format"],
                        "agency": head["agency"], "year": head["year"] or "", "errors": n_errors, "warnings": warnings,
-                       "explained": explained, "passed": YES if n_errors == 0 else NO,
-                       "ready": YES if n_errors == 0 and warnings == explained and not head["to_write"] else NO,
-                       "previous": why, "note": head["note"]}
+                       "explained": explained, "passed": YES if passed else NO,
+                       "ready": YES if passed and warnings == explained and not head["to_write"] else NO,
+                       "previous": why, "note": note}
                 if head["agency"] and n_errors:
                     ledger.blame(head["agency"], n_errors, seq)
                 if collect and head["agency"] and head["year"]:
                     submissions.append(Submission(head["agency"], head["year"], name, n_errors, head["date"],
                                                   head["mtime"], head["content"]))
             found += nfind
-            errors = errors or n_errors > 0
+            errors = errors or n_errors > 0 or n_unread > 0
             line = ('{"row": ' + json.dumps(row, ensure_ascii=False) + ', "findings": ' + _joined(texts)
                     + (', "data": ' + data_text if status == READ else "") + "}\n").encode("utf-8", "surrogatepass")
             out.write(line)

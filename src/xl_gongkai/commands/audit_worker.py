@@ -24,7 +24,7 @@ from typing import Any
 
 from ..adapters.formats import KIND_NAMES
 from ..controls import shown_path
-from ..core.findings import ERROR, WARNING
+from ..core.findings import ERROR, UNREAD, WARNING
 from ..fileio import undecodable, undecodable_note
 
 READ, UNREADABLE, SKIPPED = "已审核", "无法读取", "已跳过"
@@ -183,16 +183,20 @@ def _line(head: dict[str, Any], findings: list[dict[str, Any]], data: str | None
 
 def counted(findings: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The counts the files sheet and the front sheet need of a file's findings."""
-    errors = warnings = explained = 0
+    errors = warnings = explained = unread = 0
     rules: Counter[str] = Counter()
     for f in findings:
         severity = f["severity"]
         errors += severity == ERROR
+        unread += severity == UNREAD
         if severity == WARNING:
             warnings += 1
             explained += bool(f["explanation"])
         rules[f["rule"]] += 1
-    return {"errors": errors, "warnings": warnings, "explained": explained, "by_rule": list(rules.items())}
+    counts = {"errors": errors, "warnings": warnings, "explained": explained, "by_rule": list(rules.items())}
+    if unread:
+        counts["unread"] = unread  # only when there are any: the lines of the other files stay as they were
+    return counts
 
 
 def digest(form_id: str, values_json: str, metadata: dict[str, Any]) -> str:
@@ -331,10 +335,10 @@ def render_rows(task: tuple[str, list[tuple[int, int]], Any]) -> Any:
 
 def data_row(row: dict[str, Any], values: list[Any], at: Sequence[int], width: int) -> list[Any]:
     """A report's row of the 数据 sheet: who and what it is (from its row of the files sheet), then its values."""
-    from .audit import DATA_COLUMNS, HAS_ERRORS, NO_ERRORS
+    from .audit import DATA_COLUMNS, HAS_ERRORS, NO_ERRORS, TO_CHECK, YES
 
     out: list[Any] = [None] * width
-    lead = {**row, "status": NO_ERRORS if row["errors"] == 0 else HAS_ERRORS}
+    lead = {**row, "status": NO_ERRORS if row["passed"] == YES else HAS_ERRORS if row["errors"] else TO_CHECK}
     for i, (key, _) in enumerate(DATA_COLUMNS):
         out[i] = lead.get(key)
     for i, value in zip(at, values, strict=True):

@@ -18,7 +18,6 @@ from ..core.packs import Pack, with_packs
 from ..core.report import Report
 from ..core.summary import summarize
 from ..fileio import Output
-from ..spec import Severity
 from .load import Source
 from .sheet_output import SheetWrites, output_blocks
 
@@ -45,8 +44,8 @@ class Checked:
 
     @property
     def exit_code(self) -> int:
-        """0 when no 错误 stands, 1 otherwise (2 is for input that cannot be read)."""
-        return 1 if any(f.severity is Severity.ERROR for f in self.shown.findings) else 0
+        """0 when no 错误 stands and nothing is 待核对, 1 otherwise (2 is for input that cannot be read)."""
+        return 0 if self.shown.valid else 1
 
     @property
     def reading_findings(self) -> tuple[Finding, ...]:

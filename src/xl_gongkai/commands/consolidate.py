@@ -254,6 +254,11 @@ def _choose(read_ok: Sequence[_Read], form: Form, year: int, own: str,
             errors = first.validation.errors
             leave(first.file, f"有{len(errors)}项错误，请先改正（第一项：{errors[0].message}）", first.report)
             continue
+        if unread := first.validation.unread:
+            # an unread cell is blank, and a blank would be summed as 0: the sum would be short without a word
+            leave(first.file, f"有{len(unread)}处待核对（导入时未能读取的单元格），请对照原文填写后再汇总（第一处："
+                              f"{unread[0].message}）", first.report)
+            continue
         included.append(first)
     return included, conflicts
 

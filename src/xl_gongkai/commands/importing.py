@@ -14,7 +14,6 @@ from pathlib import Path
 from ..adapters.formats import IMPORT_OUT
 from ..fileio import Output
 from ..render import Refusal
-from ..spec import Severity
 from .check import Checked, run_check
 from .export import payload_outputs
 from .load import open_source
@@ -44,8 +43,8 @@ def run_import(path: str | Path, *, out: str | Path | None = None, today: dt.dat
         line = f"已写出数据包：{target}"
         if not checked.validation.ready:
             line += "（草稿：校验仍有错误或未说明的提示，数据包标记为未就绪）"
-        if any(f.severity is Severity.ERROR for f in src.findings):
-            line += "；注意：导入时有未能读取的内容（见上面的 I 类错误），数据包只含读到的部分"
+        if checked.shown.unread:
+            line += "；注意：导入时有未能读取的单元格（见上面的待核对项），数据包只含读到的部分"
         done.written.append(line)
         return done
     if form.template is None:

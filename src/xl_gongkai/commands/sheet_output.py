@@ -107,10 +107,14 @@ def flag_matrix(form: Form, v: Validation) -> list[list[Any]]:
             r, c = split_cell(address)
             pos = (r, c + offsets[sheet])
             if marks.get(pos) != Severity.ERROR:
-                # a part still to write is marked as a 提示 is: the template colours the two words it writes
-                marks[pos] = (Severity.WARNING if f.severity is Severity.PENDING else f.severity).value
+                # the template colours the two words it writes: a part still to write is marked as a 提示 is, a
+                # cell to read from the original (待核对, a published report's) as an 错误 is: it must be filled
+                marks[pos] = _MARKED_AS.get(f.severity, f.severity).value
     height, width = flag_extent(form)
     return [[marks.get((r, c)) for c in range(1, width + 1)] for r in range(1, height + 1)]
+
+
+_MARKED_AS = {Severity.PENDING: Severity.WARNING, Severity.UNREAD: Severity.ERROR}
 
 
 def flag_extent(form: Form) -> tuple[int, int]:

@@ -285,7 +285,7 @@ def build_catalogue(doc: Mapping[str, Any], forms: Mapping[str, Form] | None = N
 
 
 # what a catalogue rule may be; 待填写 is made by the engine only (``Severity``)
-CATALOGUE_SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value)
+CATALOGUE_SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value, Severity.UNREAD.value)
 _FIELDS = {"id", "kind", "severity", "title", "params", "message", "source", "unevaluable", "forms", "needs"}
 _REQUIRED = _FIELDS - {"unevaluable", "forms", "needs"}
 

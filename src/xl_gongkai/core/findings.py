@@ -19,6 +19,7 @@ from ..spec import Severity
 ERROR: Final = Severity.ERROR
 WARNING: Final = Severity.WARNING
 PENDING: Final = Severity.PENDING
+UNREAD: Final = Severity.UNREAD
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
-        """An 错误 and a part still to write (待填写) always block; a 提示 blocks until the clerk explains it."""
+        """An 错误, a part still to write (待填写) and a cell to read from the original (待核对) always block; a 提示
+        blocks until the clerk explains it."""
         return self.severity is not Severity.WARNING or not self.explanation
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,9 +98,14 @@ class Validation:
         return [f for f in self.findings if f.severity is Severity.PENDING]
 
     @property
+    def unread(self) -> list[Finding]:
+        """What the importer could not read (待核对): no error of the agency, but the report is not valid."""
+        return [f for f in self.findings if f.severity is Severity.UNREAD]
+
+    @property
     def valid(self) -> bool:
-        """No 错误 stands (提示 findings may stand)."""
-        return not self.errors
+        """No 错误 stands and no cell is left 待核对 (提示 findings may stand)."""
+        return not self.errors and not self.unread
 
     @property
     def unexplained(self) -> list[Finding]:
@@ -106,7 +113,7 @@ class Validation:
 
     @property
     def exit_code(self) -> int:
-        """0 when no 错误 stands, 1 otherwise (2 is for input that cannot be read)."""
+        """0 when the report is valid, 1 otherwise (2 is for input that cannot be read)."""
         return 0 if self.valid else 1
 
     @property
@@ -115,7 +122,8 @@ class Validation:
         return not any(f.blocking for f in self.findings)
 
     def counts(self) -> dict[str, int]:
-        """Errors, warnings and explained warnings; ``pending`` too when there is a part still to write."""
+        """Errors, warnings and explained warnings; ``to_write`` too when there is a part still to write, and
+        ``to_check`` when the importer left cells to read from the original."""
         counts = {
             "errors": len(self.errors),
             "warnings": len(self.warnings),
@@ -123,6 +131,8 @@ class Validation:
         }
         if self.pending:
             counts["to_write"] = len(self.pending)
+        if unread := self.unread:
+            counts["to_check"] = len(unread)
         return counts
 
     def by_rule(self, rule: str) -> list[Finding]:

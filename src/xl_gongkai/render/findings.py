@@ -27,12 +27,18 @@ def headline(report: Report) -> str:
     return f"{agency} {year}年度" if year else agency
 
 
+def _open_parts(c: Mapping[str, int]) -> str:
+    """``，待填写 3 处`` when a part is still to write, ``，待核对 2 处`` when the importer left cells to read from the
+    original: the counts that are there only when they are not 0."""
+    return "".join(f"，{word} {c[key]} 处" for key, word in (("to_write", "待填写"), ("to_check", "待核对"))
+                   if c.get(key))
+
+
 def counts_text(v: Validation) -> str:
-    """``错误 1 项，提示 2 项（已说明 1 项）``, and ``，待填写 3 处`` when a part is still to write: the counts as the
-    ribbon's alerts and the workbook's 校验结果 status line give them."""
+    """``错误 1 项，提示 2 项（已说明 1 项）``, then the open parts (待填写, 待核对): the counts as the ribbon's
+    alerts and the workbook's 校验结果 status line give them."""
     c = v.counts()
-    text = f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）"
-    return text + (f"，待填写 {c['to_write']} 处" if c.get("to_write") else "")
+    return f"错误 {c['errors']} 项，提示 {c['warnings']} 项（已说明 {c['explained']} 项）" + _open_parts(c)
 
 
 def totals_line(v: Validation) -> str:
@@ -43,9 +49,7 @@ def totals_line(v: Validation) -> str:
     text = f"共 {len(v.findings)} 项：错误 {c['errors']} 项，提示 {c['warnings']} 项"
     if c["warnings"]:
         text += f"（已说明 {c['explained']} 项）"
-    if c.get("to_write"):
-        text += f"，待填写 {c['to_write']} 处"
-    return text + "。"
+    return text + _open_parts(c) + "。"
 
 
 PASSED = "校验通过：未发现错误或提示。"
@@ -54,7 +58,7 @@ PASSED = "校验通过：未发现错误或提示。"
 def draft_note(counts: Mapping[str, int]) -> str:
     """What a draft payload still lacks, from its counts (``validation.counts`` of the payload)."""
     text = f"注意：这是草稿（错误 {counts['errors']} 项，未说明的提示 {counts['warnings'] - counts['explained']} 项"
-    return text + (f"，待填写 {counts['to_write']} 处）。" if counts.get("to_write") else "）。")
+    return text + _open_parts(counts) + "）。"
 
 
 def pending_line(v: Validation) -> str:

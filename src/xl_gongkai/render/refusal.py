@@ -1,9 +1,10 @@
 """Why a command will not write what was asked, carried by its result and worded here.
 
-``export`` and ``report`` refuse while an 错误 stands, a part is still to write (待填写) or a 提示 lacks its
-explanation; ``import -o`` refuses a workbook for a report of a form that has no template. The command puts a
-:class:`Refusal` on its result and writes nothing; every front end then asks :func:`refused` (the ribbon, which
-alerts) or :func:`raise_if_refused` (the command line and the page, where a refusal is :class:`Refused`).
+``export`` and ``report`` refuse while an 错误 stands, a part is still to write (待填写), a cell the importer could
+not read is still to check (待核对) or a 提示 lacks its explanation; ``import -o`` refuses a workbook for a report
+of a form that has no template. The command puts a :class:`Refusal` on its result and writes nothing; every front
+end then asks :func:`refused` (the ribbon, which alerts) or :func:`raise_if_refused` (the command line and the
+page, where a refusal is :class:`Refused`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Refusal:
             return self.reason
         errors = [f for f in self.blocking if f.severity is Severity.ERROR]
         pending = [f for f in self.blocking if f.severity is Severity.PENDING]
+        unread = [f for f in self.blocking if f.severity is Severity.UNREAD]
         open_hints = [f for f in self.blocking if f.severity is Severity.WARNING]
         head, todo = [], []
         if errors:
@@ -49,6 +51,9 @@ class Refusal:
         if pending:
             head.append(f"{len(pending)} 处待填写")
             todo.append("写好待填写的正文")
+        if unread:
+            head.append(f"{len(unread)} 处待核对")
+            todo.append("对照原文填写导入时未能读取的单元格")
         if open_hints:
             head.append(f"{len(open_hints)} 项提示未填写说明")
             todo.append("在“校验结果”中为提示填写说明")

@@ -12,17 +12,19 @@ from .loader import FORM_FILES, load_form
 from .model import CellKey, Form
 from .severity import Severity
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
 # Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``; 1.2.0 the
 # severity 待填写 (a 汇总's text still to write), the optional count ``to_write``, and, for a published report,
 # the optional ``absent`` (parts the text does not contain), ``printed_blank`` (cells it prints blank) and
-# ``unread`` (cells the importer could not read).
-ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", "urn:xl-gongkai:payload:1.1.0", SCHEMA_ID)
+# ``unread`` (cells the importer could not read); 1.3.0 the severity 待核对 (what the importer could not read is
+# no 错误 of the agency) and the optional count ``to_check``.
+ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", "urn:xl-gongkai:payload:1.1.0", "urn:xl-gongkai:payload:1.2.0",
+                SCHEMA_ID)
 ORIGINS = ("consolidation",)
 
 COUNTS = ("errors", "warnings", "explained")
-OPTIONAL_COUNTS = ("to_write",)  # present when there is any: parts 待填写
+OPTIONAL_COUNTS = ("to_write", "to_check")  # present when there is any: parts 待填写, findings 待核对
 _VALUE: dict[str, Any] = {
     "description": "As read: a number; text when the cell held text (reported as an 错误); null when blank.",
     "type": ["number", "string", "null"],
@@ -154,7 +156,7 @@ def generate() -> dict[str, Any]:
                 "type": "array", "uniqueItems": True,
                 "items": {"type": "string", "pattern": "^[a-z0-9_]+\\.[a-z0-9_]+\\.[a-z0-9_]+$"},
                 "description": "a published report read by the importer: the cells of its tables it could not read "
-                               "with certainty (left blank); said once per table (I8), an 错误",
+                               "with certainty (left blank); said once per table (I8), 待核对",
             },
             "printed_blank": {
                 "type": "array", "uniqueItems": True,
@@ -185,9 +187,10 @@ def generate() -> dict[str, Any]:
             "validation": {
                 "type": "object", "required": ["valid", "ready", "counts", "findings"], "additionalProperties": False,
                 "properties": {
-                    "valid": {"type": "boolean", "description": "no 错误 stands"},
+                    "valid": {"type": "boolean", "description": "no 错误 stands and nothing is 待核对"},
                     "ready": {"type": "boolean",
-                              "description": "no 错误, nothing 待填写, and every 提示 carries an explanation"},
+                              "description": "no 错误, nothing 待填写 or 待核对, and every 提示 carries an "
+                                             "explanation"},
                     "counts": {
                         "type": "object", "required": list(COUNTS), "additionalProperties": False,
                         "properties": {k: {"type": "integer", "minimum": 0} for k in (*COUNTS, *OPTIONAL_COUNTS)},

@@ -41,7 +41,15 @@ from .chrome import is_chrome_line
 from .heuristics import heuristic
 from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
-from .sections import Heading, fallback_region, find_headings, paragraphs, regions, split_run_together
+from .sections import (
+    Heading,
+    fallback_region,
+    find_headings,
+    paragraphs,
+    regions,
+    section_tokens,
+    split_run_together,
+)
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
 from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text
 
@@ -245,14 +253,11 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         if section is not None and headed:
             h = headings[section.key]
             _heading_note(h, findings)
-            a, b = spans[section.key]
-            if h.rest:
-                a = h.end - 1  # the table begins on the heading's own line
-        elif section is not None:
-            a, b = fallback_region(form, lines, headings, section.key)
+            region = section_tokens(lines, toks, h, spans[section.key][1])
         else:
-            a, b = 0, len(lines)
-        region = toks.region(a, b)
+            a, b = (fallback_region(form, lines, headings, section.key) if section is not None
+                    else (0, len(lines)))
+            region = toks.region(a, b)
         layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
         printed = layout.table(table.key)
         foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows

@@ -55,8 +55,13 @@ def agency_name(candidate: str | None) -> str | None:
     return joined
 
 
+# What a conversion to markdown prints around a title (a code fence ```, a heading's #, emphasis *): no name
+# begins or ends with it.
+_MARKUP = "`#*>~="
+
+
 def _clean(piece: str) -> str | None:
-    name = re.sub(r"^关于|(?:关于|的)$", "", piece.strip(" \u3000\t:：-—·"))
+    name = re.sub(r"^关于|(?:关于|的)$", "", piece.strip(" \u3000\t:：-—·" + _MARKUP))
     name = re.sub(r"[（(][^（）()]*[)）]$", "", name).strip()  # a note after the name
     for w in sorted(CHROME_WORDS, key=len, reverse=True):
         if name.startswith(w) and len(name) > len(w):

@@ -60,7 +60,7 @@ def blank_tables(lines: tuple[Line, ...], result: ImportResult) -> ImportResult:
     it once and does not judge its cells — and the import's own findings about its rows, and its cells printed
     blank (I7) or not read (I8), are dropped.
     """
-    from .sections import find_headings, regions, split_run_together
+    from .sections import find_headings, regions, section_tokens, split_run_together
 
     report = result.report
     form = report.form
@@ -76,7 +76,8 @@ def blank_tables(lines: tuple[Line, ...], result: ImportResult) -> ImportResult:
             continue
         if any(report.values.get(c.key) is not None for c in form.cells if c.table.key == table):
             continue
-        if any(t.kind in (NUMBER, UNSURE) for t in tokens.region(*spans[section.key])):
+        if any(t.kind in (NUMBER, UNSURE) for t in section_tokens(lines, tokens, headings[section.key],
+                                                                  spans[section.key][1])):
             continue
         absent[table] = BLANK_TABLE
         blank.add(table)

@@ -91,8 +91,8 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             chunk = top[j:j + width]
             if len(chunk) < width:
                 break
-            joined = "".join(t for _, t in chunk)
-            if _TITLE_LINE.match(re.sub(r"\s+", "", joined)):
+            joined = re.sub(r"\s+", "", "".join(t for _, t in chunk))  # OCR spaces every character: 洪 泽 区 人 民政 府
+            if _TITLE_LINE.match(joined):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
                     return parsed, chunk[-1][0] + 1
@@ -115,6 +115,41 @@ def cms_fields(lines: Sequence[Line]) -> dict[str, str]:
         if got is not None and got[1] and got[0] not in out:
             out[got[0]] = got[1]
     return out
+
+
+# How often the body must spell a name that differs from the title's by one character, the title's own spelling
+# being absent from the body, for the body's to win: OCR of 洪泽区 2023 misread the title's 泽 as 译
+# (“洪译区人民政府”) once, while the body spells 洪泽区人民政府 three times. Twice is a spelling, not a slip.
+BODY_SPELLINGS_MIN = 2
+
+
+@heuristic("title_misspelt", "metadata")
+def body_spelling(agency: str, text: str) -> str | None:
+    """The body's spelling of a title's name misread by one character, when the body never spells it as the title
+    does and spells it one way at least ``BODY_SPELLINGS_MIN`` times; else ``None``.
+
+    One substitution leaves the first or the second half of the name intact, so only the places where either
+    half is printed are compared.
+    """
+    body = re.sub(r"\s+", "", text)
+    n = len(agency)
+    if n < 4 or body.count(agency) > 1:  # the title itself is in the text once
+        return None
+    half = n // 2
+    starts: set[int] = set()
+    for piece, offset in ((agency[:half], 0), (agency[half:], half)):
+        at = body.find(piece)
+        while at >= 0:
+            if at - offset >= 0:
+                starts.add(at - offset)
+            at = body.find(piece, at + 1)
+    seen: dict[str, int] = {}
+    for at in starts:
+        window = body[at:at + n]
+        if len(window) == n and sum(a != b for a, b in zip(window, agency, strict=True)) == 1:
+            seen[window] = seen.get(window, 0) + 1
+    best = [w for w, k in seen.items() if k >= BODY_SPELLINGS_MIN]
+    return best[0] if len(best) == 1 and agency_name(best[0]) == best[0] else None
 
 
 @heuristic("signature", "metadata")
@@ -221,6 +256,10 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     text = "\n".join(ln.text for ln in lines)
     period = find_period(text)
     found: list[Finding] = []
+    if agency is not None and (spelt := body_spelling(agency, text)) is not None:
+        found.append(_said("agency", "机关名称", f"标题中的“{agency}”在正文中没有出现，正文多次写作只差一字的“{spelt}”"
+                                                 "（识别或录入错字），按正文的写法读取"))
+        agency = spelt
     front = "\n".join(ln.text for ln in lines[used:first_table])
     if agency is None or year is None:
         by, compiled = compiling_sentence(front)

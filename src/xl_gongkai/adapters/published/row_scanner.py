@@ -180,11 +180,14 @@ class RowScanner:
         for i in range(a, min(last_label + 1, b)):
             if toks[i].kind != TEXT:
                 slot.run.append(toks[i])
+        # a band's rows each print their numbers after their own name (表四 as three small tables, each under its
+        # row's name and the column labels): the numbers inside its label do not end its territory
+        inside = len(slot.run) if slot.unit.band else 0
         # what the label's last item prints after the label itself, then the items up to the next label
         pieces: list[tuple[str, Token]] = []
         if last_label < b and toks[last_label].kind == TEXT:
             tail = region.text[hit.end:region.offsets[last_label] + len(region.norms[last_label])]
-            if tail:
+            if tail.strip(_CLOSING):  # a bracket closed after the label (``行政诉讼（复议后起诉）``) is no text
                 pieces.append((tail, toks[last_label]))
         pieces += [(region.norms[i], toks[i]) for i in range(last_label + 1, b)]
         current: Segment | None = None
@@ -200,7 +203,7 @@ class RowScanner:
                 current = Segment(text, group=group)
                 slot.extras.append(current)
                 continue
-            if current is None and not _has_numbers(slot.run):
+            if current is None and not _has_numbers(slot.run[inside:]):
                 # between the label and its numbers: more of the label, the table's own texts, or another row's label
                 if not slot.rest and label_annotation(text):
                     slot.annotation = text
@@ -270,6 +273,9 @@ def _with_rows_printed_apart(chain: list[Hit], hits: Sequence[Hit]) -> list[Hit]
     apart = [h for h in hits if h.unit not in taken and (h.end <= first or h.start >= last)]
     more = choose_chain(apart)
     return sorted([*chain, *more], key=lambda h: h.start)
+
+
+_CLOSING = ")）]】"  # brackets (as normalised and as printed) that close around a label: ``行政诉讼（复议后起诉）``
 
 
 def _band_span(h: Hit, hits: Sequence[Hit], floor: int, limit: int) -> Hit:

@@ -13,12 +13,12 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from ...spec import Form, Section
 from .heuristics import heuristic
-from .text import Line
+from .text import DocumentTokens, Line, Token, line_tokens
 
 _NUMERAL_SEP = re.compile(r"^([一二三四五六七八九十]+)[、.,:;]")
 _NOTE = re.compile(r"[(（【\[][^()（）【】\[\]]{0,30}[)）】\]]")
@@ -139,11 +139,35 @@ def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int,
             return Heading(section, i, i + 1, _rest(rest), head.strip(), False)
     for section in candidates:
         end = heading_start(norm, section, variants[section.key])
+        if end is None:
+            end = _reworded_start(norm, section, variants[section.key], table_labels)
         if end is not None:
             split = _split(form, lines[i].text, norm[:end])
             if split:
                 return Heading(section, i, i + 1, _rest(split[1]), split[0], False)
     return _renumbered(form, lines, norm, i, candidates, variants, table_labels)
+
+
+@heuristic("reworded_heading_at_start", "narrative")
+def _reworded_start(norm: str, section: Section, variants: Sequence[str], table_labels: set[str]) -> int | None:
+    """A reworded heading at the start of a line that goes on with its part's text (a run-together line:
+    ``四、政府信息公开行政复议与行政诉讼情况行政复议行政诉讼结果维持…``): the line's first characters, as many as
+    the heading has (one fewer or more for a word left out or added), worded almost like it — the same test
+    as a reworded heading on a line of its own (``_similar``). Where it ends, in ``norm``; else ``None``."""
+    prefix = f"{section.number}、"
+    if not norm.startswith(prefix):
+        return None
+    best: tuple[float, int] | None = None
+    for v in variants:
+        for n in (len(v), len(v) - 1, len(v) + 1):
+            piece = norm[:n]
+            if len(piece) == n and piece not in table_labels and _similar(piece, section, [v]):
+                # the length that reads most like the heading (``…行政法复议、行政诉讼情况``: a word added, not
+                # the heading cut one short)
+                ratio = SequenceMatcher(None, piece[len(prefix):], v[len(prefix):]).ratio()
+                if best is None or ratio > best[0]:
+                    best = (ratio, n)
+    return best[1] if best is not None else None
 
 
 @heuristic("heading_by_its_start", "narrative")
@@ -279,6 +303,19 @@ def _reworded_in_line(form: Form, section: Section, text: str, at: int) -> tuple
                 return pos, pos + len(v)
         pos = text.find(prefix, pos + 1)
     return None
+
+
+def section_tokens(lines: Sequence[Line], toks: DocumentTokens, heading: Heading, stop: int) -> list[Token]:
+    """The tokens of a section whose heading was found, up to line ``stop``: when the heading's line goes on
+    with the section (a table run together with its heading), from after the heading on that line, however the
+    heading is worded — its words are no label of the table."""
+    region = toks.region(heading.end, stop)
+    if not heading.rest:
+        return region
+    head = lines[heading.end - 1]
+    if head.cells is not None:
+        return toks.region(heading.end - 1, heading.end) + region
+    return line_tokens(replace(head, text=heading.rest), heading.end - 1) + region
 
 
 def regions(lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tuple[int, int]]:
