@@ -13,6 +13,7 @@ import pytest
 
 from conftest import TODAY
 from xl_gongkai.cli import main
+from xl_gongkai.commands import audit_quality
 from xl_gongkai.commands.audit import run_audit, write_outputs
 from xl_gongkai.commands.audit_quality import COPIED, MAX_SHARED_BY, QUALITY_SHEET
 from xl_gongkai.core.packs import build_pack, load_pack, with_packs
@@ -98,7 +99,13 @@ def _doc(folder: Path, name: str, agency: str, problems: str) -> None:
     (folder / name).write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
 
 
-def test_an_audit_lists_the_pairs_of_agencies_sharing_a_paragraph_and_no_other(tmp_path: Path) -> None:
+@pytest.mark.parametrize("memo", [None, 1])
+def test_an_audit_lists_the_pairs_of_agencies_sharing_a_paragraph_and_no_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memo: int | None) -> None:
+    """The same pairs whether every report's text stays at hand while pairs are compared or only one does (each
+    read back from the spool again when it is needed again)."""
+    if memo is not None:
+        monkeypatch.setattr(audit_quality, "MEMO_REPORTS", memo)
     folder = tmp_path / "收件"
     folder.mkdir()
     for i, (agency, own) in enumerate(OWN.items()):
