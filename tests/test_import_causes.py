@@ -417,6 +417,18 @@ def test_18_cells_glued_by_a_crawler() -> None:
     assert any("“640020470”是粘连在一起的7个数" in m and "64 0 0 2 0 4 70" in m for m in said), said
 
 
+def test_18_numbers_printed_apart_are_not_cut_one_digit_a_cell() -> None:
+    """Fourteen numbers printed apart for 表四's fifteen cells, fifteen digits in all: a cell was lost, not two
+    glued. Cutting ``14`` into ``1 4`` (one digit a cell) would put every number after it in the wrong column;
+    the row's totals refuse that cut, so the row is unread (I1), not guessed."""
+    r = import_text("四、政府信息公开行政复议、行政诉讼情况\n"
+                    "行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉\n"
+                    "结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计\n"
+                    "2 5 1 14 3 1 0 2 6 2 0 1 1 4\n五、存在的主要问题及改进情况\n无。\n")
+    assert row(r, "appeals", "review") == [None] * 5 and row(r, "appeals", "after_review") == [None] * 5
+    assert any(m.startswith("I1 表四") for m in messages(r, "I1"))
+
+
 def test_18_a_glued_row_that_can_be_cut_two_ways_is_not_guessed() -> None:
     """``6045`` in three cells is 6 | 0 | 45 or 60 | 4 | 5: table 二 has no identity to decide."""
     r = import_text("二、主动公开政府信息情况\n第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"

@@ -281,8 +281,12 @@ class Decoder:
             cuts.append(parts)
             if len(cuts) > MAX_READINGS_PER_ROW:
                 return
-        leading_zero = any(len(x) > 1 and x[0] == "0" for x in texts)
-        one_each = sum(map(len, texts)) == w  # one digit a cell: the only cut that leaves no cell blank
+        # The layout proves a cut only when everything is glued into one string: numbers printed apart
+        # (``2 5 1 14 3 …``, 14 numbers, 15 digits for 15 cells) more likely lost a cell than glued two, so there
+        # ``14`` is cut only where the row's totals hold, as any other cut
+        alone = len(texts) == 1
+        leading_zero = alone and len(texts[0]) > 1 and texts[0][0] == "0"
+        one_each = alone and len(texts[0]) == w  # one digit a cell: the only cut that leaves no cell blank
         if len(cuts) == 1 and (leading_zero or one_each):  # the layout proves it, whatever the agency's totals
             why = "只有一种切分" if leading_zero else f"{w}位数字，每格一位是唯一不留空格的切分"
             yield Reading(tuple(int(p) for p in cuts[0]), "glued_cells",
