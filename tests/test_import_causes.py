@@ -472,7 +472,8 @@ def test_21_a_page_a_crawler_printed_on_one_line() -> None:
     assert [f for f in r.findings if f.severity.value == ERROR] == []
 
 
-@pytest.mark.parametrize("heading", ["四、政府信息公开行政复议与行政诉讼情况", "四、政府信息公开行政法复议、行政诉讼情况"])
+@pytest.mark.parametrize("heading", ["四、政府信息公开行政复议与行政诉讼情况",
+                                     "四、政府信息公开行政法复议、行政诉讼情况"])
 def test_24_a_reworded_heading_run_together_with_its_table(heading: str) -> None:
     """Part 四's heading worded its own way at the start of a line that goes on with table 四: the heading is
     found by its likeness (as long as it reads most like the heading: a word added, not the heading cut one
@@ -539,3 +540,74 @@ def test_23_a_pdf_table_with_blank_cells_is_read_by_position(tmp_path: Path) -> 
     r = import_report(tmp_path / "blank.pdf")
     assert {key: row(r, "requests", key) for key in TABLE_THREE} == {k: shown(v) for k, v in TABLE_THREE.items()}
     assert messages(r, "I1") == []
+
+
+# 26: a table a converter printed again in a later part ------------------------------------------------------
+# Table 四 of 26_…: 行政复议, 未经复议直接起诉, 复议后起诉 (typed by hand; every row total holds). Under its own
+# heading the loose text lost the first number (14 for 15 cells); after 五's heading and a line of text the same
+# table comes as a markdown grid.
+
+MOVED_TABLE_FOUR = {"review": [12, 5, 30, 3, 50], "direct": [4, 1, 2, 1, 8], "after_review": [6, 0, 3, 2, 11]}
+_LOOSE = "5 30 3 50 4 1 2 1 8 6 0 3 2 11"  # the line under 四's heading
+_GRID = "|12|5|30|3|50|4|1|2|1|8|6|0|3|2|11|"  # the grid's number row, in 五
+
+
+def _moved(text: str | None = None) -> ImportResult:
+    return import_text(text if text is not None else (CAUSES / "26_table_four_moved_after_the_next_heading.txt")
+                       .read_text("utf-8"))
+
+
+def _table_four(result: ImportResult) -> dict[str, list[Any]]:
+    return {key: row(result, "appeals", key) for key in MOVED_TABLE_FOUR}
+
+
+def _as_before(result: ImportResult) -> None:
+    """Table 四 as its own region reads it: 14 numbers for 15 cells, blank and said (I1, I8), no copy used."""
+    assert _table_four(result) == {key: [None] * 5 for key in MOVED_TABLE_FOUR}
+    assert any(m.startswith("I1 表四") for m in messages(result, "I1"))
+    assert [f.rule for f in checked(result.report) if f.place.table == "appeals"] == ["I8"]
+    assert not any("印在了" in m for m in messages(result, "I5"))
+
+
+def test_26_a_table_moved_into_the_next_part_is_read_there() -> None:
+    """The grid in 五 fills every cell, its totals hold and the 14 numbers under 四's heading are in it, in order:
+    it is read, said in I5, and it is no text of 五."""
+    r = _moved()
+    assert _table_four(r) == MOVED_TABLE_FOUR
+    assert messages(r, "I1") == []
+    assert messages(r, "I5") == ["I5 表四：表四印在了“五、存在的主要问题及改进情况”部分之中（转换时表格被移到了后面）："
+                                 "按该处的表格读取：它填满了本表每一格，表中的总计和勾稽关系都成立，与本表标题下读到的数"
+                                 "一致。请对照原文核对。"]
+    assert r.report.narrative["problems"] == ("一是政策解读的形式还不够丰富，图解、视频等解读产品数量偏少；二是依申请"
+                                              "公开答复的规范性仍需加强。\n下一步，我局将丰富解读形式，加强答复审核。")
+    assert not [f for f in checked(r.report) if f.place.table == "appeals"]
+
+
+@pytest.mark.parametrize(("printed", "why"), [
+    ((_LOOSE, _LOOSE.replace(" 1 8 ", " 1 9 ")), "a number under 四's heading differs from the grid's"),
+    ((_LOOSE, _LOOSE.replace(" 50 ", " 51 ")), "both print 51 for 50: the row's total no longer holds"),
+])
+def test_26_a_moved_table_that_disagrees_or_does_not_add_up_is_not_used(printed: tuple[str, str], why: str) -> None:
+    """One number different between the two copies, or a total that does not hold on the grid: nothing is proven,
+    table 四 stays as its own region reads it (and the grid stays where it is printed)."""
+    text = (CAUSES / "26_table_four_moved_after_the_next_heading.txt").read_text("utf-8")
+    assert _table_four(_moved(text)) == MOVED_TABLE_FOUR  # the same text, consistent: the copy is used
+    changed = text.replace(*printed)
+    if " 51 " in printed[1]:
+        changed = changed.replace(_GRID, _GRID.replace("|50|", "|51|"))
+    assert changed != text, why
+    r = _moved(changed)
+    _as_before(r)
+    assert "|12|5|30|" in r.report.narrative["problems"].replace("||", "|")
+
+
+def test_26_a_grid_in_the_tables_own_part_is_read_as_before() -> None:
+    """The same grid printed under 四's heading (before 五) is part of the table's region, read with it as before
+    (29 numbers for 15 cells: I1); only a copy in a part without a table is weighed as a moved table."""
+    text = (CAUSES / "26_table_four_moved_after_the_next_heading.txt").read_text("utf-8")
+    assert _table_four(_moved(text)) == MOVED_TABLE_FOUR
+    head, rest = text.split("## 五、存在的主要问题及改进情况\n")
+    grid = rest[rest.index("|行政复议"):rest.index("-----")]
+    r = _moved(head + grid + "## 五、存在的主要问题及改进情况\n" + rest.replace(grid, ""))
+    _as_before(r)
+    assert any("读到29个数" in m for m in messages(r, "I1"))

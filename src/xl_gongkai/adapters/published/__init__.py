@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ from ...core.report import Report
 from ...errors import InputError
 from ...spec import DEFAULT_FORM, CellKey, Form, Severity, Table, known_forms, load_form
 from .chrome import is_chrome_line
+from .displaced import Grid, displaced_copy, grids, merged
 from .heuristics import heuristic
+from .identities import equations
 from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .sections import (
@@ -160,10 +163,16 @@ def import_document(doc: Document) -> ImportResult:
     published = publication_date(lines[:first_heading])
     if published is not None:
         metadata[PUBLISHED] = published
-    absent: dict[str, str] = {}
-    narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent)
     blank: set[CellKey] = set()
-    values = _tables(form, lines, headings, findings, absent, blank)
+    # the tables are read first: a table printed in a text part (``displaced_table``) is no text of that part
+    read_tables: list[Finding] = []
+    tables_absent: dict[str, str] = {}
+    moved: set[int] = set()
+    values = _tables(form, lines, headings, read_tables, tables_absent, blank, moved)
+    absent: dict[str, str] = {}
+    narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent, moved)
+    findings.extend(read_tables)  # said in the order of the report: the text's findings, then the tables'
+    absent.update(tables_absent)
     unread = frozenset(k for k, v in values.items() if v is None and k not in blank and k.table not in absent)
     report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent,
                     printed_blank=frozenset(blank), unread=unread)
@@ -187,8 +196,9 @@ def _text_lines(lines: Sequence[Line]) -> list[Line]:
 
 
 def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], title_lines: int,
-               findings: list[Finding], absent: dict[str, str]) -> dict[str, str]:
-    """The preamble and the text sections (一、五、六); the table sections' text is their tables."""
+               findings: list[Finding], absent: dict[str, str], moved: set[int]) -> dict[str, str]:
+    """The preamble and the text sections (一、五、六); the table sections' text is their tables, and so is a table
+    read where a converter moved it into a text section (the lines ``moved``)."""
     narrative: dict[str, str] = {}
     first_heading = min((h.line for h in headings.values()), default=len(lines))
     preamble = paragraphs(_text_lines(lines[title_lines:first_heading]))
@@ -204,7 +214,8 @@ def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], titl
         h = headings[s.key]
         _heading_note(h, findings)
         a, b = spans[s.key]
-        text = paragraphs(_text_lines(lines[a:b]) if b == len(lines) else lines[a:b])
+        own = [ln for i, ln in enumerate(lines[a:b], a) if i not in moved]
+        text = paragraphs(_text_lines(own) if b == len(lines) else own)
         text = f"{h.rest}\n{text}" if h.rest and text else h.rest or text
         if text:
             narrative[s.key] = text
@@ -241,10 +252,16 @@ def _layout_of(form: Form, table: Table, region_text: str) -> Form:
 
 
 def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], findings: list[Finding],
-            absent: dict[str, str], blank: set[CellKey]) -> dict[CellKey, Any]:
-    """Every cell of the form: what each table's region prints, blank where nothing was read for certain."""
+            absent: dict[str, str], blank: set[CellKey], moved: set[int]) -> dict[CellKey, Any]:
+    """Every cell of the form: what each table's region prints, blank where nothing was read for certain.
+
+    A table whose region leaves cells unread may be read from a copy of it in a text section instead, where that
+    copy is proven (``displaced_table``); its lines are then added to ``moved``.
+    """
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
     spans = regions(lines, headings)
+    copies = grids(lines, [(headings[s.key], *spans[s.key]) for s in form.sections
+                           if not s.table and s.key in headings])
     toks = DocumentTokens.of(lines)  # once for the document; each table reads a slice
     norm = _memoised(form)  # each printed item is normalised once, however many tables look at it
     for table in form.tables:
@@ -253,17 +270,25 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         if section is not None and headed:
             h = headings[section.key]
             _heading_note(h, findings)
-            region = section_tokens(lines, toks, h, spans[section.key][1])
+            start, region = h.line, section_tokens(lines, toks, h, spans[section.key][1])
         else:
-            a, b = (fallback_region(form, lines, headings, section.key) if section is not None
-                    else (0, len(lines)))
-            region = toks.region(a, b)
+            start, b = (fallback_region(form, lines, headings, section.key) if section is not None
+                        else (0, len(lines)))
+            region = toks.region(start, b)
         layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
         printed = layout.table(table.key)
         foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows
                    if len(form.normalize(r.label)) >= 4]
-        read = read_table(layout, printed, region, headed=headed, foreign=foreign, balances=_balances(printed),
-                          norm=norm if layout.normalize == form.normalize else None)
+        balances = _balances(printed)
+        same_norm = norm if layout.normalize == form.normalize else None
+        reader = partial(read_table, layout, printed, foreign=foreign, balances=balances, norm=same_norm)
+        read = reader(region, headed=headed)
+        copy = displaced_copy(printed, read, [g for g in copies if g.start not in moved], toks,
+                              partial(reader, headed=True), equations(printed, balances))
+        if copy is not None:
+            grid, read = copy[0], merged(printed, read, copy[1])
+            moved.update(range(grid.start, grid.stop))
+            findings.append(_displaced_finding(printed, grid, after=grid.start > start))
         values.update({k: v for k, v in read.values.items() if k in values})
         blank.update(k for k in read.blank if k in values)
         findings.extend(table_findings(printed, read, headed=headed))
@@ -272,6 +297,12 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         if read.absent:
             absent[table.key] = absent_what(headed=headed)
     return values
+
+
+def _displaced_finding(table: Table, grid: Grid, *, after: bool) -> Finding:
+    what = (f"表{table.number}印在了“{grid.part.printed}”部分之中（转换时表格被移到了{'后面' if after else '前面'}）："
+            "按该处的表格读取：它填满了本表每一格，表中的总计和勾稽关系都成立，与本表标题下读到的数一致")
+    return import_finding("I5", f"{table.key}.displaced", Place(table=table.key), where=f"表{table.number}", what=what)
 
 
 def _layout_finding(form: Form, table: Table, layout: Form, read: TableRead) -> Finding:

@@ -22,6 +22,9 @@ class TableRead:
     notes: dict[str, str] = field(default_factory=dict)  # row → what was inferred, and from what
     grouped: dict[str, str] = field(default_factory=dict)  # row group printed as one row → its numbers
     doubtful: list[list[str]] = field(default_factory=list)  # stretches of rows whose numbers cannot be told apart
+    # what the rows left unread print (numbers, ``None`` for an explicit blank), in the form's order: what any other
+    # copy of the table must agree with (``displaced_table``)
+    unread_numbers: list[Any] = field(default_factory=list)
     started: bool = False
 
     @property

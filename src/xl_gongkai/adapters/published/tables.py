@@ -82,6 +82,7 @@ def _assemble(table: Table, index: LabelIndex, scanner: RowScanner, scan: Scan, 
                 r.notes[first] = note
             continue
         found = slot.numbers
+        r.unread_numbers.extend(t.value for t in (*slot.lead, *slot.explicit))
         if st.doubtful:
             stretch = [row.key for u in st.doubtful for row in u.rows]
             if stretch not in r.doubtful:
