@@ -4,6 +4,7 @@ tests that drive LibreOffice or a browser, set from what they call (support/mark
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from pathlib import Path
 
@@ -60,6 +61,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = SHARED_SESSION.get(item.path.name)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish() -> None:
+    """Move everything collection made (the modules, the test items, the specs they load) out of the garbage
+    collector's sight: it would otherwise walk that whole heap again at every full collection, in every test.
+    What a test allocates is collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 # Test files whose tests share one costly session fixture: under pytest-xdist (``--dist loadgroup``) each file's
