@@ -77,6 +77,15 @@ SHARED_SESSION = {"test_web.py": "browsers", "test_release.py": "release", "test
 
 
 @pytest.fixture(scope="session")
+def built_template() -> bytes:
+    """The current form's template as ``make generate`` builds it, built once for the tests that read it (the
+    build takes a quarter of a second; tests/test_template.py builds it a second time to compare)."""
+    from xl_gongkai.build.template import build_template
+
+    return build_template()
+
+
+@pytest.fixture(scope="session")
 def release(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """``make release`` (scripts/release.py) into a folder of the session, once: its files, SHA256SUMS last.
     Builds the wheel and the Windows bundle (pip, the registry) and the web page (reused while unchanged)."""
