@@ -4,6 +4,7 @@ tests that drive LibreOffice or a browser, set from what they call (support/mark
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from pathlib import Path
 
@@ -62,9 +63,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+def pytest_collection_finish() -> None:
+    """Move everything collection made (the modules, the test items, the specs they load) out of the garbage
+    collector's sight: it would otherwise walk that whole heap again at every full collection, in every test.
+    What a test allocates is collected as before."""
+    gc.collect()
+    gc.freeze()
+
+
 # Test files whose tests share one costly session fixture: under pytest-xdist (``--dist loadgroup``) each file's
 # tests run in one worker, so the browsers start once and the release is built once — not once per worker.
 SHARED_SESSION = {"test_web.py": "browsers", "test_release.py": "release", "test_windows_bundle.py": "release"}
+
+
+@pytest.fixture(scope="session")
+def built_template() -> bytes:
+    """The current form's template as ``make generate`` builds it, built once for the tests that read it (the
+    build takes a quarter of a second; tests/test_template.py builds it a second time to compare)."""
+    from xl_gongkai.build.template import build_template
+
+    return build_template()
 
 
 @pytest.fixture(scope="session")

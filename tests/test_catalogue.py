@@ -11,12 +11,12 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import TODAY, load
+from support.source import SRC, modules, nodes
 from xl_gongkai.core.catalogue import CATALOGUE_SEVERITIES, KINDS, Catalogue, build_catalogue, kind, load_catalogue
 from xl_gongkai.core.findings import Place
 from xl_gongkai.core.report import Report
@@ -24,8 +24,6 @@ from xl_gongkai.core.rules import check
 from xl_gongkai.spec import CellKey, Severity, SpecError, load_form, load_rules
 from xl_gongkai.spec.loader import META_OF, read_bytes
 from xl_gongkai.spec.payload_schema import generate
-
-SRC = Path(__file__).resolve().parent.parent / "src" / "xl_gongkai"
 
 Doc = dict[str, Any]
 
@@ -292,8 +290,12 @@ def test_findings_serialise_severity_as_the_plain_word(huaian: Report) -> None:
 
 def comparisons_with_a_word(source: str) -> list[int]:
     """Lines of ``source`` that compare something with the literal 错误 or 提示."""
+    return _comparisons_with_a_word(tuple(ast.walk(ast.parse(source))))
+
+
+def _comparisons_with_a_word(walked: tuple[ast.AST, ...]) -> list[int]:
     lines = []
-    for node in ast.walk(ast.parse(source)):
+    for node in walked:
         if isinstance(node, ast.Compare):
             for sub in (node.left, *node.comparators):
                 if any(isinstance(c, ast.Constant) and c.value in ("错误", "提示") for c in ast.walk(sub)):
@@ -303,8 +305,7 @@ def comparisons_with_a_word(source: str) -> list[int]:
 
 def test_no_module_compares_with_a_severity_word() -> None:
     """Code compares Severity members; the words are spelt in spec/severity.py (and the data files) only."""
-    offenders = [f"{p.relative_to(SRC)}:{n}" for p in sorted(SRC.rglob("*.py"))
-                 for n in comparisons_with_a_word(p.read_text("utf-8"))]
+    offenders = [f"{p.relative_to(SRC)}:{n}" for p in modules() for n in _comparisons_with_a_word(nodes(p))]
     assert offenders == []
 
 

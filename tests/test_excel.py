@@ -7,6 +7,7 @@ workbook's cells; the bulk read and write counts are asserted on the way.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -25,7 +26,7 @@ from xl_gongkai.adapters.excel_live import LiveBook, rectangles
 from xl_gongkai.adapters.jsonfile import read_report
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
-from xl_gongkai.commands.workbook import new_workbook
+from xl_gongkai.commands.workbook import new_package, new_workbook
 from xl_gongkai.logs import LOG_NAME
 from xl_gongkai.spec import CellKey, load_form
 from xl_gongkai.spec.a1 import split_cell
@@ -47,10 +48,18 @@ def _log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def workbook(tmp_path: Path, name: str, **changes: Any) -> Path:
+    """A real report in a workbook made by ``new --from``: the test's own copy of it, to click on and change."""
+    path = tmp_path / f"{name}.xlsm"
+    path.write_bytes(_workbook_bytes(name, tuple(sorted(changes.items()))))
+    return path
+
+
+@functools.cache  # the same few workbooks serve many tests: each is made once, and each test writes a copy
+def _workbook_bytes(name: str, changes: tuple[tuple[str, Any], ...]) -> bytes:
     report = read_report(REPORTS / f"{name}.json").report
     if changes:
-        report = report.with_values({CellKey.parse(k.replace("__", ".")): v for k, v in changes.items()})
-    return new_workbook(tmp_path / f"{name}.xlsm", source=report, today=TODAY)
+        report = report.with_values({CellKey.parse(k.replace("__", ".")): v for k, v in changes})
+    return new_package(f"{name}.xlsm", source=report, today=TODAY)
 
 
 def click(path: Path, command: str, tmp_path: Path) -> tuple[excel.Outcome, list[dict[str, Any]]]:

@@ -11,6 +11,7 @@ conversion, a row cut off mid-way) are each an I1 finding, never a guess.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ def cells(got: Report, want: Report) -> dict[str, list[str]]:
     return out
 
 
+@functools.cache  # five tests ask for each report's import; they only read it
 def imported(path: Path) -> tuple[ImportResult, list[Any]]:
     result = import_report(path)
     return result, list(check(result.report, today=TODAY).findings)

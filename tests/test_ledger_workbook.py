@@ -5,6 +5,7 @@ LibreOffice sees its dropdowns, date validation and protection."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from xl_gongkai import excel, webpage
 from xl_gongkai.adapters.jsonfile import read_report
 from xl_gongkai.adapters.workbook_read import read_workbook
 from xl_gongkai.adapters.xlsx_cells import set_cells
-from xl_gongkai.commands.workbook import new_workbook
+from xl_gongkai.commands.workbook import new_package, new_workbook
 from xl_gongkai.core.rules import check
 from xl_gongkai.spec import CellKey, load_form
 from xl_gongkai.spec.a1 import split_cell
@@ -47,9 +48,15 @@ def typed(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def huaian_book(tmp_path: Path) -> Path:
-    """淮安's 2024 report in a workbook (its 表三 typed by hand, as published)."""
-    return new_workbook(tmp_path / "w.xlsm", source=read_report(REPORTS / "huaian-city-2024.json").report,
-                        today=TODAY)
+    """淮安's 2024 report in a workbook (its 表三 typed by hand, as published): the test's own copy."""
+    path = tmp_path / "w.xlsm"
+    path.write_bytes(_huaian_bytes())
+    return path
+
+
+@functools.cache  # made once by ``new --from``; every test writes its own copy
+def _huaian_bytes() -> bytes:
+    return new_package("w.xlsm", source=read_report(REPORTS / "huaian-city-2024.json").report, today=TODAY)
 
 
 CLERK_ROWS = [  # report year 2024

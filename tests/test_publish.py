@@ -172,22 +172,19 @@ def report_grids(grids: list[Grid]) -> list[Grid]:
 def assert_every_number_in_place(report: Report, grids: list[Grid]) -> None:
     form = report.form
     grids = report_grids(grids)
+    # every printed number with the labels a reader sees for it (worked out once, not once per cell)
+    numbers = [(text, _context(g, r, c)) for g in grids for r, c, _, text in _numeric_cells(g)]
     found = 0
     for cell in form.cells:
         table = cell.table
         wanted = {_clean(cell.row.label), _clean(cell.column.label)}
         if cell.row.group:
             wanted.add(_clean(table.row_group(cell.row.group).label))
-        hits = [
-            text
-            for g in grids
-            for r, c, _, text in _numeric_cells(g)
-            if wanted <= _context(g, r, c)
-        ]
+        hits = [text for text, context in numbers if wanted <= context]
         assert len(hits) == 1, f"{cell.key}: {len(hits)} cells carry the labels {wanted}"
         assert hits[0] == show(report.value(cell.key)), f"{cell.key}: {hits[0]} != {report.value(cell.key)}"
         found += 1
-    printed = sum(1 for g in grids for _ in _numeric_cells(g))
+    printed = len(numbers)
     assert printed == found == len(form.cells), "numbers printed that no cell of the form accounts for"
 
 

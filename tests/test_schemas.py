@@ -19,7 +19,6 @@ from lxml import etree
 from conftest import TODAY, load
 from support.schemas import NAMESPACES, schema, validate
 from xl_gongkai.build import package
-from xl_gongkai.build.template import build_template
 from xl_gongkai.commands.fill import fill_file
 from xl_gongkai.commands.report import render_report
 from xl_gongkai.commands.workbook import new_workbook
@@ -42,8 +41,8 @@ def _assert_valid(data: bytes) -> set[str]:
     return set(parts)
 
 
-def test_every_part_of_the_template_is_schema_valid() -> None:
-    checked = _assert_valid(build_template())
+def test_every_part_of_the_template_is_schema_valid(built_template: bytes) -> None:
+    checked = _assert_valid(built_template)
     assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
             package.RIBBON_PART, package.LEGACY_RIBBON_PART} <= checked
     assert sum(1 for n in checked if n.startswith("xl/worksheets/sheet")) == 11
@@ -75,8 +74,9 @@ def test_libxml2_needs_the_customui_schemas_repaired() -> None:
      b'<definedName>', "name"),
     ("_rels/.rels", b'Id="rIdGkRibbon2006"', b"", "Id"),
 ])
-def test_the_validation_catches_a_broken_part(part: str, old: bytes, new: bytes, message: str) -> None:
-    xml = _xml_parts(build_template())[part]
+def test_the_validation_catches_a_broken_part(part: str, old: bytes, new: bytes, message: str,
+                                              built_template: bytes) -> None:
+    xml = _xml_parts(built_template)[part]
     assert old in xml
     errors = validate(xml.replace(old, new, 1))
     assert errors and any(message in e for e in errors), errors

@@ -8,10 +8,9 @@ import ast
 import re
 from pathlib import Path
 
+from support.source import SRC, modules, nodes
 from xl_gongkai.core.rules import catalogue
 from xl_gongkai.spec import FORM_FILES, load_form
-
-SRC = Path(__file__).resolve().parent.parent / "src" / "xl_gongkai"
 
 # layer of each top-level part of the package; a module may import its own layer and the ones below
 LAYERS = {"spec": 1, "core": 2, "errors": 0, "advice": 0, "logs": 0, "fileio": 0, "controls": 0, "adapters": 3,
@@ -26,10 +25,9 @@ def _part(path: Path) -> str:
 
 def _imports(path: Path) -> list[tuple[int, str]]:
     """(line, top-level part of xl_gongkai) of every import of the package in a module (relative or absolute)."""
-    tree = ast.parse(path.read_text("utf-8"))
     here = path.relative_to(SRC).parts[:-1]
     out = []
-    for node in ast.walk(tree):
+    for node in nodes(path):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = list(here[: len(here) - node.level + 1])
@@ -47,7 +45,7 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 
 def test_imports_point_down_the_layers() -> None:
     wrong = []
-    for path in SRC.rglob("*.py"):
+    for path in modules():
         mine = LAYERS[_part(path)]
         for line, part in _imports(path):
             if part in LAYERS and LAYERS[part] > mine:
@@ -57,7 +55,7 @@ def test_imports_point_down_the_layers() -> None:
 
 def test_the_commands_never_build_a_template() -> None:
     """The built templates ship in the package; only `make template` and `template build` run the builder."""
-    users = [f"{p.relative_to(SRC)}:{line}" for p in SRC.rglob("*.py") if _part(p) not in ("build", "cli")
+    users = [f"{p.relative_to(SRC)}:{line}" for p in modules() if _part(p) not in ("build", "cli")
              for line, part in _imports(p) if part == "build"]
     assert users == []
 
@@ -112,11 +110,11 @@ def test_no_key_sheet_or_address_outside_the_spec() -> None:
     keys, sheets = _vocabulary()
     rule_ids = {r.id for r in catalogue()}
     found = []
-    for path in sorted(SRC.rglob("*.py")):
+    for path in modules():
         rel = str(path.relative_to(SRC))
         if _part(path) in ("spec", "build"):
             continue
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in nodes(path):
             if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
                 continue
             v = node.value
@@ -130,9 +128,9 @@ def test_no_key_sheet_or_address_outside_the_spec() -> None:
 def test_the_allowances_are_all_still_needed() -> None:
     """An allowance nothing needs any more is removed, so the list stays the list of real exceptions."""
     used = set()
-    for path in SRC.rglob("*.py"):
+    for path in modules():
         rel = str(path.relative_to(SRC))
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in nodes(path):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and (rel, node.value) in ALLOWED:
                 used.add((rel, node.value))
     assert set(ALLOWED) - used == set()

@@ -26,9 +26,9 @@ NS = {"r": "http://schemas.openxmlformats.org/package/2006/relationships",
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory, built_template: bytes) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "template.xlsm"
-    path.write_bytes(build_template())
+    path.write_bytes(built_template)
     return path
 
 

@@ -27,7 +27,6 @@ from oletools.olevba import VBA_Parser
 
 from support.libreoffice import run_basic
 from xl_gongkai.build import package
-from xl_gongkai.build.template import build_template
 
 SUPPORT = Path(__file__).parent / "support" / "vba"
 XL_WAIT, XL_DEFAULT = 2, -4143  # Excel's XlMousePointer values
@@ -35,9 +34,9 @@ PROCEDURE = re.compile(r"^(?:Public |Private )?(?:Sub|Function) (\w+)\(", re.M)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory, built_template: bytes) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "template.xlsm"
-    path.write_bytes(build_template())
+    path.write_bytes(built_template)
     return path
 
 

@@ -119,12 +119,11 @@ def test_the_conf_sheet_pins_what_a_users_global_config_could_break() -> None:
     assert conf["CONDA PATH"] == conf["CONDA ENV"] == conf["PYTHONPATH"] == ""
 
 
-def test_the_built_conf_sheet_holds_every_setting_in_one_run_of_rows() -> None:
+def test_the_built_conf_sheet_holds_every_setting_in_one_run_of_rows(built_template: bytes) -> None:
     from python_calamine import CalamineWorkbook
 
-    from xl_gongkai.build.template import build_template
     from xl_gongkai.spec import load_form
 
-    book = CalamineWorkbook.from_filelike(io.BytesIO(build_template()))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(built_template))
     rows = book.get_sheet_by_name(load_form().template.config_sheet).to_python()
     assert [(str(r[0]), str(r[1])) for r in rows] == XLWINGS_CONF

@@ -16,6 +16,7 @@ checks the walk on real tests.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 import types
@@ -55,13 +56,18 @@ def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
 
 def _is_test_code(obj: Any) -> bool:
     code = getattr(obj, "__code__", None)
-    return isinstance(code, types.CodeType) and Path(code.co_filename).resolve().is_relative_to(TESTS)
+    return isinstance(code, types.CodeType) and _in_tests(code.co_filename)
+
+
+@functools.cache
+def _in_tests(filename: str) -> bool:
+    return Path(filename).resolve().is_relative_to(TESTS)
 
 
 def _is_test_class(obj: type) -> bool:
     module = sys.modules.get(obj.__module__)
     source = getattr(module, "__file__", None)
-    return source is not None and Path(source).resolve().is_relative_to(TESTS)
+    return source is not None and _in_tests(source)
 
 
 def _helper_mark(obj: Any) -> str | None:

@@ -465,7 +465,10 @@ class ResultsWorkbook:
                 cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
                 failure = OSError(cause.errno if cause else None, cause.strerror if cause else str(exc),
                                   str(self.target))
-            gc.collect()  # the traceback that held the half-written zip is gone: it finishes here, quietly
+            if failure is not None:
+                # the traceback that held the half-written zip is gone: it finishes here, quietly. Only then: a
+                # clean close leaves nothing to finish, and a full collection costs time in a large process.
+                gc.collect()
         if failure is not None:
             raise failure
 
