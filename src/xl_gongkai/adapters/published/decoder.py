@@ -21,6 +21,7 @@ arithmetic leaves one possibility:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -254,9 +255,12 @@ class Decoder:
             if len(explicit) >= st.unit.width:
                 continue
             glued = list(self._glued(st, explicit))
-            if len(glued) == 1:
+            if len(glued) == 1 and len(explicit) == 1:
                 st.decided = glued[0]  # the one cut the layout or the row's own total allows
             elif glued:
+                # several cuts; or numbers printed apart (``0 0 0 0 0 11``, seven digits for seven cells), where a
+                # lost cell is likelier than a glued one and a row total that holds after cutting ``11`` can be a
+                # coincidence: the table's equations must confirm the cut (``solve``)
                 st.options = glued
             elif len(explicit) == 1:
                 st.options = list(self._single(st, explicit[0]))
@@ -384,32 +388,54 @@ class Decoder:
 
 
 def _cuts(strings: Sequence[str], parts: int) -> Iterator[list[str]]:
-    """Every way to cut the digit strings, in order, into ``parts`` numbers without leading zeros."""
-    def cut_one(s: str, k: int) -> Iterator[list[str]]:
+    """Every way to cut the digit strings, in order, into ``parts`` numbers without leading zeros.
+
+    Only cuts that can be completed are followed (what can be completed is worked out once per place): a glued
+    row of 表四 (28 digits, 15 cells, zeros inside) otherwise explores millions of dead ends before its first cut.
+    """
+    @functools.cache
+    def can(i: int, j: int, k: int) -> bool:
+        """Whether ``strings[i][j:]`` cuts into ``k`` numbers without leading zeros."""
+        s = strings[i]
+        rest = len(s) - j
         if k == 1:
-            if len(s) == 1 or s[0] != "0":
-                yield [s]
+            return rest == 1 or (rest > 1 and s[j] != "0")
+        if rest < k or (s[j] == "0" and not can(i, j + 1, k - 1)):
+            return False
+        return s[j] == "0" or any(can(i, j + n, k - 1) for n in range(1, rest - k + 2))
+
+    @functools.cache
+    def fits(i: int, left: int) -> bool:
+        """Whether ``strings[i:]`` cut into ``left`` numbers, each string into at least one."""
+        if i == len(strings):
+            return left == 0
+        return any(can(i, 0, k) and fits(i + 1, left - k) for k in range(1, min(len(strings[i]), left) + 1))
+
+    def cut_one(i: int, j: int, k: int) -> Iterator[list[str]]:
+        s = strings[i]
+        if k == 1:
+            yield [s[j:]]
             return
-        for i in range(1, len(s) - k + 2):
-            head = s[:i]
+        for n in range(1, len(s) - j - k + 2):
+            head = s[j:j + n]
             if len(head) > 1 and head[0] == "0":
                 break
-            for rest in cut_one(s[i:], k - 1):
-                yield [head, *rest]
+            if can(i, j + n, k - 1):
+                for rest in cut_one(i, j + n, k - 1):
+                    yield [head, *rest]
 
     def rec(i: int, left: int) -> Iterator[list[str]]:
         if i == len(strings):
-            if left == 0:
-                yield []
+            yield []
             return
-        remaining = len(strings) - i - 1
-        s = strings[i]
-        for k in range(1, min(len(s), left - remaining) + 1):
-            for head in cut_one(s, k):
-                for tail in rec(i + 1, left - k):
-                    yield head + tail
+        for k in range(1, min(len(strings[i]), left) + 1):
+            if can(i, 0, k) and fits(i + 1, left - k):
+                for head in cut_one(i, 0, k):
+                    for tail in rec(i + 1, left - k):
+                        yield head + tail
 
-    yield from rec(0, parts)
+    if fits(0, parts):
+        yield from rec(0, parts)
 
 
 def _usual_cells(tokens: Sequence[Token]) -> int | None:
