@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import os
 from pathlib import Path
+from typing import Any
 
 # xlwings' remote engine (xlwings PRO, PolyForm Noncommercial 1.0.0) drives the Excel entry points in the
 # tests. The key is set here, for the test process only, before anything imports xlwings; the product's
@@ -51,6 +52,23 @@ def huaian() -> Report:
 @pytest.fixture
 def reference() -> Report:
     return load("panzhihua-dongqu-kejiju-2025")
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The agency of every report the rules check while the test runs (``core.rules.check`` still does the work):
+    how many times a command checks."""
+    from xl_gongkai.core import rules
+
+    calls: list[str] = []
+    real = rules.check
+
+    def counted(report: Report, **kw: Any) -> Any:
+        calls.append(report.agency)
+        return real(report, **kw)
+
+    monkeypatch.setattr(rules, "check", counted)
+    return calls
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

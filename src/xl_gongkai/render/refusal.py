@@ -22,6 +22,14 @@ from ..spec import Severity
 LIMIT = 8
 
 
+# What stands in the way, by severity, in the order a refusal names it: how it is counted, what to do about it (a
+# blocking 提示 is one without its explanation)
+_OPEN = ((Severity.ERROR, "{n} 项错误", "改正错误"),
+         (Severity.PENDING, "{n} 处待填写", "写好待填写的正文"),
+         (Severity.UNREAD, "{n} 处待核对", "对照原文填写导入时未能读取的单元格"),
+         (Severity.WARNING, "{n} 项提示未填写说明", "在“校验结果”中为提示填写说明"))
+
+
 @dataclass(frozen=True)
 class Refusal:
     """A refusal as data: the blocking findings and the verb of what was refused, or one sentence (``reason``)."""
@@ -40,23 +48,11 @@ class Refusal:
         """What is refused and why, the first ``limit`` blocking findings named."""
         if self.reason:
             return self.reason
-        errors = [f for f in self.blocking if f.severity is Severity.ERROR]
-        pending = [f for f in self.blocking if f.severity is Severity.PENDING]
-        unread = [f for f in self.blocking if f.severity is Severity.UNREAD]
-        open_hints = [f for f in self.blocking if f.severity is Severity.WARNING]
         head, todo = [], []
-        if errors:
-            head.append(f"{len(errors)} 项错误")
-            todo.append("改正错误")
-        if pending:
-            head.append(f"{len(pending)} 处待填写")
-            todo.append("写好待填写的正文")
-        if unread:
-            head.append(f"{len(unread)} 处待核对")
-            todo.append("对照原文填写导入时未能读取的单元格")
-        if open_hints:
-            head.append(f"{len(open_hints)} 项提示未填写说明")
-            todo.append("在“校验结果”中为提示填写说明")
+        for severity, count, what in _OPEN:
+            if n := sum(1 for f in self.blocking if f.severity is severity):
+                head.append(count.format(n=n))
+                todo.append(what)
         verb = self.verb
         lines = [f"未{verb}：还有{'、'.join(head)}。请{'，并'.join(todo)}后再{verb}。"]
         lines += [f"  {f.message}" for f in self.blocking[:limit]]
