@@ -601,13 +601,115 @@ def test_26_a_moved_table_that_disagrees_or_does_not_add_up_is_not_used(printed:
     assert "|12|5|30|" in r.report.narrative["problems"].replace("||", "|")
 
 
-def test_26_a_grid_in_the_tables_own_part_is_read_as_before() -> None:
-    """The same grid printed under 四's heading (before 五) is part of the table's region, read with it as before
-    (29 numbers for 15 cells: I1); only a copy in a part without a table is weighed as a moved table."""
+def test_26_a_grid_in_the_tables_own_part_is_read_by_its_order() -> None:
+    """The same grid printed under 四's heading (before 五) is part of the table's region: its one row of numbers
+    is the table's one printed row, it fills every cell, its totals hold and the loose line's 14 numbers are in it
+    in order (``grid_rows_in_order``); no copy in another part is weighed. With the loose line disagreeing, the
+    region is read as before (29 numbers for 15 cells: I1)."""
     text = (CAUSES / "26_table_four_moved_after_the_next_heading.txt").read_text("utf-8")
     assert _table_four(_moved(text)) == MOVED_TABLE_FOUR
     head, rest = text.split("## 五、存在的主要问题及改进情况\n")
     grid = rest[rest.index("|行政复议"):rest.index("-----")]
-    r = _moved(head + grid + "## 五、存在的主要问题及改进情况\n" + rest.replace(grid, ""))
+    moved_up = head + grid + "## 五、存在的主要问题及改进情况\n" + rest.replace(grid, "")
+    r = _moved(moved_up)
+    assert _table_four(r) == MOVED_TABLE_FOUR
+    assert any("没有标签的行" in m for m in messages(r, "I5")) and messages(r, "I1") == []
+    assert not any("部分之中" in m for m in messages(r, "I5"))
+    r = _moved(moved_up.replace(_LOOSE, _LOOSE.replace(" 1 8 ", " 1 9 ")))
     _as_before(r)
     assert any("读到29个数" in m for m in messages(r, "I1"))
+
+
+# 27–30: conversions of PDFs (to markdown, to Word) that break a table's order ---------------------------------
+
+def test_27_table_four_whose_header_wraps_across_cells_and_a_note() -> None:
+    """表四's column labels wrapped in their cells and read line by line (``结果结果其他尚未``), a ``注：`` line
+    between the header and the numbers: the fifteen numbers are the table's, not a row the agency added."""
+    r = cause("27_table_four_header_wrapped_across_cells.txt")
+    assert row(r, "appeals", "review") == [4, 1, 2, 3, 10] and row(r, "appeals", "direct") == [2, 0, 0, 1, 3]
+    assert row(r, "appeals", "after_review") == [1, 0, 1, 0, 2]
+    assert messages(r, "I3") == [] and messages(r, "I2") == [] and messages(r, "I8") == []
+
+
+def test_27_a_note_that_counts_something_is_not_skipped() -> None:
+    """A note with a number of its own between the header and the numbers: its 3 could be taken for a cell, so the
+    note is not passed over and nothing of 表四 is read as if the note were not there."""
+    text = (CAUSES / "27_table_four_header_wrapped_across_cells.txt").read_text("utf-8").replace(
+        "注：行政复议、行政诉讼数量含上年度结转数量。", "注：其中3件为上年度结转。")
+    r = import_text(text)
+    read = [row(r, "appeals", k) for k in ("review", "direct", "after_review")]
+    assert read in ([[None] * 5] * 3, [[4, 1, 2, 3, 10], [2, 0, 0, 1, 3], [1, 0, 1, 0, 2]])
+    assert read[0][:1] != [3]
+
+
+def test_27_a_row_named_with_other_words_is_no_wrapped_header() -> None:
+    """Only a text made wholly of the column labels and their halves is the header: an added row stays an I3."""
+    text = (CAUSES / "27_table_four_header_wrapped_across_cells.txt").read_text("utf-8").replace(
+        "注：行政复议、行政诉讼数量含上年度结转数量。\n", "").replace(
+        "| 4 | 1 | 2 | 3 | 10 |", "| 4 | 1 | 2 | 3 | 10 |\n|---|\n行政裁决结果 1 0 0 0 1\n|")
+    r = import_text(text)
+    assert any("行政裁决结果" in m for m in messages(r, "I3"))
+
+
+def test_28_part_five_found_by_its_first_subheading() -> None:
+    """A conversion dropped ``五、存在的主要问题及改进情况``: the part begins at ``（一）主要问题``, said in I4, and
+    its lines are no rows of 表四."""
+    r = cause("28_part_five_without_its_heading.txt")
+    assert r.report.narrative["problems"].startswith("（一）主要问题")
+    assert "改进情况" in r.report.narrative["problems"]
+    assert any("没有标题" in m and "（一）主要问题" in m for m in messages(r, "I4"))
+    assert "problems" not in r.report.absent
+    assert messages(r, "I3") == []
+    assert row(r, "appeals", "after_review") == [1, 0, 1, 0, 2]
+
+
+def test_28_a_numbered_line_without_the_parts_words_opens_nothing() -> None:
+    text = (CAUSES / "28_part_five_without_its_heading.txt").read_text("utf-8").replace(
+        "（一）主要问题", "（一）工作亮点").replace("（二）改进情况", "（二）下一步打算")
+    r = import_text(text)
+    assert "problems" in r.report.absent
+
+
+def test_29_grid_rows_whose_labels_were_pulled_out_of_the_grid() -> None:
+    """上海's reports converted to markdown: wrapped label cells written as plain lines out of order, their rows'
+    numbers as grid rows without a label (one with a piece of its label), a lone number between: read in the
+    grid's order, proven by the count of rows between the labelled ones and every identity."""
+    r = cause("29_grid_rows_with_their_labels_pulled_out.txt")
+    assert table_three(r) == TABLE_THREE
+    assert any("没有标签的行" in m for m in messages(r, "I5"))
+    assert messages(r, "I1") == [] and messages(r, "I2") == [] and messages(r, "I3") == []
+
+
+@pytest.mark.parametrize(("printed", "changed"), [
+    ("| 15 | 0 | 0 | 1 | 0 | 1 | 17 |", "| 15 | 0 | 0 | 1 | 0 | 1 | 18 |"),  # a total that no longer holds
+    ("| 3.要求提供公开出版物 |", "| 3.要求提供公开出版物 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|"),  # a row too many
+    ("| 行政机关不再处理其政府信息公 |", "| 行政机关不再处理其政府信息公开申请情况 |"),  # a piece of no row's label
+])
+def test_29_a_grid_that_does_not_prove_its_order_is_not_used(printed: str, changed: str) -> None:
+    text = (CAUSES / "29_grid_rows_with_their_labels_pulled_out.txt").read_text("utf-8")
+    assert printed in text
+    r = import_text(text.replace(printed, changed, 1))
+    read = table_three(r)
+    assert all(read[k] in (TABLE_THREE[k], [None] * 7) for k in TABLE_THREE if k != "unavailable_not_held")
+    assert not any("没有标签的行" in m for m in messages(r, "I5"))
+    assert any(v == [None] * 7 for v in read.values())
+
+
+def test_30_numbers_printed_around_the_rest_of_the_label_in_no_order() -> None:
+    """A Word file made from a PDF writes each piece where the PDF drew it: ``（二）部分公开（…只计这一情`` ‖
+    ``5 0 0 0 5`` ‖ ``形，不计其他情形）`` ‖ ``0 0`` for 5 0 0 0 0 0 5. Read in that order the 总计 would be 0 and
+    法律服务机构 5: the row stays blank, said as such, and no other row moves."""
+    r = cause("30_numbers_around_the_label.txt")
+    read = table_three(r)
+    assert read["partial"] == [None] * 7
+    assert all(read[k] == TABLE_THREE[k] for k in TABLE_THREE if k != "partial")
+    assert any("分印在标签的前后两处" in m for m in messages(r, "I2"))
+    assert messages(r, "I1") == []
+
+
+def test_30_numbers_around_the_label_whose_totals_hold_are_read() -> None:
+    text = (CAUSES / "30_numbers_around_the_label.txt").read_text("utf-8").replace(
+        "5 0 0 0 5\n形，不计其他情形）\n0 0", "5 0 0 0 0\n形，不计其他情形）\n0 5")
+    r = import_text(text)
+    assert table_three(r) == TABLE_THREE
+    assert messages(r, "I2") == []

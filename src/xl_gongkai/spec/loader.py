@@ -217,7 +217,7 @@ def build_form(doc: dict[str, Any], *, bases: tuple[str, ...] = (), added_rules:
         metadata_title_range=md["title_range"],
         metadata_fields=tuple(MetadataField(**f) for f in md["fields"]),
         narrative_sheet=nar["sheet"],
-        sections=tuple(Section(**{**s, "synonyms": tuple(s.get("synonyms", ()))}) for s in nar["sections"]),
+        sections=tuple(Section(**_tuple_fields(s, "synonyms", "openings")) for s in nar["sections"]),
         tables=tables,
         units=Units(tuple(doc["units"]["counts"]), doc["units"]["amount"], tuple(doc["units"]["in_text"]),
                     doc["units"]["smaller_amount"]),

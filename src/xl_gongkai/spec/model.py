@@ -231,6 +231,7 @@ class Section:
     number: str
     heading: str
     synonyms: tuple[str, ...] = ()
+    openings: tuple[str, ...] = ()  # words of the part's first subheading, when its own heading is missing
     table: str | None = None
     heading_cell: str | None = None
     text_cell: str | None = None

@@ -40,8 +40,10 @@ from ...errors import InputError
 from ...spec import DEFAULT_FORM, CellKey, Form, Severity, Table, known_forms, load_form
 from .chrome import is_chrome_line
 from .displaced import Grid, displaced_copy, grids, merged
+from .grid_order import grid_reading
 from .heuristics import heuristic
 from .identities import equations
+from .label_index import LabelIndex
 from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .sections import (
@@ -183,8 +185,9 @@ def import_document(doc: Document) -> ImportResult:
 
 def _heading_note(h: Heading, findings: list[Finding]) -> None:
     if not h.known:
+        where = "正文（这一部分没有标题，按其第一个小标题识别）" if h.opened else "正文标题"
         findings.append(import_finding("I4", f"section.{h.section.key}", Place(section=h.section.key),
-                                       where="正文标题", found=h.printed, official=h.section.heading))
+                                       where=where, found=h.printed, official=h.section.heading))
 
 
 def _text_lines(lines: Sequence[Line]) -> list[Line]:
@@ -283,6 +286,11 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         same_norm = norm if layout.normalize == form.normalize else None
         reader = partial(read_table, layout, printed, foreign=foreign, balances=balances, norm=same_norm)
         read = reader(region, headed=headed)
+        by_order = grid_reading(printed, LabelIndex(layout, printed, same_norm or layout.normalize, headed=headed),
+                                region, read, equations(printed, balances))
+        if by_order is not None:
+            read = by_order[0]
+            findings.append(_grid_finding(printed, by_order[1]))
         copy = displaced_copy(printed, read, [g for g in copies if g.start not in moved], toks,
                               partial(reader, headed=True), equations(printed, balances))
         if copy is not None:
@@ -297,6 +305,14 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], finding
         if read.absent:
             absent[table.key] = absent_what(headed=headed)
     return values
+
+
+def _grid_finding(table: Table, rows: Sequence[str]) -> Finding:
+    labels = [table.row(k).label for k in rows]
+    shown = "、".join(f"“{x}”" for x in labels[:3]) + (f"等{len(labels)}行" if len(labels) > 3 else "")
+    what = (f"{shown}的数印在表格中没有标签的行里（标签被移到了表格之外）：表格中印有数字的行与本表各行一一对应，"
+            "按顺序读取：它填满了本表每一格，表中的总计和勾稽关系都成立，与按标签读到的数一致")
+    return import_finding("I5", f"{table.key}.grid_order", Place(table=table.key), where=f"表{table.number}", what=what)
 
 
 def _displaced_finding(table: Table, grid: Grid, *, after: bool) -> Finding:

@@ -77,6 +77,7 @@ class UnitState:
     slot: Slot
     decided: Reading | None = None
     refused: bool = False  # a number merged down from the row above: not this row's (``merged_cell_value``)
+    scrambled: bool = False  # its numbers printed around the rest of its label, its totals failing that order
     options: list[Reading] = field(default_factory=list)  # possible readings, for the identities to decide
     partial: dict[int, Any] = field(default_factory=dict)  # cells the identities fixed when the row is not whole
     doubtful: list[Unit] = field(default_factory=list)  # the stretch whose numbers cannot be told to their rows
@@ -132,13 +133,18 @@ class Decoder:
             slot = st.slot
             if slot.hit is None or slot.rest:
                 continue
-            run = Run(tuple(slot.run), tuple(st.unit.columns), slot.label_line, slot.next_line, self.usual_cells)
+            printed = [t.kind in (NUMBER, SLASH, UNSURE) for t in slot.run]
+            around = any(printed[:slot.in_label]) and any(printed[slot.in_label:])
+            run = Run(tuple(slot.run), tuple(st.unit.columns), slot.label_line, slot.next_line, self.usual_cells,
+                      around_label=around)
             if any(t.kind == UNSURE for t in run.explicit):
                 st.refused = True
                 continue
             decided = place(run)
             if decided is not None and decided.values is not None:
                 st.decided = Reading(decided.values, decided.heuristic, decided.note)
+            elif around and len(run.explicit) == run.width:
+                st.scrambled = True
 
     # ------------------------------------------------------------------------------------------ step 2
 

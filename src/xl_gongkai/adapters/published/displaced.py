@@ -97,11 +97,12 @@ def _proven(table: Table, own: TableRead, copy: TableRead, eqs: Sequence[Equatio
     if any(k in own.values and (own.values[k] is not None or k in own.blank) and own.values[k] != copy.values[k]
            for k in keys):
         return False  # a cell the region read differs (or the region printed it blank)
-    return _in_order(own.unread_numbers, [copy.values[k] for k in keys])
+    return in_order(own.unread_numbers, [copy.values[k] for k in keys])
 
 
-def _in_order(printed: Sequence[object], copy: Sequence[object]) -> bool:
-    """Whether ``printed`` is a subsequence of ``copy``: every number the unread rows print is in the copy, in order."""
+def in_order(printed: Sequence[object], copy: Sequence[object]) -> bool:
+    """Whether ``printed`` is a subsequence of ``copy``: every number the unread rows print is in the copy, in order
+    (``grid_rows_in_order`` asks the same of the numbers printed beside a grid)."""
     it = iter(copy)
     return all(any(x is not None and x == y for y in it) for x in printed)
 

@@ -56,6 +56,11 @@ MAX_DAMAGED_LABEL_ENDS = 400
 # table prints a label once, a page that carries two copies of the table twice.
 MAX_HITS_PER_VARIANT = 64
 
+# ``header_wrapped_across_cells``: a column label a PDF wraps in its cell (``结果`` ‖ ``维持``) is read line by
+# line across the header, so the text holds the first halves of several labels, then the second halves
+# (``结果结果其他尚未`` … ``维持纠正结果审结``). A half of at least this many characters is a piece of the header;
+# a single character (``果``) could be any word's.
+WRAPPED_PIECE_MIN_CHARS = 2
 # Brackets and separators around a table's own texts (``行政复议（结果维持``, ``总计）``) say nothing of their own.
 _PUNCTUATION = str.maketrans("", "", "()（）[]【】:：,，、;；/／|｜")
 # header cells a conversion invented (``类别 数据1 … 数据6``), printed one after another
@@ -192,6 +197,10 @@ class LabelIndex:
         texts += [norm(x) for sec in form.sections if sec.table == table.key for x in (sec.heading, *sec.synonyms)]
         self.table_texts = sorted({t.translate(_PUNCTUATION) for t in texts if t} - {""}, key=len, reverse=True)
         self.row_texts = sorted({v.norm for v in self.variants}, key=len, reverse=True)
+        columns = {norm(x).translate(_PUNCTUATION) for c in table.columns for x in (c.label, *c.synonyms)}
+        self.column_pieces = frozenset(
+            piece for t in columns for cut in range(WRAPPED_PIECE_MIN_CHARS, len(t) - WRAPPED_PIECE_MIN_CHARS + 1)
+            for piece in (t[:cut], t[cut:])) | columns
         self.table_texts_and_rows = sorted({*self.table_texts, *(t.translate(_PUNCTUATION) for t in self.row_texts)},
                                            key=len, reverse=True)
         self.by_length: dict[int, list[tuple[str, str]]] = {}  # for the one-edit comparison
@@ -406,7 +415,24 @@ class LabelIndex:
         for t in known:
             if len(t) >= 2 and t in rest:
                 rest = rest.replace(t, "")
-        return not rest or any(rest in t for t in self.table_texts)
+        return not rest or any(rest in t for t in self.table_texts) or self.wrapped_header(text)
+
+    @heuristic("header_wrapped_across_cells", "label")
+    def wrapped_header(self, text: str) -> bool:
+        """Column labels wrapped in their cells, read line by line across the header (``结果结果其他尚未``).
+
+        The text is the header when it is a sequence of whole column labels and their halves (each at least
+        ``WRAPPED_PIECE_MIN_CHARS`` long): a row an agency added has a name of its own, not one made of the
+        table's column names cut in two.
+        """
+        if len(text) > EDIT_MAX_CHARS * 2:
+            return False
+        lengths = sorted({len(p) for p in self.column_pieces})
+        ends = {0}
+        for at in range(len(text)):
+            if at in ends:
+                ends |= {at + n for n in lengths if text[at:at + n] in self.column_pieces}
+        return len(text) in ends and bool(text)
 
 
 def _inside(hits: Sequence[Hit], start: int, end: int) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from ...core.numbers import show
 from ...spec import Column
 from .heuristics import heuristic
+from .identities import row_sums_hold
 from .text import EMPTY, NUMBER, SLASH, UNSURE, Token
 
 COUNT_UNITS = ("件", "项", "个")  # any of them prints a count
@@ -32,6 +33,7 @@ class Run:
     label_line: int | None = None  # the line the row's label ends on
     next_line: int | None = None  # the line of the label that ended the run (None: the region ended)
     usual_cells: int | None = None  # how many cells the table's separated lines usually have (``grid_columns``)
+    around_label: bool = False  # numbers printed both inside the label and after it (``numbers_around_label``)
 
     @property
     def explicit(self) -> list[Token]:
@@ -131,7 +133,20 @@ def html_row_cells(run: Run) -> Placement | None:
 def one_number_per_cell(run: Run) -> Placement | None:
     """As many numbers (or explicit blanks ``/``) as the row has cells: in the layout's column order."""
     explicit = run.explicit
-    return _finish("one_number_per_cell", explicit, run) if len(explicit) == run.width else None
+    if len(explicit) != run.width:
+        return None
+    decided = _finish("one_number_per_cell", explicit, run)
+    if run.around_label and not _totals_hold(decided, run):
+        return None  # ``numbers_around_label``: the printed order is no proof
+    return decided
+
+
+@heuristic("numbers_around_label", "placement")
+def _totals_hold(decided: Placement, run: Run) -> bool:
+    """Numbers printed partly inside a row's label and partly after it (a Word file made from a PDF writes each
+    piece of text where the PDF drew it: ``（二）部分公开（…只计这一情 形，不`` ‖ ``9 0 0 0 9`` ‖ ``计其他情形）`` ‖
+    ``0 0``, the row being 9 0 0 0 0 0 9) are in no proven order: read one a cell only when the row's totals hold."""
+    return decided.values is not None and row_sums_hold(decided.values, run.columns) is True
 
 
 @heuristic("printed_blank_row", "placement")

@@ -32,6 +32,9 @@ from .text import INVENTED_HEADER, NUMBER, SLASH, TEXT, UNSURE, Token
 ADDED_ROW_MAX = 40
 _SENTENCE = re.compile(r"[。；;!！?？，]")
 _ANNOTATION = re.compile(r"^\([^()]{1,12}\)$")
+# ``table_note``: a note printed with the table (``注：行政复议、行政诉讼数量含上年度结转数量。``, 上海市政府办公厅
+# 2025 between 表四's header and its numbers) is no row's label.
+NOTE_START = re.compile(r"^(?:注|备注|说明)\d*[:：]")
 UNIT_WORDS = frozenset({"件", "项", "个", "万元", "元", "单位:件", "单位:万元", "(件)", "(万元)"})
 
 
@@ -56,6 +59,7 @@ class Slot:
     annotation: str = ""  # a bracketed note after the label (``（件）``): still this row, said in I4
     extras: list[Segment] = field(default_factory=list)
     lead: list[Token] = field(default_factory=list)  # numbers printed before the label, after the table's own text
+    in_label: int = 0  # items of the run printed inside the label (a PDF puts numbers on a label's middle line)
     label_line: int | None = None
     next_line: int | None = None  # the line of the text that ended the run (None: the region ended)
 
@@ -182,6 +186,7 @@ class RowScanner:
                 slot.run.append(toks[i])
         # a band's rows each print their numbers after their own name (表四 as three small tables, each under its
         # row's name and the column labels): the numbers inside its label do not end its territory
+        slot.in_label = len(slot.run)
         inside = len(slot.run) if slot.unit.band else 0
         # what the label's last item prints after the label itself, then the items up to the next label
         pieces: list[tuple[str, Token]] = []
@@ -210,6 +215,9 @@ class RowScanner:
                     continue
                 if self._neutral(text):
                     continue  # a header, a group label
+                if not slot.rest and (note_end := _note_line(pieces, at)) is not None:
+                    skip_to = note_end
+                    continue
                 ahead = at
                 while ahead < len(pieces) and pieces[ahead][1].kind == TEXT:
                     ahead += 1
@@ -291,6 +299,22 @@ def _band_span(h: Hit, hits: Sequence[Hit], floor: int, limit: int) -> Hit:
 
 
 @heuristic("label_annotation", "label")
+@heuristic("table_note", "table")
+def _note_line(pieces: Sequence[tuple[str, Token]], at: int) -> int | None:
+    """A note between a row's label and its numbers: a line that begins ``注：`` and holds no number (a note
+    that counts something, ``注：其中3件…``, is left to the finding: its number could be taken for a cell).
+    Where the note's line ends, in ``pieces``; else ``None``."""
+    text, tok = pieces[at]
+    if not NOTE_START.match(text):
+        return None
+    end = at
+    while end < len(pieces) and pieces[end][1].line == tok.line:
+        if pieces[end][1].kind != TEXT:
+            return None
+        end += 1
+    return end
+
+
 def label_annotation(text: str) -> bool:
     """A bracketed note printed after a row's label (``行政许可（件）``): still that row, the label said (I4)."""
     return bool(_ANNOTATION.match(text))

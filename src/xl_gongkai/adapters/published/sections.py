@@ -46,6 +46,7 @@ class Heading:
     rest: str  # text printed on the heading's line after the heading itself ("" when none, or only a note)
     printed: str  # the heading as printed
     known: bool  # the printed heading is the spec's heading or one of its synonyms
+    opened: bool = False  # no heading printed: the part begins at its first subheading (``printed``)
 
 
 def _canon(form: Form, text: str) -> str:
@@ -112,7 +113,33 @@ def find_headings(form: Form, lines: Sequence[Line]) -> dict[str, Heading]:
         found[hit.section.key] = hit
         next_index = order.index(hit.section) + 1
         i = hit.end
+    for section in order:
+        if section.key not in found and section.openings:
+            opened = _opened_by_subheading(lines, found, order, section)
+            if opened is not None:
+                found[section.key] = opened
     return found
+
+
+@heuristic("part_opened_by_subheading", "narrative")
+def _opened_by_subheading(lines: Sequence[Line], found: dict[str, Heading], order: Sequence[Section],
+                          section: Section) -> Heading | None:
+    """A part whose heading a conversion dropped, found by its first subheading (上海's reports converted to
+    markdown: ``（一）主要问题`` or ``（一）2024 年工作中存在问题的改进情况`` right after table 四, no ``五、…``).
+
+    Only between the parts found around it, only a short numbered line (``_is_heading``) carrying one of the
+    part's ``openings``; the subheading is the part's first line of text, and I4 says the heading was missing.
+    """
+    at = order.index(section)
+    before = [found[s.key] for s in order[:at] if s.key in found]
+    after = [found[s.key] for s in order[at + 1:] if s.key in found]
+    start = before[-1].end if before else 0
+    stop = after[0].line if after else len(lines)
+    for i in range(start, stop):
+        text = lines[i].text.strip().lstrip("#").strip()
+        if _is_heading(text) and any(w in text for w in section.openings):
+            return Heading(section, i, i, "", text, False, opened=True)
+    return None
 
 
 def _match_line(form: Form, lines: Sequence[Line], norms: Sequence[str], i: int, candidates: Sequence[Section],

@@ -98,6 +98,8 @@ def _assemble(table: Table, index: LabelIndex, scanner: RowScanner, scan: Scan, 
         if st.refused or found:
             for row in unit.rows:
                 r.failed[row.key] = (found, unit.width)
+                if st.scrambled:
+                    r.scrambled.add(row.key)
             continue
         if headed:
             r.seen.update(row.key for row in unit.rows)
