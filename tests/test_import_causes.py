@@ -713,3 +713,23 @@ def test_30_numbers_around_the_label_whose_totals_hold_are_read() -> None:
     r = import_text(text)
     assert table_three(r) == TABLE_THREE
     assert messages(r, "I2") == []
+
+
+@pytest.mark.parametrize("separator", ["\t", " | "])
+def test_21_a_tab_or_a_bar_inside_a_page_on_one_line_makes_no_table_row(separator: str) -> None:
+    """A tab (or bars) in a crawler's one-line page is no table row of two huge cells: the glued labels and numbers
+    are split as before (the page was read as cells, 表二's rows were lost and 行政许可 came out 0 for 126)."""
+    text = (CAUSES / "21_page_on_one_line.txt").read_text("utf-8")
+    at = text.index("3.危及“三安全一稳定”")
+    label = "1.信访举报投诉类申请"
+    r = import_text(text[:at] + separator + text[at:].replace(label, separator + label, 1))
+    assert table_three(r) == TABLE_THREE
+    assert row(r, "active", "normative_docs") == [0, 0, 11] and row(r, "active", "licensing") == [126]
+
+
+def test_18_a_number_with_a_leading_zero_is_no_single_cell() -> None:
+    """``003`` is cells glued together (``00`` and the next label's ``3.``, printed twice by a crawler), not the count
+    3: seven printed items are then no proof of seven cells."""
+    r = import_text("三、收到和处理政府信息公开申请情况\n二、上年结转政府信息公开申请数量 0 0 0 0 0 003 00\n")
+    assert row(r, "requests", "carried_in") == [None] * 7
+    assert any("“003”以0开头" in m for m in messages(r, "I2"))

@@ -33,7 +33,7 @@ from ...spec import CellKey, Table
 from .heuristics import heuristic
 from .identities import Equation, holds, row_sums_hold
 from .label_index import LabelIndex, Unit, ordered_columns
-from .placement import Run, cell_value, place
+from .placement import GLUED_ZERO, Run, cell_value, data_widths, place
 from .row_scanner import Scan, Slot, is_prose
 from .text import NUMBER, SLASH, UNSURE, Token
 
@@ -58,6 +58,8 @@ def _lead(unit: int) -> int:
 
 def _unlead(place: int) -> int:
     return -1 - place
+# What step 3 decides (``candidates``, ``solve``): decided again when a dealing of step 2 is taken back.
+_STEP_THREE = frozenset({"glued_cells", "identity_candidates", "identity_closes_once"})
 # Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
 _POSITIONAL = frozenset({"html_row_cells", "separator_positions", "grid_columns", "empties_between_numbers",
                          "printed_blank_row"})
@@ -77,7 +79,7 @@ class UnitState:
     slot: Slot
     decided: Reading | None = None
     refused: bool = False  # a number merged down from the row above: not this row's (``merged_cell_value``)
-    scrambled: bool = False  # its numbers printed around the rest of its label, its totals failing that order
+    unordered: str = ""  # why its numbers, as many as its cells, are in no proven order: said in I2
     options: list[Reading] = field(default_factory=list)  # possible readings, for the identities to decide
     partial: dict[int, Any] = field(default_factory=dict)  # cells the identities fixed when the row is not whole
     doubtful: list[Unit] = field(default_factory=list)  # the stretch whose numbers cannot be told to their rows
@@ -96,6 +98,8 @@ class Decoder:
         self.states = [UnitState(s) for s in scan.slots]
         self.widths = {u.index: u.width for u in index.units}
         self.usual_cells = _usual_cells(scan.region.tokens)
+        self.line_cells = data_widths(scan.region.tokens)
+        self.dealt: list[list[UnitState]] = []  # the stretches ``count_flow`` dealt, for ``confirm_flow``
 
     # ------------------------------------------------------------------------------------------ values
 
@@ -136,15 +140,29 @@ class Decoder:
             printed = [t.kind in (NUMBER, SLASH, UNSURE) for t in slot.run]
             around = any(printed[:slot.in_label]) and any(printed[slot.in_label:])
             run = Run(tuple(slot.run), tuple(st.unit.columns), slot.label_line, slot.next_line, self.usual_cells,
-                      around_label=around)
+                      around_label=around, narrower=self._narrower(slot))
             if any(t.kind == UNSURE for t in run.explicit):
                 st.refused = True
                 continue
             decided = place(run)
+            zeros = [t.text for t in run.explicit if GLUED_ZERO.match(t.text)]
             if decided is not None and decided.values is not None:
                 st.decided = Reading(decided.values, decided.heuristic, decided.note)
+            elif len(run.explicit) == run.width and zeros:
+                st.unordered = (f"{run.width}个数中的“{zeros[0]}”以0开头，是几格粘在一起的数，不是一格："
+                                "无法确定各数属于哪一格")
             elif around and len(run.explicit) == run.width:
-                st.scrambled = True
+                st.unordered = (f"{run.width}个数分印在标签的前后两处（原文文字的顺序不是表格的顺序），"
+                                "按印出的顺序读取时本行的总计不成立：无法确定各数属于哪一列")
+
+    def _narrower(self, slot: Slot) -> bool:
+        """Whether the line of the row's numbers has fewer cells than the separated line before or after it."""
+        lines = {t.line for t in slot.explicit if t.cells}
+        if len(lines) != 1:
+            return False
+        (line,) = lines
+        own = self.line_cells.get(line, 0)
+        return any(self.line_cells.get(n, 0) > own for n in (line - 1, line + 1))
 
     # ------------------------------------------------------------------------------------------ step 2
 
@@ -186,6 +204,35 @@ class Decoder:
                 seen = {prefix: len(order) - 1}
                 continue
             seen[prefix] = len(order) - 1
+        self._shifted_between(skip)
+
+    @heuristic("shift_left_open", "placement")
+    def _shifted_between(self, skip: set[int] | frozenset[int]) -> None:
+        """Rows read by count between a row printing too many numbers and a row printing none (in either order),
+        when no dealing balanced them: the numbers after each label there may be a neighbour's (labels printed
+        under their numbers, or numbers after the next row's label, with one number more or fewer somewhere). Such
+        rows are no proof of their readings: the stretch from the one to the other is doubted (I2). A row read
+        by its cells' positions is inside such a stretch too: positions say which cell, not which row."""
+        segment: list[UnitState] = []
+        for i in [*self._printed_order(), None]:
+            st = self.states[i] if i is not None else None
+            if st is None or i in skip or st.refused or st.slot.rest or st.doubtful:
+                self._doubt_open(segment)
+                segment = []
+                continue
+            segment.append(st)
+
+    def _doubt_open(self, segment: Sequence[UnitState]) -> None:
+        def empty(st: UnitState) -> bool:  # its label, and no number after or before it
+            return (st.slot.hit is not None and st.slot.numbers == 0 and not st.slot.lead
+                    and (st.decided is None or st.decided.heuristic == "count_flow"))
+
+        def surplus(st: UnitState) -> bool:
+            return st.decided is None and st.slot.numbers > st.unit.width
+
+        marks = [n for n, st in enumerate(segment) if empty(st) or surplus(st)]
+        if any(empty(segment[n]) for n in marks) and any(surplus(segment[n]) for n in marks):
+            self._doubt(list(segment[marks[0]:marks[-1] + 1]), every=True)
 
     def _printed_order(self) -> list[int]:
         """The rows in the order the text prints them, with a row whose label was not found between the two
@@ -212,6 +259,7 @@ class Decoder:
         for st, reading in dealt:
             st.decided = reading
             st.options = []
+        self.dealt.append([st for st, _ in dealt])
 
     def _dealt(self, stretch: Sequence[UnitState], pool: Sequence[Token]) -> list[tuple[UnitState, Reading]] | None:
         """The stretch's numbers dealt to its rows by count, if every row total and balance through it holds."""
@@ -237,13 +285,50 @@ class Decoder:
             return None
         return dealt
 
-    def _doubt(self, stretch: Sequence[UnitState]) -> None:
+    @heuristic("count_flow_confirmed", "placement")
+    def confirm_flow(self) -> bool:
+        """Where a printed row is still unread once the whole table is read (a number lost or gained somewhere), a
+        dealing of ``count_flow`` stands only if an equation across rows through its stretch (a column's total, a
+        勾稽关系) can be evaluated, and every such one holds. Rows of the shape ``x 0 0 0 0 0 x`` hold their own
+        totals whichever row they are dealt to, so order and counts alone prove nothing once a number is lost
+        (洪泽区 2024 converted by markitdown, with one number lost, had every later row dealt its neighbour's
+        numbers). Returns whether a stretch was taken back (its rows are doubtful, I2)."""
+        if all(st.decided is not None or st.partial or st.slot.hit is None for st in self.states):
+            return False  # every printed row is read: no number was lost or gained, the order stands
+        undone: list[list[UnitState]] = []
+        changed = True
+        while changed:  # a stretch that shares a row with one taken back is taken back too
+            changed = False
+            known = self.known()
+            for stretch in self.dealt:
+                if stretch in undone:
+                    continue
+                own_rows = [set(self.cell_keys(st.unit)) for st in stretch]
+                mine = set().union(*own_rows)
+                verdicts = [holds(e, known.get) for e in self.eqs
+                            if mine & set(e.cells) and not any(set(e.cells) <= row for row in own_rows)]
+                intact = all(st.decided is not None and st.decided.heuristic == "count_flow" for st in stretch)
+                if intact and any(v is True for v in verdicts) and not any(v is False for v in verdicts):
+                    continue
+                self._doubt(stretch)
+                undone.append(stretch)
+                changed = True
+        return bool(undone)
+
+    def reopen(self) -> None:
+        """Forget what step 3 decided (glued cuts, the identities' readings), to decide it again."""
+        for st in self.states:
+            if (st.decided is not None and st.decided.heuristic in _STEP_THREE) or st.partial:
+                st.decided, st.partial, st.options = None, {}, []
+
+    def _doubt(self, stretch: Sequence[UnitState], *, every: bool = False) -> None:
         """Counts that show numbers printed after the wrong labels, and no dealing the arithmetic confirms.
 
         Neither the reading as printed (some row has no numbers, a later one too many) nor any other is proven:
         every row of the stretch is left blank, and said once (I2).
         """
-        doubted = [st for st in stretch if st.decided is None or st.decided.heuristic not in _COUNT_CHANGING]
+        doubted = [st for st in stretch
+                   if every or st.decided is None or st.decided.heuristic not in _COUNT_CHANGING]
         names = [st.unit for st in doubted if st.slot.hit is not None]
         for st in doubted:
             st.decided = None

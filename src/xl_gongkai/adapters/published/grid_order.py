@@ -27,7 +27,7 @@ from .displaced import in_order
 from .heuristics import heuristic
 from .identities import Equation, holds
 from .label_index import _PUNCTUATION, EXACT, LabelIndex, Unit, ordered_columns
-from .placement import cell_value
+from .placement import cell_value, data_widths
 from .table_read import TableRead
 from .text import EMPTY, NUMBER, SLASH, TEXT, Token
 
@@ -121,6 +121,7 @@ def grid_reading(table: Table, index: LabelIndex, toks: Sequence[Token], own: Ta
     values: dict[CellKey, Any] = {}
     blank: set[CellKey] = set()
     moved: list[str] = []
+    widths = data_widths(toks)
     for u_index, r, k in zip(assigned, rows, anchors, strict=True):
         unit = units[u_index]
         if k is None and not _fits(index, u_index, r.label):
@@ -130,6 +131,9 @@ def grid_reading(table: Table, index: LabelIndex, toks: Sequence[Token], own: Ta
             cells.pop()  # a markdown row padded to the widest row of its block
         if len(cells) != unit.width:
             return None
+        narrower = any(widths.get(n, 0) > widths[r.line] for n in (r.line - 1, r.line + 1))
+        if narrower and any(t.kind == EMPTY for t in cells):
+            return None  # ``cells_lost_in_row``: a separator lost, its empty cells prove no blank
         for key, tok, column in zip(_cells(unit, table), cells, unit.columns, strict=True):
             value, _ = cell_value(tok, column)
             values[key] = value

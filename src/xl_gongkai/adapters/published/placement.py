@@ -9,6 +9,7 @@ what; the note becomes the row's I5 finding. Reading a row exactly as printed ha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +19,7 @@ from ...core.numbers import show
 from ...spec import Column
 from .heuristics import heuristic
 from .identities import row_sums_hold
-from .text import EMPTY, NUMBER, SLASH, UNSURE, Token
+from .text import EMPTY, NUMBER, SLASH, TEXT, UNSURE, Token
 
 COUNT_UNITS = ("件", "项", "个")  # any of them prints a count
 TEN_THOUSAND = Decimal(10000)
@@ -34,6 +35,7 @@ class Run:
     next_line: int | None = None  # the line of the label that ended the run (None: the region ended)
     usual_cells: int | None = None  # how many cells the table's separated lines usually have (``grid_columns``)
     around_label: bool = False  # numbers printed both inside the label and after it (``numbers_around_label``)
+    narrower: bool = False  # its separated line has fewer cells than a line next to it (``cells_lost_in_row``)
 
     @property
     def explicit(self) -> list[Token]:
@@ -53,6 +55,7 @@ class Placement:
     note: str = ""  # what was inferred and from what; "" when the row was read as printed
 
 
+GLUED_ZERO = re.compile(r"^0\d")  # ``00``, ``003``: cells glued together, not one number
 Cells = Sequence[Token | None]  # the token placed in each column (None: nothing printed there)
 
 
@@ -131,9 +134,12 @@ def html_row_cells(run: Run) -> Placement | None:
 
 @heuristic("one_number_per_cell", "placement")
 def one_number_per_cell(run: Run) -> Placement | None:
-    """As many numbers (or explicit blanks ``/``) as the row has cells: in the layout's column order."""
+    """As many numbers (or explicit blanks ``/``) as the row has cells: in the layout's column order.
+
+    A number printed with a leading zero (``003``, ``00``) is cells glued together, never one count: such a row is
+    left to the cuts of glued cells (``glued_cells``)."""
     explicit = run.explicit
-    if len(explicit) != run.width:
+    if len(explicit) != run.width or any(GLUED_ZERO.match(t.text) for t in explicit):
         return None
     decided = _finish("one_number_per_cell", explicit, run)
     if run.around_label and not _totals_hold(decided, run):
@@ -181,8 +187,31 @@ def separator_positions(run: Run) -> Placement | None:
     if len(cells) != run.width or not _one_item_a_cell(cells):
         return None
     blank = [i for i, t in enumerate(cells) if t.kind == EMPTY]
+    if blank and _lost_a_cell(run):
+        return None
     note = f"按分隔符的位置读取，{_names(run.columns, blank)}为空（原文这一行有{run.width}个单元格）"
     return _finish("separator_positions", cells, run, note)
+
+
+def data_widths(tokens: Sequence[Token]) -> dict[int, int]:
+    """For each separated line, how many cells it has after its last cell of text (its label): the cells its
+    numbers and blanks can stand in."""
+    cells: dict[int, int] = {}
+    last_text: dict[int, int] = {}
+    for t in tokens:
+        if t.ncells:
+            cells[t.line] = t.ncells
+            if t.kind == TEXT:
+                last_text[t.line] = max(last_text.get(t.line, -1), t.cell)
+    return {line: n - 1 - last_text.get(line, -1) for line, n in cells.items()}
+
+
+@heuristic("cells_lost_in_row", "placement")
+def _lost_a_cell(run: Run) -> bool:
+    """A separated line with fewer cells after its label than a line next to it lost a separator (``| 4 | 00 | 0 |`` for
+    ``| 4 | 0 | 0 | 0 |``): its empty cells are no proof of a blank cell where the others stand — a markdown row
+    padded with an empty last cell read as a blank 总计 put the 总计 under 其他."""
+    return run.narrower
 
 
 @heuristic("empties_between_numbers", "placement")
@@ -197,6 +226,8 @@ def empties_between_numbers(run: Run) -> Placement | None:
     if len(inner) != run.width or not any(t.kind == EMPTY for t in inner):
         return None
     blank = [i for i, t in enumerate(inner) if t.kind == EMPTY]
+    if _lost_a_cell(run):
+        return None
     note = f"空单元格在两个数之间，按分隔符的位置读取，{_names(run.columns, blank)}为空"
     return _finish("empties_between_numbers", inner, run, note)
 
@@ -264,6 +295,8 @@ def grid_columns(run: Run) -> Placement | None:
     if all(t.kind != EMPTY for t in chosen) and first == min(cells, default=0):
         return None  # nothing but the row's own cells: the plain count already reads it
     blank = [c.name for t, c in zip(chosen, run.columns, strict=True) if t.kind == EMPTY]
+    if blank and _lost_a_cell(run):
+        return None
     note = f"按表格的列位置读取（本表每行{usual}个单元格，本行的数在最后{run.width}格）"
     if blank:
         note += "，" + "、".join(f"“{b}”" for b in blank) + "为空"

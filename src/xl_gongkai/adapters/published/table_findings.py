@@ -76,11 +76,9 @@ def table_findings(table: Table, read: TableRead, *, headed: bool) -> list[Findi
             place = Place(table=t.key)
         else:
             where, place = _where_row(t, row), Place(table=t.key, row=row.key)
-        if row.key in read.scrambled:
-            out.append(import_finding(
-                "I2", f"{t.key}.{row.key}.scrambled", place, where=where,
-                what=(f"{found}个数分印在标签的前后两处（原文文字的顺序不是表格的顺序），按印出的顺序读取时本行的总计"
-                      "不成立：无法确定各数属于哪一列")))
+        if row.key in read.unordered:
+            out.append(import_finding("I2", f"{t.key}.{row.key}.unordered", place, where=where,
+                                      what=read.unordered[row.key]))
             continue
         out.append(import_finding("I1", f"{t.key}.{row.key}", place, {"found": found, "expected": expected},
                                   where=where, found=found, expected=expected))

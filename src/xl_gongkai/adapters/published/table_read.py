@@ -16,7 +16,7 @@ class TableRead:
     failed: dict[str, tuple[int, int]] = field(default_factory=dict)  # row → (numbers found, cells expected)
     seen: set[str] = field(default_factory=set)  # label printed, no numbers after it
     conflicts: set[str] = field(default_factory=set)  # printed twice with different numbers
-    scrambled: set[str] = field(default_factory=set)  # failed rows whose numbers surround the rest of their label
+    unordered: dict[str, str] = field(default_factory=dict)  # failed rows whose numbers are in no proven order: why
     added: list[tuple[str, str]] = field(default_factory=list)  # (label, numbers) of rows not in the form
     row_variants: dict[str, str] = field(default_factory=dict)  # row → non-official label printed
     column_variants: dict[str, str] = field(default_factory=dict)

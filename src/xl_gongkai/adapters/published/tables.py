@@ -49,6 +49,10 @@ def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool,
     decoder.count_flow(skip={u for g in grouped.values() for u in g[1]})
     decoder.candidates()
     decoder.solve()
+    if decoder.confirm_flow():
+        decoder.reopen()  # what the identities decided may have stood on the numbers just taken back
+        decoder.candidates()
+        decoder.solve()
     return _assemble(table, index, scanner, scan, decoder, grouped, headed=headed)
 
 
@@ -98,8 +102,8 @@ def _assemble(table: Table, index: LabelIndex, scanner: RowScanner, scan: Scan, 
         if st.refused or found:
             for row in unit.rows:
                 r.failed[row.key] = (found, unit.width)
-                if st.scrambled:
-                    r.scrambled.add(row.key)
+                if st.unordered:
+                    r.unordered[row.key] = st.unordered
             continue
         if headed:
             r.seen.update(row.key for row in unit.rows)

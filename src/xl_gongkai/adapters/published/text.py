@@ -152,6 +152,13 @@ def split_header(text: str) -> tuple[str | None, str]:
     return title, ""
 
 
+# ``cells_are_short``: a cell of a table printed as text holds a label, a number or a header's note — the
+# longest label of the 2021 form has 41 characters. A "cell" longer than this is prose or a whole page with a tab
+# or a ``|`` in it (a crawler's one-line text of a page with a tab inside table 三 was read as two cells, and its
+# glued labels and numbers were no longer split).
+CELL_MAX_CHARS = 100
+
+
 def split_cells(line: str) -> tuple[str, ...] | None:
     """Cells of a line whose source kept the table structure: tab-separated or `` | ``-separated.
 
@@ -159,15 +166,24 @@ def split_cells(line: str) -> tuple[str, ...] | None:
     inside a line of prose (a title ``《…|…》``) separates nothing.
     """
     if "\t" in line:
-        return tuple(line.split("\t"))
+        return _short(tuple(line.split("\t")))
     if "|" in line and (line.count("|") >= 2 or line.strip().startswith("|") or line.strip().endswith("|")):
         body = line.strip()
+        markdown = body.startswith("|") and body.endswith("|")
         if body.endswith("|"):
             body = body[:-1]  # the separator that closes the last cell, not an empty cell
         if body.startswith("|"):
             body = body[1:]
-        return tuple(body.split("|"))
+        cells = tuple(body.split("|"))
+        return cells if markdown else _short(cells)
     return None
+
+
+@heuristic("cells_are_short", "text")
+def _short(cells: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Separated pieces are a table row's cells only when each could be one (``CELL_MAX_CHARS``); a markdown row
+    (``| … |``) is a row whatever its cells hold."""
+    return cells if all(len(c) <= CELL_MAX_CHARS for c in cells) else None
 
 
 # A markdown table's alignment row (``|---|:---:|``) and heading marks (``### ``): the layout of a conversion
