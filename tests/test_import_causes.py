@@ -542,6 +542,56 @@ def test_23_a_pdf_table_with_blank_cells_is_read_by_position(tmp_path: Path) -> 
     assert messages(r, "I1") == []
 
 
+def _printed_by_chromium(page: Path, pdf: Path) -> None:
+    """``page`` printed to ``pdf`` by headless Chromium with its default header and footer (date, title, the page's
+    address and ``n/m``), as a person saves a web page as PDF."""
+    import subprocess
+
+    from support.browser import require
+
+    subprocess.run([require("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                    f"--user-data-dir={pdf.parent / 'chromium-profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
+                   check=True, capture_output=True, timeout=180)
+
+
+def test_23_a_page_saved_as_pdf_by_a_browser_reads_as_the_page(tmp_path: Path) -> None:
+    """A browser's PDF of a real page (平潭 2023): the date, title, address and page number it prints in the margins
+    are no rows of the tables, and a table that goes on over a page break keeps its columns."""
+    page = tmp_path / "page.html"
+    page.write_bytes((PUBLISHED / "04_pingtan-zone-2023.html").read_bytes())
+    _printed_by_chromium(page, tmp_path / "page.pdf")
+    from_page = import_report(page).report.values
+    from_pdf = import_report(tmp_path / "page.pdf").report.values
+    assert {k: v for k, v in from_pdf.items() if v != from_page[k]} == {}
+    assert sum(v is not None for v in from_pdf.values()) >= 200
+
+
+def test_23_blank_cells_in_a_browsers_pdf_over_two_pages(tmp_path: Path) -> None:
+    """The page of ``test_23_a_pdf_table_with_blank_cells…`` with its column headings wrapped in narrow cells (each
+    printed column by column, two lines each) and text before it, so that table 三 goes on over a page break, saved
+    as PDF by Chromium: every cell in its column, blank ones blank."""
+    def shown(values: list[int]) -> list[Any]:
+        return [values[0], None, None, None, None, None, values[6]] if values[0] == values[6] else values
+
+    heads = "".join(f"<td class=h>{c.label}</td>" for c in load_form().table("requests").columns)
+    rows = "".join(f"<tr><td colspan=3>{label}</td>" + "".join(
+        f"<td>{'' if v is None else v}</td>" for v in shown(TABLE_THREE[key])) + "</tr>"
+        for key, label in zip(TABLE_THREE, (r.label for r in load_form().table("requests").rows), strict=True))
+    prose = "".join(f"<p>（{i}）本机关全年主动公开政府信息，及时回应社会关切。</p>" for i in range(32))
+    style = "body{font-size:18px} td{text-align:center} td.h{width:2.2em}"
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    page = tmp_path / "blank.html"
+    page.write_text(
+        f"<html><head><meta charset='utf-8'><title>某局2024年报告</title><style>{style}</style></head><body>{prose}"
+        f"<p>三、收到和处理政府信息公开申请情况</p><table border=1><tr><td colspan=3 rowspan=2>{note}</td>"
+        f"<td colspan=7>申请人情况</td></tr><tr>{heads}</tr>{rows}</table>"
+        "<p>四、政府信息公开行政复议、行政诉讼情况</p></body></html>", "utf-8")
+    _printed_by_chromium(page, tmp_path / "blank.pdf")
+    r = import_report(tmp_path / "blank.pdf")
+    assert {key: row(r, "requests", key) for key in TABLE_THREE} == {k: shown(v) for k, v in TABLE_THREE.items()}
+    assert messages(r, "I1") == [] and messages(r, "I3") == []
+
+
 # 26: a table a converter printed again in a later part ------------------------------------------------------
 # Table 四 of 26_…: 行政复议, 未经复议直接起诉, 复议后起诉 (typed by hand; every row total holds). Under its own
 # heading the loose text lost the first number (14 for 15 cells); after 五's heading and a line of text the same

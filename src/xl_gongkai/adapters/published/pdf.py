@@ -26,7 +26,7 @@ import zlib
 from typing import Any
 
 from ...errors import InputError
-from .pdf_cells import page_lines, with_cells
+from .pdf_cells import Columns, page_lines, with_cells
 from .text import MAX_LINES, MAX_TEXT_CHARS, Document, text_lines
 
 MAX_PDF_BYTES = 50 * 1024 * 1024  # a report's PDF is 0.2-5 MB (淮安 2024: 0.4 MB for 6 pages); scans run larger
@@ -134,8 +134,9 @@ def pdf_text(data: bytes) -> list[str]:
                              "不像是一份年度报告，未读取。")
         pages: list[str] = []
         chars = 0
+        columns = Columns()
         for i in range(count):
-            text = _page_text(pdf, i, pdfium.PdfiumError)
+            text = _page_text(pdf, i, pdfium.PdfiumError, columns)
             chars += len(text)
             if chars > MAX_TEXT_CHARS:
                 raise InputError(f"PDF 的文字超过 {MAX_TEXT_CHARS:,} 字的上限（一份年度报告通常不到 2 万字），"
@@ -146,7 +147,7 @@ def pdf_text(data: bytes) -> list[str]:
         pdf.close()
 
 
-def _page_text(pdf: Any, i: int, error: type[Exception]) -> str:
+def _page_text(pdf: Any, i: int, error: type[Exception], columns: Columns) -> str:
     try:
         page = pdf[i]
     except error:
@@ -155,7 +156,7 @@ def _page_text(pdf: Any, i: int, error: type[Exception]) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            return "\n".join(with_cells(page_lines(textpage)))
+            return "\n".join(with_cells(page_lines(textpage, page.get_height()), columns))
         finally:
             textpage.close()
     except error:

@@ -25,11 +25,22 @@ WORD_GAP = 0.6
 # A table's numbers are in a run of lines: a line without a number between two table rows is a wrapped label,
 # more than this many such lines in a row end the table.
 MAX_TEXT_LINES_IN_TABLE = 4
-# The column headings are on the few lines above a table's first row of numbers.
-HEADING_LINES = 8
+# The column headings are the short lines right above a table's first row of numbers: a browser's PDF of a page
+# whose headings wrap prints them column by column, two lines each (``商业`` ‖ ``企业`` ‖ ``科研`` ‖ ``机构`` …,
+# seventeen lines for table 三); a longer line (the 勾稽关系 note, prose) ends them.
+HEADING_LINES = 24
+HEADING_MAX_CHARS = 12
+# A vertical label prints one or two characters a line (``三 、`` ‖ ``本 年`` ‖ ``度 办`` …): such lines do not end a
+# table, however many.
+VERTICAL_PIECE_CHARS = 2
 # A table needs this many columns and rows of numbers for its bands to mean columns.
 MIN_BANDS = 3
 MIN_ROWS = 2
+# ``print_margins``: a browser prints its header (date, title) and footer (address, ``2/6``) within about a third
+# of an inch of the paper's edge (Chromium: 17–23 pt from the bottom, 770–776 pt on a 792 pt page); a report's
+# own text, page numbers included, keeps further in (Word's default margin is an inch, a 公文's page number sits
+# 7 mm under a text area 35 mm from the bottom edge).
+PRINT_MARGIN = 25.0
 MAX_LABEL_CHARS = 60  # the longest row label of the form has 40 characters: more before the numbers is prose
 _NUMBER = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|项|个)?$")
 
@@ -78,10 +89,11 @@ class PageLine:
             "".join(w.text for w in self.words[:first])) <= MAX_LABEL_CHARS
 
 
-def page_lines(textpage: Any) -> list[PageLine]:
-    """The page's lines as PDFium lays them out."""
+def page_lines(textpage: Any, height: float | None = None) -> list[PageLine]:
+    """The page's lines as PDFium lays them out, without what is printed in its outer margins (``print_margins``)."""
     count = textpage.count_chars()
     text: str = textpage.get_text_range(0, count) if count else ""
+    margin = _in_margins(textpage, count, height) if height else frozenset()
     lines: list[PageLine] = []
     chars: list[int] = []
     line: list[str] = []
@@ -89,11 +101,28 @@ def page_lines(textpage: Any) -> list[PageLine]:
         if ch == "\n":
             lines.append(PageLine("".join(line), chars, textpage))
             line, chars = [], []
-        elif ch != "\r":
+        elif ch != "\r" and i not in margin:
             line.append(ch)
             chars.append(i)
     lines.append(PageLine("".join(line), chars, textpage))
     return lines
+
+
+@heuristic("print_margins", "text")
+def _in_margins(textpage: Any, count: int, height: float) -> frozenset[int]:
+    """Characters printed within ``PRINT_MARGIN`` points of the page's top or bottom edge: what a browser adds
+    when it prints a page (the date, the page's title, its address and ``2/6``), no text of the report. Only a
+    page with text there has its characters' boxes looked up."""
+    top = textpage.get_text_bounded(bottom=height - PRINT_MARGIN)
+    bottom = textpage.get_text_bounded(top=PRINT_MARGIN)
+    if not (top.strip() or bottom.strip()):
+        return frozenset()
+    out = set()
+    for i in range(count):
+        _, low, _, high = textpage.get_charbox(i)
+        if low >= height - PRINT_MARGIN or high <= PRINT_MARGIN:
+            out.add(i)
+    return frozenset(out)
 
 
 def _words(chars: Sequence[tuple[str, tuple[float, float, float, float] | None]]) -> list[Word]:
@@ -122,23 +151,41 @@ def _word(chars: Sequence[tuple[str, tuple[float, float, float, float]]]) -> Wor
 
 
 @heuristic("pdf_cell_positions", "text")
-def with_cells(lines: list[PageLine]) -> list[str]:
+@dataclass
+class Columns:
+    """The columns of the last table read so far: a table that goes on over a page break, or after a long wrapped
+    label, has no headings of its own there (``table_over_pages``)."""
+
+    bands: list[tuple[float, float]] | None = None
+    label_edge: float = 0.0
+
+
+def with_cells(lines: list[PageLine], carried: Columns | None = None) -> list[str]:
     """The page's lines; a table row that prints fewer numbers than its table has columns gets a cell for each.
 
     A table is a run of lines with numbers (wrapped labels between them allowed); its columns are the bands the
     column headings above it and its numbers occupy, merged where they overlap. A row is rewritten only when
-    each of its numbers falls in a band of its own right of its label.
+    each of its numbers falls in a band of its own right of its label. ``carried`` holds the columns of the last
+    table of the page before, for a table that begins this page, and is updated for the next.
     """
     out = [ln.text for ln in lines]
     for first, last in _tables(lines):
         rows = [i for i in range(first, last + 1) if lines[i].row]
         label_edge = max((_label_edge(lines[i]) for i in rows), default=0.0)
         numbered = _bands([(w.left, w.right) for i in rows for w in lines[i].numbers if w.left >= label_edge])
-        headings = [(w.left, w.right) for i in range(max(0, first - HEADING_LINES), first)
+        top = first
+        while top > max(0, first - HEADING_LINES) and len(lines[top - 1].text.replace(" ", "")) <= HEADING_MAX_CHARS:
+            top -= 1
+        headings = [(w.left, w.right) for i in range(top, first)
                     for w in lines[i].words if w.left >= label_edge and not w.number]
         # a heading over no column of numbers is a column the table leaves blank; one over several spans them
         empty = [h for h in headings if not any(h[0] < b and a < h[1] for a, b in numbered)]
         bands = sorted(numbered + _bands(empty))
+        if carried is not None and carried.bands and len(bands) < len(carried.bands) and _continues(
+                numbered, carried):
+            bands, label_edge = carried.bands, carried.label_edge  # ``table_over_pages``
+        if carried is not None:
+            carried.bands, carried.label_edge = (bands, label_edge) if len(bands) >= MIN_BANDS else (None, 0.0)
         if len(bands) < MIN_BANDS or len(rows) < MIN_ROWS:
             continue
         for i in rows:
@@ -146,6 +193,16 @@ def with_cells(lines: list[PageLine]) -> list[str]:
             if cells is not None:
                 out[i] = cells
     return out
+
+
+@heuristic("table_over_pages", "text")
+def _continues(numbered: Sequence[tuple[float, float]], carried: Columns) -> bool:
+    """A run of table rows with fewer columns than the run before it (no headings of its own: only its wrapped
+    labels above it, at the top of a page or after a label of six lines) goes on with that run's columns when every
+    column of its numbers lies within one of them (a browser or Word prints every page of a table at the same
+    place)."""
+    assert carried.bands is not None
+    return all(sum(1 for a, b in carried.bands if a <= left and right <= b) == 1 for left, right in numbered)
 
 
 def _tables(lines: Sequence[PageLine]) -> list[tuple[int, int]]:
@@ -158,6 +215,9 @@ def _tables(lines: Sequence[PageLine]) -> list[tuple[int, int]]:
             if start is None:
                 start = i
             last, gap = i, 0
+        elif start is not None and len(ln.text.replace(" ", "")) <= VERTICAL_PIECE_CHARS and not any(
+                ch.isdigit() for ch in ln.text):
+            continue  # a piece of a vertical label
         elif start is not None:
             gap += 1
             if gap > MAX_TEXT_LINES_IN_TABLE:

@@ -194,16 +194,20 @@ def separator_positions(run: Run) -> Placement | None:
 
 
 def data_widths(tokens: Sequence[Token]) -> dict[int, int]:
-    """For each separated line, how many cells it has after its last cell of text (its label): the cells its
-    numbers and blanks can stand in."""
+    """For each separated line, how many cells it has after its label: after its last cell of text, or, with no
+    text, after the empty cells it begins with (its label printed on a line of its own): the cells its numbers
+    and blanks can stand in."""
     cells: dict[int, int] = {}
-    last_text: dict[int, int] = {}
+    label_end: dict[int, int] = {}
+    first_number: dict[int, int] = {}
     for t in tokens:
         if t.ncells:
             cells[t.line] = t.ncells
             if t.kind == TEXT:
-                last_text[t.line] = max(last_text.get(t.line, -1), t.cell)
-    return {line: n - 1 - last_text.get(line, -1) for line, n in cells.items()}
+                label_end[t.line] = max(label_end.get(t.line, -1), t.cell)
+            elif t.kind != EMPTY:
+                first_number[t.line] = min(first_number.get(t.line, t.cell), t.cell)
+    return {line: n - 1 - label_end.get(line, first_number.get(line, 0) - 1) for line, n in cells.items()}
 
 
 @heuristic("cells_lost_in_row", "placement")
