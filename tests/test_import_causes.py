@@ -542,6 +542,19 @@ def test_23_a_pdf_table_with_blank_cells_is_read_by_position(tmp_path: Path) -> 
     assert messages(r, "I1") == []
 
 
+def test_23_a_heading_over_a_group_of_columns_is_no_column() -> None:
+    """The PDF reader's column bands: ``法人或其他组织`` printed over the narrow columns of its five kinds spans two
+    headings apart from each other, so it names no column (merged with them it made five columns one: a Word file of
+    沭阳县发改局 2023 saved as PDF read 25 of its 75 cells); headings inside it that overlap (``社 会`` printed apart
+    over ``组织``) are one column, and leave it a column."""
+    from xl_gongkai.adapters.published.pdf_cells import _without_groups
+
+    group, kinds = (300.0, 420.0), [(305.0, 330.0), (340.0, 365.0), (375.0, 400.0)]
+    assert _without_groups([group, *kinds]) == kinds
+    spaced = [(407.0, 430.0), (407.0, 418.0), (407.0, 418.0), (427.0, 438.0)]
+    assert _without_groups(spaced) == spaced
+
+
 def _printed_by_chromium(page: Path, pdf: Path) -> None:
     """``page`` printed to ``pdf`` by headless Chromium with its default header and footer (date, title, the page's
     address and ``n/m``), as a person saves a web page as PDF."""
@@ -567,13 +580,14 @@ def test_23_a_page_saved_as_pdf_by_a_browser_reads_as_the_page(tmp_path: Path) -
 
 
 def test_23_blank_cells_in_a_browsers_pdf_over_two_pages(tmp_path: Path) -> None:
-    """The page of ``test_23_a_pdf_table_with_blank_cells…`` with its column headings wrapped in narrow cells (each
-    printed column by column, two lines each) and text before it, so that table 三 goes on over a page break, saved
-    as PDF by Chromium: every cell in its column, blank ones blank."""
+    """The page of ``test_23_a_pdf_table_with_blank_cells…`` with the form's three rows of headings (法人或其他组织
+    over its five kinds), the kinds wrapped in narrow cells (printed column by column, two lines each) and text
+    before it, so that table 三 goes on over a page break, saved as PDF by Chromium: every cell in its column,
+    blank ones blank."""
     def shown(values: list[int]) -> list[Any]:
         return [values[0], None, None, None, None, None, values[6]] if values[0] == values[6] else values
 
-    heads = "".join(f"<td class=h>{c.label}</td>" for c in load_form().table("requests").columns)
+    kinds = "".join(f"<td class=h>{c.label}</td>" for c in load_form().table("requests").columns[1:6])
     rows = "".join(f"<tr><td colspan=3>{label}</td>" + "".join(
         f"<td>{'' if v is None else v}</td>" for v in shown(TABLE_THREE[key])) + "</tr>"
         for key, label in zip(TABLE_THREE, (r.label for r in load_form().table("requests").rows), strict=True))
@@ -583,8 +597,9 @@ def test_23_blank_cells_in_a_browsers_pdf_over_two_pages(tmp_path: Path) -> None
     page = tmp_path / "blank.html"
     page.write_text(
         f"<html><head><meta charset='utf-8'><title>某局2024年报告</title><style>{style}</style></head><body>{prose}"
-        f"<p>三、收到和处理政府信息公开申请情况</p><table border=1><tr><td colspan=3 rowspan=2>{note}</td>"
-        f"<td colspan=7>申请人情况</td></tr><tr>{heads}</tr>{rows}</table>"
+        f"<p>三、收到和处理政府信息公开申请情况</p><table border=1><tr><td colspan=3 rowspan=3>{note}</td>"
+        "<td colspan=7>申请人情况</td></tr><tr><td class=h rowspan=2>自然人</td><td colspan=5>法人或其他组织</td>"
+        f"<td class=h rowspan=2>总计</td></tr><tr>{kinds}</tr>{rows}</table>"
         "<p>四、政府信息公开行政复议、行政诉讼情况</p></body></html>", "utf-8")
     _printed_by_chromium(page, tmp_path / "blank.pdf")
     r = import_report(tmp_path / "blank.pdf")

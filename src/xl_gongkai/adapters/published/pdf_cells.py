@@ -172,12 +172,15 @@ def with_cells(lines: list[PageLine], carried: Columns | None = None) -> list[st
     for first, last in _tables(lines):
         rows = [i for i in range(first, last + 1) if lines[i].row]
         label_edge = max((_label_edge(lines[i]) for i in rows), default=0.0)
+        if not label_edge and carried is not None and carried.bands:
+            label_edge = carried.label_edge  # rows whose labels are on lines of their own: the table's label column
         numbered = _bands([(w.left, w.right) for i in rows for w in lines[i].numbers if w.left >= label_edge])
         top = first
         while top > max(0, first - HEADING_LINES) and len(lines[top - 1].text.replace(" ", "")) <= HEADING_MAX_CHARS:
             top -= 1
         headings = [(w.left, w.right) for i in range(top, first)
                     for w in lines[i].words if w.left >= label_edge and not w.number]
+        headings = _without_groups(headings)
         # a heading over no column of numbers is a column the table leaves blank; one over several spans them
         empty = [h for h in headings if not any(h[0] < b and a < h[1] for a, b in numbered)]
         bands = sorted(numbered + _bands(empty))
@@ -193,6 +196,18 @@ def with_cells(lines: list[PageLine], carried: Columns | None = None) -> list[st
             if cells is not None:
                 out[i] = cells
     return out
+
+
+@heuristic("column_group_heading", "text")
+def _without_groups(headings: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Headings without those over a group of columns (``法人或其他组织`` over the five columns of its kinds): a
+    heading whose span holds two headings apart from each other names no column of its own, and merged with them
+    it would make the five one. (Headings inside it that overlap are one column: ``社 会`` ‖ ``组织``.)"""
+    def group(outer: tuple[float, float]) -> bool:
+        inner = _bands([h for h in headings if outer[0] <= h[0] and h[1] <= outer[1] and h != outer])
+        return len(inner) >= 2
+
+    return [h for h in headings if not group(h)]
 
 
 @heuristic("table_over_pages", "text")
