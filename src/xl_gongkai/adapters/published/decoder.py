@@ -80,6 +80,7 @@ class UnitState:
     decided: Reading | None = None
     refused: bool = False  # a number merged down from the row above: not this row's (``merged_cell_value``)
     unordered: str = ""  # why its numbers, as many as its cells, are in no proven order: said in I2
+    apart: bool = False  # its options cut numbers printed apart: an equation across rows must confirm one
     options: list[Reading] = field(default_factory=list)  # possible readings, for the identities to decide
     partial: dict[int, Any] = field(default_factory=dict)  # cells the identities fixed when the row is not whole
     doubtful: list[Unit] = field(default_factory=list)  # the stretch whose numbers cannot be told to their rows
@@ -351,8 +352,13 @@ class Decoder:
             elif glued:
                 # several cuts; or numbers printed apart (``0 0 0 0 0 11``, seven digits for seven cells), where a
                 # lost cell is likelier than a glued one and a row total that holds after cutting ``11`` can be a
-                # coincidence: the table's equations must confirm the cut (``solve``)
+                # coincidence: the table's equations must confirm the cut (``solve``), one across rows at least
                 st.options = glued
+                # one number short is as likely a lost number as two glued ones (``0 0 0 0 0 11``): then an equation
+                # across rows must confirm the cut; several short is text that lost separators, and a token with a
+                # leading zero (``00``) can only be cut
+                st.apart = len(explicit) == st.unit.width - 1 and any(
+                    len(t.text) > 1 and t.text[0] != "0" for t in explicit)
             elif len(explicit) == 1:
                 st.options = list(self._single(st, explicit[0]))
 
@@ -461,12 +467,30 @@ class Decoder:
             if all(r.values == first.values for r in readings):
                 if first.heuristic == "identity_closes_once" and not self._proven_single(st, first, fixed):
                     continue
+                if st.apart and not self._proven_across(st, open_states, consistent, fixed):
+                    continue
                 st.decided = first
                 continue
             agreed = {i: first.values[i] for i in range(st.unit.width)
                       if all(r.values[i] == first.values[i] for r in readings) and first.values[i] is not None}
-            if agreed and first.heuristic == "glued_cells":
+            if agreed and first.heuristic == "glued_cells" and not st.apart:
                 st.partial = agreed
+
+    def _proven_across(self, st: UnitState, open_states: Sequence[UnitState],
+                       consistent: Sequence[tuple[Reading, ...]], fixed: dict[CellKey, Any]) -> bool:
+        """A cut of numbers printed apart is proven only by an equation across rows that is evaluable and holds, in
+        every consistent combination of the open rows: its own row total holds by construction, and with the rows
+        around it unread nothing else weighs it (淮安 2024 with ``1288`` and the first ``11`` of ``11 0 0 0 0 0 11``
+        lost had ``11`` cut into ``1 1``)."""
+        keys = set(self.cell_keys(st.unit))
+        across = [e for e in self.eqs if keys & set(e.cells) and not set(e.cells) <= keys]
+        for combo in consistent:
+            trial = dict(fixed)
+            for o, r in zip(open_states, combo, strict=True):
+                trial.update(zip(self.cell_keys(o.unit), r.values, strict=True))
+            if not any(holds(e, trial.get) for e in across):
+                return False
+        return True
 
     def _proven_single(self, st: UnitState, reading: Reading, fixed: dict[CellKey, Any]) -> bool:
         """A single number's column is proven only when some equation through it is evaluable and holds."""
