@@ -11,7 +11,9 @@ arithmetic leaves one possibility:
    too few — or a row prints none and a later one twice its count — the numbers were printed after the wrong
    label (a PDF line break, a label on two lines with the numbers after the next row's label, a label the
    index could not recognise). The numbers of the stretch, in printed order, are dealt to its rows by count;
-   the result is kept only if every row total and every balance it touches holds.
+   the result is kept only if every row total and every balance it touches holds — and, where some printed
+   row is still unread at the end, only if an equation across rows confirms it (``confirm_flow``): a number
+   lost elsewhere breaks the premise that the counts balance because the rows do.
 3. **The identities decide** (``identity_candidates``): a row that prints fewer numbers than cells in plain
    text (blank cells leave no trace; a crawler glued cells together as ``640020470``) has several possible
    readings. All combinations of the possible readings of such rows are tried against the table's
@@ -58,6 +60,8 @@ def _lead(unit: int) -> int:
 
 def _unlead(place: int) -> int:
     return -1 - place
+
+
 # What step 3 decides (``candidates``, ``solve``): decided again when a dealing of step 2 is taken back.
 _STEP_THREE = frozenset({"glued_cells", "identity_candidates", "identity_closes_once"})
 # Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
