@@ -45,7 +45,7 @@ from typing import IO, Any
 from ..controls import safe_text, shown_path
 from . import sheet_xml
 from .formula_guard import in_file
-from .package_zip import ZipStream, crc32_combine
+from .package_zip import STREAM_PIECE, ZipStream, crc32_combine
 
 EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
 EXCEL_LINKS = 65_530  # hyperlinks Excel allows on one worksheet: beyond them, the file name is plain text
@@ -578,7 +578,7 @@ class ResultsWorkbook:
         for part in parts:
             if isinstance(part, _Spool):
                 with open(part.path, "rb") as fh:
-                    while chunk := fh.read(1 << 20):
+                    while chunk := fh.read(STREAM_PIECE):
                         yield chunk
             else:
                 yield part.data
