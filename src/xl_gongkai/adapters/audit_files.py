@@ -45,7 +45,7 @@ from typing import IO, Any
 from ..controls import safe_text, shown_path
 from . import sheet_xml
 from .formula_guard import in_file
-from .package_zip import ZipStream, crc32_combine
+from .package_zip import STREAM_PIECE, ZipStream, crc32_combine
 
 EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
 EXCEL_LINKS = 65_530  # hyperlinks Excel allows on one worksheet: beyond them, the file name is plain text
@@ -473,20 +473,25 @@ class ResultsWorkbook:
             raise failure
 
     def _frame_parts(self) -> dict[str, Any]:
-        """The frame's parts by name, each big sheet's XML split around the place of its rows; "probe": the
-        numbers of the styles of a finding's link, a cell, and a message."""
+        """The frame's parts by name, in its order: each big sheet's XML (its header and the probe, split around
+        the place of its rows at :meth:`close`), and None for every other part, which :meth:`close` carries from
+        the frame file a piece at a time — the 质量 sheet has a row per flagged report, megabytes of XML at a
+        province's scale, and the parent holds nothing that grows with the folder; "probe": the numbers of the
+        styles of a finding's link, a cell, and a message."""
         with zipfile.ZipFile(self.frame_path) as z:
-            parts: dict[str, Any] = {info.filename: z.read(info) for info in z.infolist()}
-        book = parts["xl/workbook.xml"].decode("utf-8")
-        rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
-        targets = dict(re.findall(r'<Relationship Id="([^"]+)" Type="[^"]*" Target="([^"]+)"', rels))
-        big = {*self.finding_sheets, self.names["files"], *([self.data[0]] if self.data else [])}
-        self.big: dict[str, str] = {}  # sheet name -> its part
-        for name, rid in re.findall(r'<sheet name="([^"]*)" sheetId="\d+"(?: state="\w+")? r:id="([^"]+)"', book):
-            if html.unescape(name) in big:
-                self.big[html.unescape(name)] = "xl/" + targets[rid]
-        if set(self.big) != big:
-            raise ValueError(f"the frame lacks sheets: {sorted(big - set(self.big))}")
+            book = z.read("xl/workbook.xml").decode("utf-8")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            targets = dict(re.findall(r'<Relationship Id="([^"]+)" Type="[^"]*" Target="([^"]+)"', rels))
+            big = {*self.finding_sheets, self.names["files"], *([self.data[0]] if self.data else [])}
+            self.big: dict[str, str] = {}  # sheet name -> its part
+            for name, rid in re.findall(r'<sheet name="([^"]*)" sheetId="\d+"(?: state="\w+")? r:id="([^"]+)"',
+                                        book):
+                if html.unescape(name) in big:
+                    self.big[html.unescape(name)] = "xl/" + targets[rid]
+            if set(self.big) != big:
+                raise ValueError(f"the frame lacks sheets: {sorted(big - set(self.big))}")
+            parts: dict[str, Any] = {info.filename: z.read(info) if info.filename in self.big.values() else None
+                                     for info in z.infolist()}
         first = self.big[self.finding_sheets[0]]
         probe_row = re.search(rb'<row r="2"[^>]*>(.*?)</row>', parts[first])
         styles = re.findall(rb' s="(\d+)"', probe_row.group(1)) if probe_row else []
@@ -521,12 +526,13 @@ class ResultsWorkbook:
         for spool in (*self._rows.values(), *self._links.values()):
             spool.close()
         try:
-            with open(self.staged, "wb") as fh:
+            with open(self.staged, "wb") as fh, zipfile.ZipFile(self.frame_path) as frame:
                 package = ZipStream(fh)
                 for name, data in self.parts.items():
                     sheet = next((s for s, part in self.big.items() if part == name), None)
                     if sheet is None:
-                        package.add(name, data)
+                        with frame.open(name) as source, tempfile.TemporaryFile(dir=self.tmpdir) as spill:
+                            package.add_streamed(name, source, spill)
                     else:
                         self._sheet_part(package, name, sheet, data)
                 package.close()
@@ -572,7 +578,7 @@ class ResultsWorkbook:
         for part in parts:
             if isinstance(part, _Spool):
                 with open(part.path, "rb") as fh:
-                    while chunk := fh.read(1 << 20):
+                    while chunk := fh.read(STREAM_PIECE):
                         yield chunk
             else:
                 yield part.data

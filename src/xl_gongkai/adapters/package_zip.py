@@ -328,6 +328,11 @@ def write_zip(entries: Iterable[tuple[str, bytes, EntryMeta]], comment: bytes = 
 
 _ZIP64_LIMIT = 0xFFFFFFFF  # a size or offset this large or larger is written in the zip64 fields
 _IN_ZIP64 = 0xFFFFFFFF  # what the 32-bit field says then
+# Bytes read, deflated and copied at a time by ZipStream.add_streamed (and by the results workbook's copy of its
+# spools): below the C library's threshold for giving a block its own mapping, so that pieces come and go in the
+# heap it reuses; with pieces of 1 MB, writing the results workbook raised the audit parent's peak memory by
+# 1.6 MB at 10 000 files (0.7 MB at 2 000), with these not at all.
+STREAM_PIECE = 1 << 16
 _ZEROS = bytes(1 << 16)
 
 
@@ -381,6 +386,22 @@ class ZipStream:
         packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
         packed = packer.compress(data) + packer.flush()
         self.add_deflated(name, [packed], zlib.crc32(data), len(data), len(packed))
+
+    def add_streamed(self, name: str, source: IO[bytes], spill: IO[bytes]) -> None:
+        """An entry deflated here from ``source``, read a piece at a time, the deflated bytes going first to
+        ``spill`` (an empty working file: the header needs their length before them). The same bytes as
+        :meth:`add` of the whole content — deflate does not depend on how its input is cut — without holding
+        it: a part that grows with the folder (the audit's 质量 sheet) is never read whole."""
+        packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        crc = size = 0
+        while chunk := source.read(STREAM_PIECE):
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            spill.write(packer.compress(chunk))
+        spill.write(packer.flush())
+        csize = spill.tell()
+        spill.seek(0)
+        self.add_deflated(name, iter(lambda: spill.read(STREAM_PIECE), b""), crc, size, csize)
 
     def add_deflated(self, name: str, pieces: Iterable[bytes], crc: int, size: int, csize: int) -> None:
         """An entry from its raw deflate stream in ``pieces`` (``csize`` bytes in all), whose content has
