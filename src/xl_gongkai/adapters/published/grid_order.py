@@ -26,7 +26,7 @@ from ...spec import CellKey, Table
 from .displaced import in_order
 from .heuristics import heuristic
 from .identities import Equation, holds
-from .label_index import _PUNCTUATION, EXACT, LabelIndex, Unit, ordered_columns
+from .label_index import EXACT, PUNCTUATION, LabelIndex, Unit, ordered_columns
 from .placement import cell_value, data_widths
 from .table_read import TableRead
 from .text import EMPTY, NUMBER, SLASH, TEXT, Token
@@ -60,7 +60,7 @@ def grid_rows(toks: Sequence[Token], norm: Any) -> list[GridRow] | None:
         cells = row[at:]
         if any(t.kind not in (NUMBER, EMPTY, SLASH) for t in cells):
             return None
-        out.append(GridRow(line, "".join(label).translate(_PUNCTUATION), tuple(cells)))
+        out.append(GridRow(line, "".join(label).translate(PUNCTUATION), tuple(cells)))
     return out
 
 
@@ -71,7 +71,7 @@ def _anchor(index: LabelIndex, label: str) -> int | None:
         return None
     best: tuple[int, set[int]] = (0, set())
     for v in index.variants:
-        core = v.norm.translate(_PUNCTUATION)
+        core = v.norm.translate(PUNCTUATION)
         if core and core in label:
             if len(core) > best[0]:
                 best = (len(core), {v.unit})
@@ -84,7 +84,7 @@ def _fits(index: LabelIndex, unit: int, label: str) -> bool:
     """A row that prints a piece of a label (``行政机关不再处理其政府信息公``) may only be a row whose label
     holds that piece."""
     return not label or index.is_table_text(label) or any(
-        label in v.norm.translate(_PUNCTUATION) for v in index.variants if v.unit == unit and v.quality == EXACT)
+        label in v.norm.translate(PUNCTUATION) for v in index.variants if v.unit == unit and v.quality == EXACT)
 
 
 def _cells(unit: Unit, table: Table) -> list[CellKey]:
@@ -152,7 +152,7 @@ def grid_reading(table: Table, index: LabelIndex, toks: Sequence[Token], own: Ta
         if key in own.blank and key not in blank:
             return None
     pieces = {r.label for r, k in zip(rows, anchors, strict=True) if k is None and r.label}
-    added = [(label, nums) for label, nums in own.added if index.norm(label).translate(_PUNCTUATION) not in pieces]
+    added = [(label, nums) for label, nums in own.added if index.norm(label).translate(PUNCTUATION) not in pieces]
     read = TableRead(values=values, blank=blank, read={r.key for r in table.rows}, added=added,
                      row_variants=dict(own.row_variants), column_variants=dict(own.column_variants),
                      notes={k: v for k, v in own.notes.items() if k in own.read}, started=True)

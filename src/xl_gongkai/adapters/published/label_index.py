@@ -62,7 +62,7 @@ MAX_HITS_PER_VARIANT = 64
 # a single character (``果``) could be any word's.
 WRAPPED_PIECE_MIN_CHARS = 2
 # Brackets and separators around a table's own texts (``行政复议（结果维持``, ``总计）``) say nothing of their own.
-_PUNCTUATION = str.maketrans("", "", "()（）[]【】:：,，、;；/／|｜")
+PUNCTUATION = str.maketrans("", "", "()（）[]【】:：,，、;；/／|｜")
 # header cells a conversion invented (``类别 数据1 … 数据6``), printed one after another
 _INVENTED = re.compile(rf"(?:{INVENTED_WORDS})+", re.IGNORECASE)
 _ENUMERATOR = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d{1,2}\.)")
@@ -195,13 +195,13 @@ class LabelIndex:
         texts += [norm(lab.text) for lab in table.labels if lab.kind == "text"]
         # the heading of the table's own section: a table may begin on its heading's line
         texts += [norm(x) for sec in form.sections if sec.table == table.key for x in (sec.heading, *sec.synonyms)]
-        self.table_texts = sorted({t.translate(_PUNCTUATION) for t in texts if t} - {""}, key=len, reverse=True)
+        self.table_texts = sorted({t.translate(PUNCTUATION) for t in texts if t} - {""}, key=len, reverse=True)
         self.row_texts = sorted({v.norm for v in self.variants}, key=len, reverse=True)
-        columns = {norm(x).translate(_PUNCTUATION) for c in table.columns for x in (c.label, *c.synonyms)}
+        columns = {norm(x).translate(PUNCTUATION) for c in table.columns for x in (c.label, *c.synonyms)}
         self.column_pieces = frozenset(
             piece for t in columns for cut in range(WRAPPED_PIECE_MIN_CHARS, len(t) - WRAPPED_PIECE_MIN_CHARS + 1)
             for piece in (t[:cut], t[cut:])) | columns
-        self.table_texts_and_rows = sorted({*self.table_texts, *(t.translate(_PUNCTUATION) for t in self.row_texts)},
+        self.table_texts_and_rows = sorted({*self.table_texts, *(t.translate(PUNCTUATION) for t in self.row_texts)},
                                            key=len, reverse=True)
         self.by_length: dict[int, list[tuple[str, str]]] = {}  # for the one-edit comparison
         for v in self.variants:
@@ -405,7 +405,7 @@ class LabelIndex:
         around its rows (``（四）无`` ‖ … ‖ ``法提供``) and a column label a PDF broke into pieces (``商 业 企``
         ‖ ``业``) are all such text.
         """
-        text = text.translate(_PUNCTUATION)
+        text = text.translate(PUNCTUATION)
         if not text or _INVENTED.fullmatch(text):
             return True
         if any(text in t for t in self.table_texts):
