@@ -798,3 +798,32 @@ def test_18_a_number_with_a_leading_zero_is_no_single_cell() -> None:
     r = import_text("三、收到和处理政府信息公开申请情况\n二、上年结转政府信息公开申请数量 0 0 0 0 0 003 00\n")
     assert row(r, "requests", "carried_in") == [None] * 7
     assert any("“003”以0开头" in m for m in messages(r, "I2"))
+
+
+# 31 ------------------------------------------------------------------------------------------------
+
+def test_31_none_printed_in_a_rows_cells_is_a_blank_cell() -> None:
+    """``无`` printed for "none" in a row's cells (``规章 无 无 无``, ``64 无 无 2 无 4 70``) is an explicit blank, as
+    ``/`` and ``—`` are: the row's other numbers keep their columns. A ``无`` that is a piece of a wrapped label
+    (``（四）无`` ‖ ``法提供``) stays a label, and one alone after a label proves no cell."""
+    r = cause("31_none_word_in_cells.txt")
+    assert row(r, "active", "rules") == [None, None, None]
+    assert row(r, "active", "normative_docs") == [2, None, 15]
+    assert row(r, "requests", "new") == [64, None, None, 2, None, 4, 70]
+    assert row(r, "requests", "disclosed") == [20, None, None, 1, None, 2, 23]
+    assert row(r, "requests", "unavailable_not_held") == TABLE_THREE["unavailable_not_held"]
+    assert row(r, "requests", "unavailable_needs_creation") == TABLE_THREE["unavailable_needs_creation"]
+    assert row(r, "requests", "total") == TABLE_THREE["total"]
+    assert row(r, "appeals", "review") == [1, None, 1, None, 2]
+    assert row(r, "appeals", "direct") == [1, None, None, None, 1]
+    assert row(r, "appeals", "after_review") == [None] * 5
+    assert messages(r, "I1") == []
+    assert row(r, "active", "enforcement") == [None] and any("行政强制" in m for m in messages(r, "I2"))
+    assert not [f for f in checked(r.report) if f.rule[0] == "R" and f.severity.value == ERROR]  # the sums hold
+
+
+def test_31_none_printed_in_a_markdown_tables_cells_is_a_blank_cell() -> None:
+    r = cause("31_none_word_in_cells.md")
+    for key, values in TABLE_THREE.items():
+        assert row(r, "requests", key) == [v or None for v in values], key
+    assert messages(r, "I1") == [] and messages(r, "I2") == []

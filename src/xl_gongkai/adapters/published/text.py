@@ -278,6 +278,11 @@ def parse_text(text: str) -> Document:
 TEXT, NUMBER, SLASH, EMPTY, UNSURE = "text", "number", "slash", "empty", "unsure"
 _NUMBER = re.compile(r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SLASHES = frozenset({"/", "\\", "-", "—", "——", "–"})  # after NFKC: ／ is /, － is -
+# A cell printed as a dash of another kind or length (``———``, ``―``, ``─``): an explicit blank like ``/``. Not
+# a run of ASCII hyphens: a markdown table's rule row is ``| --- | --- |``.
+_DASHES = re.compile(r"[‐‑‒–—―─━]{1,4}")
+# The word a clerk prints in a cell for "none" (``规章 | 无 | 无 | 无``): an explicit blank, not a label.
+NONE_WORD = "无"
 # Units a table cell can carry after its number (``3件``, ``20.3万元``, ``75394432.52元``): the table
 # reader decides what a unit means for the cell's column (see placement.cell_value).
 UNITS = ("万元", "元", "件", "项", "个")
@@ -349,7 +354,7 @@ def _pieces(cell: str, line: Line, line_no: int, at: int = -1) -> Iterator[Token
             yield tok(NUMBER, piece, read[0], read[1])
             continue
         norm = unicodedata.normalize("NFKC", piece)
-        if norm in _SLASHES:
+        if blank_mark(norm) or (cells and norm == NONE_WORD and cell.strip() == piece):
             yield tok(SLASH, piece)
             continue
         if cells:
@@ -432,16 +437,39 @@ def glued_row(piece: str) -> list[tuple[str, tuple[int | float, str] | None]] | 
     return out if any(n is not None for _, n in out) else None
 
 
+def blank_mark(norm: str) -> bool:
+    """A piece (NFKC) that is an explicit blank: a slash or a dash."""
+    return norm in _SLASHES or _DASHES.fullmatch(norm) is not None
+
+
+@heuristic("none_word_blank", "text")
+def none_words(tokens: list[Token]) -> list[Token]:
+    """``无`` printed in a row's cells (``规章 无 无 无``, ``… 3 无 无 5``) is an explicit blank, like ``/``.
+
+    In plain text ``无`` is also a piece of a wrapped label (``（四）无`` ‖ ``法提供``), so it is a cell only where
+    the layout says so: right after a number or another blank of the row, or in a run of two or more. (In a
+    table's cells, a cell that holds nothing but ``无`` is one, see ``_pieces``.)"""
+    out = list(tokens)
+    loose = [i for i, t in enumerate(out) if t.kind == TEXT and t.text == NONE_WORD]
+    for i in loose:
+        after_cell = i > 0 and out[i - 1].kind in (NUMBER, SLASH)
+        in_run = (i + 1 < len(out) and out[i + 1].kind == TEXT and out[i + 1].text == NONE_WORD) or (
+            i > 0 and out[i - 1].kind == SLASH and out[i - 1].text == NONE_WORD)
+        if after_cell or in_run:
+            out[i] = replace(out[i], kind=SLASH)
+    return out
+
+
 def line_tokens(line: Line, line_no: int) -> list[Token]:
     if line.cells is None:
-        return list(_pieces(line.text, line, line_no))
+        return none_words(list(_pieces(line.text, line, line_no)))
     out: list[Token] = []
     n = len(line.cells)
     for i, cell in enumerate(line.cells):
         if i in line.carried:
             if not cell.strip():
                 out.append(Token(EMPTY, "", None, line.grid, line_no, cells=True, cell=i, ncells=n))
-            elif parse_number(cell) is not None or unicodedata.normalize("NFKC", cell.strip()) in _SLASHES:
+            elif parse_number(cell) is not None or blank_mark(unicodedata.normalize("NFKC", cell.strip())):
                 out.append(Token(UNSURE, cell.strip(), None, line.grid, line_no, cells=True, cell=i, ncells=n))
             continue  # a label merged down from the row above is not printed again
         if not cell.strip():
