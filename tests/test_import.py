@@ -637,6 +637,19 @@ def test_compatibility_radicals_become_the_characters_they_stand_for() -> None:
     assert "市各有关部门 933 件" in preamble and "同比增长70.3%" in preamble and "⻔" not in preamble
 
 
+def test_characters_that_print_as_nothing_are_dropped() -> None:
+    """A page copied with a zero-width space before each number of the tables (``3001 \u200b53``) and a soft
+    hyphen and joiners in the text reads as the page without them: every cell as hand-checked."""
+    lines = HUAIAN.split("\n")
+    start, stop = lines.index("二、主动公开政府信息情况"), lines.index("五、存在的主要问题及改进情况")
+    tables = [re.sub(r"(?<= )(?=\d)", "\u200b", ln) for ln in lines[start:stop]]
+    text = "\n".join([*lines[:start], *tables, *lines[stop:]]).replace("政府信息", "政府\u00ad信\u200d息")
+    assert text.count("\u200b") > 150
+    result = import_text(text)
+    assert differences(result.report, load("huaian-city-2024")) == []
+    assert errors(result.findings) == []
+
+
 def test_empty_cells_between_numbers_after_a_padding_cell() -> None:
     """The reference report's rows begin with an empty cell after the label (a merged label column)."""
     r = import_text("二、主动公开政府信息情况\n第二十条第（一）项\n行政规范性文件\t\t1,208\t\t3\n")

@@ -65,12 +65,26 @@ def _compat_table() -> dict[int, str]:
     return table
 
 
-_COMPAT = _compat_table()
+# Characters that print as nothing: a zero-width space, joiners, a word joiner, a byte-order mark inside the
+# text, a soft hyphen. Pages and WeChat articles carry them between a table's numbers (``3001 \u200b53``), where
+# they made a number a word.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+@heuristic("invisible_characters", "text")
+def _invisible_table() -> dict[int, None]:
+    """Characters that print as nothing (zero-width spaces and joiners, a byte-order mark, a soft hyphen) are
+    dropped: they are in no label and no number."""
+    return {ord(c): None for c in _INVISIBLE}
+
+
+_COMPAT: dict[int, str | None] = {**_compat_table(), **_invisible_table()}
 
 
 @heuristic("compatibility_characters", "text")
 def fix_characters(text: str) -> str:
-    """Replace CJK compatibility radicals and ideographs by the characters they stand for.
+    """Replace CJK compatibility radicals and ideographs by the characters they stand for, and drop the
+    characters that print as nothing (``invisible_characters``).
 
     Only those code points change, so narrative punctuation (full-width commas and brackets) is
     kept exactly as published.
