@@ -827,3 +827,13 @@ def test_31_none_printed_in_a_markdown_tables_cells_is_a_blank_cell() -> None:
     for key, values in TABLE_THREE.items():
         assert row(r, "requests", key) == [v or None for v in values], key
     assert messages(r, "I1") == [] and messages(r, "I2") == []
+
+
+# 32 ------------------------------------------------------------------------------------------------
+
+def test_32_a_table_split_by_a_page_number_paragraph() -> None:
+    """A Word file saved as a page keeps its page numbers as paragraphs: table 三 in two tables with ``- 3 -``
+    between them. The page number is no row's cells (``-`` ``3`` ``-`` had made the row before it ten cells)."""
+    r = cause("32_table_split_by_a_page_number.html")
+    assert table_three(r) == TABLE_THREE
+    assert messages(r, "I1") == [] and messages(r, "I2") == []

@@ -33,7 +33,7 @@ from ...errors import InputError
 from ..jsonfile import MAX_JSON_BYTES
 from ..package_zip import MAX_PARSED_PART, ZipPackage, ascii_lower
 from .html import _LAYOUT_CELL_CHARS, _MAX_SPAN
-from .text import MAX_TEXT_CHARS, Document, Line, fix_characters, strip_emphasis
+from .text import MAX_TEXT_CHARS, Document, Line, fix_characters, is_page_marker, strip_emphasis
 
 MAIN_PART = "word/document.xml"
 MAX_CUSTOM_PARTS = 64  # custom XML parts looked into for embedded data; Word and SharePoint write a handful
@@ -141,7 +141,7 @@ class _Reader:
             cell = self._cell()
             if cell is not None:
                 cell.blocks.append(text)
-            elif text:
+            elif text and not is_page_marker(text):  # a page number a Word file made from a PDF keeps as a paragraph
                 self.lines.append(Line(strip_emphasis(fix_characters(text)), block=True))
         elif name == "tbl" and self.tables:
             table = self.tables.pop()

@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from ...core.embedded import HTML_ELEMENT_ID
 from ...errors import InputError
 from .heuristics import heuristic
-from .text import Document, Line, fix_characters, strip_emphasis
+from .text import Document, Line, fix_characters, is_page_marker, strip_emphasis
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
@@ -242,7 +242,7 @@ class _Flattener:
     def flush(self) -> None:
         text = _SPACE.sub(" ", "".join(self.buffer).replace("\xa0", " ")).strip()
         self.buffer = []
-        if text:
+        if text and not is_page_marker(text):  # a page number a Word file saved as a page keeps as a paragraph
             self.lines.append(Line(strip_emphasis(fix_characters(text)), block=True))
 
     def walk(self, node: _Node | str) -> None:
