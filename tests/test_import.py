@@ -694,6 +694,11 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     # only the signature names it
     ("2024年政府信息公开工作年度报告\n一、总体情况\n……\n六、其他需要报告的事项\n无。\n某镇人民政府\n2025年1月20日\n",
      "某镇人民政府"),
+    # a breadcrumb on the line above the title, which the two lines joined would read as the title: the title's own
+    # name, not the office the 编制 sentence names
+    ("当前位置：首页>信息公开>年度报告\n某市人民政府2024年政府信息公开工作年度报告\n"
+     "发布时间：2025-01-20 浏览次数：123\n"
+     "本报告由某市人民政府办公室根据《中华人民共和国政府信息公开条例》编制。\n一、总体情况\n……\n", "某市人民政府"),
 ])
 def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, tmp_path: Path) -> None:
     name = "r.html" if text.startswith("<html>") else "r.txt"

@@ -217,19 +217,28 @@ _PLACES: dict[tuple[int, tuple[Any, ...]], tuple[str, str, str]] = {}  # a place
 
 def finding_row(form: Any, finding: Any) -> dict[str, Any]:
     """A finding (a ``Finding`` or its dict) as the auditor reads it: the place in the form's words (表三, the row
-    and column labels)."""
-    f = finding if isinstance(finding, dict) else finding.as_dict()
-    place = f.get("place", {})
-    key = (place.get("table"), place.get("row"), place.get("column"), place.get("field"), place.get("section"))
+    and column labels). A ``Finding``'s fields are read as they are: a dozen per finding in a dense report, no
+    dictionary of it is made first."""
+    if isinstance(finding, dict):
+        f, place = finding, finding.get("place", {})
+        rule, severity, message, explanation = f["rule"], f["severity"], f["message"], f.get("explanation", "")
+        sheet, cell = place.get("sheet", ""), place.get("cell", "")
+        key = (place.get("table"), place.get("row"), place.get("column"), place.get("field"), place.get("section"))
+    else:
+        at = finding.place
+        rule, severity, message, explanation = (finding.rule, finding.severity.value, finding.message,
+                                                finding.explanation or "")
+        sheet, cell = at.sheet if at.sheet is not None else "", at.cell if at.cell is not None else ""
+        key = (at.table, at.row, at.column, at.field, at.section)
+        place = None
     words = _PLACES.get((id(form), key))
     if words is None:
-        words = _place_words(form, place)
+        words = _place_words(form, place if place is not None else finding.place.as_dict())
         if form is not None and len(_PLACES) < 8192:
             _PLACES[(id(form), key)] = words  # forms are loaded once per process and live as long
     table, row, column = words
-    return {"rule": f["rule"], "severity": f["severity"], "message": f["message"], "sheet": place.get("sheet", ""),
-            "cell": place.get("cell", ""), "table": table, "row": row, "column": column,
-            "explanation": f.get("explanation", "")}
+    return {"rule": rule, "severity": severity, "message": message, "sheet": sheet, "cell": cell, "table": table,
+            "row": row, "column": column, "explanation": explanation}
 
 
 def _place_words(form: Any, place: dict[str, str]) -> tuple[str, str, str]:

@@ -159,8 +159,9 @@ class Rule:
         Together they must be exactly the words the kind declares: a kind that fills
         other words than it declares is a defect (ValueError), so the load check of the placeholders holds.
         """
-        values = dict(values or {})
-        filled = {**{k: show(v) for k, v in values.items()}, **words}
+        values = values or {}  # copied once, into the finding (``_make``)
+        filled = {k: show(v) for k, v in values.items()}
+        filled.update(words)
         declared = self._declared(unevaluable)
         if declared is not None and filled.keys() != declared:
             raise ValueError(f"rule {self.id}: kind {self.kind} fills {sorted(filled)}, declares {sorted(declared)}")
@@ -191,7 +192,10 @@ class Rule:
     def _make(self, scope: str, severity: Severity, message: str, place: Place | None,
               cells: Sequence[CellKey | str], values: Mapping[str, Any]) -> Finding:
         return Finding(rule=self.id, severity=severity, message=message, key=f"{self.id}:{scope}",
-                       place=place or Place(), cells=tuple(map(_text, cells)), values=dict(values))
+                       place=place or _NOWHERE, cells=tuple(map(_text, cells)), values=dict(values))
+
+
+_NOWHERE = Place()  # a finding that points at no place (a place is immutable: one serves them all)
 
 
 _TEXTS: dict[Any, str] = {}  # a cell key as a finding lists it (a form has a few hundred)

@@ -82,10 +82,12 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
     """The title printed at the top of the body, on up to three lines: ``(agency, year)`` and the lines it took.
 
     Lines that only look like a title's pieces (``正文`` above it, a menu) are skipped: the first window of lines
-    that reads as a title with its year wins.
+    that reads as a title with its year wins — unless what it names is no agency (a breadcrumb joined to the title:
+    ``当前位置：首页>信息公开>年度报告`` ‖ ``淮安市人民政府2024年…``), when a later window that names one does.
     """
     top = [(i, ln.text.strip()) for i, ln in enumerate(lines[:first_heading]) if ln.text.strip()][:_TITLE_SCAN]
     fallback: tuple[tuple[str | None, int | None] | None, int] = (None, 0)
+    dated: tuple[tuple[str | None, int | None] | None, int] | None = None  # the first with a year, naming no agency
     for j in range(len(top)):
         for width in (1, 2, 3):
             chunk = top[j:j + width]
@@ -95,10 +97,12 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             if _TITLE_LINE.match(joined):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
-                    return parsed, chunk[-1][0] + 1
+                    if parsed[0] is None or agency_name(parsed[0]) is not None:
+                        return parsed, chunk[-1][0] + 1
+                    dated = dated or (parsed, chunk[-1][0] + 1)
                 if fallback[1] == 0:
                     fallback = (parsed, chunk[-1][0] + 1)
-    return fallback
+    return dated or fallback
 
 
 def cms_fields(lines: Sequence[Line]) -> dict[str, str]:
