@@ -706,6 +706,19 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     assert import_report(tmp_path / name).report.metadata.get("agency") == agency
 
 
+@pytest.mark.parametrize("title", [
+    "某县水利局2024年政府信息公开年报", "某县水利局2024年政务公开工作年度报告",
+    "某县水利局2024年度信息公开工作年度报告", "某县水利局政府信息公开工作年度报告（2024年度）",
+    "某县水利局二〇二四年政府信息公开工作年度报告",
+])
+def test_a_title_worded_its_own_way(title: str) -> None:
+    """How agencies word their titles (as the portal's column is named, 政府信息公开年报): the title's agency and year,
+    not a name from the body (here the signature's)."""
+    text = f"{title}\n一、总体情况\n2024年，我局……\n六、其他需要报告的事项\n无。\n某市人民政府\n2025年1月20日\n"
+    meta = import_text(text).report.metadata
+    assert (meta.get("agency"), meta.get("year")) == ("某县水利局", 2024)
+
+
 @pytest.mark.parametrize("text", [
     "当前位置：首页 > 政务公开 > 政府信息公开年报\n2024年政府信息公开工作年度报告\n一、总体情况\n……\n",
     "根据《条例》要求，现将本机关2024年政府信息公开工作年度报告公布如下，请监督。\n一、总体情况\n……\n",

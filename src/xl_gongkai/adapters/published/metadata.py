@@ -27,13 +27,23 @@ from .heuristics import heuristic
 from .notes import import_finding
 from .text import Line
 
+# What a title calls the report: 政府信息公开工作年度报告, and as agencies word it — 政府信息公开年报 (a CMS's
+# column), 政务公开工作年度报告, 信息公开工作年度报告
+_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*(?:年度?\s*报告|年报)"
 _TITLE = re.compile(
-    r"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:的)?\s*政府信息公开(?:工作)?\s*年度?\s*报告"
+    rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
 )
 _TITLE_YEAR_FIRST = re.compile(
-    r"^(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>.+?)\s*政府信息公开(?:工作)?\s*年度?\s*报告"
+    rf"^(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<agency>.+?)\s*{_REPORT}"
 )
-_TITLE_LINE = re.compile(r"^.{0,60}?政府信息公开(?:工作)?年度报告(?:[（(].*[)）])?$")
+# the year after the words, in brackets: 某县水利局政府信息公开工作年度报告（2024年度）
+_TITLE_YEAR_AFTER = re.compile(
+    rf"^(?P<agency>.+?)\s*{_REPORT}\s*[（(]\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*[)）]$"
+)
+_TITLE_LINE = re.compile(rf"^.{{0,60}}?{_REPORT}(?:[（(].*[)）])?$")
+# a year in Chinese numerals (二〇二四年): read as digits
+_HAN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
+_HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 _PERIOD = re.compile(
     r"(?:统计|期限|期间|时间|范围|报告|数据)[^。；;]{0,24}?(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?"
     r"(?:至|到|—|-|~|－|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
@@ -69,12 +79,19 @@ def strip_name_note(agency: str) -> str:
 
 def parse_title(text: str) -> tuple[str | None, int | None] | None:
     """``(agency, year)`` of ``<机关><年度>年政府信息公开工作年度报告`` (or ``<年度>年<机关>…``)."""
-    m = _TITLE.match(text.strip()) or _TITLE_YEAR_FIRST.match(text.strip())
+    text = han_year(text.strip())
+    m = _TITLE.match(text) or _TITLE_YEAR_FIRST.match(text) or _TITLE_YEAR_AFTER.match(text)
     if not m:
         return None
     agency = re.sub(r"^关于|(?:关于|的)$", "", m.group("agency").strip(" 　\t:：-—")).strip()
     agency = strip_name_note(strip_chrome(agency))
     return agency or None, int(m.group("year"))
+
+
+@heuristic("title_words", "metadata")
+def han_year(text: str) -> str:
+    """A title's year in Chinese numerals (``二〇二四年``) is the year in digits (``2024年``)."""
+    return _HAN_YEAR.sub(lambda m: m.group(0).translate(_HAN_DIGITS), text) if "年" in text else text
 
 
 @heuristic("title_lines", "metadata")
@@ -94,7 +111,7 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             if len(chunk) < width:
                 break
             joined = re.sub(r"\s+", "", "".join(t for _, t in chunk))  # OCR spaces every character: 洪 泽 区 人 民政 府
-            if _TITLE_LINE.match(joined):
+            if _TITLE_LINE.match(han_year(joined)):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
                     if parsed[0] is None or agency_name(parsed[0]) is not None:
