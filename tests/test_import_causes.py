@@ -837,3 +837,27 @@ def test_32_a_table_split_by_a_page_number_paragraph() -> None:
     r = cause("32_table_split_by_a_page_number.html")
     assert table_three(r) == TABLE_THREE
     assert messages(r, "I1") == [] and messages(r, "I2") == []
+
+
+# 33 ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("style", ["（{n}）", "{i}.", "第{n}部分 ", ""])
+def test_33_parts_numbered_their_own_way(style: str) -> None:
+    """Parts headed ``（一）总体情况``, ``1.总体情况``, ``第一部分 总体情况`` or ``总体情况`` alone (a page's list
+    numbers them): each part is found by its heading's words on a line of their own, between the parts found
+    around it, and I4 names the heading as printed; a subheading ``（一）主动公开。…`` is no part."""
+    text = (CAUSES / "33_parts_numbered_their_own_way.txt").read_text("utf-8")
+    for i, n in enumerate("一二三四五六", start=1):
+        for words in ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
+                      "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项"):
+            text = text.replace(f"（{n}）{words}\n", style.format(n=n, i=i) + words + "\n")
+    r = import_text(text)
+    assert messages(r, "I6") == [] and not [f for f in checked(r.report) if f.rule == "I6"]
+    assert r.report.narrative["overview"].startswith("2024年，我局认真贯彻落实")
+    assert "主动公开政府信息128条" in r.report.narrative["overview"]
+    assert r.report.narrative["problems"].startswith("一是公开内容不够丰富")
+    assert r.report.narrative["other"] == "本年度未收取信息处理费。"
+    assert row(r, "active", "normative_docs") == [1, 0, 6] and row(r, "requests", "new") == [2, 0, 0, 0, 0, 0, 2]
+    assert row(r, "appeals", "review") == [0] * 5
+    if style:
+        assert any(f"使用的标签是“{style.format(n='一', i=1)}总体情况”" in m for m in messages(r, "I4"))

@@ -114,11 +114,51 @@ def find_headings(form: Form, lines: Sequence[Line]) -> dict[str, Heading]:
         next_index = order.index(hit.section) + 1
         i = hit.end
     for section in order:
+        if section.key not in found:
+            own = _numbered_its_own_way(form, lines, found, order, section, variants[section.key])
+            if own is not None:
+                found[section.key] = own
+    for section in order:
         if section.key not in found and section.openings:
             opened = _opened_by_subheading(lines, found, order, section)
             if opened is not None:
                 found[section.key] = opened
     return found
+
+
+# How a report may number its parts instead of 一、: （一）, (1), 1., 1、, 一., 第一部分, 第一章 — or not at all
+_OWN_NUMBER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,2}[）)]|\d{1,2}[、.．]|[一二三四五六七八九十]{1,2}[.．]"
+                         r"|第[一二三四五六七八九十\d]{1,2}(?:部分|章|节)|)\s*")
+
+
+@heuristic("heading_numbered_its_own_way", "narrative")
+def _numbered_its_own_way(form: Form, lines: Sequence[Line], found: dict[str, Heading], order: Sequence[Section],
+                          section: Section, variants: Sequence[str]) -> Heading | None:
+    """A part not found, whose heading's words stand on a line of their own under another kind of number
+    (``（一）总体情况``, ``1.总体情况``, ``第一部分 总体情况``) or none (``总体情况``, a page's heading whose number is
+    its list's): only between the parts found around it, only the whole line (a note after it allowed), said in I4.
+    """
+    start, stop = _gap(lines, found, order, section)
+    words = [v[m.end():] if (m := _NUMERAL_SEP.match(v)) else v for v in variants]
+    for i in range(start, stop):
+        if lines[i].cells is not None:
+            continue
+        text = lines[i].text.strip().strip("#*").strip()
+        body = text[_OWN_NUMBER.match(text).end():]  # type: ignore[union-attr]  # it matches the empty string
+        for w in words:
+            split = _split(form, body, w)
+            if split is not None and not _rest(split[1]):
+                return Heading(section, i, i + 1, "", text, False)
+    return None
+
+
+def _gap(lines: Sequence[Line], found: dict[str, Heading], order: Sequence[Section],
+         section: Section) -> tuple[int, int]:
+    """The lines between the parts found before and after ``section``: where its heading can only be."""
+    at = order.index(section)
+    before = [found[s.key] for s in order[:at] if s.key in found]
+    after = [found[s.key] for s in order[at + 1:] if s.key in found]
+    return (before[-1].end if before else 0), (after[0].line if after else len(lines))
 
 
 @heuristic("part_opened_by_subheading", "narrative")
@@ -130,11 +170,7 @@ def _opened_by_subheading(lines: Sequence[Line], found: dict[str, Heading], orde
     Only between the parts found around it, only a short numbered line (``_is_heading``) carrying one of the
     part's ``openings``; the subheading is the part's first line of text, and I4 says the heading was missing.
     """
-    at = order.index(section)
-    before = [found[s.key] for s in order[:at] if s.key in found]
-    after = [found[s.key] for s in order[at + 1:] if s.key in found]
-    start = before[-1].end if before else 0
-    stop = after[0].line if after else len(lines)
+    start, stop = _gap(lines, found, order, section)
     for i in range(start, stop):
         text = lines[i].text.strip().lstrip("#").strip()
         if _is_heading(text) and any(w in text for w in section.openings):
