@@ -113,9 +113,10 @@ def find_headings(form: Form, lines: Sequence[Line]) -> dict[str, Heading]:
         found[hit.section.key] = hit
         next_index = order.index(hit.section) + 1
         i = hit.end
+    bodies: dict[int, tuple[str, str, str]] = {}  # a line's text, body and its normal form, worked out once
     for section in order:
         if section.key not in found:
-            own = _numbered_its_own_way(form, lines, found, order, section, variants[section.key])
+            own = _numbered_its_own_way(form, lines, found, order, section, variants[section.key], bodies)
             if own is not None:
                 found[section.key] = own
     for section in order:
@@ -133,23 +134,39 @@ _OWN_NUMBER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,2}[）
 
 @heuristic("heading_numbered_its_own_way", "narrative")
 def _numbered_its_own_way(form: Form, lines: Sequence[Line], found: dict[str, Heading], order: Sequence[Section],
-                          section: Section, variants: Sequence[str]) -> Heading | None:
+                          section: Section, variants: Sequence[str],
+                          bodies: dict[int, tuple[str, str, str]]) -> Heading | None:
     """A part not found, whose heading's words stand on a line of their own under another kind of number
     (``（一）总体情况``, ``1.总体情况``, ``第一部分 总体情况``) or none (``总体情况``, a page's heading whose number is
     its list's): only between the parts found around it, only the whole line (a note after it allowed), said in I4.
+    ``bodies`` keeps each line's reading for the next part looked for: every line is normalised once.
     """
     start, stop = _gap(lines, found, order, section)
     words = [v[m.end():] if (m := _NUMERAL_SEP.match(v)) else v for v in variants]
     for i in range(start, stop):
-        if lines[i].cells is not None:
-            continue
-        text = lines[i].text.strip().strip("#*").strip()
-        body = text[_OWN_NUMBER.match(text).end():]  # type: ignore[union-attr]  # it matches the empty string
+        got = bodies.get(i)
+        if got is None:
+            got = bodies[i] = _own_body(form, lines[i])
+        text, body, norm = got
         for w in words:
-            split = _split(form, body, w)
-            if split is not None and not _rest(split[1]):
-                return Heading(section, i, i + 1, "", text, False)
+            if norm.startswith(w):
+                split = _split(form, body, w)
+                if split is not None and not _rest(split[1]):
+                    return Heading(section, i, i + 1, "", text, False)
     return None
+
+
+# A heading on a line of its own is short: the longest part's words (24 characters) and a note after them
+OWN_HEADING_MAX_CHARS = 60
+
+
+def _own_body(form: Form, line: Line) -> tuple[str, str, str]:
+    """(the line, the words after its number, their normal form) — empty for a table row or a long line."""
+    text = line.text.strip().strip("#*").strip()
+    if line.cells is not None or not text or len(text) > OWN_HEADING_MAX_CHARS:
+        return "", "", ""
+    body = text[_OWN_NUMBER.match(text).end():]  # type: ignore[union-attr]  # it matches the empty string
+    return text, body, _canon(form, body)
 
 
 def _gap(lines: Sequence[Line], found: dict[str, Heading], order: Sequence[Section],
