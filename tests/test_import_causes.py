@@ -555,6 +555,20 @@ def test_23_a_heading_over_a_group_of_columns_is_no_column() -> None:
     assert _without_groups(spaced) == spaced
 
 
+def test_23_group_headings_narrower_than_their_columns_are_no_columns() -> None:
+    """A Word table saved as PDF by LibreOffice, the five kinds wrapped in narrow cells (``商业企`` ‖ ``业``,
+    ``科研机`` ‖ ``构`` …): ``法人或其他组织`` and ``申请人情况`` are centred over them and narrower than the five
+    together, so they hold only one heading each, but each reaches over three headings apart from each other (the
+    spans as printed): they name no column. Merged with the kinds they had made seven columns five, and the rows
+    that print only 自然人 and 总计 unread (25 of 75 cells)."""
+    from xl_gongkai.adapters.published.pdf_cells import _without_groups
+
+    person, total, group, above = (292.0, 316.0), (496.0, 513.0), (373.0, 435.0), (383.0, 426.0)
+    kinds = [(324.0, 350.0), (333.0, 341.0), (357.0, 384.0), (366.0, 374.0), (391.0, 417.0), (391.0, 417.0),
+             (424.0, 451.0), (424.0, 450.0), (462.0, 480.0)]
+    assert _without_groups([above, person, group, total, *kinds]) == [person, total, *kinds]
+
+
 def _printed_by_chromium(page: Path, pdf: Path) -> None:
     """``page`` printed to ``pdf`` by headless Chromium with its default header and footer (date, title, the page's
     address and ``n/m``), as a person saves a web page as PDF."""

@@ -198,16 +198,33 @@ def with_cells(lines: list[PageLine], carried: Columns | None = None) -> list[st
     return out
 
 
+# A column's heading printed wider than its cell reaches into its two neighbours' at most: one that reaches over
+# this many headings apart from each other spans columns
+GROUP_REACH = 3
+
+
 @heuristic("column_group_heading", "text")
 def _without_groups(headings: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     """Headings without those over a group of columns (``法人或其他组织`` over the five columns of its kinds): a
-    heading whose span holds two headings apart from each other names no column of its own, and merged with them
-    it would make the five one. (Headings inside it that overlap are one column: ``社 会`` ‖ ``组织``.)"""
+    heading whose span holds two headings apart from each other, or reaches over ``GROUP_REACH`` of them (a group
+    heading centred over narrow columns, and narrower than they are together: Word's PDF of a page with the five
+    kinds wrapped in their cells), names no column of its own, and merged with them it would make the five one.
+    (Headings inside it that overlap are one column: ``社 会`` ‖ ``组织``.)"""
     def group(outer: tuple[float, float]) -> bool:
         inner = _bands([h for h in headings if outer[0] <= h[0] and h[1] <= outer[1] and h != outer])
-        return len(inner) >= 2
+        reached = [h for h in headings if h[0] < outer[1] and outer[0] < h[1] and h != outer]
+        return len(inner) >= 2 or _apart(reached) >= GROUP_REACH
 
     return [h for h in headings if not group(h)]
+
+
+def _apart(spans: Sequence[tuple[float, float]]) -> int:
+    """How many of ``spans`` can be chosen with no two overlapping (the earliest-ending first: the most there are)."""
+    count, end = 0, float("-inf")
+    for left, right in sorted(spans, key=lambda s: s[1]):
+        if left >= end:
+            count, end = count + 1, right
+    return count
 
 
 @heuristic("table_over_pages", "text")
