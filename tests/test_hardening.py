@@ -33,7 +33,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import TODAY
@@ -132,6 +132,10 @@ def _show(value: Any) -> str:
 @fuzz_settings()
 @given(edits=st.dictionaries(st.sampled_from(VALUE_CELLS + META_CELLS + TEXT_CELLS), CELL_VALUES,
                              min_size=1, max_size=6))
+# a year no date can have: the register's rule failed with an OverflowError (found by `make fuzz`); the last year
+# whose next year is still a date
+@example(edits={("封面", "B6"): 2147483648})
+@example(edits={("封面", "B6"): 9999})
 def test_any_value_in_any_cell_is_a_finding_on_that_cell(edits: dict[tuple[str, str], Any],
                                                          tmp_path_factory: pytest.TempPathFactory) -> None:
     """Text, negative, decimal, huge, formula, error values, dates, blanks: findings that name the cell.

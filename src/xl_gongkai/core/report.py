@@ -11,6 +11,10 @@ from ..spec import CellKey, Form
 from .ledger import Ledger
 from .numbers import Reading, Scan, read, scan
 
+# A year the rules can work with: four digits, and the year after it a date too (a publication deadline, the
+# register's next-year cases)
+YEARS = range(1000, 9999)
+
 
 @dataclass(frozen=True)
 class Report:
@@ -88,16 +92,20 @@ class Report:
 
     @property
     def year(self) -> int | None:
+        """The report's year: four digits whose next year is a date too (``YEARS``), else None — 封面's year
+        rule says what is wrong with it, and no other rule is handed a year it cannot make a date of (2147483648
+        in the year cell made the register's rule fail with an OverflowError)."""
         y = self.metadata.get("year")
         if isinstance(y, bool):
             return None
+        found: int | None = None
         if isinstance(y, int):
-            return y
-        if isinstance(y, float) and y.is_integer():
-            return int(y)
-        if isinstance(y, str) and y.strip().isdigit():
-            return int(y.strip())
-        return None
+            found = y
+        elif isinstance(y, float) and y.is_integer():
+            found = int(y)
+        elif isinstance(y, str) and y.strip().isdigit():
+            found = int(y.strip())
+        return found if found in YEARS else None
 
     @property
     def agency(self) -> str:

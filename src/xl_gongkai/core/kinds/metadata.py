@@ -61,7 +61,7 @@ def year(ctx: RuleContext) -> Iterator[Finding]:
     if _blank(raw):
         reason = "未填写报告年度。"
     elif y is None:
-        reason = "不是四位数的年份。"
+        reason = "不是有效的四位数年份。"
     elif y < form.first_year:
         reason = f"本模板采用的格式（{form.short_source}）自{form.first_year}年度报告起使用。"
     elif form.last_year is not None and y > form.last_year:
