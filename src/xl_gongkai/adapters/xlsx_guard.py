@@ -307,14 +307,20 @@ def _nothing_watched(data: bytes, watch: tuple[int, int]) -> bool:
     column (a column whose letters begin the same, EA after E, makes the counts differ: in doubt).
     """
     column, first = watch
-    if _SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _OTHER_CELL_START.search(data):
-        return False
-    if data.count(b"<c ") != data.count(b'<c r="'):
+    if not _plainly_written(data):
         return False
     letters = _column_cells(column)[0]
     starts = data.count(b'<c r="' + letters[:1]) + data.count(b'<c r="' + letters[:1].lower())
     found = _watched_cells(data, column)
     return len(found) == starts and all(empty or int(row) < first for row, empty in found)
+
+
+def _plainly_written(data: bytes) -> bool:
+    """Every cell start tag is ``<c r="`` (no space after ``<``, no prefixed cell tag, no other start of a cell
+    tag): then each cell's position is its ``r``. Counted and searched in C."""
+    if _SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _OTHER_CELL_START.search(data):
+        return False
+    return data.count(b"<c ") == data.count(b'<c r="')
 
 
 def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
@@ -510,13 +516,12 @@ _ROW_DIGITS = ((re.compile(rb'<c r="[A-Za-z]{1,3}[0-9]{5}'), MAX_ROW),
 
 
 def scan_bounded(data: bytes, area: tuple[int, int], sheet: str, where: str) -> SheetScan:
-    """An unwatched sheet: when it is plainly written (``_nothing_watched``'s test), holds no error value, and the
+    """An unwatched sheet: when it is plainly written (``_plainly_written``), holds no error value, and the
     longest column letters and row digits of its cells' addresses bound the rectangle within MAX_SHEET_CELLS
     (one letter and four digits: 26 × 9 999; two letters and three digits: 702 × 999), that is all the guard needs
     to know — each a search in C, no cell made a Python object. ``rows`` and ``cols`` are then those bounds, not
     the extent (nothing reads them but the refusal, which this never is). Otherwise the exact scan."""
-    plain = not (_SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _OTHER_CELL_START.search(data))
-    if (plain and data.count(b"<c ") == data.count(b'<c r="') and not _ODD_ADDRESS.search(data)
+    if (_plainly_written(data) and not _ODD_ADDRESS.search(data)
             and b'"e"' not in data and b"'e'" not in data):
         cols = next((n for found, n in _COLUMN_LETTERS if found.search(data)), 26)
         rows = next((n for found, n in _ROW_DIGITS if found.search(data)), 999)

@@ -411,13 +411,7 @@ def regions(lines: Sequence[Line], headings: dict[str, Heading]) -> dict[str, tu
 @heuristic("heading_missing", "table")
 def fallback_region(form: Form, lines: Sequence[Line], headings: dict[str, Heading], key: str) -> tuple[int, int]:
     """Where a section whose heading is missing can only be: between the headings around it."""
-    keys = [s.key for s in form.sections]
-    at = keys.index(key)
-    before = [headings[k] for k in keys[:at] if k in headings]
-    after = [headings[k] for k in keys[at + 1:] if k in headings]
-    start = before[-1].end if before else 0
-    stop = after[0].line if after else len(lines)
-    return start, stop
+    return _gap(lines, headings, form.sections, form.section(key))
 
 
 def _is_heading(text: str) -> bool:
