@@ -875,3 +875,35 @@ def test_33_parts_numbered_their_own_way(style: str) -> None:
     assert row(r, "appeals", "review") == [0] * 5
     if style:
         assert any(f"使用的标签是“{style.format(n='一', i=1)}总体情况”" in m for m in messages(r, "I4"))
+
+
+# 34 ------------------------------------------------------------------------------------------------
+
+def test_34_a_header_note_spelt_with_a_variant_character() -> None:
+    """``钩稽`` is another way to write ``勾稽``: the header note of table 三 spelt so, glued to the headings and the
+    first row by a crawler, is still the table's own text — the first row's label after it had been taken for a
+    mention inside that text (I2: ``一、本年新收`` not found)."""
+    r = cause("34_header_note_spelt_with_a_variant.txt")
+    assert table_three(r) == TABLE_THREE
+    assert messages(r, "I2") == [] and [f for f in r.findings if f.severity.value == ERROR] == []
+
+
+_GLUED_TABLE_TWO_2019 = (
+    "某镇人民政府2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+    "第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章000规范性文件000"
+    "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可000其他对外管理服务事项000"
+    "第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚000行政强制000"
+    "第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费0 0"
+    "第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购{}三、收到和处理政府信息公开申请情况\n")
+
+
+@pytest.mark.parametrize(("printed", "values"), [("00元", [0, 0]), ("0350000元", [0, 35]), ("2350000元", [None, None])])
+def test_34_glued_cells_with_a_unit_at_the_end(printed: str, values: list[Any]) -> None:
+    """A crawler's 2019-layout table 二 ends ``政府集中采购00元``: the purchases and the amount glued, the amount's
+    unit after them. The unit is the last cell's (元 in the 万元 column converted); the cut is made only where the
+    layout proves it (a leading zero), as for any glued cells: ``2350000元`` stays blank (I1)."""
+    r = import_text(_GLUED_TABLE_TWO_2019.format(printed))
+    assert row(r, "active", "procurement") == values
+    assert (messages(r, "I1") == []) == (values[0] is not None)
+    if values[0] is not None:
+        assert any(f"原文“{printed}”是粘连在一起的2个数" in m for m in messages(r, "I5"))

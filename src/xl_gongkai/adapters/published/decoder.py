@@ -26,9 +26,10 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...spec import CellKey, Table
@@ -372,15 +373,21 @@ class Decoder:
 
         Only whole numbers without leading zeros are cut. A string that can only be cut one way and cannot
         be one number (``0011``: a leading zero) is read that way; otherwise every cut that makes each row
-        total equal the sum of its terms is a possible reading, and the table's identities decide.
+        total equal the sum of its terms is a possible reading, and the table's identities decide. A unit printed
+        at the end (``政府集中采购00元``: the purchases, then the amount in 元) is the last cell's.
         """
         w = st.unit.width
         texts = [t.text for t in explicit]
+        unit = explicit[-1].unit
+        if any(t.unit for t in explicit[:-1]):
+            return  # numbers that each carry a unit were printed as numbers, not glued
+        if unit:
+            texts[-1] = unicodedata.normalize("NFKC", texts[-1]).strip().removesuffix(unit)
         if any(not _DIGITS.match(x) for x in texts) or sum(map(len, texts)) > MAX_GLUED_DIGITS:
             return
         if sum(map(len, texts)) < w:
             return
-        shown = "、".join(texts)
+        shown = "、".join(t.text for t in explicit)
         cuts: list[list[str]] = []
         for parts in _cuts(texts, w):
             cuts.append(parts)
@@ -394,15 +401,29 @@ class Decoder:
         one_each = alone and len(texts[0]) == w  # one digit a cell: the only cut that leaves no cell blank
         if len(cuts) == 1 and (leading_zero or one_each):  # the layout proves it, whatever the agency's totals
             why = "只有一种切分" if leading_zero else f"{w}位数字，每格一位是唯一不留空格的切分"
-            yield Reading(tuple(int(p) for p in cuts[0]), "glued_cells",
-                          f"原文“{shown}”是粘连在一起的{w}个数，{why}：{' '.join(cuts[0])}")
+            read = self._cut_values(st, explicit[-1], cuts[0])
+            if read is not None:
+                yield Reading(read[0], "glued_cells", f"原文“{shown}”是粘连在一起的{w}个数，{why}：{read[1]}")
             return
         for parts in cuts:
-            values = tuple(int(p) for p in parts)
-            if self.row_check(st.unit, values) is True:
-                yield Reading(values, "glued_cells",
-                              f"原文“{shown}”是粘连在一起的{w}个数：按本行总计等于各项之和切分为"
-                              f"{' '.join(parts)}")
+            read = self._cut_values(st, explicit[-1], parts)
+            if read is not None and self.row_check(st.unit, read[0]) is True:
+                yield Reading(read[0], "glued_cells",
+                              f"原文“{shown}”是粘连在一起的{w}个数：按本行总计等于各项之和切分为{read[1]}")
+
+    @staticmethod
+    def _cut_values(st: UnitState, last: Token, parts: Sequence[str]) -> tuple[tuple[Any, ...], str] | None:
+        """The cut's values in column order and the cut as the finding shows it. A unit printed at the end is the
+        last cell's, converted as any printed unit is (``cell_value``); ``None`` when it does not fit that column."""
+        values: list[Any] = [int(p) for p in parts]
+        shown = " ".join(parts)
+        if last.unit:
+            printed = replace(last, text=parts[-1] + last.unit, value=values[-1])
+            values[-1], note = cell_value(printed, st.unit.columns[-1])
+            if isinstance(values[-1], str):
+                return None
+            shown += last.unit + (f"（{note}）" if note else "")
+        return tuple(values), shown
 
     @heuristic("identity_closes_once", "table")
     def _single(self, st: UnitState, tok: Token) -> Iterator[Reading]:
