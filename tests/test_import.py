@@ -710,10 +710,19 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     "某县水利局2024年政府信息公开年报", "某县水利局2024年政务公开工作年度报告",
     "某县水利局2024年度信息公开工作年度报告", "某县水利局政府信息公开工作年度报告（2024年度）",
     "某县水利局二〇二四年政府信息公开工作年度报告",
+    "附件\n某县水利局2024年政府信息公开工作年度报告", "附件1：\n某县水利局2024年政府信息公开工作年度报告",
+    "《某县水利局2024年政府信息公开工作年度报告》",
+    "2024年政府信息公开工作年度报告\n某县水利局", "2024年政府信息公开工作年度报告\n（某县水利局）",
+    "某县水利局关于公布2024年政府信息公开工作年度报告的公告",
+    "某县人民政府办公室关于印发某县水利局2024年政府信息公开工作年度报告的通知",
+    "某县水利局2024年政府信息公开工作年度报告_某县人民政府门户网站",
 ])
 def test_a_title_worded_its_own_way(title: str) -> None:
     """How agencies word their titles (as the portal's column is named, 政府信息公开年报): the title's agency and year,
-    not a name from the body (here the signature's)."""
+    not a name from the body (here the signature's). A report attached to a notice has ``附件`` above its title; a
+    title in title marks is the title; a title that names no agency has the agency on the line under it; a notice
+    that publishes the report names the report's agency before or after its ``关于``; a page's <title> printed as
+    the first line ends with the site's name."""
     text = f"{title}\n一、总体情况\n2024年，我局……\n六、其他需要报告的事项\n无。\n某市人民政府\n2025年1月20日\n"
     meta = import_text(text).report.metadata
     assert (meta.get("agency"), meta.get("year")) == ("某县水利局", 2024)

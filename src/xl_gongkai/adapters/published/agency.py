@@ -60,8 +60,13 @@ def agency_name(candidate: str | None) -> str | None:
 _MARKUP = "`#*>~="
 
 
+# The mark of a report published as an attachment to a notice, printed above its title (``附件``, ``附件1：``): a
+# line of its own that a title read over several lines joins to the name.
+ATTACHMENT_MARK = re.compile(r"^附件\s*[0-9一二三四五六七八九十]{0,2}\s*[:：]?\s*")
+
+
 def _clean(piece: str) -> str | None:
-    name = re.sub(r"^关于|(?:关于|的)$", "", piece.strip(" \u3000\t:：-—·" + _MARKUP))
+    name = re.sub(r"^关于|(?:关于|的)$", "", ATTACHMENT_MARK.sub("", piece.strip(" \u3000\t:：-—·" + _MARKUP)))
     name = re.sub(r"[（(][^（）()]*[)）]$", "", name).strip()  # a note after the name
     for w in sorted(CHROME_WORDS, key=len, reverse=True):
         if name.startswith(w) and len(name) > len(w):

@@ -40,7 +40,14 @@ _TITLE_YEAR_FIRST = re.compile(
 _TITLE_YEAR_AFTER = re.compile(
     rf"^(?P<agency>.+?)\s*{_REPORT}\s*[（(]\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*[)）]$"
 )
-_TITLE_LINE = re.compile(rf"^.{{0,60}}?{_REPORT}(?:[（(].*[)）])?$")
+# A title line: the report's words at its end, or before the words of a notice that publishes it (``关于公布……年度报告
+# 的公告``) or a site's name after a separator (``……年度报告_某市人民政府门户网站``, a page's <title> as first line).
+_NOTICE_END = r"(?:的(?:通知|公告|公示))?"
+_SITE_AFTER = r"(?:\s*[_｜|\-—–]+\s*[^。，,；;]{2,40})?"
+_TITLE_LINE = re.compile(rf"^.{{0,60}}?{_REPORT}(?:[（(].*[)）])?{_NOTICE_END}{_SITE_AFTER}$")
+# The notice's words around the report's agency: ``某办公室关于印发某县人民政府`` names the report's agency after
+# them, ``某镇人民政府关于公布`` before them.
+_NOTICE = re.compile(r"^(?P<before>.*?)关于(?:印发|公布|发布|公开|转发)?(?P<after>.*)$")
 # a year in Chinese numerals (二〇二四年): read as digits
 _HAN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
 _HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
@@ -79,13 +86,23 @@ def strip_name_note(agency: str) -> str:
 
 def parse_title(text: str) -> tuple[str | None, int | None] | None:
     """``(agency, year)`` of ``<机关><年度>年政府信息公开工作年度报告`` (or ``<年度>年<机关>…``)."""
-    text = han_year(text.strip())
+    text = han_year(unquoted(text))
     m = _TITLE.match(text) or _TITLE_YEAR_FIRST.match(text) or _TITLE_YEAR_AFTER.match(text)
     if not m:
         return None
-    agency = re.sub(r"^关于|(?:关于|的)$", "", m.group("agency").strip(" 　\t:：-—")).strip()
+    agency = m.group("agency").strip(" 　\t:：-—")
+    if (notice := _NOTICE.match(agency)) is not None:
+        agency = notice.group("after").strip() or notice.group("before").strip()
+    agency = re.sub(r"(?:的)$", "", agency).strip()
     agency = strip_name_note(strip_chrome(agency))
     return agency or None, int(m.group("year"))
+
+
+def unquoted(text: str) -> str:
+    """A title printed in title marks (``《某县水利局2024年政府信息公开工作年度报告》``) is the title
+    (``title_words``)."""
+    text = text.strip()
+    return text[1:-1].strip() if text[:1] == "《" and text[-1:] == "》" and text.count("《") == 1 else text
 
 
 @heuristic("title_words", "metadata")
@@ -111,15 +128,25 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             if len(chunk) < width:
                 break
             joined = re.sub(r"\s+", "", "".join(t for _, t in chunk))  # OCR spaces every character: 洪 泽 区 人 民政 府
-            if _TITLE_LINE.match(han_year(joined)):
+            if _TITLE_LINE.match(han_year(unquoted(joined))):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
+                    if parsed[0] is None and j + width < len(top) and (below := _name_line(top[j + width][1])):
+                        return (below, parsed[1]), top[j + width][0] + 1
                     if parsed[0] is None or agency_name(parsed[0]) is not None:
                         return parsed, chunk[-1][0] + 1
                     dated = dated or (parsed, chunk[-1][0] + 1)
                 if fallback[1] == 0:
                     fallback = (parsed, chunk[-1][0] + 1)
     return dated or fallback
+
+
+def _name_line(text: str) -> str | None:
+    """A line under a title that names no agency, holding only a name (``某县水利局``, ``（某县水利局）``): the
+    title's second line, the agency whose report it is (``title_lines``)."""
+    bare = re.sub(r"^[（(](.*)[)）]$", r"\1", re.sub(r"\s+", "", text))
+    name = agency_name(bare)
+    return name if name is not None and name == bare else None
 
 
 def cms_fields(lines: Sequence[Line]) -> dict[str, str]:
