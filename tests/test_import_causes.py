@@ -907,3 +907,26 @@ def test_34_glued_cells_with_a_unit_at_the_end(printed: str, values: list[Any]) 
     assert (messages(r, "I1") == []) == (values[0] is not None)
     if values[0] is not None:
         assert any(f"原文“{printed}”是粘连在一起的2个数" in m for m in messages(r, "I5"))
+
+
+# 35 ------------------------------------------------------------------------------------------------
+
+def test_35_a_report_in_traditional_characters_with_pinyin() -> None:
+    """A portal's 繁體 page kept by a mirror that prints the pinyin of polyphonic characters (``報(bào)告``): read
+    as the simplified text it is — every cell, the title's agency — and one I5 says so. It had been refused as no
+    report (no label, heading or title word found)."""
+    r = cause("35_traditional_characters_with_pinyin.html")
+    assert table_three(r) == TABLE_THREE
+    assert (r.report.metadata.get("agency"), r.report.metadata.get("year")) == ("某县教育局", 2024)
+    assert any("原文是繁体字" in m for m in messages(r, "I5"))
+    assert messages(r, "I1") == [] and messages(r, "I2") == []
+
+
+def test_35_a_simplified_report_is_never_converted() -> None:
+    """OpenCC's table would turn the 乾 of 乾县 into 干: a report that prints 公开 is not converted at all, and pinyin
+    is dropped only where a bracketed syllable with a tone mark follows a character (``(一)`` stays)."""
+    r = import_text("乾县人民政府2024年政府信息公开工作年度报告\n一、总体情况\n2024年，乾县著力推进政务公开（一）。"
+                    "本年報(bào)告……\n六、其他需要报告的事项\n无。\n")
+    assert r.report.metadata.get("agency") == "乾县人民政府"
+    assert r.report.narrative["overview"] == "2024年，乾县著力推进政务公开（一）。本年報告……"
+    assert not any("繁体字" in m for m in messages(r, "I5"))

@@ -180,7 +180,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def other_kinds(folder: Path) -> list[Path]:
     """Every other kind of file the tool reads, and some it refuses (tests/test_formats.py has the details): the
     real PDF, also under a lying name; the Word report ``report`` writes and the blank format; the workbook saved
-    as .xls by LibreOffice; a scanned PDF and a JSON that is not a payload."""
+    as .xls by LibreOffice; a scanned PDF and a JSON that is not a payload; a page in traditional characters."""
     from support.documents import blank_format_docx, scanned_pdf
 
     pdf = PUBLISHED / "19_huaian-city-2024.pdf"
@@ -190,12 +190,14 @@ def other_kinds(folder: Path) -> list[Path]:
     assert cli(folder, "report", "huaian-city-2024.json", "-o", "淮安_年报.docx", "--today", T)[0] == 0
     (folder / "空白格式.docx").write_bytes(blank_format_docx(load_form()))
     (folder / "package.json").write_text(json.dumps({"name": "某系统", "version": "1.0"}), "utf-8")
+    traditional = PUBLISHED.parent / "causes" / "35_traditional_characters_with_pinyin.html"
+    (folder / "繁体.html").write_bytes(traditional.read_bytes())
     profile = folder / "xls-profile"
     subprocess.run([require("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
                     "xls", "--outdir", str(folder), str(folder / "huaian-city-2024.xlsm")], check=True,
                    capture_output=True)
     names = [pdf.name, "淮安_扩展名不符.txt", "扫描件.pdf", "淮安_年报.docx", "空白格式.docx", "package.json",
-             "huaian-city-2024.xls"]
+             "huaian-city-2024.xls", "繁体.html"]
     return [folder / n for n in names]
 
 

@@ -46,6 +46,7 @@ from .identities import equations
 from .label_index import LabelIndex
 from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
+from .script import as_simplified
 from .sections import (
     Heading,
     fallback_region,
@@ -133,6 +134,7 @@ def _format_note(form: Form, year: int | None) -> Finding | None:
 
 def import_document(doc: Document) -> ImportResult:
     """Interpret a parsed document (text or HTML)."""
+    doc, script_note = as_simplified(doc)
     lines = list(doc.lines)
     check_lines(len(lines))
     chars = sum(len(ln.text) for ln in lines)
@@ -151,7 +153,7 @@ def import_document(doc: Document) -> ImportResult:
     if form.id != default.id:
         headings = find_headings(form, lines)
 
-    findings: list[Finding] = list(meta.findings)
+    findings: list[Finding] = [script_note, *meta.findings] if script_note else list(meta.findings)
     mismatch = _format_note(form, meta.year)
     if mismatch is not None:
         findings.append(mismatch)
