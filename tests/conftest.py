@@ -71,8 +71,12 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that reaches LibreOffice or a browser (``make check`` leaves them to ``make test``)."""
+    """Mark every test that reaches LibreOffice or a browser (``make check`` leaves them to ``make test``).
+
+    First among the hooks: pytest-xdist's worker names a test by its ``xdist_group`` in its own hook, and a group
+    added after that one ran is no group (each worker then started both browsers and built the release)."""
     for item in items:
         for mark in sorted(item_marks(item)):
             item.add_marker(mark)

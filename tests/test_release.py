@@ -44,6 +44,14 @@ def test_the_release_holds_what_each_user_downloads_with_its_sums(release: list[
         assert any(n.endswith("templates/gov-2021.xlsm") for n in whl.namelist())
 
 
+def test_the_files_tests_run_in_one_worker(request: pytest.FixtureRequest) -> None:
+    """Under ``make test`` (pytest-xdist, ``--dist loadgroup``) this file's tests are one group, so the release is
+    built once: pytest 9.2 with pytest-xdist 3.8.0, or conftest's marks given after pytest-xdist named the tests,
+    had left every test ungrouped without a word (each worker built the release and started both browsers)."""
+    if getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith("@release")
+
+
 def test_readme_and_docs_name_every_file_of_the_release() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     excel = (ROOT / "docs" / "excel.md").read_text("utf-8")
