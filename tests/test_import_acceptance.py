@@ -80,7 +80,7 @@ def imported(path: Path) -> tuple[ImportResult, list[Any]]:
 def test_every_real_report_is_covered() -> None:
     """No report in the folder without its typed-in expectation, and no expectation without its report."""
     assert sorted(p.stem for p in REPORTS) == sorted([*FULL, *EXCERPTS])
-    assert len(REPORTS) == 14
+    assert len(REPORTS) == 13
 
 
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.stem)
