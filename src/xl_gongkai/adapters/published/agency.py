@@ -55,9 +55,9 @@ def agency_name(candidate: str | None) -> str | None:
     return joined
 
 
-# What a conversion to markdown prints around a title (a code fence ```, a heading's #, emphasis *): no name
-# begins or ends with it.
-_MARKUP = "`#*>~="
+# What a conversion to markdown prints around a title (a code fence ```, a heading's #, emphasis *), and the title
+# marks of a notice that publishes the report (``关于印发《某局2024年……年度报告》的通知``): no name begins or ends with it.
+_MARKUP = "`#*>~=《》"
 
 
 # The mark of a report published as an attachment to a notice, printed above its title (``附件``, ``附件1：``): a

@@ -41,10 +41,11 @@ _TITLE_YEAR_AFTER = re.compile(
     rf"^(?P<agency>.+?)\s*{_REPORT}\s*[（(]\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*[)）]$"
 )
 # A title line: the report's words at its end, or before the words of a notice that publishes it (``关于公布……年度报告
-# 的公告``) or a site's name after a separator (``……年度报告_某市人民政府门户网站``, a page's <title> as first line).
+# 的公告``, ``关于印发《……年度报告》的通知``) or a site's name after a separator (``……年度报告_某市人民政府门户网站``,
+# a page's <title> as first line).
 _NOTICE_END = r"(?:的(?:通知|公告|公示))?"
 _SITE_AFTER = r"(?:\s*[_｜|\-—–]+\s*[^。，,；;]{2,40})?"
-_TITLE_LINE = re.compile(rf"^.{{0,60}}?{_REPORT}(?:[（(].*[)）])?{_NOTICE_END}{_SITE_AFTER}$")
+_TITLE_LINE = re.compile(rf"^.{{0,60}}?{_REPORT}》?(?:[（(].*[)）])?{_NOTICE_END}{_SITE_AFTER}$")
 # The notice's words around the report's agency: ``某办公室关于印发某县人民政府`` names the report's agency after
 # them, ``某镇人民政府关于公布`` before them.
 _NOTICE = re.compile(r"^(?P<before>.*?)关于(?:印发|公布|发布|公开|转发)?(?P<after>.*)$")
