@@ -56,7 +56,8 @@ def agency_name(candidate: str | None) -> str | None:
 
 
 # What a conversion to markdown prints around a title (a code fence ```, a heading's #, emphasis *), and the title
-# marks of a notice that publishes the report (``关于印发《某局2024年……年度报告》的通知``): no name begins or ends with it.
+# marks of a notice that publishes the report (``关于印发《某局2024年……年度报告》的通知``): no name begins or
+# ends with it.
 _MARKUP = "`#*>~=《》"
 
 
