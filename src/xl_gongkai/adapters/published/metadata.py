@@ -94,7 +94,7 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
     agency = m.group("agency").strip(" 　\t:：-—")
     if (notice := _NOTICE.match(agency)) is not None:
         agency = notice.group("after").strip() or notice.group("before").strip()
-    agency = re.sub(r"(?:的)$", "", agency).strip()
+    agency = agency.removesuffix("的").strip()
     agency = strip_name_note(strip_chrome(agency))
     return agency or None, int(m.group("year"))
 
