@@ -27,8 +27,8 @@ from support.embedded import without_data_docx, without_data_html
 from support.fuzzing import filled
 from xl_gongkai.adapters.formats import DOC_IN, DOCX_IN, HTML_IN, JSON_IN, PDF_IN, TEXT_IN, WORKBOOK_IN, XLS_IN
 from xl_gongkai.adapters.published import import_report
+from xl_gongkai.adapters.published.blank import BLANK_TABLE
 from xl_gongkai.adapters.published.docx import parse_document_xml
-from xl_gongkai.adapters.published.files import BLANK_TABLE
 from xl_gongkai.adapters.published.html import parse_html
 from xl_gongkai.adapters.sniff import sniff
 from xl_gongkai.commands.audit import run_audit

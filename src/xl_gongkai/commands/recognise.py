@@ -57,7 +57,7 @@ def _nothing_found(report: Report) -> bool:
     """No table and no section of the form (text before the first heading — any text at all — is no section).
 
     A table printed without a number in it (the blank format) was found: it is absent only from the values."""
-    from ..adapters.published.files import BLANK_TABLE
+    from ..adapters.published.blank import BLANK_TABLE
 
     tables = {t.key for t in report.form.tables}
     sections = {s.key for s in report.form.sections}

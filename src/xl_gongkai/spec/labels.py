@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _ENUM_COMMA = re.compile(r"(?<![0-9])([0-9]{1,2})[、,]")
 
@@ -21,11 +22,21 @@ class LabelNormalizer:
     replace: Mapping[str, str] = field(default_factory=dict)
     enumeration_comma: bool = True
 
+    @cached_property
+    def _pairs(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple((unicodedata.normalize("NFKC", a), a, b) for a, b in self.replace.items())
+
+    @cached_property
+    def _removed(self) -> dict[int, None]:
+        return dict.fromkeys(map(ord, self.remove))
+
     def __call__(self, text: str) -> str:
+        """The label's letters: NFKC, the declared replacements, then without the removed characters and any
+        white space (``str.split`` splits at exactly the characters ``str.isspace`` names)."""
         s = unicodedata.normalize("NFKC", text)
-        for a, b in self.replace.items():
-            s = s.replace(unicodedata.normalize("NFKC", a), b).replace(a, b)
-        s = "".join(ch for ch in s if ch not in self.remove and not ch.isspace())
+        for folded, a, b in self._pairs:
+            s = s.replace(folded, b).replace(a, b)
+        s = "".join(s.translate(self._removed).split())
         if self.enumeration_comma:
             s = _ENUM_COMMA.sub(r"\1.", s)
         return s

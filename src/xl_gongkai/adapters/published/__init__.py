@@ -38,6 +38,7 @@ from ...core.kinds.quality import PUBLISHED
 from ...core.report import Report
 from ...errors import InputError
 from ...spec import DEFAULT_FORM, CellKey, Form, Severity, Table, known_forms, load_form
+from .blank import blank_tables
 from .chrome import is_chrome_line
 from .displaced import Grid, displaced_copy, grids, merged
 from .grid_order import grid_reading
@@ -168,13 +169,19 @@ def import_document(doc: Document) -> ImportResult:
     if published is not None:
         metadata[PUBLISHED] = published
     blank: set[CellKey] = set()
+    # the document's layout, once: its sections' line ranges and its tokens (each table reads a slice)
+    spans, toks = regions(lines, headings), DocumentTokens.of(lines)
     # the tables are read first: a table printed in a text part (``displaced_table``) is no text of that part
     read_tables: list[Finding] = []
     tables_absent: dict[str, str] = {}
     moved: set[int] = set()
-    values = _tables(form, lines, headings, read_tables, tables_absent, blank, moved)
+    values = _tables(form, lines, headings, spans, toks, read_tables, tables_absent, blank, moved)
+    printed_blank = blank_tables(form, lines, headings, spans, toks, values, tables_absent)
+    if printed_blank:  # one I6 for such a table: not I7 (printed blank) or I8 (not read) about its cells as well
+        read_tables = [f for f in read_tables if f.place.table not in printed_blank]
+        blank = {k for k in blank if k.table not in printed_blank}
     absent: dict[str, str] = {}
-    narrative = _narrative(form, lines, headings, meta.title_lines, findings, absent, moved)
+    narrative = _narrative(form, lines, headings, spans, meta.title_lines, findings, absent, moved)
     findings.extend(read_tables)  # said in the order of the report: the text's findings, then the tables'
     absent.update(tables_absent)
     unread = frozenset(k for k, v in values.items() if v is None and k not in blank and k.table not in absent)
@@ -200,8 +207,8 @@ def _text_lines(lines: Sequence[Line]) -> list[Line]:
     return [ln for ln in lines if not is_chrome_line(ln.text)]
 
 
-def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], title_lines: int,
-               findings: list[Finding], absent: dict[str, str], moved: set[int]) -> dict[str, str]:
+def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], spans: dict[str, tuple[int, int]],
+               title_lines: int, findings: list[Finding], absent: dict[str, str], moved: set[int]) -> dict[str, str]:
     """The preamble and the text sections (一、五、六); the table sections' text is their tables, and so is a table
     read where a converter moved it into a text section (the lines ``moved``)."""
     narrative: dict[str, str] = {}
@@ -209,7 +216,6 @@ def _narrative(form: Form, lines: list[Line], headings: dict[str, Heading], titl
     preamble = paragraphs(_text_lines(lines[title_lines:first_heading]))
     if preamble:
         narrative["preamble"] = preamble
-    spans = regions(lines, headings)
     for s in form.sections:
         if s.table:
             continue
@@ -256,18 +262,17 @@ def _layout_of(form: Form, table: Table, region_text: str) -> Form:
     return best if scores[best.id] > scores[form.id] else form
 
 
-def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], findings: list[Finding],
-            absent: dict[str, str], blank: set[CellKey], moved: set[int]) -> dict[CellKey, Any]:
+def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], spans: dict[str, tuple[int, int]],
+            toks: DocumentTokens, findings: list[Finding], absent: dict[str, str], blank: set[CellKey],
+            moved: set[int]) -> dict[CellKey, Any]:
     """Every cell of the form: what each table's region prints, blank where nothing was read for certain.
 
     A table whose region leaves cells unread may be read from a copy of it in a text section instead, where that
     copy is proven (``displaced_table``); its lines are then added to ``moved``.
     """
     values: dict[CellKey, Any] = {c.key: None for c in form.cells}
-    spans = regions(lines, headings)
     copies = grids(lines, [(headings[s.key], *spans[s.key]) for s in form.sections
                            if not s.table and s.key in headings])
-    toks = DocumentTokens.of(lines)  # once for the document; each table reads a slice
     norm = _memoised(form)  # each printed item is normalised once, however many tables look at it
     for table in form.tables:
         section = next((s for s in form.sections if s.table == table.key), None)

@@ -70,13 +70,12 @@ def _anchor(index: LabelIndex, label: str) -> int | None:
     if not label or index.is_table_text(label):
         return None
     best: tuple[int, set[int]] = (0, set())
-    for v in index.variants:
-        core = v.norm.translate(PUNCTUATION)
+    for core, unit, _ in index.cores:
         if core and core in label:
             if len(core) > best[0]:
-                best = (len(core), {v.unit})
+                best = (len(core), {unit})
             elif len(core) == best[0]:
-                best[1].add(v.unit)
+                best[1].add(unit)
     return next(iter(best[1])) if len(best[1]) == 1 else None
 
 
@@ -84,7 +83,7 @@ def _fits(index: LabelIndex, unit: int, label: str) -> bool:
     """A row that prints a piece of a label (``行政机关不再处理其政府信息公``) may only be a row whose label
     holds that piece."""
     return not label or index.is_table_text(label) or any(
-        label in v.norm.translate(PUNCTUATION) for v in index.variants if v.unit == unit and v.quality == EXACT)
+        label in core for core, u, quality in index.cores if u == unit and quality == EXACT)
 
 
 def _cells(unit: Unit, table: Table) -> list[CellKey]:

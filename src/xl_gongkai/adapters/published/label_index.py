@@ -186,6 +186,9 @@ class LabelIndex:
         self.units = units_of(table)
         self.unit_of_row = {r.key: u.index for u in self.units for r in u.rows}
         self.variants = self._variants()
+        # each variant's letters without punctuation, with its unit and quality (the grid reader's anchors)
+        self.cores = [(v.norm.translate(PUNCTUATION), v.unit, v.quality) for v in self.variants]
+        self._table_text: dict[tuple[str, bool], bool] = {}  # a long table repeats its row texts
         self.group_norms = [norm(g.label) for g in table.row_groups] + [
             norm(s) for g in table.row_groups for s in g.synonyms]
         self.group_chars = set("".join(self.group_norms))
@@ -405,6 +408,12 @@ class LabelIndex:
         around its rows (``（四）无`` ‖ … ‖ ``法提供``) and a column label a PDF broke into pieces (``商 业 企``
         ‖ ``业``) are all such text.
         """
+        known = self._table_text.get((text, rows))
+        if known is None:
+            known = self._table_text[(text, rows)] = self._is_table_text(text, rows=rows)
+        return known
+
+    def _is_table_text(self, text: str, *, rows: bool) -> bool:
         text = text.translate(PUNCTUATION)
         if not text or _INVENTED.fullmatch(text):
             return True
