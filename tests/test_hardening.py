@@ -638,20 +638,11 @@ def test_the_excel_commands_never_change_an_input_cell(edits: dict[tuple[str, st
 # ============================================================================================== 7 hostile files
 
 def _bomb_package(name: str, mib: int, unit: bytes, head: bytes = b"", tail: bytes = b"") -> bytes:
-    """The filled workbook with one part replaced by ``mib`` MiB of ``unit`` (streamed, deflate level 9)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(filled())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                                                                        compresslevel=9) as zo:
-        for info in zin.infolist():
-            if info.filename != name:
-                zo.writestr(info, zin.read(info.filename))
-        with zo.open(name, "w", force_zip64=True) as fh:
-            fh.write(head)
-            block = unit * ((1 << 20) // len(unit))
-            for _ in range(mib):
-                fh.write(block)
-            fh.write(tail)
-    return out.getvalue()
+    """The filled workbook with one part (replaced, or added last) of ``mib`` MiB of ``unit`` (deflate level 9)."""
+    bomb, _ = documents.repeated_deflate(unit * ((1 << 20) // len(unit)), mib, head, tail)
+    with zipfile.ZipFile(io.BytesIO(filled())) as zin:
+        others = [(i.filename, zin.read(i.filename)) for i in zin.infolist() if i.filename != name]
+    return documents.zip_of([*others, (name, bomb)])
 
 
 _LOL = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
