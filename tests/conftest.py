@@ -93,9 +93,13 @@ def pytest_collection_finish() -> None:
     gc.freeze()
 
 
-# Test files whose tests share one costly session fixture: under pytest-xdist (``--dist loadgroup``) each file's
-# tests run in one worker, so the browsers start once and the release is built once — not once per worker.
-SHARED_SESSION = {"test_web.py": "browsers", "test_release.py": "release", "test_windows_bundle.py": "release"}
+# Test files whose tests share one costly session or module fixture: under pytest-xdist (``--dist loadgroup``)
+# each file's tests run in one worker, so the browsers start once, the release is built once, and what
+# LibreOffice makes of the template (``lo_view``), of the edited workbooks (``sources``, ``libreoffice_csv``) and
+# of the harness's own workbooks is made once — not once in every worker that runs one of those tests.
+SHARED_SESSION = {"test_web.py": "browsers", "test_release.py": "release", "test_windows_bundle.py": "release",
+                  "test_template.py": "template", "test_xlsx_cells.py": "xlsx_cells",
+                  "test_libreoffice_harness.py": "libreoffice_harness"}
 
 
 @pytest.fixture(scope="session")
