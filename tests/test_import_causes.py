@@ -16,6 +16,7 @@ import pytest
 from conftest import DATA, PUBLISHED, TODAY, load
 from xl_gongkai.adapters.published import ImportResult, import_document, import_report, import_text
 from xl_gongkai.adapters.published.html import parse_html
+from xl_gongkai.adapters.published.text import rejoined_cells
 from xl_gongkai.core.findings import ERROR
 from xl_gongkai.core.report import Report
 from xl_gongkai.core.rules import check
@@ -453,6 +454,28 @@ def test_19_blank_applicant_cells_in_plain_text_are_not_guessed() -> None:
     assert row(r, "requests", "new") == TABLE_THREE["new"]  # printed in full
     assert row(r, "requests", "carried_in") == [None] * 7
     assert any("二、上年结转" in m for m in messages(r, "I1"))
+
+
+def test_36_cells_a_browser_copied_one_under_the_other_keep_their_place() -> None:
+    """A page whose table cells hold paragraphs, copied from a browser (``innerText``): each cell on lines of its
+    own, a line holding only a tab between two cells, a row's end two blank lines or more. The blank applicant
+    cells are the nothing between two tabs; a header cell in two paragraphs (``商业`` ‖ ``企业``) is one cell."""
+    r = cause("36_cells_on_lines_of_their_own.txt")
+    for key, values in TABLE_THREE.items():
+        shown = [values[0], None, None, None, None, None, values[6]] if values[0] == values[6] else values
+        assert row(r, "requests", key) == shown, key
+    assert messages(r, "I1") == [] and messages(r, "I2") == []
+
+
+def test_36_a_number_is_never_joined_to_the_text_around_it() -> None:
+    """One blank line between a row's last number and the next row's label (a text whose blank lines were
+    thinned) does not make the label a piece of that cell, nor a second number a piece of the first."""
+    lines = rejoined_cells(["规章", "", "\t", "", "3", "", "新增", "", "\t", "", "\t", "", "5", "", "6",
+                            "", "", "", "下一行"])
+    assert lines == ["规章\t3", "新增\t\t5", "6", "", "", "", "下一行"]
+    wrapped = rejoined_cells(["表头", "", "\t", "", "商业", "", "企业", "", "\t", "", "其他",
+                              "", "", "", "一、本年新收"])
+    assert wrapped == ["表头\t商业 企业\t其他", "", "", "一、本年新收"]  # a row ends at its second blank line
 
 
 def test_20_an_html_table_inside_markdown() -> None:

@@ -235,11 +235,73 @@ def strip_emphasis(text: str) -> str:
     return text.replace("**", "") if "**" in text else text
 
 
+# A line holding nothing but the tab a browser puts between two table cells (``innerText`` of a page whose cells
+# hold paragraphs: ``自然人`` ‖ `` `` ‖ ``\t`` ‖ `` `` ‖ ``26``); spaces around it are the page's indentation.
+_TAB_LINE = re.compile(r"[ \u3000]*\t[\t \u3000]*")
+# Blank lines that end a table row in such a text: a paragraph's line breaks around a cell's edge are one blank
+# line, a row's end adds its own line break between them (the HTML standard's innerText: ``\n\n`` + ``\n``).
+ROW_END_BLANK_LINES = 2
+
+
+@heuristic("cells_on_lines_of_their_own", "text")
+def rejoined_cells(raws: list[str]) -> list[str]:
+    """The rows of a table copied from a browser whose cells hold paragraphs, each back on one line.
+
+    ``innerText`` writes such a table's cells one under the other, each row's cells separated by a line holding
+    only a tab — an empty cell is nothing between two of them — and a row's end by two blank lines or more (the
+    shared 沭阳 2023 page of Word HTML as a browser copies it: ``一、本年新收…`` ‖ ``\t`` ‖ ``26`` ‖ ``\t`` ‖ ``\t``
+    ‖ … ‖ ``26``). The tabs are the cells' separators, so the row is its cells joined by tabs, empty cells
+    included, as a copied table row is. A second paragraph in a cell joins that cell when both are text (a
+    label wrapped in two); a number is a cell of its own, never joined to another.
+    """
+    out: list[str] = []
+    row: list[str] | None = None
+    blanks = 0
+    for raw in raws:
+        if _TAB_LINE.fullmatch(raw):
+            if row is None:  # the row's first cell: the text just above, unless a row's end lies between
+                first = ""
+                if blanks <= 1 and len(out) > blanks and out[-1 - blanks].strip():
+                    first = out[-1 - blanks].strip()
+                    del out[len(out) - 1 - blanks:]
+                row = [first]
+            row.extend([""] * raw.count("\t"))
+            blanks = 0
+            continue
+        if not raw.strip():
+            blanks += 1
+            if row is not None and blanks >= ROW_END_BLANK_LINES:
+                out.append("\t".join(row))
+                row = None
+            if row is None:
+                out.append(raw)
+            continue
+        text = raw.strip()
+        if row is not None and blanks <= 1 and (not row[-1] or not (_has_number(row[-1]) or _has_number(text))):
+            row[-1] = f"{row[-1]} {text}".strip()
+        else:
+            if row is not None:
+                out.append("\t".join(row))
+                row = None
+            out.append(raw)
+        blanks = 0
+    if row is not None:
+        out.append("\t".join(row))
+    return out
+
+
+def _has_number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 def text_lines(text: str) -> list[Line]:
     """Lines of a plain-text report: page markers dropped, compatibility characters repaired, emphasis
-    and markdown markup removed."""
+    and markdown markup removed; a browser's table copied cell under cell rejoined row by row."""
     out = []
-    for raw in fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
+    raws = fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    if any(_TAB_LINE.fullmatch(raw) for raw in raws):
+        raws = rejoined_cells(raws)
+    for raw in raws:
         if is_page_marker(raw):
             continue
         line = markdown_line(strip_emphasis(raw))
