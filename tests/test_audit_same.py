@@ -5,7 +5,9 @@ tests/data — in one process and in several.
 
 The capture is re-taken only when what the findings say changes on purpose, and then compared with the one
 before: for catalogue 1.5.0 (I1, I2, I8 became 待核对) the only differences were those findings' severity, the
-files' 错误 counts and notes, and the overview's new 待核对 line and its list of the agencies with most 错误.
+files' 错误 counts and notes, and the overview's new 待核对 line and its list of the agencies with most 错误; for
+catalogue 1.6.0 (I6 became 待核对) the same: I6's severity (38 findings), the 错误 counts and notes of the eight
+real reports that had no 错误 but I6 (excerpts and tables-only texts), the overview's two counts and its list.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ def test_the_export_is_refused_while_a_cell_is_to_check() -> None:
     refusal = Refusal.of(v)
     assert refusal is not None
     text = refusal.text()
-    assert "1 处待核对" in text and "对照原文填写导入时未能读取的单元格" in text and "错误" not in text.split("\n")[0]
+    assert "1 处待核对" in text and "错误" not in text.split("\n")[0]
+    assert "对照原文填写导入时未能读取的单元格、核对找不到的表或部分" in text
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_the_audit_counts_it_apart(folder: Path) -> None:
     assert ok["passed"] == "是" and unread["passed"] == "否" and unread["ready"] == "否"
     assert unread["errors"] == 0 and "待核对 2 处" in unread["note"]
     assert totals["无错误的报告"] == 1 and totals["有错误的报告"] == 0
-    assert totals["待核对的报告（导入时有未能读取的单元格）"] == 1
+    assert totals["待核对的报告（导入时有未能读取的单元格或找不到的表、部分）"] == 1
 
 
 def test_export_refuses_the_payload_of_such_an_import(tmp_path: Path) -> None:

@@ -301,7 +301,8 @@ class AuditResult:
         c = self.counts
         totals = [("文件", c["files"]), ("审核的报告", c["read"]), ("无错误的报告", c["passed"]),
                   ("有错误的报告", c["read"] - c["passed"] - c["to_check"]),
-                  ("待核对的报告（导入时有未能读取的单元格）", c["to_check"]), ("无法读取的文件", c["unreadable"]),
+                  ("待核对的报告（导入时有未能读取的单元格或找不到的表、部分）", c["to_check"]),
+                  ("无法读取的文件", c["unreadable"]),
                   ("跳过的文件", c["skipped"]), ("问题", self.finding_count)]
         totals += self.quality_totals()
         if self.roster is not None:
@@ -715,7 +716,7 @@ def _finish(root: Path, ledger: Ledger, work: Path, counts: dict[str, int], form
                 why = next(iter(previous.take(seq)), "")
                 note = head["note"]
                 if n_unread:
-                    said = f"待核对 {n_unread} 处：导入时未能读取的单元格，请对照原文"
+                    said = f"待核对 {n_unread} 处：导入时未能读取的单元格或找不到的表、部分，请对照原文"
                     note = f"{note}；{said}" if note else said
                 row = {"file": name, "status": READ, "kind": head["kind"], "format": head["format"],
                        "agency": head["agency"], "year": head["year"] or "", "errors": n_errors, "warnings": warnings,

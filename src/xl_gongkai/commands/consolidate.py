@@ -256,8 +256,8 @@ def _choose(read_ok: Sequence[_Read], form: Form, year: int, own: str,
             continue
         if unread := first.validation.unread:
             # an unread cell is blank, and a blank would be summed as 0: the sum would be short without a word
-            leave(first.file, f"有{len(unread)}处待核对（导入时未能读取的单元格），请对照原文填写后再汇总（第一处："
-                              f"{unread[0].message}）", first.report)
+            leave(first.file, f"有{len(unread)}处待核对（导入时未能读取的单元格，或找不到的表、部分），"
+                              f"请对照原文填写后再汇总（第一处：{unread[0].message}）", first.report)
             continue
         included.append(first)
     return included, conflicts

@@ -44,7 +44,7 @@ def run_import(path: str | Path, *, out: str | Path | None = None, today: dt.dat
         if not checked.validation.ready:
             line += "（草稿：校验仍有错误或未说明的提示，数据包标记为未就绪）"
         if checked.shown.unread:
-            line += "；注意：导入时有未能读取的单元格（见上面的待核对项），数据包只含读到的部分"
+            line += "；注意：导入时有未能读取的单元格或找不到的表、部分（见上面的待核对项），数据包只含读到的部分"
         done.written.append(line)
         return done
     if form.template is None:

@@ -26,7 +26,7 @@ LIMIT = 8
 # blocking 提示 is one without its explanation)
 _OPEN = ((Severity.ERROR, "{n} 项错误", "改正错误"),
          (Severity.PENDING, "{n} 处待填写", "写好待填写的正文"),
-         (Severity.UNREAD, "{n} 处待核对", "对照原文填写导入时未能读取的单元格"),
+         (Severity.UNREAD, "{n} 处待核对", "对照原文填写导入时未能读取的单元格、核对找不到的表或部分"),
          (Severity.WARNING, "{n} 项提示未填写说明", "在“校验结果”中为提示填写说明"))
 
 
