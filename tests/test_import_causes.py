@@ -479,6 +479,33 @@ def test_36_a_number_is_never_joined_to_the_text_around_it() -> None:
     assert wrapped == ["表头\t商业 企业\t其他", "", "", "一、本年新收"]  # a row ends at its second blank line
 
 
+# 洪泽区 2023's table 三, as checked by hand against its PDF (the rows the 2021 format has in that report)
+HONGZE_2023 = {
+    "new": [21, 0, 0, 0, 0, 0, 21], "carried_in": [0] * 7, "disclosed": [0] * 7, "partial": [4, 0, 0, 0, 0, 0, 4],
+    "withheld_state_secret": [1, 0, 0, 0, 0, 0, 1], "withheld_law": [0] * 7, "withheld_security": [0] * 7,
+    "withheld_third_party": [0] * 7, "withheld_internal": [0] * 7, "withheld_process": [1, 0, 0, 0, 0, 0, 1],
+    "withheld_enforcement": [1, 0, 0, 0, 0, 0, 1], "withheld_query": [0] * 7,
+    "unavailable_not_held": [10, 0, 0, 0, 0, 0, 10], "unavailable_needs_creation": [3, 0, 0, 0, 0, 0, 3],
+    "unavailable_unclear": [0] * 7, "rejected_petition": [1, 0, 0, 0, 0, 0, 1], "rejected_repeat": [0] * 7,
+    "rejected_publication": [0] * 7, "rejected_mass": [0] * 7, "rejected_confirmation": [0] * 7,
+    "total": [21, 0, 0, 0, 0, 0, 21], "carried_out": [0] * 7,
+}
+
+
+def test_37_a_surplus_after_a_dealing_taken_back_reaches_the_rows_after_it() -> None:
+    """pdfplumber's text of 洪泽区 2023: from ``3.危及…`` on, some rows' numbers come before their labels. The
+    rows from 3.危及 to 8.属于行政查询事项 balance by count (none, then fourteen) and are dealt, then taken
+    back (nothing across the table confirms them); 8's second seven numbers are 1.本机关不掌握…'s, whose own
+    line holds 2.没有现成…'s ``3 0 0 0 0 0 3``. Read as printed, 1 would be 3 with its total holding — a
+    neighbour's numbers. Every row is its hand-checked value or blank, never another number."""
+    r = cause("37_numbers_before_their_labels_after_a_stretch_taken_back.txt")
+    for key, values in HONGZE_2023.items():
+        assert row(r, "requests", key) in (values, [None] * 7), key
+    assert row(r, "requests", "unavailable_not_held") == [None] * 7
+    assert any("“（三）不予公开 8.属于行政查询事项”至“（四）无法提供 2.没有现成信息需要另行制作”" in m
+               for m in messages(r, "I2"))
+
+
 def test_20_an_html_table_inside_markdown() -> None:
     r = cause("20_html_table_in_markdown.txt")
     assert table_three(r) == TABLE_THREE

@@ -106,6 +106,7 @@ class Decoder:
         self.usual_cells = _usual_cells(scan.region.tokens)
         self.line_cells = data_widths(scan.region.tokens)
         self.dealt: list[list[UnitState]] = []  # the stretches ``count_flow`` dealt, for ``confirm_flow``
+        self.skip: set[int] | frozenset[int] = frozenset()  # the rows ``count_flow`` left to the groups
 
     # ------------------------------------------------------------------------------------------ values
 
@@ -181,6 +182,7 @@ class Decoder:
         printed order is the rows' order, so the stretch's numbers are dealt to its rows by their counts.
         Kept only when every row total and balance through the stretch holds.
         """
+        self.skip = skip
         order: list[int] = []  # the rows of the current run of rows, by index
         deltas: dict[int, int] = {}
         seen: dict[int, int] = {0: -1}  # running surplus → the last position in ``order`` it was reached at
@@ -218,13 +220,19 @@ class Decoder:
         when no dealing balanced them: the numbers after each label there may be a neighbour's (labels printed
         under their numbers, or numbers after the next row's label, with one number more or fewer somewhere). Such
         rows are no proof of their readings: the stretch from the one to the other is doubted (I2). A row read
-        by its cells' positions is inside such a stretch too: positions say which cell, not which row."""
+        by its cells' positions is inside such a stretch too: positions say which cell, not which row.
+
+        A row already doubted ends a stretch, but a surplus it printed still reaches the rows after it: in 洪泽区
+        2023 as pdfplumber extracts it, ``8.属于行政查询事项`` (doubted with the rows above it: a dealing taken
+        back) printed its own seven numbers and then ``10 0 0 0 0 0 10``, the next row's, and the next rows'
+        numbers came before their labels: ``1.本机关不掌握…`` ‖ ``（四）无法提供`` ‖ ``3 0 0 0 0 0 3`` ‖
+        ``2.没有现成信息…`` (none after it) read ``3…3`` for 1 — its neighbour's numbers, its own total holding."""
         segment: list[UnitState] = []
         for i in [*self._printed_order(), None]:
             st = self.states[i] if i is not None else None
             if st is None or i in skip or st.refused or st.slot.rest or st.doubtful:
                 self._doubt_open(segment)
-                segment = []
+                segment = [st] if st is not None and st.doubtful and st.slot.numbers > st.unit.width else []
                 continue
             segment.append(st)
 
@@ -319,6 +327,8 @@ class Decoder:
                 self._doubt(stretch)
                 undone.append(stretch)
                 changed = True
+        if undone:  # the rows taken back print their numbers as they did: a surplus there reaches the rows after
+            self._shifted_between(self.skip)
         return bool(undone)
 
     def reopen(self) -> None:
