@@ -115,6 +115,22 @@ def test_metadata_from_title_and_period_sentence(stem: str, agency: str, year: i
     assert meta == {"agency": agency, "year": year, "period_start": start, "period_end": end}
 
 
+@pytest.mark.parametrize(("header", "body", "year"), [
+    ("year: 2020", "", 2020),  # a page of a flip-book, the tables only: the header's year, said (I5)
+    ("year: unknown — uses the 2021 format", "", None),  # a collector's remark is no year
+    ("year: 2020", "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n", 2023),  # the text's first
+])
+def test_a_collections_header_gives_the_year_only_when_the_text_has_none(header: str, body: str,
+                                                                         year: int | None) -> None:
+    text = (f"source: https://example.gov.cn/nb.html\ntitle: 某县审计局\n{header}\ncoverage: tables only\n\n"
+            f"{body}二、主动公开政府信息情况\n第二十条第（一）项\n规章 0 0 0\n")
+    result = import_text(text)
+    assert result.report.metadata.get("year") == year
+    said = [f.message for f in result.findings if f.rule == "I5" and "year:" in f.message]
+    assert said == (["I5 封面“报告年度”：原文中没有年度，取自文件开头收集者写的“year: 2020”。请对照原文核对。"]
+                    if body == "" and year else [])
+
+
 def test_narrative_sections_of_full_reports() -> None:
     n = published("19_huaian-city-2024").report.narrative
     assert set(n) == {"preamble", "overview", "problems", "other"}

@@ -148,7 +148,7 @@ def import_document(doc: Document) -> ImportResult:
     headings = find_headings(default, lines)
     first_heading = min((h.line for h in headings.values()), default=len(lines))
     tables_from = min((h.line for h in headings.values() if h.section.table), default=len(lines))
-    meta = read_metadata(lines, first_heading, tables_from, doc.title, doc.html_title)
+    meta = read_metadata(lines, first_heading, tables_from, doc.title, doc.html_title, doc.header_year)
     text_from = tables_from if tables_from < len(lines) else 0
     form = _detect("".join(default.normalize(ln.text) for ln in lines[text_from:]), meta.year)
     if form.id != default.id:

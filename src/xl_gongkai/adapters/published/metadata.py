@@ -281,13 +281,14 @@ def opening_year(text: str) -> tuple[int, str] | None:
 
 
 def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, given: str | None,
-                  html_title: str | None) -> Meta:
+                  html_title: str | None, header_year: int | None = None) -> Meta:
     """Agency, year and period of a report, and an I5 finding for each taken from elsewhere than the title.
 
     Titles come from the collection's header (or the caller), a CMS field (``标题：``), the body's first lines
     and the page's ``<title>``, in that order; every name they give is cleaned and must look like an agency's
     (``agency_shape``). Then, for the name: the sentence that says who compiled the report, the CMS's
-    ``发布机构``, the signature at the end.
+    ``发布机构``, the signature at the end; for the year: that sentence, the statistics period, the text's
+    opening, and last the year a collection's header states (``header_year``).
     """
     parsed_body, used = body_title(lines, first_heading)
     fields = cms_fields(lines[:first_heading])
@@ -328,6 +329,9 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
                 year = opened[0]
                 found.append(_said("year", "报告年度",
                                    f"原文没有标题和统计期限，按正文开头的“{opened[1]}……”推断为{year}年"))
+        if year is None and header_year is not None:  # a page of a flip-book, a text of the tables only
+            year = header_year
+            found.append(_said("year", "报告年度", f"原文中没有年度，取自文件开头收集者写的“year: {year}”"))
     if agency is None:
         for label in ("发布机构", "发文机关", "发文单位", "发布单位", "编制单位", "来源", "信息来源"):
             name = agency_name(fields.get(label))

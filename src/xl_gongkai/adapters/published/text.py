@@ -39,6 +39,7 @@ ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8
 # ``coverage:`` lines, then a blank line. Only ``title`` is the report's own; the rest is the collector's.
 HEADER_KEYS = ("source", "title", "year", "coverage")
 _HEADER_LINE = re.compile(r"^(source|title|year|coverage)\s*:\s*(.*)$")
+_HEADER_YEAR = re.compile(r"(?:19|20)\d\d")
 
 # a page marker on a line of its own: "- 4 -", "第 3 页 共 6 页"
 _PAGE_MARKER = re.compile(
@@ -121,6 +122,7 @@ class Document:
     lines: tuple[Line, ...]
     title: str | None = None
     html_title: str | None = None
+    header_year: int | None = None  # the year a collection's header states (``year: 2020``): the last resort
     # The data the file carries of its own (``core.embedded``): the text of each embedded payload found, as the
     # file holds it (a report this tool generated has one); read and weighed against the lines by ``embedded``.
     embedded: tuple[str, ...] = ()
@@ -145,25 +147,28 @@ def decode(raw: bytes, where: str = "") -> str:
 
 
 @heuristic("collection_header", "metadata")
-def split_header(text: str) -> tuple[str | None, str]:
-    """A collection's header block (``source:`` … ``title:`` …, a blank line) is not report text; its title is.
+def split_header(text: str) -> tuple[str | None, int | None, str]:
+    """A collection's header block (``source:`` … ``title:`` … ``year:`` …, a blank line) is not report text;
+    its title is, and so is its year when it is one (``year: 2020``, not ``year: unknown — …``).
 
-    Returns the ``title`` and the report text after the block.
+    Returns the ``title``, the ``year`` and the report text after the block.
     """
     lines = text.split("\n")
     if not lines or not _HEADER_LINE.match(lines[0].strip()):
-        return None, text
-    title = None
+        return None, None, text
+    title, year = None, None
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
-            return title, "\n".join(lines[i + 1:])
+            return title, year, "\n".join(lines[i + 1:])
         m = _HEADER_LINE.match(stripped)
         if m is None:
-            return None, text  # not a header block after all
+            return None, None, text  # not a header block after all
         if m.group(1) == "title":
             title = m.group(2).strip() or None
-    return title, ""
+        elif m.group(1) == "year" and _HEADER_YEAR.fullmatch(m.group(2).strip()):
+            year = int(m.group(2).strip())
+    return title, year, ""
 
 
 # ``cells_are_short``: a cell of a table printed as text holds a label, a number or a header's note — the
@@ -344,9 +349,9 @@ def check_lines(count: int) -> None:
 
 def parse_text(text: str) -> Document:
     check_lines(text.count("\n") + text.count("\r") - text.count("\r\n") + 1)
-    title, body = split_header(text)
+    title, year, body = split_header(text)
     lines = mixed_lines(body) if "<table" in body.lower() else text_lines(body)
-    return Document(tuple(lines), title=fix_characters(title) if title else None)
+    return Document(tuple(lines), title=fix_characters(title) if title else None, header_year=year)
 
 
 # ---------------------------------------------------------------------------------------------- tokens
