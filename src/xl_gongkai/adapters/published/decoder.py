@@ -232,7 +232,7 @@ class Decoder:
             st = self.states[i] if i is not None else None
             if st is None or i in skip or st.refused or st.slot.rest or st.doubtful:
                 self._doubt_open(segment)
-                segment = [st] if st is not None and st.doubtful and st.slot.numbers > st.unit.width else []
+                segment = [st] if st is not None and st.doubtful and _surplus(st) else []
                 continue
             segment.append(st)
 
@@ -241,11 +241,8 @@ class Decoder:
             return (st.slot.hit is not None and st.slot.numbers == 0 and not st.slot.lead
                     and (st.decided is None or st.decided.heuristic == "count_flow"))
 
-        def surplus(st: UnitState) -> bool:
-            return st.decided is None and st.slot.numbers > st.unit.width
-
-        marks = [n for n, st in enumerate(segment) if empty(st) or surplus(st)]
-        if any(empty(segment[n]) for n in marks) and any(surplus(segment[n]) for n in marks):
+        marks = [n for n, st in enumerate(segment) if empty(st) or _surplus(st)]
+        if any(empty(segment[n]) for n in marks) and any(_surplus(segment[n]) for n in marks):
             self._doubt(list(segment[marks[0]:marks[-1] + 1]), every=True)
 
     def _printed_order(self) -> list[int]:
@@ -586,6 +583,11 @@ def _cuts(strings: Sequence[str], parts: int) -> Iterator[list[str]]:
 
     if fits(0, parts):
         yield from rec(0, parts)
+
+
+def _surplus(st: UnitState) -> bool:
+    """A row left unread that printed more numbers than it has cells (a doubted row is unread too)."""
+    return st.decided is None and st.slot.numbers > st.unit.width
 
 
 def _usual_cells(tokens: Sequence[Token]) -> int | None:

@@ -36,9 +36,10 @@ MAX_TEXT_CHARS = 300_000
 ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8
 
 # The header block of the shared collection of published reports: ``source:``/``title:``/``year:``/
-# ``coverage:`` lines, then a blank line. Only ``title`` is the report's own; the rest is the collector's.
+# ``coverage:`` lines, then a blank line. ``title`` is the report's own, ``year`` the collector's statement of it
+# (read when it is a year, as the last resort: ``split_header``); the rest is the collector's.
 HEADER_KEYS = ("source", "title", "year", "coverage")
-_HEADER_LINE = re.compile(r"^(source|title|year|coverage)\s*:\s*(.*)$")
+_HEADER_LINE = re.compile(rf"^({'|'.join(HEADER_KEYS)})\s*:\s*(.*)$")
 _HEADER_YEAR = re.compile(r"(?:19|20)\d\d")
 
 # a page marker on a line of its own: "- 4 -", "第 3 页 共 6 页"
