@@ -156,6 +156,23 @@ def project_wheel(tmp: Path) -> Path:
     return wheel
 
 
+def embedded_wheel(page: Path) -> tuple[str, bytes]:
+    """The project's wheel as the page carries it (name, bytes), checked against the manifest's sha256: the
+    release takes its wheel from here, so the page and the release carry the very same file, built once."""
+    html = page.read_text("ascii")
+    found = re.search(r'<script type="application/json" id="xg-manifest">(.*?)</script>', html, re.S)
+    if found is None:
+        raise SystemExit(f"{page.name} 中没有清单：请重新运行 make web")
+    manifest = json.loads(found.group(1).replace("<\\/", "</"))
+    (entry,) = [f for f in manifest["files"] if f["kind"] == "wheel" and f["name"].startswith("xl_gongkai-")]
+    text = "".join(re.search(f'id="{i}">([^<]*)<', html).group(1) for i in entry["ids"])  # type: ignore[union-attr]
+    data = base64.b64decode(text)
+    data = gzip.decompress(data) if entry["gzip"] else data
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise SystemExit(f"{page.name} 中的 {entry['name']} 已损坏：请运行 make web 重新生成")
+    return entry["name"], data
+
+
 def selftest_data(tmp: Path) -> list[Embedded]:
     """The example report, a workbook filled from it, and what native Python computes for both."""
     from xl_gongkai import webpage

@@ -287,6 +287,75 @@ def test_table_two_is_four_small_tables_and_table_three_keeps_the_official_merge
     assert len(appeals.columns) == 15 and len(appeals.rows) == 4
 
 
+def _grid_the_slow_way(word: Any, grid: Any) -> Any:
+    """The rows of ``_add_grid`` built element by element through python-docx's own calls (what it wrote before
+    it wrote them as XML text): the reference the faster writer must equal."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Emu, Pt
+    from docx.text.paragraph import Paragraph as WordParagraph
+
+    from xl_gongkai.publish import docx as writer
+
+    total = writer.text_width_twips()
+    widths = [int(w * total / sum(grid.widths)) for w in grid.widths]
+    widths[-1] += total - sum(widths)
+    table = word.add_table(rows=0, cols=grid.n_cols)
+    starts = {(gc.row + dr, gc.col): gc for gc in grid.cells for dr in range(gc.rowspan)}
+    for r in range(grid.n_rows):
+        tr = table._tbl.add_tr()
+        tr_pr = tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        height = OxmlElement("w:trHeight")
+        height.set(qn("w:val"), str(writer.ROW_HEIGHT_TWIPS))
+        height.set(qn("w:hRule"), "atLeast")
+        tr_pr.append(height)
+        if r < grid.header_rows:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        c = 0
+        while c < grid.n_cols:
+            gc = starts[(r, c)]
+            tc = tr.add_tc()
+            tc.width = Emu(sum(widths[c : c + gc.colspan]) * 635)
+            if gc.colspan > 1:
+                tc.grid_span = gc.colspan
+            if gc.rowspan > 1:
+                tc.vMerge = "restart" if r == gc.row else "continue"
+            tc.get_or_add_tcPr().vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            para = WordParagraph(tc.p_lst[0], table)
+            para._p.style = word.styles[writer.STYLE_TABLE[0]].style_id
+            para.alignment = WD_ALIGN_PARAGRAPH.LEFT if gc.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
+            if r == gc.row:
+                para.add_run(gc.text).font.size = Pt(writer.XIAOWU if grid.dense else writer.WUHAO)
+            c += gc.colspan
+    return table
+
+
+@pytest.mark.parametrize("texts", [("规章", "12", "A&B<C>", "\"引号\""), ("a\tb", " 前有空格", "", "两\n行")])
+def test_the_tables_rows_are_the_xml_python_docx_writes(rendered: dict[str, Any], texts: tuple[str, ...]) -> None:
+    """Every table of the real reports, and cells whose texts python-docx writes its own way (a tab, a line
+    break, spaces at an end, nothing), come out as python-docx's element-by-element calls make them."""
+    from lxml import etree
+
+    from xl_gongkai.publish import docx as writer
+    from xl_gongkai.publish.document import GridCell, GridTable, build_document
+
+    report = rendered["huaian"][0]
+    grids = build_document(report).tables()
+    made = GridTable("made", 2, 4, (2, 1, 1, 1), 1, (
+        GridCell(0, 0, 2, 1, texts[0], "header"), *(GridCell(0, c, 1, 1, t, "header") for c, t in
+                                                    zip((1, 2, 3), texts[1:], strict=True)),
+        GridCell(1, 1, 1, 3, texts[2], "number")))
+    for grid in [*grids, made]:
+        word = writer.new_document()
+        writer._setup_styles(word, writer.Fonts())
+        fast, slow = writer._add_grid(word, grid), _grid_the_slow_way(word, grid)
+        rows = [[etree.tostring(tr) for tr in t._tbl.tr_lst] for t in (fast, slow)]
+        assert rows[0] == rows[1] and len(rows[0]) == grid.n_rows, grid.key
+
+
 def test_the_agencys_own_preamble_is_printed(rendered: dict[str, Any]) -> None:
     report, docx_path, html_path = rendered["huaian"]
     paras = docx_paragraphs(docx_path)

@@ -25,15 +25,17 @@ LibreOffice shows or prints; Word keeps such parts when the document is edited a
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import cast
+from xml.sax.saxutils import escape
 
 from docx import Document as new_document
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -42,7 +44,7 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -324,7 +326,13 @@ def _spacer(word: WordDocument) -> None:
 def _add_grid(word: WordDocument, grid: GridTable) -> WordTable:
     """Write the grid's rows directly: each printed cell once, with ``gridSpan`` across and
     ``vMerge`` restart/continue down, which is what python-docx's ``merge`` would produce, without
-    its cost (it re-reads the whole table for every cell; table 三 took over a second)."""
+    its cost (it re-reads the whole table for every cell; table 三 took over a second).
+
+    The rows are written as the XML python-docx's own calls produce (``add_tr``, ``add_tc``, the cell's
+    properties, ``add_run`` with a font size) and parsed once: building them element by element through
+    python-docx took 70 ms a table, most of a report's time, and several times that in the web page. A text
+    python-docx would write in another shape (a tab, a line break, spaces at an end, nothing) still goes
+    through ``add_run``."""
     total = text_width_twips()
     scale = total / sum(grid.widths)
     widths = [int(w * scale) for w in grid.widths]
@@ -337,34 +345,55 @@ def _add_grid(word: WordDocument, grid: GridTable) -> WordTable:
         for dr in range(gc.rowspan):
             starts[(gc.row + dr, gc.col)] = gc
     size = Pt(XIAOWU if grid.dense else WUHAO)
-    style_id = word.styles[STYLE_TABLE[0]].style_id
+    half_points = round(size.pt * 2)
+    style_id = escape(word.styles[STYLE_TABLE[0]].style_id, _QUOTE)
+    rows: list[str] = []
+    odd: list[tuple[int, str]] = []  # (the cell's number in the table, its text) for add_run
+    n_cells = 0
     for r in range(grid.n_rows):
-        tr = table._tbl.add_tr()
-        tr_pr = tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
-        height = OxmlElement("w:trHeight")
-        height.set(qn("w:val"), str(ROW_HEIGHT_TWIPS))
-        height.set(qn("w:hRule"), "atLeast")
-        tr_pr.append(height)
-        if r < grid.header_rows:
-            tr_pr.append(OxmlElement("w:tblHeader"))
+        header = "<w:tblHeader/>" if r < grid.header_rows else ""
+        rows.append(f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{ROW_HEIGHT_TWIPS}" w:hRule="atLeast"/>'
+                    f"{header}</w:trPr>")
         c = 0
         while c < grid.n_cols:
             gc = starts[(r, c)]
-            tc = tr.add_tc()
-            tc.width = Emu(sum(widths[c : c + gc.colspan]) * 635)
-            if gc.colspan > 1:
-                tc.grid_span = gc.colspan
-            if gc.rowspan > 1:
-                tc.vMerge = "restart" if r == gc.row else "continue"
-            tc.get_or_add_tcPr().vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            para = WordParagraph(tc.p_lst[0], table)
-            para._p.style = style_id
-            para.alignment = WD_ALIGN_PARAGRAPH.LEFT if gc.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
+            span = f'<w:gridSpan w:val="{gc.colspan}"/>' if gc.colspan > 1 else ""
+            merge = ("" if gc.rowspan == 1 else '<w:vMerge w:val="restart"/>' if r == gc.row else "<w:vMerge/>")
+            width = sum(widths[c : c + gc.colspan])
+            align = "left" if gc.align == "left" else "center"
+            run = ""
             if r == gc.row:
-                para.add_run(gc.text).font.size = size
+                if _plain_run_text(gc.text):
+                    run = f'<w:r><w:rPr><w:sz w:val="{half_points}"/></w:rPr><w:t>{escape(gc.text)}</w:t></w:r>'
+                else:
+                    odd.append((n_cells, gc.text))
+            rows.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}{merge}'
+                        f'<w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{style_id}"/>'
+                        f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
             c += gc.colspan
+            n_cells += 1
+        rows.append("</w:tr>")
+    for tr in parse_xml(f'<w:tbl xmlns:w="{_W_NS}">{"".join(rows)}</w:tbl>'):
+        table._tbl.append(tr)
+    if odd:
+        cells = list(table._tbl.iter(qn("w:tc")))
+        for k, text in odd:
+            WordParagraph(cells[k].p_lst[0], table).add_run(text).font.size = size
     return table
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_QUOTE = {'"': "&quot;"}
+
+
+def _plain_run_text(text: str) -> bool:
+    """A text ``add_run`` writes as one ``w:t`` with nothing added: no tab, line break or character XML cannot
+    hold (its own elements, or refused as before), no space at either end (``xml:space``), not empty (no
+    ``w:t`` at all)."""
+    return bool(text) and text == text.strip() and not _NOT_PLAIN.search(text)
+
+
+_NOT_PLAIN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _table_properties(table: WordTable, width: int) -> None:
