@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 _ENUM_COMMA = re.compile(r"(?<![0-9])([0-9]{1,2})[、,]")
+# Texts a normaliser remembers: the labels of every form (about 2 000 texts) and a few documents' lines; about
+# 2 MB at most.
+MEMO_TEXTS = 16_384
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,25 @@ class LabelNormalizer:
     def _removed(self) -> dict[int, None]:
         return dict.fromkeys(map(ord, self.remove))
 
+    @cached_property
+    def _memo(self) -> dict[str, str]:
+        return {}
+
     def __call__(self, text: str) -> str:
         """The label's letters: NFKC, the declared replacements, then without the removed characters and any
-        white space (``str.split`` splits at exactly the characters ``str.isspace`` names)."""
+        white space (``str.split`` splits at exactly the characters ``str.isspace`` names).
+
+        Remembered (``MEMO_TEXTS`` at most, then begun afresh): the spec's own labels are normalised again for
+        every document, and a document's lines by several readers."""
+        memo = self._memo
+        found = memo.get(text)
+        if found is None:
+            if len(memo) >= MEMO_TEXTS:
+                memo.clear()
+            found = memo[text] = self._normalise(text)
+        return found
+
+    def _normalise(self, text: str) -> str:
         s = unicodedata.normalize("NFKC", text)
         for folded, a, b in self._pairs:
             s = s.replace(folded, b).replace(a, b)

@@ -44,7 +44,7 @@ from .displaced import Grid, displaced_copy, grids, merged
 from .grid_order import grid_reading
 from .heuristics import heuristic
 from .identities import equations
-from .label_index import LabelIndex
+from .label_index import label_index
 from .metadata import publication_date, read_metadata
 from .notes import IMPORT_RULES, import_finding
 from .script import as_simplified
@@ -293,7 +293,7 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], spans: 
         same_norm = norm if layout.normalize == form.normalize else None
         reader = partial(read_table, layout, printed, foreign=foreign, balances=balances, norm=same_norm)
         read = reader(region, headed=headed)
-        by_order = grid_reading(printed, LabelIndex(layout, printed, same_norm or layout.normalize, headed=headed),
+        by_order = grid_reading(printed, label_index(layout, printed, same_norm or layout.normalize, headed=headed),
                                 region, read, equations(printed, balances))
         if by_order is not None:
             read = by_order[0]

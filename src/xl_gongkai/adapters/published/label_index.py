@@ -20,6 +20,7 @@ The row scanner (``row_scanner``) chooses among the hits; nothing here decides w
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from bisect import bisect_left
@@ -451,3 +452,26 @@ def _inside(hits: Sequence[Hit], start: int, end: int) -> bool:
     label of another row (none in the 2021 tables, but a variant could be) is no row either.
     """
     return any(h.start <= start and end <= h.end for h in hits)
+
+
+# The label indexes built so far, by the form and table they were built for (each kept with them, so an id is never
+# taken for another object's): a table's index is the same for every document, and building it was a fifth of an
+# import. Bounded for callers that make forms of their own (tests); the real ones are a handful.
+_BUILT: dict[tuple[int, int, bool], tuple[Form, Table, LabelIndex]] = {}
+MAX_BUILT = 64
+
+
+def label_index(form: Form, table: Table, norm: Callable[[str], str], *, headed: bool) -> LabelIndex:
+    """The table's label index, built once per form and table; ``norm`` (the form's normalisation, memoised
+    for one document) is what the copy handed out normalises the document's text with. Each copy starts its
+    own memo of the table's texts, so nothing a document prints is kept after it."""
+    key = (id(form), id(table), headed)
+    found = _BUILT.get(key)
+    if found is None or found[0] is not form or found[1] is not table:
+        if len(_BUILT) >= MAX_BUILT:
+            _BUILT.clear()
+        found = _BUILT[key] = (form, table, LabelIndex(form, table, form.normalize, headed=headed))
+    index = copy.copy(found[2])
+    index.norm = norm
+    index._table_text = {}
+    return index

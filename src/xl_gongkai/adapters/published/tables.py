@@ -21,7 +21,7 @@ from ...spec import CellKey, Form, Table
 from .decoder import Decoder, UnitState, added_label
 from .heuristics import heuristic
 from .identities import equations
-from .label_index import EDITED, LabelIndex, Region, Unit, ordered_columns
+from .label_index import EDITED, LabelIndex, Region, Unit, label_index, ordered_columns
 from .placement import Placement, Run, one_number_per_cell
 from .row_scanner import RowScanner, Scan, Segment
 from .table_findings import absent_what, format_scores, label_set, table_findings
@@ -40,7 +40,7 @@ def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool,
     form's label normalisation (a caller reading several tables of one document passes a memoised one).
     """
     norm = norm or form.normalize
-    index = LabelIndex(form, table, norm, headed=headed)
+    index = label_index(form, table, norm, headed=headed)
     scanner = RowScanner(index, list(foreign))
     scan = scanner.scan(Region.of(toks, norm, index.group_piece))
     decoder = Decoder(table, index, scan, equations(table, balances))
