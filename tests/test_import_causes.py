@@ -16,7 +16,7 @@ import pytest
 from conftest import DATA, PUBLISHED, TODAY, load
 from xl_gongkai.adapters.published import ImportResult, import_document, import_report, import_text
 from xl_gongkai.adapters.published.html import parse_html
-from xl_gongkai.adapters.published.text import rejoined_cells
+from xl_gongkai.adapters.published.text import is_page_marker, rejoined_cells, text_lines
 from xl_gongkai.core.findings import ERROR, UNREAD
 from xl_gongkai.core.report import Report
 from xl_gongkai.core.rules import check
@@ -981,3 +981,46 @@ def test_35_a_simplified_report_is_never_converted() -> None:
     assert r.report.metadata.get("agency") == "乾县人民政府"
     assert r.report.narrative["overview"] == "2024年，乾县著力推进政务公开（一）。本年報告……"
     assert not any("繁体字" in m for m in messages(r, "I5"))
+
+
+# 38 ------------------------------------------------------------------------------------------------
+
+def test_38_page_furniture_inside_a_table_is_no_cell() -> None:
+    """Where a page ended inside a table printed with its cells: a bare page number (``7``) after a row that
+    printed six numbers, the report's title again at the top of the next page, and later a ``3/9``. The page
+    number had been read as the first row's 总计 and ``3/9``'s 3 as the other's; both rows are left blank or
+    completed by the identities, and the rows after the title are read."""
+    r = cause("38_page_furniture_between_grid_rows.txt")
+    assert row(r, "requests", "withheld_third_party") == [None] * 7  # six numbers for seven cells: which is lost?
+    assert any("4.保护第三方合法权益" in m and "读到6个数" in m for m in messages(r, "I1"))
+    assert row(r, "requests", "rejected_petition") == [0] * 7  # six zeros: the seventh can only be 0 (I5)
+    assert row(r, "requests", "withheld_internal") == [0] * 7 and row(r, "requests", "total") == [7, 2, 0, 0, 0, 0, 9]
+    assert [m for m in messages(r, "I1") if "4.保护第三方合法权益" not in m] == []
+
+
+def test_38_a_bare_number_after_an_empty_row_of_a_markdown_table_is_not_its_cell() -> None:
+    """Table 二 as a markdown table whose 行政许可 cell is printed empty, a page's end after the next group's first
+    line, its number there: the empty cell stays empty (it had taken the page number)."""
+    r = import_text("二、主动公开政府信息情况\n第二十条第(一)项 | | | |\n"
+                    "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n"
+                    "规章 | 0 | 0 | 0 |\n行政规范性文件 | 0 | 0 | 0 |\n第二十条第(五)项 | |||\n"
+                    "信息内容 | 本年处理决定数量 | ||\n行政许可 | |||\n第二十条第(六)项 | |||\n\n3\n\n"
+                    "信息内容 | 本年处理决定数量 | ||\n行政处罚 | 5 | ||\n行政强制 | 0 | ||\n")
+    assert r.report.values[CellKey("active", "licensing", "decisions")] is None
+    assert r.report.values[CellKey("active", "penalty", "decisions")] == 5
+
+
+@pytest.mark.parametrize(("line", "marker"), [
+    ("- 4 -", True), ("第 3 页 共 6 页", True), ("共6页 第3页", True), ("第3页/共9页", True), ("3/9", True),
+    (" 3 ／ 9 ", True), ("2024/12", False), ("12/31/2024", False), ("3/9日", False), ("3", False), ("0/0", False)])
+def test_38_page_markers(line: str, marker: bool) -> None:
+    """A page's number of so many (``3/9``) is a page marker; a date (``2024/12``: no page is numbered above
+    the count) and a bare number (a cell printed on a line of its own) are not."""
+    assert is_page_marker(line) is marker
+
+
+def test_38_a_page_marker_inside_a_table_copied_cell_under_cell_is_dropped_first() -> None:
+    """A page marker between a label and its cell in a browser's copy (cells on lines of their own) is dropped
+    before the cells are joined back into rows: it had become the row's middle cell, its 11 read as the fee."""
+    lines = text_lines("行政事业性收费\n\n第 11 页 共 12 页\n\n\t\n\n0\n\n\n\n下一行\n")
+    assert [ln.text for ln in lines if ln.text.strip()] == ["行政事业性收费\t0", "下一行"]

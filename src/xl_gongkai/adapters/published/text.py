@@ -42,10 +42,13 @@ HEADER_KEYS = ("source", "title", "year", "coverage")
 _HEADER_LINE = re.compile(rf"^({'|'.join(HEADER_KEYS)})\s*:\s*(.*)$")
 _HEADER_YEAR = re.compile(r"(?:19|20)\d\d")
 
-# a page marker on a line of its own: "- 4 -", "第 3 页 共 6 页"
+# a page marker on a line of its own: "- 4 -", "第 3 页 共 6 页", "共 6 页 第 3 页"
 _PAGE_MARKER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$"
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页)\s*$"
 )
+# "3/6": page 3 of 6 (a page's number is never above their count: "2024/12" is no page)
+_PAGE_OF = re.compile(r"^\s*(\d{1,4})\s*[/／]\s*(\d{1,4})\s*$")
 
 # CJK Radicals Supplement characters that PDF extraction emits for whole simplified characters; NFKC
 # has no mapping for them (the Kangxi radicals block and the compatibility ideographs it does map).
@@ -231,8 +234,43 @@ def markdown_line(raw: str) -> str | None:
 
 @heuristic("page_marker", "text")
 def is_page_marker(line: str) -> bool:
-    """A page marker on a line of its own (``- 4 -``, ``第 3 页 共 6 页``) is not report text."""
-    return bool(_PAGE_MARKER.match(line))
+    """A page marker on a line of its own (``- 4 -``, ``第 3 页 共 6 页``, ``3/6``) is not report text."""
+    page_of = _PAGE_OF.match(line)
+    return bool(_PAGE_MARKER.match(line)) or (page_of is not None and 0 < int(page_of[1]) <= int(page_of[2]))
+
+
+def markers_dropped(raws: list[str]) -> list[str]:
+    """The lines without their page markers; a marker between two blank lines takes one of them with it (the
+    paragraph it was: two blank lines end a row of a table copied cell under cell)."""
+    out: list[str] = []
+    skip_blank = False
+    for raw in raws:
+        if is_page_marker(raw):
+            skip_blank = bool(out) and not out[-1].strip()
+            continue
+        if skip_blank and not raw.strip():
+            skip_blank = False
+            continue
+        skip_blank = False
+        out.append(raw)
+    return out
+
+
+# the longest title line a running header repeats (a report's title is one line of 20–40 characters)
+RUNNING_HEADER_MAX_CHARS = 60
+
+
+@heuristic("running_header", "text")
+def running_header_dropped(raws: list[str]) -> list[str]:
+    """The report's title printed again at the top of every page of a PDF (a running header) is not report text:
+    the text's first line naming a 报告, where it comes again on a line of its own, is dropped there. Inside a
+    table it cut the table in two (a table 三 whose second page began with its title lost the rows after it)."""
+    title = next((r.strip() for r in raws if "报告" in r and 0 < len(r.strip()) <= RUNNING_HEADER_MAX_CHARS), None)
+    if title is None:
+        return raws
+    squeezed = "".join(title.split())
+    first = next(i for i, r in enumerate(raws) if r.strip() == title)
+    return [r for i, r in enumerate(raws) if i <= first or "".join(r.split()) != squeezed]
 
 
 @heuristic("emphasis_markup", "text")
@@ -304,12 +342,11 @@ def text_lines(text: str) -> list[Line]:
     """Lines of a plain-text report: page markers dropped, compatibility characters repaired, emphasis
     and markdown markup removed; a browser's table copied cell under cell rejoined row by row."""
     out = []
-    raws = fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    raws = running_header_dropped(markers_dropped(  # first: a page may end inside a table
+        fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")))
     if any(_TAB_LINE.fullmatch(raw) for raw in raws):
         raws = rejoined_cells(raws)
     for raw in raws:
-        if is_page_marker(raw):
-            continue
         line = markdown_line(strip_emphasis(raw))
         if line is not None:
             out.append(Line(line, split_cells(line)))
@@ -586,10 +623,36 @@ def _joins(prev: Token | None, tok: Token) -> Token | None:
     return split_enumerator(prev, tok) or unit_apart(prev, tok)
 
 
+_BARE_NUMBER = re.compile(r"\s*\d{1,4}\s*")
+
+
+@heuristic("number_between_grid_rows", "text")
+def strays_in_grid(lines: Sequence[Line]) -> set[int]:
+    """A bare number on a line of its own between two rows of a table printed with its cells (a page number
+    where a page of the PDF or the Word file ended: ``…保护第三方合法权益 | 0 | … | 0`` ‖ ``7`` ‖ ``5.属于三类…
+    | 0 | …``) is no cell: a row printed with its cells has them on its line. It was read as the row's last
+    cell, or as the cell of an empty row above it."""
+    out: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.cells is None and _BARE_NUMBER.fullmatch(line.text):
+            before = next((ln for ln in reversed(lines[max(0, i - STRAY_REACH):i]) if ln.text.strip()), None)
+            after = next((ln for ln in lines[i + 1:i + 1 + STRAY_REACH] if ln.text.strip()), None)
+            if before is not None and after is not None and before.cells is not None and after.cells is not None:
+                out.add(i)
+    return out
+
+
+# blank lines looked across for the grid rows around a bare number (a page's end leaves one or two)
+STRAY_REACH = 4
+
+
 def tokens(lines: Sequence[Line], start: int = 0) -> list[Token]:
     """Tokens of consecutive lines, split pieces joined back (see ``_joins``)."""
     out: list[Token] = []
+    strays = strays_in_grid(lines)
     for i, line in enumerate(lines):
+        if i in strays:
+            continue
         for tok in line_tokens(line, start + i):
             joined = _joins(out[-1] if out else None, tok)
             if joined is not None:
