@@ -293,6 +293,42 @@ def _format_runs(rng: Any) -> list[tuple[Any, dict[str, Any]]]:
     return runs
 
 
+class _Address:
+    """A cell range's address as ``getRangeAddress`` gives it (the fields the scan reads)."""
+
+    def __init__(self, c0: int, r0: int, c1: int, r1: int) -> None:
+        self.StartColumn, self.StartRow, self.EndColumn, self.EndRow = c0, r0, c1, r1
+
+
+def _clipped(runs: list[tuple[Any, dict[str, Any]]], scan: list[int]) -> list[tuple[Any, dict[str, Any]]] | None:
+    """The sheet's attribute runs cut to the scanned area, in their order: asking LibreOffice for the runs of
+    that area again cost as much as the whole sheet's (a round trip for each run and each of its attributes).
+    None when the area reaches past the sheet's runs (then it is asked)."""
+    c0, r0, c1, r1 = scan
+    if c1 >= MAX_EXTEND_COL or r1 >= MAX_EXTEND_ROW:
+        return None
+    out = []
+    for addr, attrs in runs:
+        a = _Address(max(addr.StartColumn, c0), max(addr.StartRow, r0), min(addr.EndColumn, c1), min(addr.EndRow, r1))
+        if a.StartColumn <= a.EndColumn and a.StartRow <= a.EndRow:
+            out.append((a, attrs))
+    return out
+
+
+def _content(sheet: Any, c: int, r: int, datum: Any, formula: str) -> tuple[str, str]:
+    """A cell's content type and its text as shown, from the range's data and formula arrays where they tell it:
+    an empty cell and a text cell (its data is its text) need no call of their own. A number's text as shown
+    (its number format) and anything whose formula text begins with ``=`` (a formula, or text that looks like
+    one) are asked of the cell: each call is a round trip, which made reading the template's sheets take seconds.
+    """
+    if formula.startswith(("=", "{")) or isinstance(datum, float):
+        cell = sheet.getCellByPosition(c, r)
+        return cell.getType().value, cell.getString()
+    if datum == "" and formula == "":
+        return "EMPTY", ""
+    return "TEXT", datum
+
+
 def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
     used = _used_area(sheet)
     scan = None
@@ -334,7 +370,7 @@ def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
         data = rng.getDataArray()
         formulas = rng.getFormulaArray()
         attr_at: dict[tuple[int, int], dict[str, Any]] = {}
-        for addr, attrs in _format_runs(rng):
+        for addr, attrs in _clipped(sheet_runs, [c0, r0, c1, r1]) or _format_runs(rng):
             interesting = not attrs["locked"] or attrs["validation"] is not None or attrs["hidden_formula"]
             if attrs["validation"] is not None:
                 validations.append({"range": range_a1(addr), **attrs["validation"]})
@@ -343,11 +379,10 @@ def _inspect_sheet(doc: Any, sheet: Any) -> dict[str, Any]:
                     if interesting or (data[r - r0][c - c0] != "" or formulas[r - r0][c - c0] != ""):
                         attr_at[(c, r)] = attrs
         for (c, r), attrs in sorted(attr_at.items(), key=lambda item: (item[0][1], item[0][0])):
-            cell = sheet.getCellByPosition(c, r)
-            ctype = cell.getType().value
+            ctype, string = _content(sheet, c, r, data[r - r0][c - c0], formulas[r - r0][c - c0])
             entry: dict[str, Any] = {
                 "type": ctype,
-                "string": cell.getString(),
+                "string": string,
                 # getDataArray holds a float for numbers and numeric formula results, a str otherwise.
                 "value": value if isinstance(value := data[r - r0][c - c0], float) else None,
                 "locked": attrs["locked"],
