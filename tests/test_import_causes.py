@@ -16,7 +16,13 @@ import pytest
 from conftest import DATA, PUBLISHED, TODAY, load
 from xl_gongkai.adapters.published import ImportResult, import_document, import_report, import_text
 from xl_gongkai.adapters.published.html import parse_html
-from xl_gongkai.adapters.published.text import is_page_marker, rejoined_cells, text_lines
+from xl_gongkai.adapters.published.text import (
+    Document,
+    is_page_marker,
+    page_numbers_dropped,
+    rejoined_cells,
+    text_lines,
+)
 from xl_gongkai.core.findings import ERROR, UNREAD
 from xl_gongkai.core.report import Report
 from xl_gongkai.core.rules import check
@@ -1024,3 +1030,29 @@ def test_38_a_page_marker_inside_a_table_copied_cell_under_cell_is_dropped_first
     before the cells are joined back into rows: it had become the row's middle cell, its 11 read as the fee."""
     lines = text_lines("行政事业性收费\n\n第 11 页 共 12 页\n\n\t\n\n0\n\n\n\n下一行\n")
     assert [ln.text for ln in lines if ln.text.strip()] == ["行政事业性收费\t0", "下一行"]
+
+
+def test_38_bare_page_numbers_of_a_pdf_are_dropped_where_they_count_up_with_the_pages() -> None:
+    """A PDF whose pages end with a bare number (``3``, ``4``): counting up with the pages, they are its page
+    numbers and no cell, though one falls between two rows of table 三, after a row that printed six numbers (it
+    had been read as that row's 总计). A lone bare number at one page's end proves nothing and stays."""
+    text = (CAUSES / "38_page_furniture_between_grid_rows.txt").read_text("utf-8").replace(
+        "\n\n7\n\n某县某局2024年政府信息公开工作年度报告\n", "\n")
+    first, second = text.split("\t\t5.属于三类内部事务信息")
+    ends = [first.replace("\t", " ").strip(), ("5.属于三类内部事务信息" + second).replace("\t", " ").strip()]
+    dropped = page_numbers_dropped([ends[0] + "\n3", ends[1] + "\n4"])
+    assert dropped == ends
+    r = import_document(Document(tuple(text_lines("\n".join(dropped)))))
+    assert row(r, "requests", "withheld_third_party")[6] is None  # six numbers printed: the 总计 stays unread
+    assert row(r, "requests", "withheld_internal") == [0] * 7 and row(r, "requests", "total") == [7, 2, 0, 0, 0, 0, 9]
+    assert page_numbers_dropped(["甲\n3", "乙\n0"]) == ["甲\n3", "乙\n0"]  # 3 then 0: not a page's count
+
+
+def test_38_a_text_whose_pages_are_apart_by_form_feeds_drops_their_bare_numbers() -> None:
+    """``pdftotext`` ends each page with a form feed: a text copy of a PDF keeps the pages, so its bare page
+    numbers are dropped by the same proof as a PDF's."""
+    text = (CAUSES / "38_page_furniture_between_grid_rows.txt").read_text("utf-8").replace(
+        "\n\n7\n\n某县某局2024年政府信息公开工作年度报告\n", "\n3\n\f").replace("\t", " ") + "\n4\n\f"
+    r = import_text(text)
+    assert row(r, "requests", "withheld_third_party")[6] is None
+    assert row(r, "requests", "total") == [7, 2, 0, 0, 0, 0, 9]

@@ -338,12 +338,44 @@ def _has_number(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
+# Pages that must print a bare number at the same end, counting up with the pages, before those numbers are taken
+# for page numbers: on one page a bare number at the end could be a table's last cell.
+MIN_NUMBERED_PAGES = 2
+_BARE_PAGE_NUMBER = re.compile(r"\s*(\d{1,4})\s*")
+
+
+@heuristic("bare_page_numbers", "text")
+def page_numbers_dropped(pages: list[str]) -> list[str]:
+    """The pages without their bare page numbers (``7`` at a page's foot, not ``- 7 -``, which the text reader
+    drops by its shape): a bare number is a page's number only where the pages' last (or first) lines are bare
+    numbers that count up with the pages, one each. Where a page ends inside a table, its number otherwise
+    lands between two rows: after a row that printed a number too few it was read as the row's last cell. The
+    pages are a PDF's, or a text's pages apart by form feeds (``pdftotext`` writes one at each page's end)."""
+    out = [p.split("\n") for p in pages]
+    for end in (-1, 0):
+        at: dict[int, tuple[int, int]] = {}  # page → (its line's index, the number)
+        for i, lines in enumerate(out):
+            filled = [k for k, line in enumerate(lines) if line.strip()]
+            if filled:
+                k = filled[end]
+                found = _BARE_PAGE_NUMBER.fullmatch(lines[k])
+                if found:
+                    at[i] = (k, int(found[1]))
+        if len(at) >= MIN_NUMBERED_PAGES and len({n - i for i, (_, n) in at.items()}) == 1:
+            for i, (k, _) in at.items():
+                out[i] = out[i][:k] + out[i][k + 1:]
+    return ["\n".join(lines) for lines in out]
+
+
 def text_lines(text: str) -> list[Line]:
     """Lines of a plain-text report: page markers dropped, compatibility characters repaired, emphasis
     and markdown markup removed; a browser's table copied cell under cell rejoined row by row."""
     out = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\f" in text:
+        text = "\n".join(page_numbers_dropped(text.split("\f")))
     raws = running_header_dropped(markers_dropped(  # first: a page may end inside a table
-        fix_characters(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")))
+        fix_characters(text).split("\n")))
     if any(_TAB_LINE.fullmatch(raw) for raw in raws):
         raws = rejoined_cells(raws)
     for raw in raws:
