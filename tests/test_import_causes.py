@@ -1036,10 +1036,7 @@ def test_38_bare_page_numbers_of_a_pdf_are_dropped_where_they_count_up_with_the_
     """A PDF whose pages end with a bare number (``3``, ``4``): counting up with the pages, they are its page
     numbers and no cell, though one falls between two rows of table 三, after a row that printed six numbers (it
     had been read as that row's 总计). A lone bare number at one page's end proves nothing and stays."""
-    text = (CAUSES / "38_page_furniture_between_grid_rows.txt").read_text("utf-8").replace(
-        "\n\n7\n\n某县某局2024年政府信息公开工作年度报告\n", "\n")
-    first, second = text.split("\t\t5.属于三类内部事务信息")
-    ends = [first.replace("\t", " ").strip(), ("5.属于三类内部事务信息" + second).replace("\t", " ").strip()]
+    ends = _plain_pages()
     dropped = page_numbers_dropped([ends[0] + "\n3", ends[1] + "\n4"])
     assert dropped == ends
     r = import_document(Document(tuple(text_lines("\n".join(dropped)))))
@@ -1056,3 +1053,26 @@ def test_38_a_text_whose_pages_are_apart_by_form_feeds_drops_their_bare_numbers(
     r = import_text(text)
     assert row(r, "requests", "withheld_third_party")[6] is None
     assert row(r, "requests", "total") == [7, 2, 0, 0, 0, 0, 9]
+    assert not any("页码" in m for m in messages(r, "I2"))  # gone before the rows were read: six numbers (I1)
+    assert any("4.保护第三方合法权益" in m and "读到6个数" in m for m in messages(r, "I1"))
+
+
+def _plain_pages() -> list[str]:
+    """Cause 38's table 三 as a PDF viewer copies it (cells apart by spaces), cut after the row that printed six
+    numbers, and the rows after it."""
+    text = (CAUSES / "38_page_furniture_between_grid_rows.txt").read_text("utf-8").replace(
+        "\n\n7\n\n某县某局2024年政府信息公开工作年度报告\n", "\n")
+    first, second = text.split("\t\t5.属于三类内部事务信息")
+    return [first.replace("\t", " ").strip(), ("5.属于三类内部事务信息" + second).replace("\t", " ").strip()]
+
+
+def test_38_a_lone_number_after_a_row_is_its_cell_only_where_the_row_then_adds_up() -> None:
+    """Text with no pages left (copied from a viewer): a bare ``3`` after the row that printed six numbers made
+    it seven, read as its 总计 (1 + 1 ≠ 3). A row whose last number stands alone on the next line is read only
+    where its totals then hold: a 总计 wrapped to the next line (``2``) is the row's; the page number is not."""
+    first, second = _plain_pages()
+    r = import_text(f"{first}\n3\n{second}\n")
+    assert row(r, "requests", "withheld_third_party") == [None] * 7
+    assert any("4.保护第三方合法权益" in m and "可能是翻页处的页码" in m for m in messages(r, "I2"))
+    wrapped = import_text(f"{first}\n2\n{second}\n")
+    assert row(wrapped, "requests", "withheld_third_party") == [1, 1, 0, 0, 0, 0, 2]

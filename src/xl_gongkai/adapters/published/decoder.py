@@ -153,6 +153,11 @@ class Decoder:
                 continue
             decided = place(run)
             zeros = [t.text for t in run.explicit if GLUED_ZERO.match(t.text)]
+            if (decided is not None and decided.values is not None and _last_apart(run.explicit)
+                    and self.row_check(st.unit, decided.values) is False):
+                st.unordered = ("最后一个数单独印在下一行，按它读取时本行的总计不成立：它可能是翻页处的页码，"
+                                "不是本行的一格")
+                continue
             if decided is not None and decided.values is not None:
                 st.decided = Reading(decided.values, decided.heuristic, decided.note)
             elif len(run.explicit) == run.width and zeros:
@@ -640,3 +645,14 @@ def added_label(text: str, index: LabelIndex) -> str | None:
     if not text or is_prose(text) or index.is_table_text(text):
         return None
     return text
+
+
+@heuristic("number_alone_after_a_row", "placement")
+def _last_apart(explicit: Sequence[Token]) -> bool:
+    """The row's last number alone on a line after the line of all its others (``4.保护第三方合法权益 1 1 0 0 0 0``
+    ‖ ``3``): a cell wrapped to the next line, or a page's number where the page ended after a row that printed a
+    number too few. Only the row's own totals tell them apart: where they fail, the row is not read."""
+    if len(explicit) < 2:
+        return False
+    last, rest = explicit[-1], explicit[:-1]
+    return len({t.line for t in rest}) == 1 and last.line > rest[0].line
