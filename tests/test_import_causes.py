@@ -21,6 +21,7 @@ from xl_gongkai.adapters.published.text import (
     is_page_marker,
     page_numbers_dropped,
     rejoined_cells,
+    running_header_dropped,
     text_lines,
 )
 from xl_gongkai.core.findings import ERROR, UNREAD
@@ -1076,3 +1077,20 @@ def test_38_a_lone_number_after_a_row_is_its_cell_only_where_the_row_then_adds_u
     assert any("4.保护第三方合法权益" in m and "可能是翻页处的页码" in m for m in messages(r, "I2"))
     wrapped = import_text(f"{first}\n2\n{second}\n")
     assert row(wrapped, "requests", "withheld_third_party") == [1, 1, 0, 0, 0, 0, 2]
+
+
+def test_38_the_agencys_name_as_a_running_header_is_dropped_where_it_comes_on_every_page() -> None:
+    """淮安 2024's text, whose title is printed on two lines (``淮安市人民政府`` ‖ ``2024 年政府信息公开工作年度报告``),
+    with that first line again at the head of every page (every 13 lines here, inside the tables too): it had
+    cut rows of table 三 and table 四 off their numbers; all 200 cells read. Once after the title (the 落款) it
+    stays."""
+    lines = (PUBLISHED / "19_huaian-city-2024.txt").read_text("utf-8").split("\n")
+    headed = [x for k, line in enumerate(lines) for x in ([line, "", "淮安市人民政府", ""] if k > 12 and k % 13 == 0
+                                                           else [line])]
+    r = import_text("\n".join(headed))
+    printed = load("huaian-city-2024").values
+    assert {k: r.report.values[k] for k in printed if printed[k] is not None} == {
+        k: v for k, v in printed.items() if v is not None}
+    kept = running_header_dropped(["淮安市人民政府", "2024 年政府信息公开工作年度报告", "正文", "淮安市人民政府",
+                                   "2025年1月"])
+    assert kept[3] == "淮安市人民政府"

@@ -264,13 +264,30 @@ RUNNING_HEADER_MAX_CHARS = 60
 def running_header_dropped(raws: list[str]) -> list[str]:
     """The report's title printed again at the top of every page of a PDF (a running header) is not report text:
     the text's first line naming a 报告, where it comes again on a line of its own, is dropped there. Inside a
-    table it cut the table in two (a table 三 whose second page began with its title lost the rows after it)."""
+    table it cut the table in two (a table 三 whose second page began with its title lost the rows after it).
+    A header of the agency's name alone — the title's words before its year, or the title's line above it when
+    the title begins with the year (``淮安市人民政府`` ‖ ``2024 年政府信息公开工作年度报告``) — is dropped where it
+    comes twice or more after the title on a line of its own (once is the 落款, which names the agency too)."""
     title = next((r.strip() for r in raws if "报告" in r and 0 < len(r.strip()) <= RUNNING_HEADER_MAX_CHARS), None)
     if title is None:
         return raws
     squeezed = "".join(title.split())
     first = next(i for i, r in enumerate(raws) if r.strip() == title)
-    return [r for i, r in enumerate(raws) if i <= first or "".join(r.split()) != squeezed]
+    repeated = {squeezed}
+    agency = _TITLE_AGENCY.match(squeezed)
+    above = next(("".join(r.split()) for r in reversed(raws[:first]) if r.strip()), "")
+    name = agency[1] if agency else above if _AGENCY_LINE.fullmatch(above) else ""
+    if name and sum("".join(r.split()) == name for r in raws[first + 1:]) >= RUNNING_HEADER_MIN_REPEATS:
+        repeated.add(name)
+    return [r for i, r in enumerate(raws) if i <= first or "".join(r.split()) not in repeated]
+
+
+# the agency's name that begins a title: the words before the year (``淮安市人民政府2024年政府信息公开…``)
+_TITLE_AGENCY = re.compile(r"^(\D{3,30}?)(?:19|20)\d\d年")
+# a title's first line that names the agency: a few words, no figure
+_AGENCY_LINE = re.compile(r"\D{3,30}")
+# a page header comes on every page after the first: a report of three pages or more prints it twice
+RUNNING_HEADER_MIN_REPEATS = 2
 
 
 @heuristic("emphasis_markup", "text")
