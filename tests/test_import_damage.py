@@ -87,6 +87,27 @@ def test_several_damages_give_no_wrong_number(plan: list[tuple[int, str, int]]) 
     assert wrong_cells(plan) == []
 
 
+# What a page break leaves between two lines of a PDF's text: its number (bare, ``- 7 -``, ``7/9``), the report's
+# title or the agency's name as a running header. Each after a table line that lost a number (a row printed with a
+# cell too few, the shape in which a bare page number had been read as the row's 总计).
+FURNITURE = {"bare number": "7", "page marker": "- 7 -", "page of": "7/9",
+             "running title": "淮安市人民政府2024年政府信息公开工作年度报告", "agency": "淮安市人民政府"}
+
+
+@pytest.mark.slow  # seconds of CPU: in `make test`, not in the fast loop
+@pytest.mark.parametrize("kind", FURNITURE)
+def test_page_furniture_after_a_row_that_lost_a_number_gives_no_wrong_number(kind: str) -> None:
+    found = []
+    for i in DAMAGEABLE:
+        lines = list(LINES)
+        lines[i] = damaged(lines[i], "drop", 0)
+        lines[i + 1:i + 1] = ["", FURNITURE[kind], ""]
+        values = import_text("\n".join(lines)).report.values
+        found += [f"line {i + 1}: {key} read {value}, printed {PRINTED.get(key)}" for key, value in values.items()
+                  if value is not None and value != PRINTED.get(key)]
+    assert found == []
+
+
 # ------------------------------------------------------------------------------------------------------------
 # The same property on the hand-made excerpts of conversions (tests/data/causes): each prints one consistent
 # table 三 in the shape of a real conversion or crawl — numbers after the next row's label, one markdown table per

@@ -154,8 +154,8 @@ class Decoder:
             decided = place(run)
             zeros = [t.text for t in run.explicit if GLUED_ZERO.match(t.text)]
             if (decided is not None and decided.values is not None and _last_apart(run.explicit)
-                    and self.row_check(st.unit, decided.values) is False):
-                st.unordered = ("最后一个数单独印在下一行，按它读取时本行的总计不成立：它可能是翻页处的页码，"
+                    and self.row_check(st.unit, decided.values) is not True):
+                st.unordered = ("最后一个数单独印在下一行，按它读取时本行的总计不成立或无从核对：它可能是翻页处的页码，"
                                 "不是本行的一格")
                 continue
             if decided is not None and decided.values is not None:
@@ -649,10 +649,17 @@ def added_label(text: str, index: LabelIndex) -> str | None:
 
 @heuristic("number_alone_after_a_row", "placement")
 def _last_apart(explicit: Sequence[Token]) -> bool:
-    """The row's last number alone on a line after the line of all its others (``4.保护第三方合法权益 1 1 0 0 0 0``
-    ‖ ``3``): a cell wrapped to the next line, or a page's number where the page ended after a row that printed a
-    number too few. Only the row's own totals tell them apart: where they fail, the row is not read."""
-    if len(explicit) < 2:
+    """The row's last number alone on a line after the one line that prints all its others, two or more
+    (``4.保护第三方合法权益 1 1 0 0 0 0`` ‖ ``3``): a cell wrapped to the next line, or a page's number where the
+    page ended after a row that printed a number too few. Only the row's own totals tell them apart: where they
+    fail, or the row has none (table 二's ``规章 0 11`` ‖ ``7``), the row is not read. (Numbers each on a line of
+    their own, ``0`` ‖ ``0``, are a layout, not a number left over.)"""
+    if len(explicit) < MIN_NUMBERS_BEFORE_A_LONE_ONE + 1:
         return False
     last, rest = explicit[-1], explicit[:-1]
     return len({t.line for t in rest}) == 1 and last.line > rest[0].line
+
+
+# the numbers a line must print before a number alone on the next line is doubted (07 岳阳 2019 prints table 二's
+# two numbers a line each: ``行政事业性收费 |`` ‖ ``0 |`` ‖ ``0 |``)
+MIN_NUMBERS_BEFORE_A_LONE_ONE = 2
