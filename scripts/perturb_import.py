@@ -1,0 +1,109 @@
+"""What a page break and a copy leave in a report's text, put into real reports: does any cell come out wrong?
+
+Usage: ``python scripts/perturb_import.py FILE_OR_FOLDER ...`` (text, markdown and HTML reports; default: the real
+reports of ``tests/data/published``). Each report is imported as it is, then again with one perturbation at a time,
+and the cells of each perturbed import are compared with those of the report as it is — so a folder of reports
+needs no expected values. A cell read differently is **wrong** (the importer's worst outcome: the test suite holds
+it at zero for 淮安 2024, ``tests/test_import_damage.py``); a cell read only in the perturbed text is **new**; a
+cell no longer read is **lost** (left blank with its reason, which is allowed).
+
+Perturbations, each inserted as a line of its own (between blank lines) after every ninth and every thirteenth
+line from the eleventh on — far more often than real page breaks, to reach the tables' every part: a bare page
+number, ``- N -``, ``第 N 页 共 99 页``, ``N/99``, the report's title and the agency's name as running headers (in
+text and markdown reports; a page's source gets only the next); and, over the whole text, full-width digits, NBSP
+or ideographic spaces between numbers, CRLF line ends. Written to a
+temporary folder and removed; nothing is written beside the reports.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from xl_gongkai.adapters.published.files import import_file  # noqa: E402
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+EVERY = (9, 13)  # insert after each line k with k % step == offset
+OFFSET = {9: 3, 13: 7}
+FIRST_LINE = 10  # the collection's header and the title stay as they are
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+LINES = {  # the line inserted: a format of the page's number, the report's title, the agency's name
+    "bare page number": "{n}",
+    "page marker": "- {n} -",
+    "page of count": "第 {n} 页 共 99 页",
+    "n/count": "{n}/99",
+    "running title": "{title}",
+    "agency header": "{agency}",
+}
+WHOLE: dict[str, Callable[[str], str]] = {
+    "full-width digits": lambda t: t.translate(_FULLWIDTH),
+    "NBSP between numbers": lambda t: re.sub(r"(?<=\d) (?=\d)", "\u00a0", t),
+    "ideographic space between numbers": lambda t: re.sub(r"(?<=\d) (?=\d)", "\u3000", t),
+    "CRLF": lambda t: t.replace("\n", "\r\n"),
+}
+
+
+def cells(path: Path) -> tuple[dict[str, object], str]:
+    result = import_file(path)
+    agency = str(result.report.metadata.get("agency") or "某局")
+    return {str(k): v for k, v in result.report.values.items() if v is not None}, agency
+
+
+def variants(text: str, agency: str, markup: bool) -> dict[str, str]:
+    """Every perturbed text; a page's markup gets the changes of the whole text only (a line put into its source
+    could land inside a cell's markup, which no page break does)."""
+    out = {kind: change(text) for kind, change in WHOLE.items()}
+    if markup:
+        return out
+    lines = text.split("\n")
+    title = next((ln.strip() for ln in lines if "年度报告" in ln and len(ln.strip()) < 60), "年度报告")
+    for kind, make in LINES.items():
+        for step in EVERY:
+            made, n = [], 2
+            for k, line in enumerate(lines):
+                made.append(line)
+                if k > FIRST_LINE and k % step == OFFSET[step]:
+                    made += ["", make.format(n=n, title=title, agency=agency), ""]
+                    n += 1
+            out[f"{kind} (every {step} lines)"] = "\n".join(made)
+    return out
+
+
+def main(args: list[str]) -> int:
+    paths = [Path(a) for a in args] or [ROOT / "tests" / "data" / "published"]
+    files = sorted(p for a in paths for p in ([a] if a.is_file() else a.iterdir()) if p.suffix in SUFFIXES)
+    totals: dict[str, list[int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in files:
+            base, agency = cells(path)
+            text = path.read_text("utf-8")
+            for kind, changed in variants(text, agency, path.suffix in (".html", ".htm")).items():
+                copy = Path(tmp) / f"copy{path.suffix}"
+                copy.write_text(changed, "utf-8", newline="")
+                got, _ = cells(copy)
+                wrong = [k for k, v in got.items() if k in base and base[k] != v]
+                new = [k for k in got if k not in base]
+                lost = [k for k in base if k not in got]
+                t = totals.setdefault(kind.split(" (")[0], [0, 0, 0, 0])
+                t[0] += len(wrong)
+                t[1] += len(new)
+                t[2] += len(lost)
+                t[3] += len(base)
+                if wrong:
+                    print(f"{path.name}: {kind}: wrong {wrong[:5]}")
+    print(f"{len(files)} reports")
+    print(f"{'perturbation':<36} {'wrong':>6} {'new':>6} {'lost':>7} {'cells':>7}")
+    for kind, (wrong_n, new_n, lost_n, n) in totals.items():
+        print(f"{kind:<36} {wrong_n:>6} {new_n:>6} {lost_n:>7} {n:>7}")
+    return 1 if any(t[0] for t in totals.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
