@@ -27,7 +27,7 @@ from typing import Any
 
 from ...errors import InputError
 from .pdf_cells import Columns, page_lines, with_cells
-from .text import MAX_LINES, MAX_TEXT_CHARS, Document, page_numbers_dropped, text_lines
+from .text import MAX_LINES, MAX_TEXT_CHARS, Document, text_lines
 
 MAX_PDF_BYTES = 50 * 1024 * 1024  # a report's PDF is 0.2-5 MB (淮安 2024: 0.4 MB for 6 pages); scans run larger
 # A report has 5-30 pages. Every page is parsed, so the pages bound the time, and PDFium keeps what it parsed of
@@ -171,8 +171,10 @@ def parse_pdf(data: bytes) -> Document:
     cjk = _cjk(unicodedata.normalize("NFKC", "".join(pages)))
     if cjk < SCAN_CJK_PER_PAGE * max(len(pages), 1):
         raise InputError(_SCAN.format(pages=len(pages), cjk=cjk))
-    text = "\n".join(page_numbers_dropped([p.replace("\r\n", "\n").replace("\r", "\n") for p in pages]))
-    if text.count("\n") + 1 > MAX_LINES:
-        raise InputError(f"PDF 的文字有 {text.count(chr(10)) + 1:,} 行，超过 {MAX_LINES:,} 行的上限"
+    # the pages apart by form feeds, as pdftotext writes them: the text reader drops their bare page numbers
+    text = "\f".join(p.replace("\r\n", "\n").replace("\r", "\n") for p in pages)
+    lines = text.count("\n") + len(pages)
+    if lines > MAX_LINES:
+        raise InputError(f"PDF 的文字有 {lines:,} 行，超过 {MAX_LINES:,} 行的上限"
                          "（一份年度报告通常只有几百行），不像是一份年度报告，未读取。")
     return Document(tuple(text_lines(text)))

@@ -358,7 +358,8 @@ def _has_number(text: str) -> bool:
 # Pages that must print a bare number at the same end, counting up with the pages, before those numbers are taken
 # for page numbers: on one page a bare number at the end could be a table's last cell.
 MIN_NUMBERED_PAGES = 2
-_BARE_PAGE_NUMBER = re.compile(r"\s*(\d{1,4})\s*")
+# a number alone on a line: a page's number, or one that strayed between a table's rows
+_BARE_NUMBER = re.compile(r"\s*(\d{1,4})\s*")
 
 
 @heuristic("bare_page_numbers", "text")
@@ -375,7 +376,7 @@ def page_numbers_dropped(pages: list[str]) -> list[str]:
             filled = [k for k, line in enumerate(lines) if line.strip()]
             if filled:
                 k = filled[end]
-                found = _BARE_PAGE_NUMBER.fullmatch(lines[k])
+                found = _BARE_NUMBER.fullmatch(lines[k])
                 if found:
                     at[i] = (k, int(found[1]))
         if len(at) >= MIN_NUMBERED_PAGES and len({n - i for i, (_, n) in at.items()}) == 1:
@@ -670,9 +671,6 @@ def _joins(prev: Token | None, tok: Token) -> Token | None:
     if prev is None or prev.kind != NUMBER or tok.kind != TEXT:
         return None
     return split_enumerator(prev, tok) or unit_apart(prev, tok)
-
-
-_BARE_NUMBER = re.compile(r"\s*\d{1,4}\s*")
 
 
 @heuristic("number_between_grid_rows", "text")
