@@ -66,8 +66,9 @@ _LOOSE = re.compile(rb"<\s*/?\s*(?:[^\s<>/=!?:]+:)?(?:row|c)(?=[\s/>])")
 # expressions, each starting with its literal, search far faster than one that has either)
 _SPACE_AFTER_LT = re.compile(rb"<\s")
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
-# a cell start tag that is not "<c" and a space (the plain one is '<c r="')
-_OTHER_CELL_START = re.compile(rb"<c[/>\t\n\r\f\v]")
+# a cell start tag that is not '<c r="': "<c" then "/", ">" or a blank other than a space, or "<c " then anything
+# but 'r="' (one search for what was a search and two counts)
+_OTHER_CELL_START = re.compile(rb'<c(?:[/>\t\n\r\f\v]| (?!r="))')
 # quoted attributes as a plain cell writes them: no ">" inside, so the first ">" ends the tag
 _PLAIN_ATTRS = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\">]*\"|'[^'>]*'))*"
 # every cell start tag a lenient parser would see once those are ruled out: (letters, digits, "/" when empty)
@@ -318,9 +319,7 @@ def _nothing_watched(data: bytes, watch: tuple[int, int]) -> bool:
 def _plainly_written(data: bytes) -> bool:
     """Every cell start tag is ``<c r="`` (no space after ``<``, no prefixed cell tag, no other start of a cell
     tag): then each cell's position is its ``r``. Counted and searched in C."""
-    if _SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _OTHER_CELL_START.search(data):
-        return False
-    return data.count(b"<c ") == data.count(b'<c r="')
+    return not (_SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _OTHER_CELL_START.search(data))
 
 
 def _plain_cells(data: bytes) -> tuple[set[bytes], set[bytes], bool] | None:
@@ -509,6 +508,8 @@ def _scan_watched(data: bytes, area: tuple[int, int], sheet: str, where: str, *,
 # address that is not letters and a row from 1 (``<c r="A0"``, ``<c r="A1B"``), and the longest column letters
 # and row digits any cell has
 _ODD_ADDRESS = re.compile(rb'<c r="(?![A-Za-z]{1,3}[1-9][0-9]{0,6}")')
+# a cell start tag that is not '<c r="' with one letter and a row from 1 to 999 (see ``scan_bounded``)
+_NOT_SMALL_PLAIN = re.compile(rb'<c(?:[/>\t\n\r\f\v]| (?!r="[A-Za-z][1-9][0-9]{0,2}"))')
 # (a third letter passes column 702, and 703 columns of 999 rows are past MAX_SHEET_CELLS: the exact scan decides)
 _COLUMN_LETTERS = ((re.compile(rb'<c r="[A-Za-z]{3}'), MAX_COL), (re.compile(rb'<c r="[A-Za-z]{2}'), 702))
 _ROW_DIGITS = ((re.compile(rb'<c r="[A-Za-z]{1,3}[0-9]{5}'), MAX_ROW),
@@ -520,9 +521,16 @@ def scan_bounded(data: bytes, area: tuple[int, int], sheet: str, where: str) -> 
     longest column letters and row digits of its cells' addresses bound the rectangle within MAX_SHEET_CELLS
     (one letter and four digits: 26 × 9 999; two letters and three digits: 702 × 999), that is all the guard needs
     to know — each a search in C, no cell made a Python object. ``rows`` and ``cols`` are then those bounds, not
-    the extent (nothing reads them but the refusal, which this never is). Otherwise the exact scan."""
-    if (_plainly_written(data) and not _ODD_ADDRESS.search(data)
-            and b'"e"' not in data and b"'e'" not in data):
+    the extent (nothing reads them but the refusal, which this never is). Otherwise the exact scan.
+
+    Most sheets of a clerk's file are small (the template's reach A1:O403): one search (``_NOT_SMALL_PLAIN``) says at
+    once that every cell tag is ``<c r="`` with one letter and a row below 1 000 — plainly written, 26 × 999 — in
+    place of the four that tell the other bounds apart; any other sheet goes on to them."""
+    if b'"e"' in data or b"'e'" in data:
+        return scan_sheet(data, area, sheet, where)
+    if not (_SPACE_AFTER_LT.search(data) or _PREFIXED_CELL.search(data) or _NOT_SMALL_PLAIN.search(data)):
+        return SheetScan(999, 26)
+    if _plainly_written(data) and not _ODD_ADDRESS.search(data):
         cols = next((n for found, n in _COLUMN_LETTERS if found.search(data)), 26)
         rows = next((n for found, n in _ROW_DIGITS if found.search(data)), 999)
         if rows * cols <= MAX_SHEET_CELLS:
