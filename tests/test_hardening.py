@@ -891,6 +891,27 @@ def test_a_part_met_before_is_not_checked_again_and_a_changed_one_is(tmp_path: P
     assert len(looked) == 4 + len(areas)  # the sheets, and the shared strings, styles, relationships, workbook
 
 
+def test_a_file_replaced_after_its_sniff_is_read_as_it_now_is(tmp_path: Path) -> None:
+    """A zip's directory is parsed once for the sniff and the guard after it, by the file's identity: a file
+    replaced in between by one of the same size and the same modification time (its entries in another order,
+    so every offset differs) is parsed again — read from a stale directory, its parts would not be found."""
+    from xl_gongkai.adapters.package_zip import EntryMeta, write_zip
+    from xl_gongkai.adapters.sniff import sniff
+
+    path = tmp_path / "a.xlsm"
+    path.write_bytes(filled())
+    before = os.stat(path)
+    assert sniff(path).format.key == "workbook"
+    with zipfile.ZipFile(path) as zf:
+        entries = [(i.filename, zf.read(i), EntryMeta.of(i)) for i in reversed(zf.infolist())]
+    replaced = write_zip(entries)
+    assert len(replaced) == before.st_size and replaced != path.read_bytes()
+    path.write_bytes(replaced)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_mtime_ns == before.st_mtime_ns
+    assert read_workbook(path).values == read_workbook_bytes(filled()).values
+
+
 def test_a_stray_value_far_right_in_the_first_rows_still_reads(tmp_path: Path) -> None:
     """The cap is on memory, not on neatness: XFD1 on a 29-row sheet is 475 000 cells, under the cap."""
     path = tmp_path / "stray.xlsm"

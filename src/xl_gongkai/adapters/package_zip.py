@@ -71,13 +71,48 @@ def too_big(label: str, limit: int, tail: bytes = b"") -> str:
             "可能在表格以外填写或粘贴了大量内容，或这是构造的文件（“压缩炸弹”）。请删除表格以外的内容后再试。")
 
 
+def file_identity(st: os.stat_result) -> tuple[int, ...]:
+    """What makes a file the same file as a moment ago: device, inode, size, and the times of its last change of
+    content and of anything (a copy over it with its time set back still changes the second)."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _identity_of(fh: IO[bytes]) -> tuple[int, ...] | None:
+    try:
+        return file_identity(os.fstat(fh.fileno()))
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None  # bytes in memory
+
+
+_LAST_DIRECTORY: list[tuple[tuple[int, ...], list[zipfile.ZipInfo], bytes]] = []  # at most one: see ``directory``
+
+
+def directory(fh: IO[bytes]) -> tuple[list[zipfile.ZipInfo], bytes]:
+    """The entries and the comment of the zip in an open file (zipfile's errors pass through).
+
+    A file is read for what it is (``sniff``) and then read (the package guard) in a row: the same file
+    (``file_identity``) is not parsed a second time — a zip's directory costs more than the rest of the sniff.
+    Nothing is trusted on that account: every part the guard reads is found through its local header, which
+    must name the same entry, and checked against the directory's size and CRC as it is inflated."""
+    found = _identity_of(fh)
+    if found is not None and _LAST_DIRECTORY and _LAST_DIRECTORY[0][0] == found:
+        return _LAST_DIRECTORY[0][1], _LAST_DIRECTORY[0][2]
+    zf = zipfile.ZipFile(fh)  # a file object given: closing it leaves the file open
+    infos, comment = zf.infolist(), zf.comment
+    zf.close()
+    if found is not None:
+        _LAST_DIRECTORY[:] = [(found, infos, comment)]
+    return infos, comment
+
+
 class ZipPackage:
     """A zip opened for bounded reading: its entry list checked once, parts decompressed on demand."""
 
-    def __init__(self, zf: zipfile.ZipFile, refuse: Refuse) -> None:
-        self.zf = zf
+    def __init__(self, fp: IO[bytes], listing: tuple[list[zipfile.ZipInfo], bytes], refuse: Refuse) -> None:
+        self.fp = fp
         self.refuse = refuse
-        self.infos = zf.infolist()
+        self.infos, self._comment = listing
+        self._zf: zipfile.ZipFile | None = None
         if len(self.infos) > MAX_ENTRIES:
             raise refuse(f"压缩包中的文件过多（{len(self.infos)} 个，上限 {MAX_ENTRIES}），不是本模板的工作簿。")
         self.by_name: dict[str, zipfile.ZipInfo] = {}
@@ -92,18 +127,37 @@ class ZipPackage:
     def open(cls, source: Path | bytes, refuse: Refuse) -> Iterator[ZipPackage]:
         """The package of a file or of bytes in memory, closed when the block ends."""
         if isinstance(source, bytes):
-            with cls._zip(io.BytesIO(source), refuse) as zf:
-                yield cls(zf, refuse)
+            fp = io.BytesIO(source)
+            pkg = cls(fp, cls._listing(fp, refuse), refuse)
+            try:
+                yield pkg
+            finally:
+                pkg.close()
             return
         try:
             fh = source.open("rb")
         except OSError as exc:
             raise refuse(f"无法读取文件：{exc.strerror or exc}") from None
-        with fh, cls._zip(fh, refuse) as zf:
-            yield cls(zf, refuse)
+        with fh:
+            pkg = cls(fh, cls._listing(fh, refuse), refuse)
+            try:
+                yield pkg
+            finally:
+                pkg.close()
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+
+    @property
+    def zf(self) -> zipfile.ZipFile:
+        """zipfile's own reader of the package, for an entry compressed otherwise than deflate (made when needed)."""
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(self.fp)
+        return self._zf
 
     @staticmethod
-    def _zip(fh: IO[bytes], refuse: Refuse) -> zipfile.ZipFile:
+    def _listing(fh: IO[bytes], refuse: Refuse) -> tuple[list[zipfile.ZipInfo], bytes]:
         try:
             head = fh.read(len(OLE_MAGIC))
             fh.seek(0)
@@ -113,14 +167,14 @@ class ZipPackage:
             raise refuse("这是旧版 .xls 工作簿，或设置了打开密码的工作簿：本程序只改写 .xlsx/.xlsm（.xls 可以校验）。"
                          "请在 Excel 或 WPS 中取消打开密码，或另存为 .xlsm 后再试。")
         try:
-            return zipfile.ZipFile(fh)
+            return directory(fh)
         except _OPEN_ERRORS:
             raise refuse("不是可读取的 Excel 工作簿（.xlsx/.xlsm 应为 zip 压缩包，此文件不是或已损坏）。"
                          "请确认文件是 .xlsx/.xlsm 且没有损坏。") from None
 
     @property
     def comment(self) -> bytes:
-        return self.zf.comment
+        return self._comment
 
     def find(self, name: str) -> zipfile.ZipInfo | None:
         return self.by_name.get(ascii_lower(name))
@@ -178,15 +232,8 @@ class ZipPackage:
             raise self.refuse(self._damaged(label)) from None
 
     def identity(self) -> tuple[int, ...] | None:
-        """Device, inode, size and modification time of the file opened (None for bytes in memory)."""
-        fp = self.zf.fp
-        if fp is None or isinstance(fp, io.BytesIO):
-            return None
-        try:
-            st = os.fstat(fp.fileno())
-        except (OSError, ValueError, AttributeError):
-            return None
-        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+        """The ``file_identity`` of the file opened (None for bytes in memory)."""
+        return _identity_of(self.fp)
 
     def _inflate(self, info: zipfile.ZipInfo, limit: int, label: str, stored: bytes | None = None
                  ) -> tuple[bytes, bool]:
@@ -212,9 +259,7 @@ class ZipPackage:
     def _compressed(self, info: zipfile.ZipInfo, label: str, most: int | None = None) -> bytes:
         """An entry's bytes as stored (at most ``most`` of them), found through its local header (which must
         name the same entry)."""
-        fp = self.zf.fp
-        if fp is None:
-            raise self.refuse(self._damaged(label))
+        fp = self.fp
         try:
             fp.seek(info.header_offset)
             head = fp.read(30)

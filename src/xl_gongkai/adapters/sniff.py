@@ -47,7 +47,7 @@ from .formats import (
     unsupported,
 )
 from .ole import ENCRYPTED_STREAM, OLE_MAGIC, SLIDES_STREAM, WORD_STREAM, WORKBOOK_STREAMS, CompoundFile
-from .package_zip import MAX_ENTRIES, ascii_lower
+from .package_zip import MAX_ENTRIES, ascii_lower, directory
 
 HEAD_BYTES = 64 * 1024
 PDF_LEAD = 1024  # ISO 32000-1 7.5.2 readers accept the header anywhere in the first 1024 bytes
@@ -167,14 +167,17 @@ def _text(head: bytes, *, complete: bool) -> str | None:
 def _zip(p: Path) -> InputFormat:
     """A zip: an Office Open XML document, an OpenDocument, or something that is not a report."""
     try:
-        with zipfile.ZipFile(p) as zf:
-            infos = zf.infolist()
+        with open(p, "rb") as fh:
+            infos, _ = directory(fh)  # parsed once for the sniff and the reader after it
             if len(infos) > MAX_ENTRIES:
                 raise _refuse(p, f"压缩包中的文件过多（{len(infos)} 个，上限 {MAX_ENTRIES}），"
                                  "不是 Word 文档或 Excel 工作簿。")
             names = {ascii_lower(i.filename): i for i in infos}
             mimetype = names.get("mimetype")
-            kind = zf.read(mimetype)[:100].strip() if mimetype is not None and mimetype.file_size <= 100 else b""
+            kind = b""
+            if mimetype is not None and mimetype.file_size <= 100:
+                with zipfile.ZipFile(fh) as zf:
+                    kind = zf.read(mimetype)[:100].strip()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError,
             RuntimeError):
         claimed = input_format(p)

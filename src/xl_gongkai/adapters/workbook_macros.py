@@ -7,7 +7,7 @@ The command line reads such a file as well as any other; ``check`` says so as a 
 a clerk would otherwise learn it only from a dead button.
 
 The package guard has the file open and most of these parts in hand just before (``xlsx_guard``): it
-works the answer out there and leaves it here, for the same file (same device, inode, size and time),
+works the answer out there and leaves it here, for the same file (``package_zip.file_identity``),
 so that the remark does not open the package a second time.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .package_zip import ZipPackage
+from .package_zip import ZipPackage, file_identity
 
 if TYPE_CHECKING:
     from ..core.findings import Finding
@@ -65,7 +65,7 @@ def lost_code_names(path: Path) -> str | None:
     except OSError:
         return None
     seen = _SEEN.get("last")
-    if seen is not None and seen[0] == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns):
+    if seen is not None and seen[0] == file_identity(st):
         return seen[1]
     try:
         with ZipPackage.open(Path(path), _Unreadable) as pkg:
