@@ -19,7 +19,7 @@ from .catalogue import KINDS, Catalogue, KindSpec, Rule, kind, load_catalogue
 from .findings import Finding, Place, Validation, sort_findings
 from .report import Report
 
-__all__ = ["KINDS", "KindSpec", "Rule", "RuleContext", "catalogue", "check", "kind", "planned"]
+__all__ = ["KINDS", "KindSpec", "Rule", "RuleContext", "catalogue", "check", "kind", "made_once", "planned"]
 
 
 def catalogue() -> Catalogue:
@@ -96,6 +96,27 @@ def planned(ctx: RuleContext, build: Callable[[Rule, Form], T]) -> T:
         found = plans[(build, id(form))] = (form, build(rule, form))
     plan: T = found[1]
     return plan
+
+
+MEMO_FINDINGS = 4096  # findings a rule keeps for one form (a few hundred cells, each blank or with a few values)
+
+
+def _no_findings_yet(_rule: Rule, _form: Form) -> dict[Any, Finding]:
+    return {}
+
+
+def made_once(ctx: RuleContext, key: Any, make: Callable[..., Finding], *args: Any) -> Finding:
+    """``make(ctx, *args)``, made once per rule, form and ``key`` in a process: for a finding that depends on nothing
+    but ``key`` (which cell is blank; which cell holds which value). A finding is immutable, so reports share it: an
+    audit of a folder whose reports are full of blanks makes each such finding once, not once per report. At most
+    MEMO_FINDINGS are kept per rule and form (then they are forgotten and made again)."""
+    memo = planned(ctx, _no_findings_yet)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= MEMO_FINDINGS:
+            memo.clear()
+        found = memo[key] = make(ctx, *args)
+    return found
 
 
 def check(

@@ -20,7 +20,7 @@ from ..catalogue import Rule
 from ..findings import Finding, Place
 from ..numbers import BLANK_KIND, Number, exact_sum, show
 from ..params import ListOf, MemberRef, OneOf, RowRef, TableRef
-from ..rules import RuleContext, kind, planned
+from ..rules import RuleContext, kind, made_once, planned
 
 _EQUATION = ("left", "right", "diff")
 
@@ -102,17 +102,29 @@ def _compare(
         return  # a total the published table leaves blank: nothing to check it against (I7 says it is blank)
     lnums, lbad = _numbers(ctx, left)
     rnums, rbad = _numbers(ctx, right)
+    said = tuple(words.values())
     if lbad or rbad:
-        unreadable = [*lbad, *rbad]
-        names = [f"“{name(k)}”" for k in unreadable]
-        bad = "、".join(names) if len(names) <= 4 else "、".join(names[:3]) + f"等{len(names)}项"
-        # only the cells that stop the check are the finding's cells (and get marked in the workbook)
-        yield ctx.finding(scope, place=place, cells=unreadable, unevaluable=True, bad=bad, **words)
+        unreadable = (*lbad, *rbad)
+        yield made_once(ctx, (scope, said, unreadable), _unevaluable, scope, place, unreadable, name, words)
         return
     lv, rv = exact_sum(lnums), exact_sum(rnums)
     if lv != rv:
-        yield ctx.finding(scope, place=place, cells=involved,
-                          values={"left": lv, "right": rv, "diff": exact_sum([lv, -rv])}, **words)
+        yield made_once(ctx, (scope, said, type(lv), lv, type(rv), rv), _unequal, scope, place, involved, lv, rv,
+                        words)
+
+
+def _unevaluable(ctx: RuleContext, scope: str, place: Place, unreadable: Sequence[CellKey],
+                 name: Callable[[CellKey], str], words: Mapping[str, Any]) -> Finding:
+    names = [f"“{name(k)}”" for k in unreadable]
+    bad = "、".join(names) if len(names) <= 4 else "、".join(names[:3]) + f"等{len(names)}项"
+    # only the cells that stop the check are the finding's cells (and get marked in the workbook)
+    return ctx.finding(scope, place=place, cells=unreadable, unevaluable=True, bad=bad, **words)
+
+
+def _unequal(ctx: RuleContext, scope: str, place: Place, involved: Sequence[CellKey], lv: Number, rv: Number,
+             words: Mapping[str, Any]) -> Finding:
+    return ctx.finding(scope, place=place, cells=involved,
+                       values={"left": lv, "right": rv, "diff": exact_sum([lv, -rv])}, **words)
 
 
 def _balance_scope(params: Mapping[str, Any], form: Form) -> str:

@@ -15,7 +15,7 @@ from ..catalogue import Rule
 from ..findings import Finding, Place
 from ..numbers import BLANK_KIND, TEXT, decimals_of, show
 from ..params import Numeric
-from ..rules import RuleContext, kind, planned
+from ..rules import RuleContext, kind, made_once, planned
 
 _SHOWN_CELLS = 3  # cells named in a finding about many; the finding's count says how many there are
 _IMPORTED = "导入已公布的报告时："  # the I rules' scope: what the importer could not read
@@ -42,13 +42,17 @@ def _limit(ctx: RuleContext, n: float) -> str:
 @kind("blank", params={}, words=("where", "hint"), scope=_every_cell)
 def blank(ctx: RuleContext) -> Iterator[Finding]:
     cells = ctx.form.cells
-    for i in ctx.report.scan.where(BLANK_KIND):
+    report = ctx.report
+    for i in report.scan.where(BLANK_KIND):
         cell = cells[i]
-        if not ctx.report.judged(cell.key) or cell.key in ctx.report.printed_blank:
+        if not report.judged(cell.key) or cell.key in report.printed_blank:
             continue  # a table the source does not contain, a cell it prints blank or left unread: said once
-        hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
-        yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
-                          where=cell.describe(), hint=hint)
+        yield made_once(ctx, i, _blank, cell)
+
+
+def _blank(ctx: RuleContext, cell: Cell) -> Finding:
+    hint = "（合计单元格可点击“填充合计”自动计算。）" if cell.derived else ""
+    return ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key], where=cell.describe(), hint=hint)
 
 
 @kind("text_in_number", params={}, words=("where", "value"), scope=_every_cell)
@@ -58,8 +62,11 @@ def text_in_number(ctx: RuleContext) -> Iterator[Finding]:
         cell = cells[i]
         text = str(ctx.report.reading(cell.key).text)
         shown = text if len(text) <= 40 else text[:40] + "…"
-        yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
-                          where=cell.describe(), value=shown)
+        yield made_once(ctx, (i, shown), _text_in_number, cell, shown)
+
+
+def _text_in_number(ctx: RuleContext, cell: Cell, shown: str) -> Finding:
+    return ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key], where=cell.describe(), value=shown)
 
 
 def _counts_plan(_rule: Rule, form: Form) -> tuple[tuple[int, Cell], ...]:
@@ -82,8 +89,12 @@ def count(ctx: RuleContext) -> Iterator[Finding]:
             continue
         negative = n < 0 and not cell.column.signed  # only a change (2019 本年增/减) may be negative
         if isinstance(n, float) or negative or (cap is not None and abs(n) > cap):
-            yield ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key],
-                              values={"value": n}, where=cell.describe(), limit=_limit(ctx, n))
+            yield made_once(ctx, (i, type(n), n), _count, cell, n)
+
+
+def _count(ctx: RuleContext, cell: Cell, n: float) -> Finding:
+    return ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key], values={"value": n},
+                       where=cell.describe(), limit=_limit(ctx, n))
 
 
 @kind("amount", params={"decimals": Numeric(integer=True, minimum=0), "max": Numeric(minimum=0, optional=True)},
@@ -143,6 +154,8 @@ def printed_blanks(ctx: RuleContext) -> Iterator[Finding]:
 @kind("unread_cells", params={}, words=("where", "count", "which"), scope=_IMPORTED + "未能读出数字的单元格")
 def unread_cells(ctx: RuleContext) -> Iterator[Finding]:
     """The cells of a published report the importer could not read, once per table (the importer records them)."""
+    if not ctx.report.unread:
+        return
     for table in ctx.form.tables:
         keys = [c.key for c in ctx.form.cells if c.table.key == table.key and c.key in ctx.report.unread]
         if keys:
