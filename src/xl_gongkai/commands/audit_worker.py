@@ -95,8 +95,9 @@ def check_file(seq: int, path: str, root: str | None = None, today: dt.date | No
 
     form = report.form
     agency, year = report.agency, report.year
-    findings = [{"file": name, "agency": agency, "year": year or "", **finding_row(form, f)}
-                for f in (*src.findings, *validation.findings)]
+    rows = [_row_text(form, f) for f in (*src.findings, *validation.findings)]
+    prefix = json.dumps({"file": name, "agency": agency, "year": year or ""}, ensure_ascii=False)[:-1] + ", "
+    listed = "[" + ", ".join([prefix + row[0] for row in rows]) + "]"
     values = values_in_order(report)
     metadata = plain_metadata(report.metadata)
     data = json.dumps({"form": form.id, "values": values}, ensure_ascii=False)
@@ -108,10 +109,11 @@ def check_file(seq: int, path: str, root: str | None = None, today: dt.date | No
     head["note"] = "；".join(x for x in said if x)
     head.update(kind=kind, form=form.id, format=form.short_title, agency=agency, year=year, akey=agency_key(agency),
                 to_write=len(pending), date=_iso(report.metadata.get("date")), mtime=st.st_mtime,
-                content=digest(form.id, data, metadata), **counted(findings), **_quality(report))
+                content=digest(form.id, data, metadata), **_counts(row[1:] for row in rows), **_quality(report),
+                nfind=len(rows))
     doc = {"metadata": metadata, "explanations": dict(report.explanations),
            "narrative": {k: v for k, v in report.narrative.items() if isinstance(v, str)}}
-    return _line(head, findings, data, json.dumps(doc, ensure_ascii=False))
+    return _line(head, listed, data, json.dumps(doc, ensure_ascii=False))
 
 
 def _quality(report: Any) -> dict[str, Any]:
@@ -174,25 +176,54 @@ def _iso(value: Any) -> str | None:
     return day.isoformat() if day else None
 
 
-def _line(head: dict[str, Any], findings: list[dict[str, Any]], data: str | None, doc: str | None) -> str:
-    head.setdefault("nfind", len(findings))
-    parts = (json.dumps(head, ensure_ascii=False), json.dumps(findings, ensure_ascii=False), data or "null",
-             doc or "null")
+def _line(head: dict[str, Any], findings: list[dict[str, Any]] | str, data: str | None, doc: str | None) -> str:
+    """The file's line; ``findings`` as their rows, or as the JSON text of them (then ``head`` has ``nfind``)."""
+    if not isinstance(findings, str):
+        head.setdefault("nfind", len(findings))
+        findings = json.dumps(findings, ensure_ascii=False)
+    parts = (json.dumps(head, ensure_ascii=False), findings, data or "null", doc or "null")
     return SEPARATOR.join(parts) + "\n"
+
+
+MAX_ROW_TEXTS = 4096  # finding rows a worker keeps as text (see ``_row_text``)
+_ROW_TEXTS: dict[int, tuple[Any, str, str, str, str]] = {}
+
+
+def _row_text(form: Any, finding: Any) -> tuple[str, str, str, str]:
+    """A finding's row (``finding_row``) as JSON text without its opening brace — a file's rows are the file's own
+    three fields followed by it — and the row's rule, severity and explanation (what ``counted`` counts).
+
+    A finding that depends only on its cell and values is one object shared by every report of the process
+    (``rules.made_once``): its text is remembered by the object, which the memo keeps alive so that its id cannot
+    stand for another; a folder of reports full of blanks turns each such finding into text once."""
+    known = _ROW_TEXTS.get(id(finding))
+    if known is not None and known[0] is finding:
+        return known[1:]
+    row = finding_row(form, finding)
+    text = (json.dumps(row, ensure_ascii=False)[1:], row["rule"], row["severity"], row["explanation"])
+    if not isinstance(finding, dict):
+        if len(_ROW_TEXTS) >= MAX_ROW_TEXTS:
+            _ROW_TEXTS.clear()
+        _ROW_TEXTS[id(finding)] = (finding, *text)
+    return text
 
 
 def counted(findings: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The counts the files sheet and the front sheet need of a file's findings."""
+    return _counts((f["rule"], f["severity"], f["explanation"]) for f in findings)
+
+
+def _counts(findings: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+    """``counted`` of (rule, severity, explanation) of each finding."""
     errors = warnings = explained = unread = 0
     rules: Counter[str] = Counter()
-    for f in findings:
-        severity = f["severity"]
+    for rule, severity, explanation in findings:
         errors += severity == ERROR
         unread += severity == UNREAD
         if severity == WARNING:
             warnings += 1
-            explained += bool(f["explanation"])
-        rules[f["rule"]] += 1
+            explained += bool(explanation)
+        rules[rule] += 1
     counts = {"errors": errors, "warnings": warnings, "explained": explained, "by_rule": list(rules.items())}
     if unread:
         counts["unread"] = unread  # only when there are any: the lines of the other files stay as they were
