@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import TODAY
@@ -70,3 +70,31 @@ def test_a_single_change_after_deriving_is_caught_at_that_cell(report: Report, k
     assert {f.rule for f in found} == expected_rules(key)
     for f in found:
         assert str(key) in f.cells, f.message
+
+
+_EDGE = 2.0**53
+_WHOLE = st.one_of(st.integers(-(2**60), 2**60), st.integers(-1000, 1000).map(float),
+                   st.sampled_from([_EDGE, -_EDGE, _EDGE - 1, -(_EDGE - 1), -0.0, 0.0]))
+_FRACTION = st.one_of(st.floats(-1e20, 1e20), st.floats(-1e6, 1e6).map(lambda x: round(x, 4)),
+                      st.sampled_from([_EDGE - 0.5 * 2, 2.0**52 + 0.5, -(2.0**52) - 0.5]))
+_ANY = st.one_of(_WHOLE, st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none(),
+                 st.sampled_from(["", "  ", "12", "无", "1.5"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.one_of(st.lists(_WHOLE, max_size=30), st.lists(st.one_of(_WHOLE, _FRACTION), max_size=30),
+                        st.lists(_ANY, max_size=30)))
+@example(values=[_EDGE, 1.0])
+@example(values=[-_EDGE, 2])
+@example(values=[_EDGE - 1, 2.5, 3.0, -0.0])
+def test_the_scan_of_many_values_reads_each_as_read_does(values: list[object]) -> None:
+    """``numbers.scan`` answers a report's values at once — mostly in C when all are plain numbers — exactly as ``read``
+    answers each: the kind, the number and its type (a whole float below 2**53 becomes that integer)."""
+    from xl_gongkai.core.numbers import BLANK_KIND, NUMBER, TEXT, read, scan
+
+    found = scan(values)
+    readings = [read(v) for v in values]
+    assert found.kinds == "".join({"number": NUMBER, "blank": BLANK_KIND}.get(r.kind, TEXT) for r in readings)
+    wanted = [r.number if r.kind == "number" else None for r in readings]
+    assert [(type(n), n) for n in found.numbers] == [(type(n), n) for n in wanted]
+    assert found.whole == [n if type(n) is int else None for n in wanted]
