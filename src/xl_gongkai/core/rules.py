@@ -10,7 +10,7 @@ never a silent pass.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -148,12 +148,12 @@ def check(
     return Validation(sort_findings(attached, order))
 
 
-def _run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+def _run(rule: Rule, ctx: RuleContext) -> list[Finding]:
+    """The rule's findings, all of them or — when its kind fails — only the 错误 that says so."""
     impl = KINDS.get(rule.kind)
     if impl is None:  # a rule built in code, not loaded from the catalogue (which refuses unknown kinds)
-        yield rule.broken(f"规则类型“{rule.kind}”没有实现")
-        return
+        return [rule.broken(f"规则类型“{rule.kind}”没有实现")]
     try:
-        yield from list(impl.run(ctx))
+        return list(impl.run(ctx))
     except (KeyError, ValueError, TypeError, LookupError) as exc:
-        yield rule.broken(f"{type(exc).__name__}: {exc}")
+        return [rule.broken(f"{type(exc).__name__}: {exc}")]

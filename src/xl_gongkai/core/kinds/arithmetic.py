@@ -11,6 +11,7 @@ what is wrong exactly as it always has.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +38,22 @@ class Equation:
     name: Callable[[CellKey], str]
     words: Mapping[str, Any]
     at: tuple[int, ...]
+    gather: Callable[[Sequence[int | None]], tuple[int | None, ...]]  # the values at ``at``, in one call in C
 
     @classmethod
     def of(cls, form: Form, scope: str, place: Place, left: Sequence[CellKey], right: Sequence[CellKey],
            name: Callable[[CellKey], str], **words: Any) -> Equation:
         where = form.positions
-        return cls(scope, place, tuple(left), tuple(right), name, words, tuple(where[k] for k in (*left, *right)))
+        at = tuple(where[k] for k in (*left, *right))
+        return cls(scope, place, tuple(left), tuple(right), name, words, at, _gatherer(at))
+
+
+def _gatherer(at: tuple[int, ...]) -> Callable[[Sequence[int | None]], tuple[int | None, ...]]:
+    """``operator.itemgetter`` of the positions, always giving a tuple (itemgetter of one gives the item)."""
+    if len(at) == 1:
+        only = at[0]
+        return lambda values: (values[only],)
+    return operator.itemgetter(*at)
 
 
 def _holds(ctx: RuleContext, eq: Equation) -> bool:
@@ -50,8 +61,7 @@ def _holds(ctx: RuleContext, eq: Equation) -> bool:
     report = ctx.report
     if report.absent or report.printed_blank or report.unread:
         return False  # a published report's parts, blanks and unread cells: the full comparison decides
-    whole = report.scan.whole
-    values = [whole[i] for i in eq.at]
+    values = eq.gather(report.scan.whole)
     if None in values:  # not a number, or a decimal: the exact comparison decides
         return False
     split = len(eq.left)
