@@ -15,7 +15,8 @@ When the suffix says something else, the reading goes by the content and a note 
 (``文件扩展名为 .txt，内容是 PDF，按 PDF 读取。``). Plain text is the one kind without a signature: it cannot
 contradict a suffix that names a binary format (a ``.xlsx`` holding text is a damaged workbook), and a text
 file whose suffix names a format the tool does not read (``.csv``) is refused with that format's advice.
-Only the first :data:`HEAD_BYTES` are read here, and the directory of a zip or compound file.
+Only the first :data:`HEAD_BYTES` are read here (the first :data:`PDF_LEAD` of a PDF, a zip or a compound
+file), and the directory of a zip or compound file.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from .package_zip import MAX_ENTRIES, ascii_lower, directory
 
 HEAD_BYTES = 64 * 1024
 PDF_LEAD = 1024  # ISO 32000-1 7.5.2 readers accept the header anywhere in the first 1024 bytes
+# (also what is read first: a PDF, a zip or a compound file is known by it; anything else is read further)
 MAX_OLE_BYTES = 50 * 1024 * 1024  # a compound file is walked whole; a report's .doc or .xls is well under 5 MB
 
 _PASSWORD = "设置了打开密码，无法读取。请在 Word、Excel 或 WPS 中取消打开密码后另存，再试。"
@@ -81,7 +83,7 @@ class Sniffed:
 def sniff(path: str | Path) -> Sniffed:
     """The format of a file's content; an :class:`InputError` that names it when the tool reads no such file."""
     p = Path(path)
-    head = read_head(p, HEAD_BYTES)
+    head = read_head(p, PDF_LEAD)
     if not head:
         raise InputError("空文件（0 字节），没有任何内容。请向报送单位要一份完整的文件。", place=str(p))
     fmt = _content(p, head)
@@ -108,6 +110,8 @@ def _content(p: Path, head: bytes) -> InputFormat:
         return _zip(p)
     if head.startswith(OLE_MAGIC):
         return _compound(p)
+    if len(head) == PDF_LEAD:  # what the first kilobyte did not settle is read from the longer head
+        head = read_head(p, HEAD_BYTES)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
         return RTF_IN
     for magic, why in _SIGNATURES:
