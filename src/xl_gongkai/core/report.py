@@ -68,7 +68,7 @@ class Report:
     @cached_property
     def scan(self) -> Scan:
         """Every value of the form's cells, in the form's order, read at once (see :class:`Scan`)."""
-        return scan([self.values.get(c.key) for c in self.form.cells])
+        return scan(list(map(self.values.get, self.form.positions)))  # the keys in the form's order
 
     def value(self, key: CellKey | str) -> Any:
         k = CellKey.parse(key) if isinstance(key, str) else key

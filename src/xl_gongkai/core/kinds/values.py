@@ -7,7 +7,8 @@ unit — and finds them in the form's order, as a walk over every cell would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ...spec import Cell, CellKey, Form, Table
@@ -69,9 +70,12 @@ def _text_in_number(ctx: RuleContext, cell: Cell, shown: str) -> Finding:
     return ctx.finding(str(cell.key), place=ctx.cell_place(cell), cells=[cell.key], where=cell.describe(), value=shown)
 
 
-def _counts_plan(_rule: Rule, form: Form) -> tuple[tuple[int, Cell], ...]:
-    """The cells that hold a count (件, 项), with their positions in a report's scan."""
-    return tuple((i, c) for i, c in enumerate(form.cells) if form.units.is_count(c.unit))
+def _counts_plan(_rule: Rule, form: Form) -> tuple[tuple[tuple[int, Cell], ...], Callable[[Sequence[Any]], Any]]:
+    """The cells that hold a count (件, 项), with their positions in a report's scan; and what gathers their values
+    from a scan in one call (C)."""
+    cells = tuple((i, c) for i, c in enumerate(form.cells) if form.units.is_count(c.unit))
+    at = [i for i, _ in cells]
+    return cells, (operator.itemgetter(*at) if len(at) > 1 else lambda values: tuple(values[i] for i in at))
 
 
 def _amounts_plan(_rule: Rule, form: Form) -> tuple[Cell, ...]:
@@ -82,8 +86,12 @@ def _amounts_plan(_rule: Rule, form: Form) -> tuple[Cell, ...]:
       words=("value", "where", "limit"), scope=_count_cells)
 def count(ctx: RuleContext) -> Iterator[Finding]:
     cap = ctx.params.get("max")
+    cells, gather = planned(ctx, _counts_plan)
+    whole = gather(ctx.report.scan.whole)
+    if whole and None not in whole and min(whole) >= 0 and (cap is None or max(whole) <= cap):
+        return  # every count a whole number from 0 to the cap: nothing to say, found in C
     numbers = ctx.report.scan.numbers
-    for i, cell in planned(ctx, _counts_plan):
+    for i, cell in cells:
         n = numbers[i]
         if n is None:  # not a number: V1 or V2 says what it is
             continue
