@@ -53,10 +53,15 @@ def sentences(narrative: dict[str, str]) -> Iterator[Sentence]:
                 yield Sentence(section, part)
 
 
+COMPACTED_TEXTS = 64  # texts remembered: the parts of the last few reports (each rule of one report asks again)
+
+
+@functools.lru_cache(maxsize=COMPACTED_TEXTS)
 def compacted(text: str) -> str:
     """The text NFKC-normalised, without whitespace (``str.split`` drops what ``str.isspace`` calls whitespace, in
     one pass in C: a province's audit compacts every report's 1 300 characters; the quick check skips the
-    normalisation of text already in NFKC, as most Chinese text is)."""
+    normalisation of text already in NFKC). Remembered: N1's sentences and Q1 ask for the same parts of a report,
+    and the normalisation is most of what they cost (a full-width comma alone makes a Chinese text not NFKC)."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return "".join(text.split())
