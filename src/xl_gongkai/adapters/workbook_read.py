@@ -54,8 +54,15 @@ class Grid:
         return None
 
     def values(self, places: Sequence[tuple[int, int]]) -> list[Any]:
-        """The values at many (row, column) places at once (the reader takes hundreds from every file)."""
-        rows, out = self.rows, []
+        """The values at many (row, column) places at once, both 1-based (the reader takes hundreds from every
+        file): in one comprehension when every place lies within the sheet's rows and cells (calamine's area is a
+        rectangle), else place by place, a place beyond them being blank."""
+        rows = self.rows
+        try:
+            return [None if (v := rows[r - 1][c - 1]) == "" else v for r, c in places]
+        except IndexError:
+            pass
+        out = []
         for r, c in places:
             v = None
             if r <= len(rows):
