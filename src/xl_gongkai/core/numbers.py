@@ -8,7 +8,8 @@ Workbook readers return floats for integers (python-calamine), text for numbers 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -100,6 +101,15 @@ def scan(values: Iterable[Any]) -> Scan:
             numbers.append(r.number if r.kind == "number" else None)
             kinds.append({"number": NUMBER, "blank": BLANK_KIND}.get(r.kind, TEXT))
     return Scan(numbers, "".join(kinds), [n if type(n) is int else None for n in numbers])
+
+
+def gatherer(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """What takes the values at ``positions`` of a scan's list, as a tuple, in one call in C (``itemgetter``; of
+    one position it gives the item itself, of none it refuses: those two are wrapped). A rule plan makes it once."""
+    at = tuple(positions)
+    if len(at) > 1:
+        return operator.itemgetter(*at)
+    return lambda values: tuple(values[i] for i in at)
 
 
 _PLAIN_NUMBERS = frozenset({int, float})

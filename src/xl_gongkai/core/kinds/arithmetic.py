@@ -11,7 +11,6 @@ what is wrong exactly as it always has.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from ...spec import CellKey, Form, Table
 from ..catalogue import Rule
 from ..findings import Finding, Place
-from ..numbers import BLANK_KIND, Number, exact_sum, show
+from ..numbers import BLANK_KIND, Number, exact_sum, gatherer, show
 from ..params import ListOf, MemberRef, OneOf, RowRef, TableRef
 from ..rules import RuleContext, kind, made_once, planned
 
@@ -38,22 +37,14 @@ class Equation:
     name: Callable[[CellKey], str]
     words: Mapping[str, Any]
     at: tuple[int, ...]
-    gather: Callable[[Sequence[int | None]], tuple[int | None, ...]]  # the values at ``at``, in one call in C
+    gather: Callable[[Sequence[Any]], tuple[Any, ...]]  # the values at ``at`` (``numbers.gatherer``)
 
     @classmethod
     def of(cls, form: Form, scope: str, place: Place, left: Sequence[CellKey], right: Sequence[CellKey],
            name: Callable[[CellKey], str], **words: Any) -> Equation:
         where = form.positions
         at = tuple(where[k] for k in (*left, *right))
-        return cls(scope, place, tuple(left), tuple(right), name, words, at, _gatherer(at))
-
-
-def _gatherer(at: tuple[int, ...]) -> Callable[[Sequence[int | None]], tuple[int | None, ...]]:
-    """``operator.itemgetter`` of the positions, always giving a tuple (itemgetter of one gives the item)."""
-    if len(at) == 1:
-        only = at[0]
-        return lambda values: (values[only],)
-    return operator.itemgetter(*at)
+        return cls(scope, place, tuple(left), tuple(right), name, words, at, gatherer(at))
 
 
 def _holds(ctx: RuleContext, eq: Equation) -> bool:
@@ -65,7 +56,7 @@ def _holds(ctx: RuleContext, eq: Equation) -> bool:
     if None in values:  # not a number, or a decimal: the exact comparison decides
         return False
     split = len(eq.left)
-    return sum(values[:split]) == sum(values[split:])  # type: ignore[arg-type]
+    return bool(sum(values[:split]) == sum(values[split:]))
 
 
 def _check(ctx: RuleContext, equations: Sequence[Equation]) -> Iterator[Finding]:

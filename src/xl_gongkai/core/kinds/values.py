@@ -7,14 +7,13 @@ unit — and finds them in the form's order, as a walk over every cell would.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ...spec import Cell, CellKey, Form, Table
 from ..catalogue import Rule
 from ..findings import Finding, Place
-from ..numbers import BLANK_KIND, TEXT, decimals_of, show
+from ..numbers import BLANK_KIND, TEXT, decimals_of, gatherer, show
 from ..params import Numeric
 from ..rules import RuleContext, kind, made_once, planned
 
@@ -74,8 +73,7 @@ def _counts_plan(_rule: Rule, form: Form) -> tuple[tuple[tuple[int, Cell], ...],
     """The cells that hold a count (件, 项), with their positions in a report's scan; and what gathers their values
     from a scan in one call (C)."""
     cells = tuple((i, c) for i, c in enumerate(form.cells) if form.units.is_count(c.unit))
-    at = [i for i, _ in cells]
-    return cells, (operator.itemgetter(*at) if len(at) > 1 else lambda values: tuple(values[i] for i in at))
+    return cells, gatherer([i for i, _ in cells])
 
 
 def _amounts_plan(_rule: Rule, form: Form) -> tuple[Cell, ...]:
