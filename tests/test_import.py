@@ -718,6 +718,12 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     ("当前位置：首页>信息公开>年度报告\n某市人民政府2024年政府信息公开工作年度报告\n"
      "发布时间：2025-01-20 浏览次数：123\n"
      "本报告由某市人民政府办公室根据《中华人民共和国政府信息公开条例》编制。\n一、总体情况\n……\n", "某市人民政府"),
+    # a year-first title whose agency is an office named 室 (上海市人民政府参事室 2022, as a page's text)
+    ("2022年某市人民政府参事室政府信息公开工作年度报告\n发布日期:2023/01/18 11:34:01\n一、总体情况\n……\n",
+     "某市人民政府参事室"),
+    # no title line: the preamble's sentence names the report (湛江市地方志办 2023, as a page's text)
+    ("根据《中华人民共和国政府信息公开条例》要求,特编制某市人民政府地方志办公室2023年政府信息公开工作年度报告。"
+     "本报告包括总体情况等内容。\n一、总体情况\n2023年,我办……\n", "某市人民政府地方志办公室"),
 ])
 def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, tmp_path: Path) -> None:
     name = "r.html" if text.startswith("<html>") else "r.txt"
@@ -751,6 +757,9 @@ def test_a_title_worded_its_own_way(title: str) -> None:
 @pytest.mark.parametrize("text", [
     "当前位置：首页 > 政务公开 > 政府信息公开年报\n2024年政府信息公开工作年度报告\n一、总体情况\n……\n",
     "根据《条例》要求，现将本机关2024年政府信息公开工作年度报告公布如下，请监督。\n一、总体情况\n……\n",
+    "根据《条例》要求，特编制我局2024年政府信息公开工作年度报告。\n一、总体情况\n……\n",
+    # the narrative tells of other agencies' reports: no name from there
+    "一、总体情况\n2024年，我局指导各单位编制发布某县水利局2023年政府信息公开工作年度报告。\n",
 ])
 def test_a_menu_or_a_sentence_is_never_an_agency(text: str) -> None:
     assert "agency" not in import_text(text).report.metadata

@@ -16,13 +16,14 @@ from .chrome import CHROME_WORDS, strip_chrome
 from .heuristics import heuristic
 
 # How the names of the bodies that publish these reports end: government departments and their offices
-# (局, 委员会, 办公室/办公厅), governments (人民政府, 行政公署), townships and streets (镇, 乡, 街道办事处),
-# zones (管委会, 管理委员会), vertical agencies (海关, 税务局, 分局), centres and institutes that hold public
-# functions (中心, 院, 所, 站, 馆), and a region named for its consolidated report (市, 县, 区, 旗, 州, 盟).
+# (局, 委员会, 办公室/办公厅, and the offices named 室: 参事室, 政策研究室), governments (人民政府, 行政公署),
+# townships and streets (镇, 乡, 街道办事处), zones (管委会, 管理委员会), vertical agencies (海关, 税务局, 分局),
+# centres and institutes that hold public functions (中心, 院, 所, 站, 馆), and a region named for its
+# consolidated report (市, 县, 区, 旗, 州, 盟).
 AGENCY_ENDINGS = (
     "局", "委员会", "委", "办公室", "办公厅", "办", "厅", "人民政府", "政府", "公署", "街道办事处", "办事处", "街道",
-    "镇", "乡", "苏木", "管委会", "管理委员会", "海关", "中心", "院", "所", "站", "馆", "署", "处", "队", "会", "社",
-    "部", "司", "市", "县", "区", "旗", "州", "盟", "片区",
+    "室", "镇", "乡", "苏木", "管委会", "管理委员会", "海关", "中心", "院", "所", "站", "馆", "署", "处", "队", "会",
+    "社", "部", "司", "市", "县", "区", "旗", "州", "盟", "片区",
 )
 MAX_NAME_CHARS = 40  # the longest agency names (深圳市深汕特别合作区管理委员会…) are about 30 characters
 # Labels of the fields a CMS prints above an article: the value after them may be a name, the label never is.
@@ -32,6 +33,9 @@ _FIELD = re.compile(r"^\s*(?:" + "|".join(FIELD_LABELS) + r")\s*[:：]\s*")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
 _BREADCRUMB = re.compile(r"\s*(?:>|»|›|＞|/|\||｜|-{1,2}|—|_|\s)\s*")
 _NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置", "位置")
+# How a report speaks of its own agency (``特编制我局2023年……``, ``本机关``): a word that ends like a name but
+# names nobody. (本溪市 begins with 本 too: only these whole words are refused.)
+_SELF_REFERENCE = re.compile(r"^(?:我|本|该)(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|政府)$")
 
 
 @heuristic("agency_shape", "metadata")
@@ -74,7 +78,7 @@ def _clean(piece: str) -> str | None:
             name = name[len(w):]
     if not (2 <= len(name) <= MAX_NAME_CHARS) or _SENTENCE.search(name) or re.search(r"\d", name):
         return None
-    if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS):
+    if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS) or _SELF_REFERENCE.match(name):
         return None
     return name
 

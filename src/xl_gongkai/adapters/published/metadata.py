@@ -63,6 +63,11 @@ _COMPILED_YEAR = re.compile(
 )
 # “本报告由淮安市人民政府办公室根据……编制”, “由江苏省公安厅编制”; “……规定，某县水利局编制了……报告”
 _COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:根据|依据|按照|结合|汇总|负责|编制)")
+# The title inside the sentence that says the report was compiled or published, when the page has no title line:
+# “特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。” (湛江市地方志办 2023, as a page's text)
+_TITLE_IN_SENTENCE = re.compile(
+    rf"(?:编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?(?P<title>[^。；，,：:“”《》]{{2,60}}?{_REPORT})"
+)
 _COMPILER = re.compile(
     r"(?:^|[，,。；;])([^，,。；;：:\s（(《“”\"]{2,30}?(?:局|委|办|厅|院|署|会|中心|办公室|政府|乡|镇|街道))"
     r"(?:编制|制作|编写)了?[^。；]{0,20}?报告"
@@ -247,8 +252,21 @@ def compiling_sentence(text: str) -> tuple[tuple[str, str] | None, tuple[int, st
     by = _COMPILED_BY.search(flat) or _COMPILER.search(flat)
     year = _COMPILED_YEAR.search(flat)
     agency = (strip_chrome(by.group(1)), _quote(flat, by.start(), by.end())) if by else None
-    return (agency if agency and agency[0] else None,
-            (int(year.group(1)), _quote(flat, year.start(), year.end())) if year else None)
+    found_year = (int(year.group(1)), _quote(flat, year.start(), year.end())) if year else None
+    return (agency if agency and agency[0] else None, found_year)
+
+
+@heuristic("title_in_sentence", "metadata")
+def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | None:
+    """The title the preamble's first sentence names (``特编制湛江市人民政府地方志办公室2023年……年度报告``) when the
+    page prints no title line: ``(agency, year, quote)``. Only the preamble, before the first part's heading: in
+    the narrative the same words tell of other reports (``指导各部门编制发布2023年……年度报告``)."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", preamble))
+    m = _TITLE_IN_SENTENCE.search(flat)
+    parsed = parse_title(m.group("title")) if m else None
+    if m is None or parsed is None:
+        return None
+    return agency_name(parsed[0]), parsed[1], _quote(flat, m.start(), m.end())
 
 
 @heuristic("statistics_period", "metadata")
@@ -313,6 +331,11 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     front = "\n".join(ln.text for ln in lines[used:first_table])
     if agency is None or year is None:
         by, compiled = compiling_sentence(front)
+        named = title_in_sentence("\n".join(ln.text for ln in lines[used:first_heading]))
+        if named is not None and named[0] is not None and (by is None or agency_name(by[0]) is None):
+            by = (named[0], named[2])
+        if named is not None and named[1] is not None and compiled is None:
+            compiled = (named[1], named[2])
         name = agency_name(by[0]) if by is not None else None
         if agency is None and by is not None and name is not None:
             agency = name
