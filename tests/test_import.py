@@ -742,6 +742,7 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     "某县人民政府办公室关于印发某县水利局2024年政府信息公开工作年度报告的通知",
     "某县人民政府办公室关于印发《某县水利局2024年政府信息公开工作年度报告》的通知",
     "某县水利局2024年政府信息公开工作年度报告_某县人民政府门户网站",
+    "某县水利局2024年度政府信息公开工作报告", "2024年度某县水利局政府信息公开工作报告",
 ])
 def test_a_title_worded_its_own_way(title: str) -> None:
     """How agencies word their titles (as the portal's column is named, 政府信息公开年报): the title's agency and year,
@@ -752,6 +753,17 @@ def test_a_title_worded_its_own_way(title: str) -> None:
     text = f"{title}\n一、总体情况\n2024年，我局……\n六、其他需要报告的事项\n无。\n某市人民政府\n2025年1月20日\n"
     meta = import_text(text).report.metadata
     assert (meta.get("agency"), meta.get("year")) == ("某县水利局", 2024)
+
+
+@pytest.mark.parametrize("agency", [
+    "某市人民政府参事室", "第一师某市十团", "某县国有林场", "某市公安局交通警察支队", "某县消防救援大队",
+    "国家税务总局某市税务局", "某市住房公积金管理中心", "某市某区人民政府某某街道办事处",
+])
+def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
+    """Bodies that publish these reports besides 局 and 人民政府: an office named 室, a regiment of the 兵团 or a
+    state farm that governs its land, a detachment, a vertical agency, a centre."""
+    meta = import_text(f"{agency}2024年政府信息公开工作年度报告\n一、总体情况\n2024年，我单位……\n").report.metadata
+    assert (meta.get("agency"), meta.get("year")) == (agency, 2024)
 
 
 @pytest.mark.parametrize("text", [

@@ -28,8 +28,9 @@ from .notes import import_finding
 from .text import Line
 
 # What a title calls the report: 政府信息公开工作年度报告, and as agencies word it — 政府信息公开年报 (a CMS's
-# column), 政务公开工作年度报告, 信息公开工作年度报告
-_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*(?:年度?\s*报告|年报)"
+# column), 政务公开工作年度报告, 信息公开工作年度报告, 政府信息公开工作报告 (the year before it says which:
+# ``某县气象局2024年度政府信息公开工作报告``, ``现将2022年上海市人民政府参事室政府信息公开工作报告如下``)
+_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*(?:(?:年度?\s*)?报告|年报)"
 _TITLE = re.compile(
     rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
 )
