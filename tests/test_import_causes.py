@@ -513,6 +513,20 @@ def test_37_a_surplus_after_a_dealing_taken_back_reaches_the_rows_after_it() -> 
                for m in messages(r, "I2"))
 
 
+def test_39_a_missing_row_under_a_label_past_recognition_lets_no_dealing_cross_it() -> None:
+    """洪泽区 2023 converted by markitdown: from ``1.属于国家秘密`` on, each row's numbers are printed above its
+    label, and ``三 2.其他法律行政止公开`` ‖ ``、`` (the agency's misprint, the merged cell's letters glued on) is
+    no label of the table, so 2 is missing and its numbers follow an added row (I3). Counting 2 as printing
+    nothing, the rows from 3 on were read with the next row's numbers, each total holding (8 cells wrong). The
+    added row's numbers may be 2's: no dealing crosses it, and the rows from the surplus to the row that printed
+    too few (``- 3 -``, a page number) are doubted. Every row is its hand-checked value or blank."""
+    r = cause("39_rows_under_their_numbers_and_a_label_past_recognition.md")
+    for key, values in HONGZE_2023.items():
+        assert row(r, "requests", key) in (values, [None] * 7), key
+    assert row(r, "requests", "withheld_query") == [None] * 7
+    assert any("三2.其他法律行政止公开" in m for m in messages(r, "I3"))
+
+
 def test_20_an_html_table_inside_markdown() -> None:
     r = cause("20_html_table_in_markdown.txt")
     assert table_three(r) == TABLE_THREE

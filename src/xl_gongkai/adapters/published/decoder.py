@@ -192,12 +192,17 @@ class Decoder:
         deltas: dict[int, int] = {}
         seen: dict[int, int] = {0: -1}  # running surplus → the last position in ``order`` it was reached at
         prefix = 0
+        previous: UnitState | None = None
         for i in self._printed_order():
             st = self.states[i]
             if i in skip:
                 continue
+            after, previous = previous, st
             if st.refused or st.slot.rest or (st.decided is not None and st.decided.heuristic in _POSITIONAL):
                 order, seen, prefix = [], {0: -1}, 0  # a row whose cells the layout fixes: no number crosses it
+                continue
+            if st.slot.hit is None and after is not None and _unknown_row_with_numbers(after):
+                order, seen, prefix = [], {0: -1}, 0  # ``unfound_row_under_unknown_label``
                 continue
             if st.slot.lead:  # numbers before the label: a row of width 0 that gives them all away
                 order.append(_lead(i))
@@ -588,6 +593,18 @@ def _cuts(strings: Sequence[str], parts: int) -> Iterator[list[str]]:
 
     if fits(0, parts):
         yield from rec(0, parts)
+
+
+@heuristic("unfound_row_under_unknown_label", "placement")
+def _unknown_row_with_numbers(st: UnitState) -> bool:
+    """The row printed before a row whose label was not found is followed by text that is no label of the table,
+    with numbers after it (an added row, I3): that may be the missing row under a label damaged past recognition
+    (洪泽区 2023 converted by markitdown: ``三 2.其他法律行政止公开`` ‖ ``、`` between the rows, the merged cell's
+    letters glued to a label the agency had misprinted). Its numbers are then not known to be no row's, so the
+    counts of the rows around it prove nothing: no dealing of ``count_flow`` crosses the missing row (counted as
+    printing nothing, it was dealt its neighbour's numbers, and every later row the next one's)."""
+    return any(not seg.own_text and seg.group is None and any(t.kind == NUMBER for t in seg.tokens)
+               for seg in st.slot.extras)
 
 
 def _surplus(st: UnitState) -> bool:
