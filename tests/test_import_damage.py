@@ -183,3 +183,18 @@ def test_a_glued_pair_in_a_row_printed_under_its_heading() -> None:
     row's seven cells by count, so its positions are read (the 3 lands under 商业企业)."""
     text = (CAUSES / "16_heading_repeats_the_row_label.txt").read_text("utf-8")
     assert excerpt_wrong(text.replace("| | 3 | 0 | 0 |", "| | 3 | 00 |")) == []
+
+
+def test_a_number_before_a_line_that_interrupts_its_row_is_not_cut_into_cells() -> None:
+    """Cells on lines of their own (a browser's copy of a page) with an unknown line between two cells of a row
+    (a page's running header: the agency's name when the title was not read). ``156`` then ``0``, ``12`` after
+    the line: ``156`` is one cell, not the only cut of three digits into three cells (``1 5 6``) — the row's run
+    did not end there (found by ``scripts/perturb_import.py``'s agency header on 平潭 2020 as BeautifulSoup's
+    text)."""
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n"
+            "规章\n0\n0\n0\n行政规范性文件\n156\n\n内部资料 注意保存\n\n0\n12\n第二十条第（五）项\n信息内容\n"
+            "本年处理决定数量\n行政许可\n35\n三、收到和处理政府信息公开申请情况\n")
+    values = import_text(text).report.values
+    docs = [values[CellKey("active", "normative_docs", c)] for c in ("issued", "repealed", "in_force")]
+    assert docs in ([156, 0, 12], [None, None, None])
+

@@ -416,7 +416,9 @@ class Decoder:
         alone = len(texts) == 1
         leading_zero = alone and len(texts[0]) > 1 and texts[0][0] == "0"
         one_each = alone and len(texts[0]) == w  # one digit a cell: the only cut that leaves no cell blank
-        if len(cuts) == 1 and (leading_zero or one_each):  # the layout proves it, whatever the agency's totals
+        # ... and only when the row's run ended there: numbers after an unknown line (a running header between a
+        # page's cells) may be the row's other cells, and then ``396`` is one cell, not 3 | 9 | 6
+        if len(cuts) == 1 and (leading_zero or one_each) and not _unknown_row_with_numbers(st):
             why = "只有一种切分" if leading_zero else f"{w}位数字，每格一位是唯一不留空格的切分"
             read = self._cut_values(st, explicit[-1], cuts[0])
             if read is not None:
