@@ -724,6 +724,16 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     # no title line: the preamble's sentence names the report (湛江市地方志办 2023, as a page's text)
     ("根据《中华人民共和国政府信息公开条例》要求,特编制某市人民政府地方志办公室2023年政府信息公开工作年度报告。"
      "本报告包括总体情况等内容。\n一、总体情况\n2023年,我办……\n", "某市人民政府地方志办公室"),
+    # page furniture on the lines above the title, which two or three lines joined would read as the title's
+    # name (落水镇 2024, 东风路街道 2025, 湖北省人社厅 2021: 浏览长者专版…, 乡镇(街道)…, 信息公开年报…)
+    ("无障碍浏览 长者专版\n\n某镇人民政府2024年度政府信息公开工作年度报告\n\n一、总体情况\n……\n", "某镇人民政府"),
+    ("长者版 无障碍阅读\n\n当前位置:首页 > 政府信息公开 > 政府信息公开年度报告 > 2025 > 乡镇(街道)\n\n"
+     "某某路街道2025年政府信息公开工作年度报告\n\n一、总体情况\n……\n", "某某路街道"),
+    ("您现在所在的位置:> 主页 > 信息公开 > 信息公开年报\n某省人力资源和社会保障厅2021年政府信息公开工作年度报告\n"
+     "一、总体情况\n……\n", "某省人力资源和社会保障厅"),
+    # the office that compiled it named after its agency (三元区人社局 2021)
+    ("2021年政府信息公开工作年度报告\n本报告由某区人力资源和社会保障局政府信息公开工作机构-办公室编制。\n"
+     "一、总体情况\n……\n", "某区人力资源和社会保障局"),
 ])
 def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, tmp_path: Path) -> None:
     name = "r.html" if text.startswith("<html>") else "r.txt"

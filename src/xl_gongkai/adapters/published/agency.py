@@ -81,6 +81,8 @@ def _clean(piece: str) -> str | None:
         return None
     if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS) or _SELF_REFERENCE.match(name):
         return None
+    if name in AGENCY_ENDINGS:  # a bare ending names nobody: ``…工作机构-办公室`` split at its hyphen
+        return None
     return name
 
 

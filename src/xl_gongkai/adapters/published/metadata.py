@@ -69,6 +69,9 @@ _COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:�
 _TITLE_IN_SENTENCE = re.compile(
     rf"(?:编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?(?P<title>[^。；，,：:“”《》]{{2,60}}?{_REPORT})"
 )
+# The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
+# 公开工作机构-办公室编制`` is the 局's report
+_OFFICE_OF = re.compile(r"的?政府信息公开(?:工作)?(?:机构|领导小组|主管部门|工作专班).*$")
 _COMPILER = re.compile(
     r"(?:^|[，,。；;])([^，,。；;：:\s（(《“”\"]{2,30}?(?:局|委|办|厅|院|署|会|中心|办公室|政府|乡|镇|街道))"
     r"(?:编制|制作|编写)了?[^。；]{0,20}?报告"
@@ -140,12 +143,26 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                 if parsed is not None and parsed[1] is not None:
                     if parsed[0] is None and j + width < len(top) and (below := _name_line(top[j + width][1])):
                         return (below, parsed[1]), top[j + width][0] + 1
+                    if (last := _last_lines_title(chunk)) is not None:
+                        return last, chunk[-1][0] + 1
                     if parsed[0] is None or agency_name(parsed[0]) is not None:
                         return parsed, chunk[-1][0] + 1
                     dated = dated or (parsed, chunk[-1][0] + 1)
                 if fallback[1] == 0:
                     fallback = (parsed, chunk[-1][0] + 1)
     return dated or fallback
+
+
+def _last_lines_title(chunk: Sequence[tuple[int, str]]) -> tuple[str | None, int | None] | None:
+    """The window's last lines alone, when they are a whole title that names an agency: the lines above were a
+    menu or a breadcrumb joined to it (``长者版 无障碍阅读`` ‖ ``当前位置:首页 > … > 乡镇(街道)`` ‖
+    ``东风路街道2025年…年度报告`` read ``乡镇(街道)东风路街道``), not the title's first line (``某县水利局`` ‖
+    ``2024年……年度报告`` names no agency in its last line, and keeps the name above it)."""
+    for k in range(len(chunk) - 1, 0, -1):
+        parsed = parse_title(re.sub(r"\s+", "", "".join(t for _, t in chunk[k:])))
+        if parsed is not None and parsed[1] is not None and parsed[0] and agency_name(parsed[0]) is not None:
+            return parsed
+    return None
 
 
 def _name_line(text: str) -> str | None:
@@ -252,7 +269,7 @@ def compiling_sentence(text: str) -> tuple[tuple[str, str] | None, tuple[int, st
     flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     by = _COMPILED_BY.search(flat) or _COMPILER.search(flat)
     year = _COMPILED_YEAR.search(flat)
-    agency = (strip_chrome(by.group(1)), _quote(flat, by.start(), by.end())) if by else None
+    agency = (strip_chrome(_OFFICE_OF.sub("", by.group(1))), _quote(flat, by.start(), by.end())) if by else None
     found_year = (int(year.group(1)), _quote(flat, year.start(), year.end())) if year else None
     return (agency if agency and agency[0] else None, found_year)
 
