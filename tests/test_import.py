@@ -731,6 +731,11 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某某路街道2025年政府信息公开工作年度报告\n\n一、总体情况\n……\n", "某某路街道"),
     ("您现在所在的位置:> 主页 > 信息公开 > 信息公开年报\n某省人力资源和社会保障厅2021年政府信息公开工作年度报告\n"
      "一、总体情况\n……\n", "某省人力资源和社会保障厅"),
+    # no title line: the title inside the sentence that publishes it, the government's 政府 shared with the
+    # report's words (合水镇 2024), or opening the preamble (荆州区政府办 2021)
+    ("根据《条例》文件要求,现特向社会公布2024年某镇人民政府信息公开工作年度报告。\n一、总体情况\n……\n", "某镇人民政府"),
+    ("某区人民政府办公室2021年政府信息公开工作年度报告(以下简称年报)是根据《条例》编制。\n一、总体情况\n……\n",
+     "某区人民政府办公室"),
     # the office that compiled it named after its agency (三元区人社局 2021)
     ("2021年政府信息公开工作年度报告\n本报告由某区人力资源和社会保障局政府信息公开工作机构-办公室编制。\n"
      "一、总体情况\n……\n", "某区人力资源和社会保障局"),

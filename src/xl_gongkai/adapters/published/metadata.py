@@ -66,8 +66,10 @@ _COMPILED_YEAR = re.compile(
 _COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:根据|依据|按照|结合|汇总|负责|编制)")
 # The title inside the sentence that says the report was compiled or published, when the page has no title line:
 # “特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。” (湛江市地方志办 2023, as a page's text)
+# The title may also open the preamble's first sentence: “荆州市荆州区人民政府办公室2021年政府信息公开工作年度报告
+# (以下简称年报)是根据……编制” (a page's text whose title line was lost).
 _TITLE_IN_SENTENCE = re.compile(
-    rf"(?:编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?(?P<title>[^。；，,：:“”《》]{{2,60}}?{_REPORT})"
+    rf"(?:^|编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?(?P<title>[^。；，,：:“”《》\n]{{2,60}}?{_REPORT})"
 )
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
 # 公开工作机构-办公室编制`` is the 局's report
@@ -105,6 +107,8 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
         agency = notice.group("after").strip() or notice.group("before").strip()
     agency = agency.removesuffix("的").strip()
     agency = strip_name_note(strip_chrome(agency))
+    if agency.endswith("人民") and text[m.end("agency"):].lstrip().startswith("政府"):
+        agency += "政府"  # 合水镇人民政府信息公开工作年度报告: the government's own 政府 is the report's too
     return agency or None, int(m.group("year"))
 
 
@@ -279,7 +283,7 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
     """The title the preamble's first sentence names (``特编制湛江市人民政府地方志办公室2023年……年度报告``) when the
     page prints no title line: ``(agency, year, quote)``. Only the preamble, before the first part's heading: in
     the narrative the same words tell of other reports (``指导各部门编制发布2023年……年度报告``)."""
-    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", preamble))
+    flat = re.sub(r"[^\S\n]+", "", unicodedata.normalize("NFKC", preamble)).strip()
     m = _TITLE_IN_SENTENCE.search(flat)
     parsed = parse_title(m.group("title")) if m else None
     if m is None or parsed is None:
