@@ -7,7 +7,9 @@ The capture is re-taken only when what the findings say changes on purpose, and 
 before: for catalogue 1.5.0 (I1, I2, I8 became 待核对) the only differences were those findings' severity, the
 files' 错误 counts and notes, and the overview's new 待核对 line and its list of the agencies with most 错误; for
 catalogue 1.6.0 (I6 became 待核对) the same: I6's severity (38 findings), the 错误 counts and notes of the eight
-real reports that had no 错误 but I6 (excerpts and tables-only texts), the overview's two counts and its list.
+real reports that had no 错误 but I6 (excerpts and tables-only texts), the overview's two counts and its list;
+for payload schema 1.4.0 (a cover field the published text does not state is I6, not M1) the two real excerpts
+that name no agency: their M1 错误 became an I6 待核对, their counts and notes, the overview's three counts.
 """
 
 from __future__ import annotations

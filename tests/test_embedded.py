@@ -102,7 +102,7 @@ def test_both_reports_carry_the_payload_export_writes(generated: dict[str, Path]
     assert json.loads(html_data(page)) == payload
     assert json.loads(docx_text(word)) == payload
     assert html_data(page) == docx_text(word)  # the same text in both
-    assert payload["schema"].endswith(":1.3.0") and payload["rules_version"] and payload["sha256"]
+    assert payload["schema"].endswith(":1.4.0") and payload["rules_version"] and payload["sha256"]
 
 
 def test_the_word_data_is_a_custom_xml_part_as_word_writes_them(generated: dict[str, Path]) -> None:

@@ -22,7 +22,7 @@ def test_shipped_schema_is_a_valid_draft_2020_12_schema() -> None:
     shipped = (Path(payload.__file__).parent.parent / "spec" / "payload.schema.json").read_text("utf-8")
     schema = json.loads(shipped)
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["$id"].endswith("1.3.0")
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["$id"].endswith("1.4.0")
 
 
 def test_payload_of_a_real_report(complete_report: Report, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import payload as payload_mod
-from ..core.report import Report
+from ..core.report import FIELD_PREFIX, Report
 from ..errors import InputError
 from ..fileio import read_input
 from ..spec import DEFAULT_FORM, CellKey, SpecError, load_form
@@ -103,9 +103,11 @@ def _source_parts(doc: dict[str, Any], form: Any,
     the importer could not read (``unread``)."""
     absent = _strings_map(doc.get("absent", {}), "absent", where)
     parts = {t.key for t in form.tables} | {s.key for s in form.sections} | {p.key for p in form.text_parts}
+    parts |= {FIELD_PREFIX + f.key for f in form.metadata_fields if f.required}  # a cover field the text lacks
     unknown = sorted(set(absent) - parts)
     if unknown:
-        raise InputError(f"absent 中有未知的部分：{', '.join(unknown)}（表或正文部分的键见 docs/schema.md）。",
+        raise InputError(f"absent 中有未知的部分：{', '.join(unknown)}"
+                         "（表、正文部分或封面必填项 metadata.… 的键见 docs/schema.md）。",
                          place=where)
     return absent, _cell_list(doc, "printed_blank", form, where), _cell_list(doc, "unread", form, where)
 

@@ -16,6 +16,9 @@ from .numbers import Reading, Scan, read, scan
 YEARS = range(1000, 9999)
 
 
+# How ``Report.absent`` names a cover field (``metadata.agency``): no table or section has a dot in its key.
+FIELD_PREFIX = "metadata."
+
 @dataclass(frozen=True)
 class Report:
     """Metadata, the values keyed by table/row/column, narrative texts and the clerk's explanations.
@@ -36,6 +39,8 @@ class Report:
     # Parts of the form (a table, by its key, or a text section) that the source does not contain — a
     # published excerpt — with what the source shows instead. Rule I6 reports each once; their blank
     # cells and the rules over them are not findings. A workbook or a JSON document has no absent parts.
+    # A required cover field the text does not state is here too, as ``metadata.<key>`` (FIELD_PREFIX):
+    # I6 says it once, M1/M2 do not judge it.
     absent: Mapping[str, str] = field(default_factory=dict)
     # Cells a published report prints blank (an empty cell, ``/``): blank is not 0, but the agency's table can no
     # longer be filled in. Rule I7 says so once per table, V1 does not repeat it for each cell, and the
@@ -85,6 +90,10 @@ class Report:
         if isinstance(key, CellKey):
             return key.table not in self.absent
         return key not in self.absent
+
+    def field_absent(self, key: str) -> bool:
+        """Whether a cover field is one a published report's text does not state (the importer found it nowhere)."""
+        return FIELD_PREFIX + key in self.absent
 
     def judged(self, key: CellKey) -> bool:
         """Whether the checks judge a cell: the source contains it and it was read (not left for I8)."""

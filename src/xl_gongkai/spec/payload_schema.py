@@ -12,15 +12,16 @@ from .loader import FORM_FILES, load_form
 from .model import CellKey, Form
 from .severity import Severity
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 SCHEMA_ID = f"urn:xl-gongkai:payload:{SCHEMA_VERSION}"
 # Versions whose documents this schema also describes: 1.1.0 only added the optional ``origin``; 1.2.0 the
 # severity 待填写 (a 汇总's text still to write), the optional count ``to_write``, and, for a published report,
 # the optional ``absent`` (parts the text does not contain), ``printed_blank`` (cells it prints blank) and
 # ``unread`` (cells the importer could not read); 1.3.0 the severity 待核对 (what the importer could not read is
-# no 错误 of the agency) and the optional count ``to_check``.
+# no 错误 of the agency) and the optional count ``to_check``; 1.4.0 a required cover field in ``absent``
+# (``metadata.agency``, ``metadata.year``: the published text does not state it, I6 instead of M1/M2).
 ACCEPTED_IDS = ("urn:xl-gongkai:payload:1.0.0", "urn:xl-gongkai:payload:1.1.0", "urn:xl-gongkai:payload:1.2.0",
-                SCHEMA_ID)
+                "urn:xl-gongkai:payload:1.3.0", SCHEMA_ID)
 ORIGINS = ("consolidation",)
 
 COUNTS = ("errors", "warnings", "explained")
@@ -149,8 +150,9 @@ def generate() -> dict[str, Any]:
             "absent": {
                 "type": "object", "additionalProperties": {"type": "string"},
                 "description": "a published report read by the importer: the tables (by key) and text sections that "
-                               "its text does not contain (an excerpt), with what the text shows instead; the checks "
-                               "report each once (I6) and do not judge their cells",
+                               "its text does not contain (an excerpt), and the required cover fields it does not "
+                               "state (metadata.agency, metadata.year), with what the text shows instead; the checks "
+                               "report each once (I6) and do not judge their cells or the field (M1, M2)",
             },
             "unread": {
                 "type": "array", "uniqueItems": True,

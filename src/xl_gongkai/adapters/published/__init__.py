@@ -35,7 +35,7 @@ from typing import Any
 
 from ...core.findings import Finding, Place, sort_findings
 from ...core.kinds.quality import PUBLISHED
-from ...core.report import Report
+from ...core.report import FIELD_PREFIX, Report
 from ...errors import InputError
 from ...spec import DEFAULT_FORM, CellKey, Form, Severity, Table, known_forms, load_form
 from .blank import blank_tables
@@ -183,13 +183,30 @@ def import_document(doc: Document) -> ImportResult:
     absent: dict[str, str] = {}
     narrative = _narrative(form, lines, headings, spans, meta.title_lines, findings, absent, moved)
     findings.extend(read_tables)  # said in the order of the report: the text's findings, then the tables'
-    absent.update(tables_absent)
+    absent = {**unread_fields(form, metadata), **absent, **tables_absent}  # the cover first, as the report reads
     unread = frozenset(k for k, v in values.items() if v is None and k not in blank and k.table not in absent)
     report = Report(form=form, metadata=metadata, values=values, narrative=narrative, absent=absent,
                     printed_blank=frozenset(blank), unread=unread)
     # errors first, then by rule; within a rule in reading order (as the checks sort theirs)
     ordered = sort_findings(findings, {rule: i for i, rule in enumerate(IMPORT_RULES)})
     return ImportResult(report=report, findings=ordered, format=form.id)
+
+
+# What the importer says of a required cover field it found nowhere (the title, the 编制 sentence, the page's
+# fields, the signature; for the year the statistics period and the text's opening too).
+UNREAD_FIELDS = {
+    "agency": "原文的标题、编制说明、网页栏目和落款中都没有读出机关名称（文字可能没有带上网页的标题）",
+    "year": "原文的标题、编制说明和统计期限中都没有读出报告年度",
+}
+
+
+def unread_fields(form: Form, metadata: dict[str, Any]) -> dict[str, str]:
+    """``Report.absent`` entries (``metadata.<field>``) for the required cover fields the text does not state: the
+    check says so once (I6, 待核对) instead of M1/M2's 错误 — a name the importer could not find is no error of the
+    agency (the published page has its title; a text of it often lost it). A clerk's workbook or payload that leaves
+    the agency out still gets M1."""
+    return {f"{FIELD_PREFIX}{f.key}": UNREAD_FIELDS[f.key] for f in form.metadata_fields
+            if f.required and f.key in UNREAD_FIELDS and metadata.get(f.key) in (None, "")}
 
 
 def _heading_note(h: Heading, findings: list[Finding]) -> None:

@@ -48,6 +48,8 @@ def _blank(value: Any) -> bool:
 def required(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.params["field"]
     value = ctx.report.metadata.get(key)
+    if ctx.report.field_absent(key):
+        return  # a published report's text that does not state it: I6 says so once (待核对)
     if _blank(value) or (isinstance(value, str) and not value.strip()):
         yield ctx.finding(f"metadata.{key}", place=ctx.field_place(key), label=ctx.form.field(key).label)
 
@@ -58,6 +60,8 @@ def year(ctx: RuleContext) -> Iterator[Finding]:
     raw = ctx.report.metadata.get(key)
     y = ctx.report.year
     form = ctx.form
+    if _blank(raw) and ctx.report.field_absent(key):
+        return  # a published report's text that does not state it: I6 says so once (待核对)
     if _blank(raw):
         reason = "未填写报告年度。"
     elif y is None:

@@ -15,6 +15,7 @@ from ..catalogue import Rule
 from ..findings import Finding, Place
 from ..numbers import BLANK_KIND, TEXT, decimals_of, gatherer, show
 from ..params import Numeric
+from ..report import FIELD_PREFIX
 from ..rules import RuleContext, kind, made_once, planned
 
 _SHOWN_CELLS = 3  # cells named in a finding about many; the finding's count says how many there are
@@ -134,7 +135,10 @@ def absent_parts(ctx: RuleContext) -> Iterator[Finding]:
     """Each table or section a published excerpt does not contain, once (the importer records them)."""
     tables = {t.key: t for t in ctx.form.tables}
     for key, shown in ctx.report.absent.items():
-        if key in tables:
+        if key.startswith(FIELD_PREFIX):
+            name = key.removeprefix(FIELD_PREFIX)
+            yield ctx.finding(key, place=ctx.field_place(name), where=f"封面“{ctx.form.field(name).label}”", what=shown)
+        elif key in tables:
             t = tables[key]
             yield ctx.finding(key, place=Place(table=key), where=f"表{t.number}", what=f"{shown}（共{len(t.rows)}行）")
         else:
