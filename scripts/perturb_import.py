@@ -11,7 +11,9 @@ Perturbations, each inserted as a line of its own (between blank lines) after ev
 line from the eleventh on — far more often than real page breaks, to reach the tables' every part: a bare page
 number, ``- N -``, ``第 N 页 共 99 页``, ``N/99``, the report's title and the agency's name as running headers (in
 text and markdown reports; a page's source gets only the next); and, over the whole text, full-width digits, NBSP
-or ideographic spaces between numbers, CRLF line ends. Written to a
+or ideographic spaces between numbers, CRLF line ends, each row's numbers moved onto the line above its label (a
+converter that puts labels under their numbers), and each long row label wrapped in its cell (its first half on a
+line of its own). Written to a
 temporary folder and removed; nothing is written beside the reports.
 """
 
@@ -42,7 +44,32 @@ LINES = {  # the line inserted: a format of the page's number, the report's titl
     "running title": "{title}",
     "agency header": "{agency}",
 }
+# A row printed as its label and then its numbers on one line (PDF or page text): ``二、上年结转… 0 0 0 0 0 0 0``.
+_ROW_LINE = re.compile(
+    r"^(?P<label>(?:[^\d|\t\n]*\d{1,2}[.、．])?[^\d|\t\n]*[\u4e00-\u9fff）)”])"  # an enumerator, then no digit
+    r"[ \u3000]+(?P<numbers>\d[\d. \u3000]*\d|\d)\s*$",
+    re.MULTILINE)
+
+
+def _numbers_above(text: str) -> str:
+    """Each row's numbers on the line above its label (a converter that puts labels under their numbers)."""
+    return _ROW_LINE.sub(lambda m: f"{m['numbers']}\n{m['label']}", text)
+
+
+def _label_wrapped(text: str) -> str:
+    """Each long row label wrapped in its cell: its first half on a line of its own, the rest before the numbers."""
+    def wrap(m: re.Match[str]) -> str:
+        label = m["label"].strip()
+        if len(label) < 8:
+            return m[0]
+        k = len(label) // 2
+        return f"{label[:k]}\n{label[k:]} {m['numbers']}"
+    return _ROW_LINE.sub(wrap, text)
+
+
 WHOLE: dict[str, Callable[[str], str]] = {
+    "numbers above their labels": _numbers_above,
+    "labels wrapped in their cells": _label_wrapped,
     "full-width digits": lambda t: t.translate(_FULLWIDTH),
     "NBSP between numbers": lambda t: re.sub(r"(?<=\d) (?=\d)", "\u00a0", t),
     "ideographic space between numbers": lambda t: re.sub(r"(?<=\d) (?=\d)", "\u3000", t),

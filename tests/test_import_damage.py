@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import PUBLISHED, load
-from xl_gongkai.adapters.published import import_text
+from xl_gongkai.adapters.published import import_report, import_text
 
 TEXT = (PUBLISHED / "19_huaian-city-2024.txt").read_text("utf-8")
 LINES = TEXT.split("\n")
@@ -198,3 +198,37 @@ def test_a_number_before_a_line_that_interrupts_its_row_is_not_cut_into_cells() 
     docs = [values[CellKey("active", "normative_docs", c)] for c in ("issued", "repealed", "in_force")]
     assert docs in ([156, 0, 12], [None, None, None])
 
+
+
+_TABLE_TWO_NUMBERS_ABOVE = (
+    "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n2 1 12\n规章\n"
+    "50 227 420\n行政规范性文件\n第二十条第（五）项\n信息内容 本年处理决定数量\n1573179\n行政许可\n第二十条第（六）项\n"
+    "信息内容 本年处理决定数量\n2676474\n行政处罚\n29351\n行政强制\n第二十条第（八）项\n"
+    "信息内容 本年收费金额（单位：万元）\n72701.2578\n行政事业性收费\n"
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\n申请人情况\n")
+
+
+def test_numbers_above_their_labels_in_a_table_without_totals_give_no_wrong_number() -> None:
+    """Table 二 with each row's numbers above its label (宿迁 2024's tables, without the parts' headings, as
+    ``scripts/perturb_import.py`` prints them so; table 三's header note follows 行政事业性收费):
+    read after each label, 规章 would be 50 227 420 and 行政许可 2 676 474 — the next rows'. The first row's
+    numbers above its label, right after the header, and the last label with nothing after it say the numbers
+    may be above their labels throughout; with no row total to prove a dealing, every row is left blank."""
+    printed = {"rules": [2, 1, 12], "normative_docs": [50, 227, 420], "licensing": [1573179],
+               "penalty": [2676474], "enforcement": [29351], "fees": [72701.2578]}
+    values = import_text(_TABLE_TWO_NUMBERS_ABOVE).report.values
+    table = load("huaian-city-2024").form.table("active")
+    for row, want in printed.items():
+        got = [values[CellKey("active", row, c.key)] for c in table.columns_of(table.row(row))]
+        assert got in (want, [None] * len(want)), row
+
+
+def test_numbers_above_their_labels_across_a_group_printed_as_one_row_give_no_wrong_number() -> None:
+    """洪泽区 2023 as pdfplumber extracts it, each row's numbers then printed above its label: ``（六）其他处理``
+    (one row, the 2019 layout) ‖ ``21 0 0 0 0 0 21`` ‖ ``（七）总计`` ‖ ``0 0 0 0 0 0 0`` ‖ ``四、结转下年度继续办理``
+    and nothing after it. The group row stops every dealing by count; read after its label, the total was 0."""
+    from test_import_causes import HONGZE_2023, row
+
+    r = import_report(CAUSES / "40_numbers_above_their_labels.txt")
+    for key, values in HONGZE_2023.items():
+        assert row(r, "requests", key) in (values, [None] * 7), key

@@ -241,18 +241,52 @@ class Decoder:
         for i in [*self._printed_order(), None]:
             st = self.states[i] if i is not None else None
             if st is None or i in skip or st.refused or st.slot.rest or st.doubtful:
+                if st is not None and i not in skip and st.slot.rest and _printed_nothing(st):
+                    segment.append(st)  # a label and then foreign text, no number: it ends the segment, empty
                 self._doubt_open(segment)
                 segment = [st] if st is not None and st.doubtful and _surplus(st) else []
                 continue
             segment.append(st)
+        self._numbers_above_throughout(skip)
+
+    def _empty(self, st: UnitState) -> bool:
+        """Its label, and no number after or before it (or only numbers a dealing by count gave it)."""
+        return (st.slot.hit is not None and st.slot.numbers == 0 and not st.slot.lead
+                and (st.decided is None or st.decided.heuristic == "count_flow"))
+
+    def _lead_and_run(self, st: UnitState) -> bool:
+        """A row's worth of numbers before its label and after it too, no dealing by count having proved which is
+        its own, and no row above whose label went unfound to own the first: each row's numbers may be printed
+        above its label (a converter that puts labels under their numbers), from this row on."""
+        if len(st.slot.lead) < st.unit.width or st.slot.numbers < st.unit.width:
+            return False
+        if st.decided is not None and st.decided.heuristic == "count_flow":
+            return False  # a dealing by count gave it the numbers above its label, every row total holding
+        n = self.states.index(st)
+        return n == 0 or self.states[n - 1].slot.hit is not None
+
+    @heuristic("numbers_above_throughout", "placement")
+    def _numbers_above_throughout(self, skip: set[int] | frozenset[int]) -> None:
+        """A row with numbers above its label and after it, and a later row with none: the numbers after each label
+        between them may be the next row's, whatever lies between (a group printed as one row, which no dealing
+        crosses). Every row from the one to the other is doubted (I2). 洪泽区 2023 as pdfplumber extracts it, with
+        each row's numbers printed above its label: ``（六）其他处理`` ‖ ``21 0 0 0 0 0 21`` ‖ ``（七）总计`` ‖
+        ``0 0 0 0 0 0 0`` ‖ ``四、结转下年度继续办理`` (nothing after it) read 0 for the total, 21 for the group."""
+        order = [i for i in self._printed_order() if i not in skip]
+        firsts = [n for n, i in enumerate(order) if self._lead_and_run(self.states[i])]
+        lasts = [n for n, i in enumerate(order) if firsts and n > firsts[0] and self._empty(self.states[i])]
+        if firsts and lasts:
+            self._doubt([self.states[i] for i in order[firsts[0]:lasts[-1] + 1] if not self.states[i].refused],
+                        every=True)
 
     def _doubt_open(self, segment: Sequence[UnitState]) -> None:
-        def empty(st: UnitState) -> bool:  # its label, and no number after or before it
-            return (st.slot.hit is not None and st.slot.numbers == 0 and not st.slot.lead
-                    and (st.decided is None or st.decided.heuristic == "count_flow"))
+        empty = self._empty
 
-        marks = [n for n, st in enumerate(segment) if empty(st) or _surplus(st)]
-        if any(empty(segment[n]) for n in marks) and any(_surplus(segment[n]) for n in marks):
+        def more(st: UnitState) -> bool:  # too many numbers, or a row's worth before its label and after it too
+            return _surplus(st) or self._lead_and_run(st)
+
+        marks = [n for n, st in enumerate(segment) if empty(st) or more(st)]
+        if any(empty(segment[n]) for n in marks) and any(more(segment[n]) for n in marks):
             self._doubt(list(segment[marks[0]:marks[-1] + 1]), every=True)
 
     def _printed_order(self) -> list[int]:
@@ -607,6 +641,11 @@ def _unknown_row_with_numbers(st: UnitState) -> bool:
     printing nothing, it was dealt its neighbour's numbers, and every later row the next one's)."""
     return any(not seg.own_text and seg.group is None and any(t.kind == NUMBER for t in seg.tokens)
                for seg in st.slot.extras)
+
+
+def _printed_nothing(st: UnitState) -> bool:
+    """Its label was found and no number is printed after it or before it."""
+    return st.slot.hit is not None and st.slot.numbers == 0 and not st.slot.lead
 
 
 def _surplus(st: UnitState) -> bool:
