@@ -67,7 +67,31 @@ def _label_wrapped(text: str) -> str:
     return _ROW_LINE.sub(wrap, text)
 
 
+def _numbers_wrapped(text: str) -> str:
+    """Each row of several numbers broken after its first half (a row too wide for the page)."""
+    def wrap(m: re.Match[str]) -> str:
+        numbers = m["numbers"].split()
+        if len(numbers) < 4:
+            return m[0]
+        k = len(numbers) // 2
+        return f"{m['label']} {' '.join(numbers[:k])}\n{' '.join(numbers[k:])}"
+    return _ROW_LINE.sub(wrap, text)
+
+
+def _thousands(text: str) -> str:
+    """Whole numbers of four digits and more printed with thousands separators (``1,573,179``)."""
+    return re.sub(r"(?<![\d.,])\d{4,}(?![\d.])", lambda m: f"{int(m[0]):,}", text)
+
+
+def _tabs(text: str) -> str:
+    """A row's label and numbers separated by tabs (a table copied from a page)."""
+    return _ROW_LINE.sub(lambda m: "\t".join([m["label"], *m["numbers"].split()]), text)
+
+
 WHOLE: dict[str, Callable[[str], str]] = {
+    "numbers wrapped to the next line": _numbers_wrapped,
+    "thousands separators": _thousands,
+    "tabs between cells": _tabs,
     "numbers above their labels": _numbers_above,
     "labels wrapped in their cells": _label_wrapped,
     "full-width digits": lambda t: t.translate(_FULLWIDTH),
