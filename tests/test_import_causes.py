@@ -527,6 +527,27 @@ def test_39_a_missing_row_under_a_label_past_recognition_lets_no_dealing_cross_i
     assert any("三2.其他法律行政止公开" in m for m in messages(r, "I3"))
 
 
+def test_41_labels_then_their_numbers_column_by_column() -> None:
+    """pdfminer's text of 淮安 2024: on each page, table 三's labels first, then the numbers column by column (the
+    自然人 column of the page's rows, then 商业企业, …). Read down the columns every row's total holds, across the
+    rows it does not: each page's rows are read so, and said (I5)."""
+    r = cause("41_labels_then_columns.txt")
+    assert table_three(r) == TABLE_THREE
+    assert len([m for m in messages(r, "I5") if "一列一列" in m]) == 2
+
+
+def test_41_a_block_whose_totals_hold_in_neither_order_is_not_read() -> None:
+    """The same text with two numbers of the first page's 自然人 column exchanged (64 and 3): no order makes every
+    row's total hold, so no row of that page is read from the block — each is blank or as printed."""
+    text = (CAUSES / "41_labels_then_columns.txt").read_text("utf-8")
+    damaged = text.replace("\n\n64\n\n3\n\n20\n", "\n\n3\n\n64\n\n20\n", 1)
+    assert damaged != text
+    r = import_text(damaged)
+    for key, values in TABLE_THREE.items():
+        assert row(r, "requests", key) in (values, [None] * 7), key
+    assert row(r, "requests", "new") == [None] * 7
+
+
 def test_20_an_html_table_inside_markdown() -> None:
     r = cause("20_html_table_in_markdown.txt")
     assert table_three(r) == TABLE_THREE

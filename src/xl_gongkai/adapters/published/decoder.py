@@ -67,7 +67,7 @@ def _unlead(place: int) -> int:
 _STEP_THREE = frozenset({"glued_cells", "identity_candidates", "identity_closes_once"})
 # Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
 _POSITIONAL = frozenset({"html_row_cells", "separator_positions", "grid_columns", "empties_between_numbers",
-                         "printed_blank_row"})
+                         "printed_blank_row", "labels_then_columns"})
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,57 @@ class Decoder:
         return any(self.line_cells.get(n, 0) > own for n in (line - 1, line + 1))
 
     # ------------------------------------------------------------------------------------------ step 2
+
+    @heuristic("labels_then_columns", "placement")
+    def labels_then_columns(self, skip: set[int] | frozenset[int] = frozenset()) -> None:
+        """Several labels with nothing after them, then exactly their rows' numbers after the last: a PDF's text
+        extracted in its layout's order (pdfminer) prints a page's labels, then the numbers column by column
+        (淮安 2024: ``一、本年新收…`` … ``1.本机关不掌握…``, then ``3001 34 1288 …`` — the 自然人 column of those
+        13 rows — then the 商业企业 column, …). They are read down the columns when every row's total then holds
+        and no equation of the table fails, and read across the rows they do not (or give the same values: all
+        zeros). Across the rows is the other shape, numbers printed after the wrong labels, which ``count_flow``
+        deals and confirms; the rows are left to it."""
+        stretch: list[UnitState] = []
+        for i in self._printed_order():
+            st = self.states[i]
+            if i in skip or st.slot.hit is None or st.refused or st.slot.rest or st.slot.lead:
+                stretch = []
+                continue
+            if st.slot.numbers == 0 and st.decided is None:
+                stretch.append(st)
+                continue
+            rows = [*stretch, st]
+            stretch = []
+            w = st.unit.width
+            pool = st.slot.explicit
+            if (len(rows) < 2 or st.decided is not None or len(pool) != w * len(rows)
+                    or any(r.unit.width != w for r in rows) or any(t.kind != NUMBER for t in pool)):
+                continue
+            down = self._block_reading(rows, [[pool[j * len(rows) + n] for j in range(w)] for n in range(len(rows))])
+            across = self._block_reading(rows, [list(pool[n * w:(n + 1) * w]) for n in range(len(rows))])
+            if down is None or (across is not None and across != down):
+                continue  # read across the rows, the numbers are printed after the wrong labels: ``count_flow``'s
+            other = "按行读时不成立" if across is None else "按行读也是同样的数"
+            for row, values in zip(rows, down, strict=True):
+                row.decided = Reading(values, "labels_then_columns",
+                                      f"原文先印出{len(rows)}行的标签，再一列一列印出它们的{len(pool)}个数"
+                                      f"（PDF 的文字按版面提取）：按列读时各行的总计都成立，{other}")
+
+    def _block_reading(self, rows: Sequence[UnitState], tokens: Sequence[Sequence[Token]]
+                       ) -> list[tuple[Any, ...]] | None:
+        """The rows' values from their tokens, if every row's total holds and no equation the rows touch fails."""
+        out: list[tuple[Any, ...]] = []
+        known = self.known()
+        for st, toks in zip(rows, tokens, strict=True):
+            values = tuple(cell_value(t, c)[0] for t, c in zip(toks, st.unit.columns, strict=True))
+            if self.row_check(st.unit, values) is not True:
+                return None
+            out.append(values)
+            known.update(zip(self.cell_keys(st.unit), values, strict=True))
+        mine = {k for st in rows for k in self.cell_keys(st.unit)}
+        if any(holds(e, known.get) is False for e in self.eqs if mine & set(e.cells)):
+            return None
+        return out
 
     @heuristic("count_flow", "placement")
     def count_flow(self, skip: set[int] | frozenset[int] = frozenset()) -> None:

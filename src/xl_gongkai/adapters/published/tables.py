@@ -46,7 +46,9 @@ def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool,
     decoder = Decoder(table, index, scan, equations(table, balances))
     decoder.each_row()
     grouped = _groups_as_rows(index, scan)
-    decoder.count_flow(skip={u for g in grouped.values() for u in g[1]})
+    grouped_rows = {u for g in grouped.values() for u in g[1]}
+    decoder.labels_then_columns(skip=grouped_rows)
+    decoder.count_flow(skip=grouped_rows)
     decoder.candidates()
     decoder.solve()
     if decoder.confirm_flow():
