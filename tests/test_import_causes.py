@@ -1129,3 +1129,15 @@ def test_38_the_agencys_name_as_a_running_header_is_dropped_where_it_comes_on_ev
     kept = running_header_dropped(["淮安市人民政府", "2024 年政府信息公开工作年度报告", "正文", "淮安市人民政府",
                                    "2025年1月"])
     assert kept[3] == "淮安市人民政府"
+
+
+def test_41_a_label_damaged_past_recognition_keeps_its_place_in_the_columns() -> None:
+    """41 with 2.其他法律行政法规禁止公开 misprinted beyond recognition (洪泽区 2023's ``2.其他法律行政止公开``, more
+    damaged): the text after 1.属于国家秘密 is that row's label, which counts for its place in the columns; every
+    other row of the page is read, that one is not (it may be a row the agency added)."""
+    text = (CAUSES / "41_labels_then_columns.txt").read_text("utf-8")
+    text = text.replace("2.其他法律行政法规禁止公开", "2.其他洼律行正止公开")
+    r = import_text(text)
+    assert {k: v for k, v in table_three(r).items() if k != "withheld_law"} == {
+        k: v for k, v in TABLE_THREE.items() if k != "withheld_law"}
+    assert row(r, "requests", "withheld_law") == [None] * 7

@@ -186,18 +186,27 @@ class Decoder:
         13 rows — then the 商业企业 column, …). They are read down the columns when every row's total then holds
         and no equation of the table fails, and read across the rows they do not (or give the same values: all
         zeros). Across the rows is the other shape, numbers printed after the wrong labels, which ``count_flow``
-        deals and confirms; the rows are left to it."""
+        deals and confirms; the rows are left to it. Text the index did not know after a label, before a row whose
+        label was not found, is taken for that row's damaged label: the row counts for its place in the columns,
+        but is not read (洪泽区 2023 by pdfminer: ``2.其他法律行政止公开``, the agency's misprint)."""
         stretch: list[UnitState] = []
+        unnamed: list[UnitState] = []  # rows whose label went unfound, printed as text the index did not know
         for i in self._printed_order():
             st = self.states[i]
-            if i in skip or st.slot.hit is None or st.refused or st.slot.rest or st.slot.lead:
-                stretch = []
+            if st.slot.hit is None and i not in skip and stretch and stretch[-1].slot.rest and (
+                    not unnamed or unnamed[-1] is not stretch[-1]):
+                stretch.append(st)  # the text after the row above is this row's label, damaged past recognition
+                unnamed.append(st)
+                continue
+            if i in skip or st.slot.hit is None or st.refused or st.slot.lead or (st.slot.rest and st.slot.numbers):
+                stretch, unnamed = [], []
                 continue
             if st.slot.numbers == 0 and st.decided is None:
                 stretch.append(st)
                 continue
             rows = [*stretch, st]
-            stretch = []
+            named = [r for r in rows if r not in unnamed]
+            stretch, unnamed = [], []
             w = st.unit.width
             pool = st.slot.explicit
             if (len(rows) < 2 or st.decided is not None or len(pool) != w * len(rows)
@@ -209,6 +218,8 @@ class Decoder:
                 continue  # read across the rows, the numbers are printed after the wrong labels: ``count_flow``'s
             other = "按行读时不成立" if across is None else "按行读也是同样的数"
             for row, values in zip(rows, down, strict=True):
+                if row not in named:
+                    continue  # its place in the columns is known, not whose row it is (an added one, I3?)
                 row.decided = Reading(values, "labels_then_columns",
                                       f"原文先印出{len(rows)}行的标签，再一列一列印出它们的{len(pool)}个数"
                                       f"（PDF 的文字按版面提取）：按列读时各行的总计都成立，{other}")
