@@ -519,9 +519,9 @@ def test_39_a_missing_row_under_a_label_past_recognition_lets_no_dealing_cross_i
     no label of the table, so 2 is missing and its numbers follow an added row (I3). Counting 2 as printing
     nothing, the rows from 3 on were read with the next row's numbers, each total holding (8 cells wrong). The
     added row's numbers may be 2's: no dealing crosses it, and the rows from the surplus to the row that printed
-    too few (``- 3 -``, a page number) are doubted. Every row is its hand-checked value or blank."""
+    too few (``- 3 -``, a page number) are doubted. Every row is its value (the made-up table of 15–20) or blank."""
     r = cause("39_rows_under_their_numbers_and_a_label_past_recognition.md")
-    for key, values in HONGZE_2023.items():
+    for key, values in TABLE_THREE.items():
         assert row(r, "requests", key) in (values, [None] * 7), key
     assert row(r, "requests", "withheld_query") == [None] * 7
     assert any("三2.其他法律行政止公开" in m for m in messages(r, "I3"))

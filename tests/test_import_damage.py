@@ -227,8 +227,8 @@ def test_numbers_above_their_labels_across_a_group_printed_as_one_row_give_no_wr
     """洪泽区 2023 as pdfplumber extracts it, each row's numbers then printed above its label: ``（六）其他处理``
     (one row, the 2019 layout) ‖ ``21 0 0 0 0 0 21`` ‖ ``（七）总计`` ‖ ``0 0 0 0 0 0 0`` ‖ ``四、结转下年度继续办理``
     and nothing after it. The group row stops every dealing by count; read after its label, the total was 0."""
-    from test_import_causes import HONGZE_2023, row
+    from test_import_causes import row
 
     r = import_report(CAUSES / "40_numbers_above_their_labels.txt")
-    for key, values in HONGZE_2023.items():
+    for key, values in TABLE_THREE.items():
         assert row(r, "requests", key) in (values, [None] * 7), key

@@ -303,7 +303,7 @@ class Decoder:
         for i in [*self._printed_order(), None]:
             st = self.states[i] if i is not None else None
             if st is None or i in skip or st.refused or st.slot.rest or st.doubtful:
-                if st is not None and i not in skip and st.slot.rest and _printed_nothing(st):
+                if st is not None and i not in skip and st.slot.rest and self._empty(st):
                     segment.append(st)  # a label and then foreign text, no number: it ends the segment, empty
                 self._doubt_open(segment)
                 segment = [st] if st is not None and st.doubtful and _surplus(st) else []
@@ -703,11 +703,6 @@ def _unknown_row_with_numbers(st: UnitState) -> bool:
     printing nothing, it was dealt its neighbour's numbers, and every later row the next one's)."""
     return any(not seg.own_text and seg.group is None and any(t.kind == NUMBER for t in seg.tokens)
                for seg in st.slot.extras)
-
-
-def _printed_nothing(st: UnitState) -> bool:
-    """Its label was found and no number is printed after it or before it."""
-    return st.slot.hit is not None and st.slot.numbers == 0 and not st.slot.lead
 
 
 def _surplus(st: UnitState) -> bool:
