@@ -9,11 +9,12 @@ cell no longer read is **lost** (left blank with its reason, which is allowed).
 
 Perturbations, each inserted as a line of its own (between blank lines) after every ninth and every thirteenth
 line from the eleventh on — far more often than real page breaks, to reach the tables' every part: a bare page
-number, ``- N -``, ``第 N 页 共 99 页``, ``N/99``, the report's title and the agency's name as running headers (in
-text and markdown reports; a page's source gets only the next); and, over the whole text, full-width digits, NBSP
-or ideographic spaces between numbers, CRLF line ends, each row's numbers moved onto the line above its label (a
-converter that puts labels under their numbers), and each long row label wrapped in its cell (its first half on a
-line of its own). Written to a
+number, ``- N -``, ``第 N 页 共 99 页``, ``N/99``, the report's title and the agency's name as running headers,
+``续表`` and table 三's column header printed again (in text and markdown reports; a page's source gets only the
+next); and, over the whole text, full-width digits, NBSP or ideographic spaces between numbers, CRLF line ends,
+thousands separators, tabs between a row's cells, each row's numbers moved onto the line above its label (a
+converter that puts labels under their numbers) or broken after their first half, and each long row label wrapped
+in its cell (its first half on a line of its own). Written to a
 temporary folder and removed; nothing is written beside the reports.
 """
 
@@ -43,6 +44,8 @@ LINES = {  # the line inserted: a format of the page's number, the report's titl
     "n/count": "{n}/99",
     "running title": "{title}",
     "agency header": "{agency}",
+    "table continued": "续表",
+    "column header repeated": "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
 }
 # A row printed as its label and then its numbers on one line (PDF or page text): ``二、上年结转… 0 0 0 0 0 0 0``.
 _ROW_LINE = re.compile(

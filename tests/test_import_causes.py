@@ -1141,3 +1141,17 @@ def test_41_a_label_damaged_past_recognition_keeps_its_place_in_the_columns() ->
     assert {k: v for k, v in table_three(r).items() if k != "withheld_law"} == {
         k: v for k, v in TABLE_THREE.items() if k != "withheld_law"}
     assert row(r, "requests", "withheld_law") == [None] * 7
+
+
+def test_41_a_header_printed_again_inside_a_block_of_columns_makes_no_row() -> None:
+    """41 with the column header printed again after the seventh number of the second page's block (as
+    ``scripts/perturb_import.py`` inserts it): the last label is followed by seven numbers, which read as its row
+    (its total failing), and the rest of the block after the header. Its labels above printed nothing: those seven
+    are no proof of the last row, and no row of the block is read wrong."""
+    text = (CAUSES / "41_labels_then_columns.txt").read_text("utf-8")
+    head, block = text.split("四、结转下年度继续办理\n\n", 1)
+    numbers = block.split("\n\n")
+    header = "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"
+    r = import_text(head + "四、结转下年度继续办理\n\n" + "\n\n".join([*numbers[:7], header, *numbers[7:]]))
+    for key, values in TABLE_THREE.items():
+        assert row(r, "requests", key) in (values, [None] * 7), key

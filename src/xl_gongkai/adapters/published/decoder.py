@@ -344,8 +344,14 @@ class Decoder:
     def _doubt_open(self, segment: Sequence[UnitState]) -> None:
         empty = self._empty
 
-        def more(st: UnitState) -> bool:  # too many numbers, or a row's worth before its label and after it too
-            return _surplus(st) or self._lead_and_run(st)
+        def more(st: UnitState) -> bool:
+            """Too many numbers; a row's worth before its label and after it too; or, for the table's last label,
+            its row's worth and then, after the table's own text (a header printed again), more numbers."""
+            return (_surplus(st) or self._lead_and_run(st)
+                    or (st is last and _numbers_after_own_text(st) >= st.unit.width))
+
+        found = [st for st in self.states if st.slot.hit is not None]
+        last = max(found, key=lambda st: st.slot.label_line or 0) if found else None
 
         marks = [n for n, st in enumerate(segment) if empty(st) or more(st)]
         if any(empty(segment[n]) for n in marks) and any(more(segment[n]) for n in marks):
@@ -703,6 +709,12 @@ def _unknown_row_with_numbers(st: UnitState) -> bool:
     printing nothing, it was dealt its neighbour's numbers, and every later row the next one's)."""
     return any(not seg.own_text and seg.group is None and any(t.kind == NUMBER for t in seg.tokens)
                for seg in st.slot.extras)
+
+
+def _numbers_after_own_text(st: UnitState) -> int:
+    """Numbers printed after the row's run and the table's own text (its header printed again), that no later
+    label took as its own (the next row's would be its ``lead``): at the table's end, they are nobody's."""
+    return sum(1 for seg in st.slot.extras if seg.own_text for t in seg.tokens if t.kind == NUMBER)
 
 
 def _surplus(st: UnitState) -> bool:
