@@ -736,6 +736,8 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     ("根据《条例》文件要求,现特向社会公布2024年某镇人民政府信息公开工作年度报告。\n一、总体情况\n……\n", "某镇人民政府"),
     ("某区人民政府办公室2021年政府信息公开工作年度报告(以下简称年报)是根据《条例》编制。\n一、总体情况\n……\n",
      "某区人民政府办公室"),
+    # a title that names its agency by the level alone is taken as it is (东乡县人社局 2021's 县人社局)
+    ("县人社局2021年政府信息公开工作年度报告\n一、总体情况\n2021年,县人力社保局……\n", "县人社局"),
     # the office that compiled it named after its agency (三元区人社局 2021)
     ("2021年政府信息公开工作年度报告\n本报告由某区人力资源和社会保障局政府信息公开工作机构-办公室编制。\n"
      "一、总体情况\n……\n", "某区人力资源和社会保障局"),
@@ -785,6 +787,7 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     "当前位置：首页 > 政务公开 > 政府信息公开年报\n2024年政府信息公开工作年度报告\n一、总体情况\n……\n",
     "根据《条例》要求，现将本机关2024年政府信息公开工作年度报告公布如下，请监督。\n一、总体情况\n……\n",
     "根据《条例》要求，特编制我局2024年政府信息公开工作年度报告。\n一、总体情况\n……\n",
+    "2024年全区政府信息公开工作年度报告由区政府办公室汇总编制。\n一、总体情况\n……\n",
     # the narrative tells of other agencies' reports: no name from there
     "一、总体情况\n2024年，我局指导各单位编制发布某县水利局2023年政府信息公开工作年度报告。\n",
 ])

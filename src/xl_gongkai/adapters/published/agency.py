@@ -34,9 +34,14 @@ _FIELD = re.compile(r"^\s*(?:" + "|".join(FIELD_LABELS) + r")\s*[:：]\s*")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
 _BREADCRUMB = re.compile(r"\s*(?:>|»|›|＞|/|\||｜|-{1,2}|—|_|\s)\s*")
 _NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置", "位置")
-# How a report speaks of its own agency (``特编制我局2023年……``, ``本机关``): a word that ends like a name but
-# names nobody. (本溪市 begins with 本 too: only these whole words are refused.)
-_SELF_REFERENCE = re.compile(r"^(?:我|本|该)(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|政府)$")
+# How a report speaks of its own agency or region (``特编制我局2023年……``, ``本机关``, ``全区``, ``各镇``): a word
+# that ends like a name but names nobody. (本溪市 begins with 本 too: only these whole words are refused.)
+# The sentence that says who compiled a report names that body as the text refers to it: one that begins with the
+# level alone (``由区政府办公室汇总编制``) is no name (a title may name its agency so: ``县人社局2021年…``, and is
+# taken as it is).
+LEVEL_FIRST = frozenset("省市区县镇乡")
+_SELF_REFERENCE = re.compile(
+    r"^(?:我|本|该|全|各)(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|省|政府)$")
 
 
 @heuristic("agency_shape", "metadata")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...core.findings import Finding, Place
-from .agency import FIELD_LABELS, agency_name, field_value
+from .agency import FIELD_LABELS, LEVEL_FIRST, agency_name, field_value
 from .chrome import strip_chrome
 from .heuristics import heuristic
 from .notes import import_finding
@@ -353,6 +353,8 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     front = "\n".join(ln.text for ln in lines[used:first_table])
     if agency is None or year is None:
         by, compiled = compiling_sentence(front)
+        if by is not None and by[0][:1] in LEVEL_FIRST:
+            by = None  # ``由区政府办公室汇总编制``: a reference, not a name (``agency_shape``)
         named = title_in_sentence("\n".join(ln.text for ln in lines[used:first_heading]))
         if named is not None and named[0] is not None and (by is None or agency_name(by[0]) is None):
             by = (named[0], named[2])
