@@ -58,8 +58,12 @@ def rules_markdown() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+_OPTIONAL_FIELDS = ("origin", "absent", "printed_blank", "unread")  # described by the schema itself
+
+
 def schema_markdown() -> str:
     form = load_form(PAGE_FORM)
+    schema = generate()["properties"]
     lines = [
         "# 数据包（payload）与 JSON Schema",
         "",
@@ -88,6 +92,7 @@ def schema_markdown() -> str:
         "(sheet, cell, table, row, column, field), the cells involved and the evaluated values |",
         "| `explanations` | the clerk's explanation of each 提示 finding, keyed by the finding's `key` |",
         "| `sha256` | sha256 of the canonical JSON (keys sorted, no spaces, UTF-8) of the payload without `sha256` |",
+        *(f"| `{key}` (optional) | {schema[key]['description']} |" for key in _OPTIONAL_FIELDS),
         "",
         "Nothing in a payload depends on the time it was written: the same report gives the same bytes.",
         "A plain *report document* (what `check` and `export` also read) has just `metadata`, `values`",
