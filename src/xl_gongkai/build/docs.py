@@ -86,9 +86,10 @@ def schema_markdown() -> str:
         "| `summary` | the Chinese summary generated from the numbers: `paragraphs` (active, requests, appeals) "
         "and the joined `text` |",
         "| `validation` | `valid` (no 错误), `ready` (no 错误, nothing 待填写, every 提示 explained), `counts` "
-        "(`errors`, `warnings`, `explained`, and `to_write` when a 汇总's text is still to write) and every "
-        "finding: rule, severity (错误, 提示, or 待填写 — an empty text part of a 汇总, which only the office can "
-        "write), key, message, place "
+        "(`errors`, `warnings`, `explained`, `to_write` when a 汇总's text is still to write, `to_check` when an "
+        "imported report has findings 待核对) and every finding: rule, severity (错误, 提示, 待填写 — an empty "
+        "text part of a 汇总, which only the office can write — or 待核对, what the importer could not read), key, "
+        "message, place "
         "(sheet, cell, table, row, column, field), the cells involved and the evaluated values |",
         "| `explanations` | the clerk's explanation of each 提示 finding, keyed by the finding's `key` |",
         "| `sha256` | sha256 of the canonical JSON (keys sorted, no spaces, UTF-8) of the payload without `sha256` |",
