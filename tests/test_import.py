@@ -899,3 +899,19 @@ def test_an_agency_the_text_does_not_state_is_to_check_not_an_error(tmp_path: Pa
     code, out, _ = run(capsys, "check", clerks, "--format", "json", *day)
     assert code == 1
     assert any(f["rule"] == "M1" and f["severity"] == ERROR.value for f in json.loads(out)["validation"]["findings"])
+
+
+_OPENING_ONLY = ("根据《条例》规定编制本报告。报告数据统计期限为2025年1月1日至2025年12月31日。\n一、总体情况\n"
+                 "2025年，我局坚持……\n（一）主动公开政府信息情况\n我局紧紧围绕重点工作，发布各类政务信息34篇。\n"
+                 "全年共办理行政许可26768件、行政处罚538件、行政强制95件，预算信息均已及时公开。\n"
+                 "（二）依申请公开情况\n2025年我局共接收政府信息公开申请10件，共办结8件。\n")
+
+
+def test_an_opening_that_ends_inside_part_one_reads_no_table_from_its_prose() -> None:
+    """A page's opening that ends inside 一、总体情况 (凌源市某局 2025 as a search result shows it): ``（一）主动公开政府
+    信息情况`` is part 一's subheading, not part 二 numbered its own way; and the sentence ``行政处罚538件、行政强制95件``
+    names no rows of table 二 (the narrative proves no cell)."""
+    r = import_text(_OPENING_ONLY)
+    assert "active" not in r.report.narrative and "（一）主动公开政府信息情况" in r.report.narrative["overview"]
+    assert not [m for m in (f.message for f in r.findings if f.rule == "I4") if "主动公开" in m]
+    assert all(v is None for k, v in r.report.values.items() if k.table == "active")

@@ -32,7 +32,7 @@ from ...spec import Column, Form, Row, Table
 from ...spec.a1 import column_index
 from .heuristics import heuristic
 from .labels import MAX_EDIT, nearest_label
-from .text import INVENTED_WORDS, TEXT, Token
+from .text import INVENTED_WORDS, NUMBER, TEXT, Token
 
 # How good a hit is. A label printed as the form prints it, or as a variant the spec lists, is certain; the
 # others are inferences said in an I5 (or I4) finding. The scanner prefers a chain that finds more rows, then
@@ -66,6 +66,8 @@ WRAPPED_PIECE_MIN_CHARS = 2
 PUNCTUATION = str.maketrans("", "", "()（）[]【】:：,，、;；/／|｜")
 # header cells a conversion invented (``类别 数据1 … 数据6``), printed one after another
 _INVENTED = re.compile(rf"(?:{INVENTED_WORDS})+", re.IGNORECASE)
+# The commas of a sentence's enumeration: after ``538件`` they begin the next item of the list, never a row's label.
+_ENUMERATION = "、，,"
 _ENUMERATOR = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d{1,2}\.)")
 
 
@@ -265,7 +267,15 @@ class LabelIndex:
                 hi = mid
         before = starts[lo - 1] if lo else 0
         lead = region.text[before:pos]
+        if lead and not lead.strip(_ENUMERATION) and self._after_counted_number(region, before):
+            return False  # ``行政许可26768件、行政处罚538件``: a sentence's enumeration, not a row
         return all(ch in self.group_chars for ch in lead) or self.is_table_text(lead, rows=True)
+
+    @staticmethod
+    def _after_counted_number(region: Region, item_start: int) -> bool:
+        """The item at ``item_start`` follows a number printed with its unit (``538件``)."""
+        i = region.item_at[item_start] if item_start < len(region.item_at) else -1
+        return i > 0 and region.tokens[i - 1].kind == NUMBER and bool(region.tokens[i - 1].unit)
 
     def hits(self, region: Region) -> list[Hit]:
         """Every place the region names a unit: exact and variant labels, then the inferred kinds."""

@@ -143,11 +143,18 @@ def _numbered_its_own_way(form: Form, lines: Sequence[Line], found: dict[str, He
     """
     start, stop = _gap(lines, found, order, section)
     words = [v[m.end():] if (m := _NUMERAL_SEP.match(v)) else v for v in variants]
+    at = order.index(section)
+    before = [found[s.key] for s in order[:at] if s.key in found]
+    # the part above numbered as the format numbers its parts (``一、总体情况``): a line numbered a level below it
+    # (``（一）主动公开政府信息情况``) is its subheading, not the next part (an excerpt that ends inside part 一)
+    numbered_as_format = bool(before) and before[-1].known and not before[-1].opened
     for i in range(start, stop):
         got = bodies.get(i)
         if got is None:
             got = bodies[i] = _own_body(form, lines[i])
         text, body, norm = got
+        if numbered_as_format and _SUBLEVEL.match(text):
+            continue
         for w in words:
             if norm.startswith(w):
                 split = _split(form, body, w)
@@ -155,6 +162,9 @@ def _numbered_its_own_way(form: Form, lines: Sequence[Line], found: dict[str, He
                     return Heading(section, i, i + 1, "", text, False)
     return None
 
+
+# The numbers a part's subheadings take under a part numbered 一、: （一）, (1), 1., 1、
+_SUBLEVEL = re.compile(r"^[（(][一二三四五六七八九十\d]{1,2}[）)]|^\d{1,2}[、.．]")
 
 # A heading on a line of its own is short: the longest part's words (24 characters) and a note after them
 OWN_HEADING_MAX_CHARS = 60
