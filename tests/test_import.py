@@ -908,9 +908,9 @@ _OPENING_ONLY = ("根据《条例》规定编制本报告。报告数据统计�
 
 
 def test_an_opening_that_ends_inside_part_one_reads_no_table_from_its_prose() -> None:
-    """A page's opening that ends inside 一、总体情况 (凌源市某局 2025 as a search result shows it): ``（一）主动公开政府
-    信息情况`` is part 一's subheading, not part 二 numbered its own way; and the sentence ``行政处罚538件、行政强制95件``
-    names no rows of table 二 (the narrative proves no cell)."""
+    """A page's opening that ends inside 一、总体情况 (凌源市某局 2025 as a search result shows it):
+    ``（一）主动公开政府信息情况`` is part 一's subheading, not part 二 numbered its own way; and the sentence
+    ``行政处罚538件、行政强制95件`` names no rows of table 二 (the narrative proves no cell)."""
     r = import_text(_OPENING_ONLY)
     assert "active" not in r.report.narrative and "（一）主动公开政府信息情况" in r.report.narrative["overview"]
     assert not [m for m in (f.message for f in r.findings if f.rule == "I4") if "主动公开" in m]
