@@ -12,10 +12,10 @@ line from the eleventh on — far more often than real page breaks, to reach the
 number, ``- N -``, ``第 N 页 共 99 页``, ``N/99``, the report's title and the agency's name as running headers,
 ``续表`` and table 三's column header printed again (in text and markdown reports; a page's source gets only the
 next); and, over the whole text, full-width digits, NBSP or ideographic spaces between numbers, CRLF line ends,
-thousands separators, tabs between a row's cells, each row's numbers moved onto the line above its label (a
-converter that puts labels under their numbers) or broken after their first half, and each long row label wrapped
-in its cell (its first half on a line of its own). Written to a
-temporary folder and removed; nothing is written beside the reports.
+thousands separators, tabs between a row's cells, a space between every two Chinese characters (a scan's OCR),
+each row's numbers moved onto the line above its label (a converter that puts labels under their numbers) or
+broken after their first half, and each long row label wrapped in its cell (its first half on a line of its own).
+Written to a temporary folder and removed; nothing is written beside the reports.
 """
 
 from __future__ import annotations
@@ -91,7 +91,13 @@ def _tabs(text: str) -> str:
     return _ROW_LINE.sub(lambda m: "\t".join([m["label"], *m["numbers"].split()]), text)
 
 
+def _ocr_spaced(text: str) -> str:
+    """A space between every two Chinese characters (text recognised from a scan: ``一 、 本 年 新 收``)."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", text)
+
+
 WHOLE: dict[str, Callable[[str], str]] = {
+    "spaces between Chinese characters": _ocr_spaced,
     "numbers wrapped to the next line": _numbers_wrapped,
     "thousands separators": _thousands,
     "tabs between cells": _tabs,
