@@ -7,6 +7,7 @@ importer infers, the test also reads the I5 finding that says what was inferred 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -1155,3 +1156,16 @@ def test_41_a_header_printed_again_inside_a_block_of_columns_makes_no_row() -> N
     r = import_text(head + "四、结转下年度继续办理\n\n" + "\n\n".join([*numbers[:7], header, *numbers[7:]]))
     for key, values in TABLE_THREE.items():
         assert row(r, "requests", key) in (values, [None] * 7), key
+
+
+def test_04_a_group_printed_as_one_row_and_spaced_out_by_ocr() -> None:
+    """04 as text recognised from a scan, a space between every two characters: ``（六）其 他 处 理 0 0 …`` — the
+    group's label is read across its items (the first, ``（六）其``, looks like a piece of a merged label and is
+    left out of the joined text), so the group is read as one row of zeros as in 04 itself."""
+    text = (CAUSES / "04_other_as_one_row.txt").read_text("utf-8")
+    spaced = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", text)
+    plain, ocr = import_text(text).report.values, import_text(spaced).report.values
+    rows = ("other_no_correction", "other_no_fee", "other_other")
+    assert [[ocr[CellKey("requests", r, c)] for c in REQUESTS_COLUMNS] for r in rows] == [
+        [plain[CellKey("requests", r, c)] for c in REQUESTS_COLUMNS] for r in rows]
+    assert plain[CellKey("requests", "other_other", "total")] is not None

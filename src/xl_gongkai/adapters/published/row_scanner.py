@@ -204,6 +204,8 @@ class RowScanner:
                 (current.tokens if current is not None else slot.run).append(tok)
                 continue
             group = next((k for k, label in self.absent_groups.items() if label in text), None)
+            if group is None and self.absent_groups:
+                group, text, skip_to = self._group_over_items(pieces, at, text, skip_to)
             if group is not None:
                 current = Segment(text, group=group)
                 slot.extras.append(current)
@@ -241,6 +243,21 @@ class RowScanner:
                 continue
             current = Segment(text, own_text=self._neutral(text))
             slot.extras.append(current)
+
+    def _group_over_items(self, pieces: Sequence[tuple[str, Token]], at: int, text: str,
+                          skip_to: int) -> tuple[str | None, str, int]:
+        """A group printed as one row whose label spans several items (OCR spaced it out: ``（六）其`` ``他`` ``处``
+        ``理``; the first item, a piece of the group's label, is left out of the joined text): ``(group, its text,
+        the piece after it)``, or ``(None, text, skip_to)`` unchanged."""
+        ahead = at
+        while ahead < len(pieces) and pieces[ahead][1].kind == TEXT:
+            ahead += 1
+        raw = [self.index.norm(tok.text) for _, tok in pieces[at:ahead]]
+        joined = "".join(raw)
+        for key, label in self.absent_groups.items():
+            if raw and 0 <= joined.find(label) < len(raw[0]):
+                return key, joined, ahead
+        return None, text, skip_to
 
     def _own_label(self, slot: Slot, text: str) -> bool:
         return any(text.endswith(v.norm) and self.index.is_table_text(text[:-len(v.norm)], rows=True)
