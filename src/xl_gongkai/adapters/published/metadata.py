@@ -149,6 +149,8 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                         return (below, parsed[1]), top[j + width][0] + 1
                     if (last := _last_lines_title(chunk)) is not None:
                         return last, chunk[-1][0] + 1
+                    if _named_above_by_no_name(chunk, parsed[1]):
+                        return (None, parsed[1]), chunk[-1][0] + 1
                     if parsed[0] is None or agency_name(parsed[0]) is not None:
                         return parsed, chunk[-1][0] + 1
                     dated = dated or (parsed, chunk[-1][0] + 1)
@@ -167,6 +169,18 @@ def _last_lines_title(chunk: Sequence[tuple[int, str]]) -> tuple[str | None, int
         if parsed is not None and parsed[1] is not None and parsed[0] and agency_name(parsed[0]) is not None:
             return parsed
     return None
+
+
+def _named_above_by_no_name(chunk: Sequence[tuple[int, str]], year: int | None) -> bool:
+    """The window's last line is a title with this year and no agency, and the lines above it are not a name on
+    their own: a menu joined to the title (``首页 政务公开 新闻中心 某区教育局`` ‖ ``2024年…年度报告`` read
+    ``政务公开新闻中心某区教育局``). A name above the title (``洪 泽 区 人 民政 府`` ‖ ``2023 年…``) is a name."""
+    if len(chunk) < 2:
+        return False
+    last = parse_title(re.sub(r"\s+", "", chunk[-1][1]))
+    if last is None or last[1] != year or last[0]:
+        return False
+    return _name_line(" ".join(t for _, t in chunk[:-1])) is None
 
 
 def _name_line(text: str) -> str | None:
