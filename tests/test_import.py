@@ -764,6 +764,8 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     "某县人民政府办公室关于印发《某县水利局2024年政府信息公开工作年度报告》的通知",
     "某县水利局2024年政府信息公开工作年度报告_某县人民政府门户网站",
     "某县水利局2024年度政府信息公开工作报告", "2024年度某县水利局政府信息公开工作报告",
+    "某县人民政府办公室关于公布2024年政府信息公开工作年度报告的通知\n各乡镇人民政府……\n附件\n"
+    "某县水利局2024年政府信息公开工作年度报告",
 ])
 def test_a_title_worded_its_own_way(title: str) -> None:
     """How agencies word their titles (as the portal's column is named, 政府信息公开年报): the title's agency and year,

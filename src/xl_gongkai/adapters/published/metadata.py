@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...core.findings import Finding, Place
-from .agency import FIELD_LABELS, LEVEL_FIRST, agency_name, field_value
+from .agency import ATTACHMENT_MARK, FIELD_LABELS, LEVEL_FIRST, agency_name, field_value
 from .chrome import strip_chrome
 from .heuristics import heuristic
 from .notes import import_finding
@@ -152,6 +152,8 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                     if _named_above_by_no_name(chunk, parsed[1]):
                         return (None, parsed[1]), chunk[-1][0] + 1
                     if parsed[0] is None or agency_name(parsed[0]) is not None:
+                        if _NOTICE_TITLE.search(joined) and (own := _report_title_after(top, j + width, parsed[1])):
+                            return own
                         return parsed, chunk[-1][0] + 1
                     dated = dated or (parsed, chunk[-1][0] + 1)
                 if fallback[1] == 0:
@@ -168,6 +170,24 @@ def _last_lines_title(chunk: Sequence[tuple[int, str]]) -> tuple[str | None, int
         parsed = parse_title(re.sub(r"\s+", "", "".join(t for _, t in chunk[k:])))
         if parsed is not None and parsed[1] is not None and parsed[0] and agency_name(parsed[0]) is not None:
             return parsed
+    return None
+
+
+# A notice that publishes the report (``某区人民政府办公室关于公布2024年……年度报告的通知``): the report's own title,
+# printed under it (``附件`` ‖ ``某区人民政府2024年……年度报告``), names the report's agency, the notice its issuer.
+_NOTICE_TITLE = re.compile(r"关于.*(?:通知|公告|公示)(?:[_｜|\-—–].*)?$")
+
+
+def _report_title_after(top: Sequence[tuple[int, str]], start: int, year: int | None
+                        ) -> tuple[tuple[str | None, int | None], int] | None:
+    """The report's own title (one line, the same year, an agency, no notice's words) below a notice's title."""
+    for i, text in top[start:]:
+        joined = re.sub(r"\s+", "", ATTACHMENT_MARK.sub("", text))
+        if _NOTICE_TITLE.search(joined) or not _TITLE_LINE.match(han_year(unquoted(joined))):
+            continue
+        parsed = parse_title(joined)
+        if parsed is not None and parsed[1] == year and parsed[0] and agency_name(parsed[0]) is not None:
+            return parsed, i + 1
     return None
 
 
