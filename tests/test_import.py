@@ -740,6 +740,9 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     ("<html><head><title>年度报告</title></head><body><div>首页 政务公开 新闻中心 某区教育局 某区卫健局</div>"
      "<h2>2024年政府信息公开工作年度报告</h2><p>一、总体情况</p><p>……</p><p>六、其他需要报告的事项</p><p>无。</p>"
      "<p>某区人民政府某某街道办事处</p><p>2025年1月20日</p></body></html>", "某区人民政府某某街道办事处"),
+    # the site's name above a title that names no agency is no agency's
+    ("某市人民政府门户网站\n2024年政府信息公开工作年度报告\n一、总体情况\n……\n六、其他需要报告的事项\n无。\n"
+     "某市统计局\n2025年1月20日\n", "某市统计局"),
     # a title that names its agency by the level alone is taken as it is (东乡县人社局 2021's 县人社局)
     ("县人社局2021年政府信息公开工作年度报告\n一、总体情况\n2021年,县人力社保局……\n", "县人社局"),
     # the office that compiled it named after its agency (三元区人社局 2021)

@@ -33,7 +33,8 @@ FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名�
 _FIELD = re.compile(r"^\s*(?:" + "|".join(FIELD_LABELS) + r")\s*[:：]\s*")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
 _BREADCRUMB = re.compile(r"\s*(?:>|»|›|＞|/|\||｜|-{1,2}|—|_|\s)\s*")
-_NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置", "位置")
+# (a site's name ends like a station's, 站: ``某市人民政府门户网站`` above a title is the site, not the agency)
+_NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置", "位置", "网站", "门户")
 # How a report speaks of its own agency or region (``特编制我局2023年……``, ``本机关``, ``全区``, ``各镇``): a word
 # that ends like a name but names nobody. (本溪市 begins with 本 too: only these whole words are refused.)
 # The sentence that says who compiled a report names that body as the text refers to it: one that begins with the
