@@ -145,7 +145,10 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             if _TITLE_LINE.match(han_year(unquoted(joined))):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
-                    if parsed[0] is None and j + width < len(top) and (below := _name_line(top[j + width][1])):
+                    below = _name_line(top[j + width][1]) if j + width < len(top) else None
+                    refines = below is not None and parsed[0] is not None and below.startswith(parsed[0])
+                    if below is not None and (parsed[0] is None or (refines and below != parsed[0])):
+                        # the title's second line names the agency (``（某区发展和改革局）`` under ``某区2024年…``)
                         return (below, parsed[1]), top[j + width][0] + 1
                     if (last := _last_lines_title(chunk)) is not None:
                         return last, chunk[-1][0] + 1
