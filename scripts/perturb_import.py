@@ -54,31 +54,32 @@ _ROW_LINE = re.compile(
     re.MULTILINE)
 
 
+def _each_row(text: str, change: Callable[[str, str], str | None]) -> str:
+    """Each row line (``label n n n``) rewritten as ``change(label, numbers)`` says; ``None`` leaves it as it is."""
+    return _ROW_LINE.sub(lambda m: change(m["label"], m["numbers"]) or m[0], text)
+
+
 def _numbers_above(text: str) -> str:
     """Each row's numbers on the line above its label (a converter that puts labels under their numbers)."""
-    return _ROW_LINE.sub(lambda m: f"{m['numbers']}\n{m['label']}", text)
+    return _each_row(text, lambda label, numbers: f"{numbers}\n{label}")
 
 
 def _label_wrapped(text: str) -> str:
     """Each long row label wrapped in its cell: its first half on a line of its own, the rest before the numbers."""
-    def wrap(m: re.Match[str]) -> str:
-        label = m["label"].strip()
-        if len(label) < 8:
-            return m[0]
+    def wrap(label: str, numbers: str) -> str | None:
+        label = label.strip()
         k = len(label) // 2
-        return f"{label[:k]}\n{label[k:]} {m['numbers']}"
-    return _ROW_LINE.sub(wrap, text)
+        return f"{label[:k]}\n{label[k:]} {numbers}" if len(label) >= 8 else None
+    return _each_row(text, wrap)
 
 
 def _numbers_wrapped(text: str) -> str:
     """Each row of several numbers broken after its first half (a row too wide for the page)."""
-    def wrap(m: re.Match[str]) -> str:
-        numbers = m["numbers"].split()
-        if len(numbers) < 4:
-            return m[0]
-        k = len(numbers) // 2
-        return f"{m['label']} {' '.join(numbers[:k])}\n{' '.join(numbers[k:])}"
-    return _ROW_LINE.sub(wrap, text)
+    def wrap(label: str, numbers: str) -> str | None:
+        items = numbers.split()
+        k = len(items) // 2
+        return f"{label} {' '.join(items[:k])}\n{' '.join(items[k:])}" if len(items) >= 4 else None
+    return _each_row(text, wrap)
 
 
 def _thousands(text: str) -> str:
@@ -88,7 +89,7 @@ def _thousands(text: str) -> str:
 
 def _tabs(text: str) -> str:
     """A row's label and numbers separated by tabs (a table copied from a page)."""
-    return _ROW_LINE.sub(lambda m: "\t".join([m["label"], *m["numbers"].split()]), text)
+    return _each_row(text, lambda label, numbers: "\t".join([label, *numbers.split()]))
 
 
 def _ocr_spaced(text: str) -> str:
