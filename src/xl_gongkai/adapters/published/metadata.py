@@ -141,7 +141,7 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             chunk = top[j:j + width]
             if len(chunk) < width:
                 break
-            joined = re.sub(r"\s+", "", "".join(t for _, t in chunk))  # OCR spaces every character: 洪 泽 区 人 民政 府
+            joined = _unspaced(chunk)  # OCR spaces every character: 洪 泽 区 人 民政 府
             if _TITLE_LINE.match(han_year(unquoted(joined))):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
@@ -164,13 +164,18 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
     return dated or fallback
 
 
+def _unspaced(chunk: Sequence[tuple[int, str]]) -> str:
+    """A window of title lines joined, without the spaces OCR puts between characters."""
+    return re.sub(r"\s+", "", "".join(t for _, t in chunk))
+
+
 def _last_lines_title(chunk: Sequence[tuple[int, str]]) -> tuple[str | None, int | None] | None:
     """The window's last lines alone, when they are a whole title that names an agency: the lines above were a
     menu or a breadcrumb joined to it (``长者版 无障碍阅读`` ‖ ``当前位置:首页 > … > 乡镇(街道)`` ‖
     ``东风路街道2025年…年度报告`` read ``乡镇(街道)东风路街道``), not the title's first line (``某县水利局`` ‖
     ``2024年……年度报告`` names no agency in its last line, and keeps the name above it)."""
     for k in range(len(chunk) - 1, 0, -1):
-        parsed = parse_title(re.sub(r"\s+", "", "".join(t for _, t in chunk[k:])))
+        parsed = parse_title(_unspaced(chunk[k:]))
         if parsed is not None and parsed[1] is not None and parsed[0] and agency_name(parsed[0]) is not None:
             return parsed
     return None
@@ -200,7 +205,7 @@ def _named_above_by_no_name(chunk: Sequence[tuple[int, str]], year: int | None) 
     ``政务公开新闻中心某区教育局``). A name above the title (``洪 泽 区 人 民政 府`` ‖ ``2023 年…``) is a name."""
     if len(chunk) < 2:
         return False
-    last = parse_title(re.sub(r"\s+", "", chunk[-1][1]))
+    last = parse_title(_unspaced(chunk[-1:]))
     if last is None or last[1] != year or last[0]:
         return False
     return _name_line(" ".join(t for _, t in chunk[:-1])) is None
