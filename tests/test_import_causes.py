@@ -1169,3 +1169,30 @@ def test_04_a_group_printed_as_one_row_and_spaced_out_by_ocr() -> None:
     assert [[ocr[CellKey("requests", r, c)] for c in REQUESTS_COLUMNS] for r in rows] == [
         [plain[CellKey("requests", r, c)] for c in REQUESTS_COLUMNS] for r in rows]
     assert plain[CellKey("requests", "other_other", "total")] is not None
+
+
+def test_42_a_row_read_by_its_count_beside_a_row_that_lost_numbers() -> None:
+    """OCR boxes one a line (洪泽区 2023 by OCR): 6.属于四类过程性信息 lost two zeros, and the 15 of
+    1.本机关不掌握相关政府信息 (which kept only its 17) is listed among 8.属于行政查询事项's numbers. That row prints
+    its count, seven, but its total fails beside a row that lost numbers: it is not read (I2), not an error of
+    the agency's; every other row is read as printed or left blank."""
+    r = cause("42_boxes_with_numbers_lost.txt")
+    assert row(r, "requests", "withheld_query") == [None] * 7
+    assert any("8.属于行政查询事项" in m and "相邻的行丢了数" in m for m in messages(r, "I2"))
+    unread = {"withheld_process", "withheld_query", "unavailable_not_held"}
+    assert {k: v for k, v in table_three(r).items() if k not in unread} == {
+        k: v for k, v in TABLE_THREE.items() if k not in unread}
+    assert [f for f in checked(r.report) if f.severity.value == ERROR] == []
+
+
+def test_42_a_row_whose_total_fails_among_rows_that_print_their_counts_is_the_agencys() -> None:
+    """The same text with the lost numbers back: no neighbour lost or gained a number, so the seven numbers of
+    8.属于行政查询事项 are its own as printed, and its total that does not hold is the agency's error (R2)."""
+    text = (CAUSES / "42_boxes_with_numbers_lost.txt").read_text("utf-8")
+    text = text.replace("6.属于四类过程性信息\n0\n0\n0\n0\n0\n", "6.属于四类过程性信息\n0\n0\n0\n0\n0\n0\n0\n")
+    text = text.replace("1.本机关不掌握相关政府信息\n17\n", "1.本机关不掌握相关政府信息\n15\n0\n0\n1\n0\n1\n17\n")
+    r = import_text(text)
+    assert row(r, "requests", "withheld_query") == [0, 0, 0, 15, 0, 0, 0]
+    assert row(r, "requests", "withheld_process") == [0] * 7
+    assert messages(r, "I2") == []
+    assert any(f.rule == "R2" and "8.属于行政查询事项" in f.message for f in checked(r.report))

@@ -440,6 +440,35 @@ class Decoder:
             self._shifted_between(self.skip)
         return bool(undone)
 
+    @heuristic("count_beside_loss", "placement")
+    def count_beside_loss(self) -> None:
+        """A row read by its count alone whose own total does not hold, next (in the printed order) to a row left
+        unread because it printed fewer or more numbers than its cells: the count is no proof there. A text that
+        lost numbers (OCR that drops zeros and lists its boxes out of line) can give a row exactly its count of
+        numbers with one of them its neighbour's: 洪泽区 2023 by OCR, boxes one a line, ``6.属于四类过程性信息``
+        ‖ ``1 0 0 0 1`` (two zeros lost) ‖ ``7.属于行政执法案卷`` ‖ ``1 0 0 1 0 0 0`` ‖ ``8.属于行政查询事项`` ‖
+        ``0 0 0 10 0 0 0`` (the ``10`` of ``1.本机关不掌握…`` below, which printed ``10`` alone). Read as printed,
+        both rows' totals fail and would accuse the agency of two errors it did not make. Where the row's total
+        holds, or its cells' positions are printed (a parsed table, separators), or no neighbour lost or gained a
+        number, the reading stands, and a total that does not add up is the agency's (the checks say so)."""
+        order = self._printed_order()
+        for n, i in enumerate(order):
+            st = self.states[i]
+            if (st.decided is None or st.decided.heuristic != "one_number_per_cell"
+                    or self.row_check(st.unit, st.decided.values) is not False):
+                continue
+            beside = [self.states[order[m]] for m in (n - 1, n + 1) if 0 <= m < len(order)]
+            if any(self._unsettled(b) for b in beside):
+                st.decided = None
+                st.unordered = (f"本行印了{st.unit.width}个数，按个数读取时本行的总计不成立，而相邻的行丢了数或多了数"
+                                "（原文的数与标签没有对齐）：这些数可能不全是本行的，无法确定各数属于哪一行")
+
+    @staticmethod
+    def _unsettled(st: UnitState) -> bool:
+        """A printed row left unread because its count of numbers is not its count of cells."""
+        return (st.slot.hit is not None and st.decided is None and not st.partial and not st.refused
+                and not st.slot.rest and 0 < st.slot.numbers != st.unit.width)
+
     def reopen(self) -> None:
         """Forget what step 3 decided (glued cuts, the identities' readings), to decide it again."""
         for st in self.states:

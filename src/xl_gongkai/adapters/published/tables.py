@@ -55,6 +55,7 @@ def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool,
         decoder.reopen()  # what the identities decided may have stood on the numbers just taken back
         decoder.candidates()
         decoder.solve()
+    decoder.count_beside_loss()
     return _assemble(table, index, scanner, scan, decoder, grouped, headed=headed)
 
 
