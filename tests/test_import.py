@@ -767,6 +767,7 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     "某县人民政府办公室关于印发《某县水利局2024年政府信息公开工作年度报告》的通知",
     "某县水利局2024年政府信息公开工作年度报告_某县人民政府门户网站",
     "某县水利局2024年度政府信息公开工作报告", "2024年度某县水利局政府信息公开工作报告",
+    "某县水利局2024年政府信息公开 工作告年度报\n来源：某县人民政府办公室 时间：2025-01-31",
     "某县2024年政府信息公开工作年度报告\n（某县水利局）",
     "某县人民政府办公室关于公布2024年政府信息公开工作年度报告的通知\n各乡镇人民政府……\n附件\n"
     "某县水利局2024年政府信息公开工作年度报告",
@@ -776,7 +777,8 @@ def test_a_title_worded_its_own_way(title: str) -> None:
     not a name from the body (here the signature's). A report attached to a notice has ``附件`` above its title; a
     title in title marks is the title; a title that names no agency has the agency on the line under it; a notice
     that publishes the report names the report's agency before or after its ``关于``; a page's <title> printed as
-    the first line ends with the site's name."""
+    the first line ends with the site's name; a title with its last words typed out of order is the title still, not
+    the portal's 来源 under it."""
     text = f"{title}\n一、总体情况\n2024年，我局……\n六、其他需要报告的事项\n无。\n某市人民政府\n2025年1月20日\n"
     meta = import_text(text).report.metadata
     assert (meta.get("agency"), meta.get("year")) == ("某县水利局", 2024)

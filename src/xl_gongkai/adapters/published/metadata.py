@@ -30,7 +30,10 @@ from .text import Line
 # What a title calls the report: 政府信息公开工作年度报告, and as agencies word it — 政府信息公开年报 (a CMS's
 # column), 政务公开工作年度报告, 信息公开工作年度报告, 政府信息公开工作报告 (the year before it says which:
 # ``某县气象局2024年度政府信息公开工作报告``, ``现将2022年上海市人民政府参事室政府信息公开工作报告如下``)
-_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*(?:(?:年度?\s*)?报告|年报)"
+# A title whose last words were typed out of order (``昌图县七家子镇2023年政府信息公开 工作告年度报``, a township's
+# page as published) is still the title: four to six of the characters of 工作年度报告, 报 and 告 among them.
+_JUMBLED = r"(?=[工作年度报告]*报)(?=[工作年度报告]*告)[工作年度报告]{4,6}(?![\u4e00-\u9fff])"
+_REPORT = rf"(?:政府信息公开|政务公开|信息公开)(?:(?:工作)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})"
 _TITLE = re.compile(
     rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
 )
