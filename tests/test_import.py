@@ -927,3 +927,19 @@ def test_an_opening_that_ends_inside_part_one_reads_no_table_from_its_prose() ->
     assert "active" not in r.report.narrative and "（一）主动公开政府信息情况" in r.report.narrative["overview"]
     assert not [m for m in (f.message for f in r.findings if f.rule == "I4") if "主动公开" in m]
     assert all(v is None for k, v in r.report.values.items() if k.table == "active")
+
+
+@pytest.mark.parametrize(("source", "body", "agency"), [
+    ("来源：某县人民政府办公室 时间：2024-01-31", "我镇认真贯彻……我镇全面梳理……", None),
+    ("来源：某县人民政府办公室 时间：2024-01-31", "我局认真贯彻……本局全面梳理……", None),
+    ("来源：某县某某镇人民政府 时间：2024-01-31", "我镇认真贯彻……我镇全面梳理……", "某县某某镇人民政府"),
+    ("来源：某县人民政府办公室 时间：2024-01-31", "我镇认真贯彻……", "某县人民政府办公室"),
+    ("来源：某县人民政府办公室 时间：2024-01-31", "我县认真贯彻……我县全面梳理……", "某县人民政府办公室"),
+])
+def test_a_pages_source_field_of_another_kind_than_the_report_calls_itself_is_not_its_agency(
+        source: str, body: str, agency: str | None) -> None:
+    """A title without a name, and the portal's 来源 above a report that calls itself 我镇 or 本局 throughout: a
+    county's office is not a township or a bureau, so the field names the portal, not the report's agency. Said
+    once it may be another body's words; 我县 is as often the place as the body."""
+    text = f"2023年政府信息公开工作年度报告\n{source}\n一、总体情况\n2023年，{body}\n六、其他需要报告的事项\n无。\n"
+    assert import_text(text).report.metadata.get("agency") == agency

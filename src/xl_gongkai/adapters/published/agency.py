@@ -45,6 +45,32 @@ _SELF_REFERENCE = re.compile(
     r"^(?:我|本|该|全|各)(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|省|政府)$")
 
 
+# The kinds of body a report calls itself by (``我镇``, ``本局``), with the endings a name of that kind has: a 我市 or
+# 我区 is as often the place as the body (a bureau's report says 我市), so only a body's own kinds are here.
+_BODY_KINDS = {"镇": ("镇", "镇人民政府", "镇政府"), "乡": ("乡", "乡人民政府", "乡政府"),
+               "街道": ("街道", "街道办事处", "街道办"), "局": ("局",), "委": ("委", "委员会"),
+               "厅": ("厅",), "院": ("院",), "中心": ("中心",)}
+_SELF_KIND = re.compile(r"(?:我|本)(镇|乡|街道|局|委|厅|院|中心)(?![\u4e00-\u9fff]{0,1}(?:长|党委|书记))")
+SELF_KIND_MIN = 2  # a body calls itself so throughout: once may be a quotation or another body's words
+
+
+@heuristic("self_reference_kind", "metadata")
+def body_kind_differs(name: str, text: str) -> str | None:
+    """The kind the report calls itself by (``我镇`` ``SELF_KIND_MIN`` times or more, and no other kind as often),
+    when ``name`` is not of that kind; else ``None``. A name taken from a page's fields or a signature, not from the
+    report's own title, may be the portal's (``来源：昌图县人民政府办公室`` above a township's report that says 我镇
+    throughout): then it is not the report's agency."""
+    counts: dict[str, int] = {}
+    for m in _SELF_KIND.finditer(text):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    if not counts:
+        return None
+    kind, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < SELF_KIND_MIN or sum(1 for v in counts.values() if v == n) > 1:
+        return None
+    return None if name.endswith(_BODY_KINDS[kind]) else kind
+
+
 @heuristic("agency_shape", "metadata")
 def agency_name(candidate: str | None) -> str | None:
     """The agency's name in a candidate text, cleaned of fields, menus and site names; ``None`` if there is none.

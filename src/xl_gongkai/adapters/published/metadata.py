@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...core.findings import Finding, Place
-from .agency import ATTACHMENT_MARK, FIELD_LABELS, LEVEL_FIRST, agency_name, field_value
+from .agency import ATTACHMENT_MARK, FIELD_LABELS, LEVEL_FIRST, agency_name, body_kind_differs, field_value
 from .chrome import strip_chrome
 from .heuristics import heuristic
 from .notes import import_finding
@@ -425,15 +425,16 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
             year = header_year
             found.append(_said("year", "报告年度", f"原文中没有年度，取自文件开头收集者写的“year: {year}”"))
     if agency is None:
+        body = "\n".join(ln.text for ln in lines[used:])
         for label in ("发布机构", "发文机关", "发文单位", "发布单位", "编制单位", "来源", "信息来源"):
             name = agency_name(fields.get(label))
-            if name is not None:
+            if name is not None and body_kind_differs(name, body) is None:
                 agency = name
                 found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自网页的“{label}”：{name}"))
                 break
     if agency is None:
         name = signature(lines)
-        if name is not None:
+        if name is not None and body_kind_differs(name, body) is None:
             agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
     return Meta(agency, year, period, used, tuple(found))
