@@ -32,7 +32,9 @@ FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名�
                 "发文单位", "发布单位", "来源", "信息来源", "所属机构", "主办单位", "编制单位")
 _FIELD = re.compile(r"^\s*(?:" + "|".join(FIELD_LABELS) + r")\s*[:：]\s*")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
-_BREADCRUMB = re.compile(r"\s*(?:>|»|›|＞|/|\||｜|-{1,2}|—|_|\s)\s*")
+# (a colon or an at sign too: a label, or a mirror's spam before the title:
+# ``《uedbet体育_uedbet官网@:西柳镇人民政府2023年…》``)
+_BREADCRUMB = re.compile(r"\s*(?:>|»|›|＞|/|\||｜|-{1,2}|—|_|:|：|@|\s)\s*")
 # (a site's name ends like a station's, 站: ``某市人民政府门户网站`` above a title is the site, not the agency)
 _NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置", "位置", "网站", "门户")
 # How a report speaks of its own agency or region (``特编制我局2023年……``, ``本机关``, ``全区``, ``各镇``): a word

@@ -71,8 +71,10 @@ _COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:�
 # “特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。” (湛江市地方志办 2023, as a page's text)
 # The title may also open the preamble's first sentence: “荆州市荆州区人民政府办公室2021年政府信息公开工作年度报告
 # (以下简称年报)是根据……编制” (a page's text whose title line was lost).
+# In title marks too, and with whatever a mirror glued before the name up to a colon (``现编制形成了《uedbet体育_
+# uedbet官网@:西柳镇人民政府2023年……年度报告》``): the name is cleaned as any is (``agency_name``).
 _TITLE_IN_SENTENCE = re.compile(
-    rf"(?:^|编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?(?P<title>[^。；，,：:“”《》\n]{{2,60}}?{_REPORT})"
+    rf"(?:^|编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?{_REPORT})"
 )
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
 # 公开工作机构-办公室编制`` is the 局's report
