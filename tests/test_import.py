@@ -322,12 +322,22 @@ def test_a_table_two_row_one_short_is_never_completed() -> None:
     assert rules_of(r, "I1")[0].startswith("I1 表二“第二十条第（一）项 规章”行读到2个数，应为3个")
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-be"])
 def test_encodings(tmp_path: Path, encoding: str) -> None:
+    """UTF-8, GB18030 (GBK), and UTF-16 with its byte order mark (Word's and Notepad's “Unicode” text), little- or
+    big-endian."""
     text = (PUBLISHED / "19_huaian-city-2024.txt").read_text("utf-8")
     p = tmp_path / "report.txt"
-    p.write_bytes(text.encode(encoding))
+    p.write_bytes(b"\xfe\xff" + text.encode(encoding) if encoding == "utf-16-be" else text.encode(encoding))
     assert differences(import_report(p).report, load("huaian-city-2024")) == []
+
+
+def test_a_page_saved_as_utf16_is_read_as_a_page(tmp_path: Path) -> None:
+    """A page saved as “Unicode” (UTF-16 with its mark) is sniffed as a page, not as text, and reads as the page."""
+    page = PUBLISHED / "04_pingtan-zone-2023.html"
+    p = tmp_path / "report.txt"
+    p.write_bytes(page.read_text("utf-8").encode("utf-16"))
+    assert import_report(p).report.values == import_report(page).report.values
 
 
 def test_unreadable_inputs(tmp_path: Path) -> None:

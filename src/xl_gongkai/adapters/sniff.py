@@ -50,6 +50,8 @@ from .formats import (
 from .ole import ENCRYPTED_STREAM, OLE_MAGIC, SLIDES_STREAM, WORD_STREAM, WORKBOOK_STREAMS, CompoundFile
 from .package_zip import MAX_ENTRIES, ascii_lower, directory
 
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian byte order marks: UTF-16 text
+
 HEAD_BYTES = 64 * 1024
 PDF_LEAD = 1024  # ISO 32000-1 7.5.2 readers accept the header anywhere in the first 1024 bytes
 # (also what is read first: a PDF, a zip or a compound file is known by it; anything else is read further)
@@ -155,8 +157,13 @@ def _text(head: bytes, *, complete: bool) -> str | None:
 
     A head cut from a longer file may end inside a character: up to three bytes are left off the end.
     """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "\ufeff"  # UTF-16 text: the text reader names the encoding it cannot read
+    if head[:2] in UTF16_MARKS:  # UTF-16 text (with its mark): a cut head may end inside a character or a pair
+        for cut in (0,) if complete else (0, 1, 2, 3):
+            try:
+                return head[: len(head) - cut].decode("utf-16")
+            except UnicodeDecodeError:
+                continue
+        return None
     if b"\x00" in head:
         return None
     for encoding in ("utf-8-sig", "gb18030"):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ...errors import InputError
 from ...fileio import read_input
+from ..sniff import UTF16_MARKS
 from .heuristics import heuristic
 
 MAX_BYTES = 20 * 1024 * 1024  # a published report page or text is well under 1 MB
@@ -133,13 +134,15 @@ class Document:
 
 
 def read_source(path: Path) -> str:
-    """The text of a report file: size-checked while read, decoded as UTF-8 (with or without BOM) or GB18030."""
+    """The text of a report file: size-checked while read, decoded as UTF-8 (with or without BOM), GB18030, or
+    UTF-16 with its byte order mark (Word's and Notepad's “Unicode” text, a page saved so)."""
     raw = read_input(path, cap=MAX_BYTES, too_big="文件有 {mb} MB，超过 20 MB 的上限，不像是一份年度报告，未读取。")
     return decode(raw, str(path))
 
 
 def decode(raw: bytes, where: str = "") -> str:
-    for enc in ENCODINGS:
+    # a byte order mark says UTF-16 outright: no other encoding is tried (GB18030 would decode its bytes as noise)
+    for enc in ("utf-16",) if raw[:2] in UTF16_MARKS else ENCODINGS:
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError:
@@ -147,7 +150,8 @@ def decode(raw: bytes, where: str = "") -> str:
         if "\x00" in text:
             break  # UTF-16 or a binary file: decodable bytes, but not text
         return text
-    raise InputError("无法识别文件编码（支持 UTF-8 和 GB18030/GBK），或这不是文本文件。", place=where or None)
+    raise InputError("无法识别文件编码（支持 UTF-8、GB18030/GBK 和带字节顺序标记的 UTF-16），或这不是文本文件。",
+                     place=where or None)
 
 
 @heuristic("collection_header", "metadata")
