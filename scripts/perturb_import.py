@@ -14,7 +14,8 @@ number, ``- N -``, ``第 N 页 共 99 页``, ``N/99``, the report's title and th
 next); and, over the whole text, full-width digits, NBSP or ideographic spaces between numbers, CRLF line ends,
 thousands separators, tabs between a row's cells, a space between every two Chinese characters (a scan's OCR),
 each row's numbers moved onto the line above its label (a converter that puts labels under their numbers) or
-broken after their first half, and each long row label wrapped in its cell (its first half on a line of its own).
+broken after their first half, each long row label wrapped in its cell (its first half on a line of its own), one
+character of each row label taken for a look-alike and a zero lost in every third row (a scan's OCR).
 Written to a temporary folder and removed; nothing is written beside the reports.
 """
 
@@ -97,7 +98,36 @@ def _ocr_spaced(text: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", text)
 
 
+# Characters an OCR engine takes for others (a scan's text: ``中请`` for 申请, ``公幵`` for 公开, ``本全`` for 本年)
+_LOOKALIKE = {"申": "中", "开": "幵", "年": "全", "政": "玫", "信": "倍", "息": "自", "数": "效", "量": "暈",
+              "理": "埋", "办": "力", "处": "外", "予": "了", "不": "下", "公": "仑", "务": "各", "结": "给"}
+
+
+def _label_misread(text: str) -> str:
+    """One character of each row label recognised as a look-alike (OCR of a scan), the first that has one."""
+    def misread(label: str, numbers: str) -> str | None:
+        at = next((i for i, ch in enumerate(label) if ch in _LOOKALIKE), None)
+        return None if at is None else f"{label[:at]}{_LOOKALIKE[label[at]]}{label[at + 1:]} {numbers}"
+    return _each_row(text, misread)
+
+
+def _zero_lost(text: str) -> str:
+    """In every third row of three numbers or more, one of its zeros lost (OCR that drops a cell's lone ``0``)."""
+    seen = [0]
+
+    def lose(label: str, numbers: str) -> str | None:
+        items = numbers.split()
+        seen[0] += 1
+        if len(items) < 3 or seen[0] % 3 or "0" not in items[1:]:
+            return None
+        at = items.index("0", 1)
+        return f"{label} {' '.join(items[:at] + items[at + 1:])}"
+    return _each_row(text, lose)
+
+
 WHOLE: dict[str, Callable[[str], str]] = {
+    "a character of each label misread": _label_misread,
+    "a zero lost in every third row": _zero_lost,
     "spaces between Chinese characters": _ocr_spaced,
     "numbers wrapped to the next line": _numbers_wrapped,
     "thousands separators": _thousands,
