@@ -501,12 +501,19 @@ HONGZE_2023 = {
 
 
 def test_37_a_surplus_after_a_dealing_taken_back_reaches_the_rows_after_it() -> None:
-    """pdfplumber's text of 洪泽区 2023: from ``3.危及…`` on, some rows' numbers come before their labels. The
-    rows from 3.危及 to 8.属于行政查询事项 balance by count (none, then fourteen) and are dealt, then taken
-    back (nothing across the table confirms them); 8's second seven numbers are 1.本机关不掌握…'s, whose own
-    line holds 2.没有现成…'s ``3 0 0 0 0 0 3``. Read as printed, 1 would be 3 with its total holding — a
-    neighbour's numbers. Every row is its hand-checked value or blank, never another number."""
-    r = cause("37_numbers_before_their_labels_after_a_stretch_taken_back.txt")
+    """pdfplumber's text of 洪泽区 2023: from ``3.危及…`` on, some rows' numbers come before their labels, and the
+    letters of the merged cell 三、本年度办理结果 run down the rows (``、`` ‖ ``0 0 0 0 0 0 0`` ‖ ``本 3.危及…``).
+    As extracted, every row reads as checked by hand (``test_43`` is its made-up twin). With the seven zeros of
+    3.危及 lost, the rows from 3.危及 to 8.属于行政查询事项 balance by count (none, then fourteen) and are dealt
+    their neighbours' numbers, then taken back (nothing across the table confirms them); 8's second seven numbers
+    are 1.本机关不掌握…'s, whose own line holds 2.没有现成…'s ``3 0 0 0 0 0 3``. Read as printed, 1 would be 3
+    with its total holding — a neighbour's numbers. Every row is its hand-checked value or blank, never another."""
+    text = (CAUSES / "37_numbers_before_their_labels_after_a_stretch_taken_back.txt").read_text("utf-8")
+    r = import_text(text)
+    assert {key: row(r, "requests", key) for key in HONGZE_2023} == HONGZE_2023
+    lost = text.replace("、\n0 0 0 0 0 0 0\n本 3.危及", "、\n本 3.危及")
+    assert lost != text
+    r = import_text(lost)
     for key, values in HONGZE_2023.items():
         assert row(r, "requests", key) in (values, [None] * 7), key
     assert row(r, "requests", "unavailable_not_held") == [None] * 7
@@ -1196,3 +1203,13 @@ def test_42_a_row_whose_total_fails_among_rows_that_print_their_counts_is_the_ag
     assert row(r, "requests", "withheld_process") == [0] * 7
     assert messages(r, "I2") == []
     assert any(f.rule == "R2" and "8.属于行政查询事项" in f.message for f in checked(r.report))
+
+
+def test_43_a_merged_cells_letter_before_a_label_ends_no_row() -> None:
+    """pdfplumber's text of 洪泽区 2023: the letters of 三、本年度办理结果 down the rows (``、`` on a line of its own,
+    ``本`` before the next label), some rows' numbers printed above their labels or inside a wrapped label. The
+    numbers after ``、`` are the next row's, printed above its label, though ``本`` stands between them and it: every
+    row is read, dealt by count where its numbers are above its label, every total holding."""
+    r = cause("43_merged_cells_letters_between_rows.txt")
+    assert table_three(r) == TABLE_THREE
+    assert messages(r, "I1") == [] and messages(r, "I2") == []

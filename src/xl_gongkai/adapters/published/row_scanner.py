@@ -150,7 +150,13 @@ class RowScanner:
         label: printed before that row's label (a conversion that puts a label under its numbers).
 
         They are the next row's only if the counts and the identities say so (``count_flow``); otherwise no row's.
+        The table's own text with nothing after it, just before the next label, is a letter of a merged cell printed
+        at the start of that label's line (洪泽区 2023 by pdfplumber: ``三 2.其他法律行政止公开 0 0 0 0 0 0 0`` ‖ ``、``
+        ‖ ``0 0 0 0 0 0 0`` ‖ ``本 3.危及…``, the letters of 三、本年度办理结果 down the rows): it ends nothing.
         """
+        while (len(previous.extras) > 1 and previous.extras[-1].own_text
+               and not _has_numbers(previous.extras[-1].tokens)):
+            previous.extras.pop()
         if previous.extras and previous.extras[-1].own_text and len(previous.extras) == 1:
             seg = previous.extras.pop()
             slot.lead = [t for t in seg.tokens if t.kind in (NUMBER, SLASH, UNSURE)]
