@@ -22,10 +22,20 @@ import pytest
 
 from conftest import COMPLETE_REPORTS, PUBLISHED, TODAY, load
 from support.cli_run import run
-from support.documents import blank_format_docx, compound, looped, scanned_pdf, workbook_stream
+from support.documents import blank_format_docx, compound, looped, saved_as_one_file, scanned_pdf, workbook_stream
 from support.embedded import without_data_docx, without_data_html
 from support.fuzzing import filled
-from xl_gongkai.adapters.formats import DOC_IN, DOCX_IN, HTML_IN, JSON_IN, PDF_IN, TEXT_IN, WORKBOOK_IN, XLS_IN
+from xl_gongkai.adapters.formats import (
+    DOC_IN,
+    DOCX_IN,
+    HTML_IN,
+    JSON_IN,
+    MHTML_IN,
+    PDF_IN,
+    TEXT_IN,
+    WORKBOOK_IN,
+    XLS_IN,
+)
 from xl_gongkai.adapters.published import import_report
 from xl_gongkai.adapters.published.blank import BLANK_TABLE
 from xl_gongkai.adapters.published.docx import parse_document_xml
@@ -223,6 +233,28 @@ def test_a_suffix_that_lies_is_read_for_what_the_content_is(name: str, source: P
     assert found.note == f"{said}，内容是{what}，按{what}{' ' if fmt.what[-1].isascii() else ''}读取。"
     src, honest = open_source(lying), open_source(source)
     assert src.notes[0] == found.note and src.report.values == honest.report.values
+
+
+@pytest.mark.parametrize("by", ["chrome", "word"])
+@pytest.mark.parametrize("name", ["报告.mhtml", "报告.mht", "报告.html", "报告.txt"])
+def test_a_page_saved_as_one_file_reads_as_the_page(by: str, name: str, tmp_path: Path) -> None:
+    """A report's page saved as one file — Chrome's MHTML (quoted-printable UTF-8), Word's .mht (base64, the page
+    in GB2312) — reads as the page itself; under another suffix the note says what it was read as."""
+    path = tmp_path / name
+    path.write_bytes(saved_as_one_file(PAGE.read_text("utf-8"), by=by))
+    found = sniff(path)
+    assert found.format is MHTML_IN
+    assert (found.note == "") == (path.suffix in MHTML_IN.suffixes)
+    assert open_source(path).report.values == open_source(PAGE).report.values
+
+
+def test_a_page_saved_as_one_file_without_its_page_is_one_message(tmp_path: Path) -> None:
+    path = tmp_path / "报告.mht"
+    path.write_bytes(b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=b\r\n\r\n--b\r\n"
+                     b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n")
+    with pytest.raises(InputError, match="没有网页或文字部分") as exc:
+        open_source(path)
+    assert str(path) in str(exc.value)
 
 
 def test_the_right_suffix_says_nothing(report_docx: Path) -> None:

@@ -6,7 +6,9 @@
   (pypdfium2 writes it): pages with no text layer, as a scanner makes them;
 * compound files (OLE2) written by the project's own MS-CFB writer (an independent writer of the container;
   the reader under test is ``adapters.ole``), holding the streams that say what an Office file is;
-* BIFF8 workbook streams built record by record (MS-XLS), for what a hostile .xls can claim.
+* BIFF8 workbook streams built record by record (MS-XLS), for what a hostile .xls can claim;
+* a page saved as one file (MHTML) in the two ways it is written: Chrome's and Word's (a fake of their writers:
+  the MIME layout as RFC 2557 and those programs' files have it, around the real page).
 """
 
 from __future__ import annotations
@@ -251,3 +253,29 @@ def blank_pdf(pages: int) -> bytes:
         return buf.getvalue()
     finally:
         out.close()
+
+
+def saved_as_one_file(page: str, *, by: str) -> bytes:
+    """A page saved as one file (MHTML) as a browser or Word writes it, with an image part after the page: ``by``
+    is ``chrome`` (quoted-printable UTF-8, CRLF lines) or ``word`` (base64 GB2312, the page's own charset named)."""
+    import base64
+    import quopri
+
+    image = "Content-Type: image/png\nContent-Transfer-Encoding: base64\nContent-Location: http://x/logo.png\n\n" \
+            "iVBORw0KGgo=\n"
+    if by == "chrome":
+        body = quopri.encodestring(page.encode("utf-8")).decode("ascii")
+        text = ("From: <Saved by Blink>\nSnapshot-Content-Location: http://x/report.htm\nSubject: =?utf-8?Q?x?=\n"
+                "MIME-Version: 1.0\nContent-Type: multipart/related;\n\ttype=\"text/html\";\n"
+                "\tboundary=\"----MultipartBoundary--x----\"\n\n\n------MultipartBoundary--x----\n"
+                "Content-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n"
+                f"Content-Location: http://x/report.htm\n\n{body}\n------MultipartBoundary--x----\n{image}"
+                "------MultipartBoundary--x------\n")
+        return text.replace("\n", "\r\n").encode("ascii")
+    body = base64.encodebytes(page.encode("gb18030")).decode("ascii")
+    text = ("MIME-Version: 1.0\nContent-Type: multipart/related; boundary=\"----=_NextPart_01\"\n\n"
+            "此文档为“单个文件网页”，也称为“Web 档案”文件。\n\n------=_NextPart_01\n"
+            "Content-Location: file:///C:/report.htm\nContent-Transfer-Encoding: base64\n"
+            f"Content-Type: text/html; charset=\"gb2312\"\n\n{body}\n------=_NextPart_01\n{image}"
+            "------=_NextPart_01--\n")
+    return text.encode("gb18030")

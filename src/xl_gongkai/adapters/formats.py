@@ -43,6 +43,9 @@ JSON_IN = InputFormat("json", "json", "JSON 文件", (".json",))
 # .md: the text of a report transcribed as markdown (tables as | rows)
 TEXT_IN = InputFormat("published", "text", "纯文本", (".txt", ".md"))
 HTML_IN = InputFormat("published", "html", "网页（HTML）", (".html", ".htm"))
+# a page saved as one file (Chrome's “网页，单个文件”, Internet Explorer's and Word's .mht): MIME parts, the page
+# among them
+MHTML_IN = InputFormat("published", "mhtml", "单个文件网页（MHTML）", (".mht", ".mhtml"))
 PDF_IN = InputFormat("published", "pdf", "PDF", (".pdf",))
 DOCX_IN = InputFormat("published", "docx", "Word 文档（.docx）", (".docx", ".docm", ".dotx", ".dotm"))
 # Word 97-2003 and WPS 文字 (.wps) keep a WordDocument stream in a compound file; only LibreOffice reads it
@@ -50,7 +53,7 @@ DOC_IN = InputFormat("office", "doc", "Word 97-2003 文档", (".doc", ".dot", ".
 RTF_IN = InputFormat("office", "rtf", "RTF 文档", (".rtf",), ".docx")
 ODT_IN = InputFormat("office", "odt", "OpenDocument 文字文档", (".odt",), ".docx")
 ODS_IN = InputFormat("office", "ods", "OpenDocument 电子表格", (".ods",), ".xlsx")
-INPUTS = (WORKBOOK_IN, XLS_IN, JSON_IN, TEXT_IN, HTML_IN, PDF_IN, DOCX_IN, DOC_IN, RTF_IN, ODT_IN, ODS_IN)
+INPUTS = (WORKBOOK_IN, XLS_IN, JSON_IN, TEXT_IN, HTML_IN, MHTML_IN, PDF_IN, DOCX_IN, DOC_IN, RTF_IN, ODT_IN, ODS_IN)
 
 # what a Source's kind is called where people read it (the audit's reports sheet)
 KIND_NAMES = {"workbook": "工作簿", "payload": "数据包", "report-json": "报告文档（JSON）", "published": "已公布的报告"}

@@ -9,7 +9,8 @@ a page saved as ``.txt`` by a browser. The suffix is a claim; the first bytes an
 * a compound file (OLE2) with a ``WordDocument`` stream (Word 97-2003, WPS 文字), a ``Workbook`` stream
   (Excel 97-2003, WPS 表格), or ``EncryptedPackage`` (an Office file with an opening password);
 * ``{\\rtf``: an RTF document; images and other archives by their signatures (named, not read);
-* text: JSON when it opens with ``{`` or ``[``, HTML when it opens with markup, plain text otherwise.
+* text: a page saved as one file (MHTML) when it opens with MIME headers, one of them ``multipart/related``;
+  JSON when it opens with ``{`` or ``[``, HTML when it opens with markup, plain text otherwise.
 
 When the suffix says something else, the reading goes by the content and a note says so
 (``文件扩展名为 .txt，内容是 PDF，按 PDF 读取。``). Plain text is the one kind without a signature: it cannot
@@ -34,6 +35,7 @@ from .formats import (
     DOCX_IN,
     HTML_IN,
     JSON_IN,
+    MHTML_IN,
     ODS_IN,
     ODT_IN,
     PDF_IN,
@@ -53,6 +55,11 @@ from .package_zip import MAX_ENTRIES, ascii_lower, directory
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian byte order marks: UTF-16 text
 
 HEAD_BYTES = 64 * 1024
+# A page saved as one file opens with MIME headers (Chrome: ``From: <Saved by Blink>``; Internet Explorer, Word:
+# ``MIME-Version: 1.0``), and its parts are ``multipart/related`` (RFC 2557)
+_MIME_HEADER = re.compile(r"(?:From|Snapshot-Content-Location|Subject|Date|MIME-Version|Content-Type|"
+                          r"Content-Location|Message-ID|X-[A-Za-z-]+)[ \t]*:", re.I)
+_MULTIPART = re.compile(r"^Content-Type[ \t]*:[ \t]*multipart/related", re.I | re.M)
 PDF_LEAD = 1024  # ISO 32000-1 7.5.2 readers accept the header anywhere in the first 1024 bytes
 # (also what is read first: a PDF, a zip or a compound file is known by it; anything else is read further)
 MAX_OLE_BYTES = 50 * 1024 * 1024  # a compound file is walked whole; a report's .doc or .xls is well under 5 MB
@@ -128,6 +135,8 @@ def _content(p: Path, head: bytes) -> InputFormat:
                              "请重新保存或重新下载后再试。")
         raise _refuse(p, f"不是文本文件，也不是本工具认识的文件格式。{unsupported(p)}。")
     start = text.lstrip("\ufeff \t\r\n")
+    if _MIME_HEADER.match(start) and _MULTIPART.search(start[:HEAD_BYTES]):
+        return MHTML_IN
     if _JSON_START.match(start):
         return JSON_IN
     if start.startswith("<") and _HTML.search(start[:4096]):
@@ -142,7 +151,7 @@ def _plain_text(p: Path) -> InputFormat:
     claimed = input_format(p)
     if claimed is JSON_IN:
         return JSON_IN
-    if claimed is not None and claimed not in (TEXT_IN, HTML_IN):
+    if claimed is not None and claimed not in (TEXT_IN, HTML_IN, MHTML_IN):
         what = spaced(claimed.what, tail=False)
         raise _refuse(p, f"不是可读取的{what}：文件的内容是纯文本，不是{what}"
                          "（文件可能已损坏，或被改了扩展名）。请重新保存或重新下载；如果这是报告的文字，"

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from ...errors import InputError
 from ...fileio import read_input
-from ..formats import DOCX_IN, HTML_IN, PDF_IN, TEXT_IN, InputFormat
-from .text import Document, parse_text, read_source
+from ..formats import DOCX_IN, HTML_IN, MHTML_IN, PDF_IN, TEXT_IN, InputFormat
+from .text import MAX_BYTES, TOO_BIG, Document, parse_text, read_source
 
 if TYPE_CHECKING:
     from . import ImportResult
@@ -29,6 +29,10 @@ def read_document(path: Path, fmt: InputFormat) -> Document:
         from .html import parse_html
 
         return parse_html(read_source(path))
+    if fmt is MHTML_IN:
+        from .mhtml import parse_mhtml
+
+        return parse_mhtml(read_input(path, cap=MAX_BYTES, too_big=TOO_BIG), str(path))
     if fmt is PDF_IN:
         from .pdf import MAX_PDF_BYTES, parse_pdf
 

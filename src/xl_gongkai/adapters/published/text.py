@@ -29,6 +29,7 @@ from ..sniff import UTF16_MARKS
 from .heuristics import heuristic
 
 MAX_BYTES = 20 * 1024 * 1024  # a published report page or text is well under 1 MB
+TOO_BIG = "文件有 {mb} MB，超过 20 MB 的上限，不像是一份年度报告，未读取。"
 # What a report can be, read: the longest published report we have is under 10 000 characters on 200
 # lines. Reading costs about 10 µs a character and a Line object a line, so these keep a hostile file
 # (20 MB of line breaks would otherwise take minutes and gigabytes) to seconds and megabytes.
@@ -136,7 +137,7 @@ class Document:
 def read_source(path: Path) -> str:
     """The text of a report file: size-checked while read, decoded as UTF-8 (with or without BOM), GB18030, or
     UTF-16 with its byte order mark (Word's and Notepad's “Unicode” text, a page saved so)."""
-    raw = read_input(path, cap=MAX_BYTES, too_big="文件有 {mb} MB，超过 20 MB 的上限，不像是一份年度报告，未读取。")
+    raw = read_input(path, cap=MAX_BYTES, too_big=TOO_BIG)
     return decode(raw, str(path))
 
 
