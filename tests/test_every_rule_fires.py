@@ -373,7 +373,7 @@ CASES: dict[str, Case] = {
     "F3": audited("同一份报告的工作簿和数据文件都在文件夹中", "淮安.json", "攀枝花.json"),
     "F4": audited("工作簿用 LibreOffice 另存过（宏还在，代码名没了）", "宿迁另存.xlsm", "淮安.xlsm"),
     # importing a published report
-    "I1": imported("一行印少了一个数", replaced(f"{NEW} 3001 53 0 0 61 4 3119", f"{NEW} 3001 53 0 61 4 3119")),
+    "I1": imported("一行印少了两个数", replaced(f"{NEW} 3001 53 0 0 61 4 3119", f"{NEW} 3001 53 61 4 3119")),
     "I2": imported("一行只印了标签，没有数字", replaced("7.属于行政执法案卷 9 0 0 0 0 0 9\n", "7.属于行政执法案卷\n")),
     "I3": imported("表二多了一行格式中没有的“行政检查”",
                    replaced("行政许可 447228\n", "行政许可 447228\n行政检查 1520\n")),
@@ -381,8 +381,8 @@ CASES: dict[str, Case] = {
     "I5": imported("一行按制表符分隔，其中的空白格没有数字", replaced(CARRIED_IN, CARRIED_IN_TABBED)),
     "I6": imported("只转载到表二为止", lambda text: text[:text.index("三、收到和处理政府信息公开申请情况")]),
     "I7": imported("一行的0印成空白格（制表符之间没有数字）", replaced(CARRIED_IN, CARRIED_IN_TABBED)),
-    "I8": imported("一行印少了一个数，该行各格读不出", replaced("6.属于四类过程性信息 12 0 0 0 0 0 12",
-                                                            "6.属于四类过程性信息 12 0 0 0 0 12")),
+    "I8": imported("一行印少了两个数，该行各格读不出", replaced("6.属于四类过程性信息 12 0 0 0 0 0 12",
+                                                            "6.属于四类过程性信息 12 0 0 0 12")),
     "I9": generated("生成的年报中表三的一个数被改动", number_in_table),
     "I10": generated("生成的年报中表三的一个数在表格和内嵌数据中都被改动", number_in_table_and_data),
     # the narrative

@@ -36,7 +36,7 @@ from ...spec import CellKey, Table
 from .heuristics import heuristic
 from .identities import Equation, holds, row_sums_hold
 from .label_index import LabelIndex, Unit, ordered_columns
-from .placement import GLUED_ZERO, Run, cell_value, data_widths, place
+from .placement import GLUED_ZERO, Run, cell_value, closed_under_sums, data_widths, place
 from .row_scanner import Scan, Slot, is_prose
 from .text import NUMBER, SLASH, UNSURE, Token
 
@@ -64,7 +64,7 @@ def _unlead(place: int) -> int:
 
 
 # What step 3 decides (``candidates``, ``solve``): decided again when a dealing of step 2 is taken back.
-_STEP_THREE = frozenset({"glued_cells", "identity_candidates", "identity_closes_once"})
+_STEP_THREE = frozenset({"glued_cells", "identity_candidates", "identity_closes_once", "one_cell_lost"})
 # Readings the positions of cells prove (a parsed table's row, separators): no number was displaced across them.
 _POSITIONAL = frozenset({"html_row_cells", "separator_positions", "grid_columns", "empties_between_numbers",
                          "printed_blank_row", "labels_then_columns"})
@@ -499,8 +499,8 @@ class Decoder:
                 continue
             if len(explicit) >= st.unit.width:
                 continue
-            glued = list(self._glued(st, explicit))
-            if len(glued) == 1 and len(explicit) == 1:
+            glued = [*self._glued(st, explicit), *self._one_lost(st, explicit)]
+            if len(glued) == 1 and len(explicit) == 1 and glued[0].heuristic == "glued_cells":
                 st.decided = glued[0]  # the one cut the layout or the row's own total allows
             elif glued:
                 # several cuts; or numbers printed apart (``0 0 0 0 0 11``, seven digits for seven cells), where a
@@ -510,8 +510,9 @@ class Decoder:
                 # one number short is as likely a lost number as two glued ones (``0 0 0 0 0 11``): then an equation
                 # across rows must confirm the cut; several short is text that lost separators, and a token with a
                 # leading zero (``00``) can only be cut
-                st.apart = len(explicit) == st.unit.width - 1 and any(
-                    len(t.text) > 1 and t.text[0] != "0" for t in explicit)
+                st.apart = len(explicit) == st.unit.width - 1 and (any(
+                    len(t.text) > 1 and t.text[0] != "0" for t in explicit) or any(
+                    r.heuristic == "one_cell_lost" for r in glued))
             elif len(explicit) == 1:
                 st.options = list(self._single(st, explicit[0]))
 
@@ -560,6 +561,43 @@ class Decoder:
             if read is not None and self.row_check(st.unit, read[0]) is True:
                 yield Reading(read[0], "glued_cells",
                               f"原文“{shown}”是粘连在一起的{w}个数：按本行总计等于各项之和切分为{read[1]}")
+
+    @heuristic("one_cell_lost", "table")
+    def _one_lost(self, st: UnitState, explicit: Sequence[Token]) -> Iterator[Reading]:
+        """A row printing one number fewer than its cells, apart: each place the missing cell may have, with the value
+        the row's total gives it there (``95 0 0 0 0 95`` for seven cells: a zero lost anywhere among the five, or
+        ``0`` lost before 95, or the total lost after the six). A scan's OCR drops a lone ``0`` (洪泽区 2024 by
+        RapidOCR: ``本年新收政府信息公开申请数量 95 0 0 0 0 95``); a page's text drops a blank cell, whose value the
+        totals make 0 as well. The table's equations decide among the places (``identity_candidates``), and one
+        across rows must confirm the reading (as for numbers printed apart); otherwise the row stays blank."""
+        unit = st.unit
+        cols = unit.columns
+        w = unit.width
+        if (len(unit.rows) != 1 or len(explicit) != w - 1 or not closed_under_sums(cols)
+                or any(t.kind != NUMBER or t.unit or not isinstance(t.value, int) or GLUED_ZERO.match(t.text)
+                       for t in explicit)):
+            return
+        at = {c.key: i for i, c in enumerate(cols)}
+        printed = [t.value for t in explicit]
+        places: dict[tuple[Any, ...], list[str]] = {}  # each reading, and the places the missing cell has in it
+        for k in range(w):
+            values: list[Any] = [*printed[:k], None, *printed[k:]]
+            if cols[k].sum_of:
+                missing = sum(values[at[key]] for key in cols[k].sum_of)
+            else:
+                total = next(c for c in cols if c.sum_of and cols[k].key in c.sum_of)
+                missing = values[at[total.key]] - sum(values[at[key]] for key in total.sum_of if key != cols[k].key)
+            if missing < 0:
+                continue
+            values[k] = missing
+            if self.row_check(unit, values) is True:
+                places.setdefault(tuple(values), []).append(f"“{cols[k].name}”")
+        shown = " ".join(t.text for t in explicit)
+        for values_read, names in places.items():
+            where = names[0] if len(names) == 1 else f"{'、'.join(names)}中的一格（哪一格都读成同样的数）"
+            yield Reading(values_read, "one_cell_lost",
+                          f"原文“{shown}”比本行的{w}格少一个数：缺的是{where}，按本行总计和表中的勾稽关系"
+                          "只能这样读")
 
     @staticmethod
     def _cut_values(st: UnitState, last: Token, parts: Sequence[str]) -> tuple[tuple[Any, ...], str] | None:

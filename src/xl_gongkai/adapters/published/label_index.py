@@ -64,6 +64,10 @@ MAX_HITS_PER_VARIANT = 64
 WRAPPED_PIECE_MIN_CHARS = 2
 # Brackets and separators around a table's own texts (``行政复议（结果维持``, ``总计）``) say nothing of their own.
 PUNCTUATION = str.maketrans("", "", "()（）[]【】:：,，、;；/／|｜")
+# A merged cell's letters down the lines' starts are taken as such when they spell three letters of a group label or
+# more (``（六）`` ‖ ``其他处`` ‖ ``理``; ``三`` ‖ ``、`` ‖ ``本`` ‖ …): two letters could be any row's words.
+MERGED_LETTERS_MIN = 3
+MERGED_LETTERS_GAP = 2  # lines of the rows' own text between two of its items (a label wrapped beside it)
 # header cells a conversion invented (``类别 数据1 … 数据6``), printed one after another
 _INVENTED = re.compile(rf"(?:{INVENTED_WORDS})+", re.IGNORECASE)
 # The commas of a sentence's enumeration: after ``538件`` they begin the next item of the list, never a row's label.
@@ -152,12 +156,13 @@ class Region:
 
     @classmethod
     def of(cls, tokens: Sequence[Token], norm: Callable[[str], str],
-           inserted: Callable[[str], bool] = lambda _: False) -> Region:
-        """``inserted``: items to leave out of the joined text (a group label's pieces inside a row's label)."""
+           inserted: Callable[[str], bool] = lambda _: False, dropped: frozenset[int] = frozenset()) -> Region:
+        """``inserted``: items to leave out of the joined text (a group label's pieces inside a row's label);
+        ``dropped``: the same, by their places among the tokens (``LabelIndex.merged_cell_letters``)."""
         norms, offsets, at = [], [], 0
-        for t in tokens:
+        for i, t in enumerate(tokens):
             n = norm(t.text) if t.kind == TEXT else ""
-            if n and inserted(n):
+            if n and (i in dropped or inserted(n)):
                 n = ""
             norms.append(n)
             offsets.append(at)
@@ -393,6 +398,57 @@ class LabelIndex:
         if len(text) < 2 or any(text in r for r in self.row_texts):
             return False
         return any(text in g for g in self.group_norms) and text not in self.group_norms
+
+    @heuristic("merged_cell_letters", "label")
+    def merged_cell_letters(self, tokens: Sequence[Token]) -> frozenset[int]:
+        """The letters of a merged group cell, printed at the starts of the lines down its rows: left out.
+
+        A PDF's text puts the merged cell's text beside the rows it spans, a few letters a line, each line's first
+        item: ``（六）`` ‖ ``其他处 2.申请人逾期未按收费`` ‖ ``理 通知要求缴纳费用、行`` (平潭 2023's page printed
+        to PDF by Chrome, as pdfplumber extracts it) put ``理`` inside the label of （六）2.; printed by LibreOffice,
+        ``度办`` ‖ ``（二）部分公开（区分`` ‖ ``理结`` ‖ ``处理的，只计这一情 19 1 0 0 0 0 20``. Each line's first item,
+        when it is the line's only item or text follows it, is such a letter when, with those of the lines before
+        it, it spells a part of a group label of ``MERGED_LETTERS_MIN`` letters or more in two items or more (a
+        run's later letters may have numbers after them: ``（三`` ‖ ``）不`` ‖ ``予公 5.属于三类内部`` ‖ ``开 0 0 0 0 0
+        0 0`` ‖ ``事务信息``). Lines of numbers, labels printed with their numbers and at most
+        ``MERGED_LETTERS_GAP`` other lines of text may stand between two of its items (the rows' own lines beside
+        the merged cell).
+        """
+        cores = [g.translate(PUNCTUATION) for g in self.group_norms]
+        found: set[int] = set()
+        run: list[int] = []
+        spelt = ""
+        gap = 0
+
+        def close() -> None:
+            if len(spelt) >= MERGED_LETTERS_MIN and len(run) >= 2:
+                found.update(run)
+
+        firsts: dict[int, int] = {}
+        for i, t in enumerate(tokens):
+            firsts.setdefault(t.line, i)
+        for line, i in sorted(firsts.items()):
+            items = [t for t in tokens[i:i + 2] if t.line == line]
+            if all(t.kind != TEXT for t in tokens[i:] if t.line == line):
+                continue  # a line of numbers between the rows: the merged cell's letters go on below it
+            lead = items[0]
+            letters = self.norm(lead.text).translate(PUNCTUATION) if lead.kind == TEXT else None
+            if letters is not None and run and (not letters or any(spelt + letters in c for c in cores)):
+                run.append(i)  # the next letters (``开 0 0 0 …``, numbers after them too), or punctuation (``、``)
+                spelt += letters
+                gap = 0
+                continue
+            piece = letters if len(items) == 1 or items[1].kind == TEXT else None  # a run starts with text only
+            if piece and any(piece in c for c in cores):  # a part of a group label: a run of its own
+                close()
+                run, spelt, gap = [i], piece, 0
+                continue
+            gap += piece is not None and piece != ""
+            if gap > MERGED_LETTERS_GAP:
+                close()
+                run, spelt, gap = [], "", 0
+        close()
+        return frozenset(found)
 
     def groups_without_rows(self, found: set[int]) -> dict[str, str]:
         """Row groups none of whose rows the text prints, whose rows are counts (not totals): group → label.

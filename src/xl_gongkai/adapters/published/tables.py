@@ -42,7 +42,7 @@ def read_table(form: Form, table: Table, toks: Sequence[Token], *, headed: bool,
     norm = norm or form.normalize
     index = label_index(form, table, norm, headed=headed)
     scanner = RowScanner(index, list(foreign))
-    scan = scanner.scan(Region.of(toks, norm, index.group_piece))
+    scan = scanner.scan(Region.of(toks, norm, index.group_piece, index.merged_cell_letters(toks)))
     decoder = Decoder(table, index, scan, equations(table, balances))
     decoder.each_row()
     grouped = _groups_as_rows(index, scan)
