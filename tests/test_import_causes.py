@@ -1277,3 +1277,15 @@ def test_45_a_zero_lost_where_no_equation_across_rows_can_confirm_it_stays_blank
     r = import_text(text)
     assert row(r, "requests", "new") == [None] * 7
     assert row(r, "requests", "carried_in") == TABLE_THREE["carried_in"]
+
+
+def test_45_a_rows_last_number_before_a_label_that_lost_its_enumerator_is_no_enumerator() -> None:
+    """RapidOCR lost ``二`` of ``二、上年结转…`` (洪泽区 2024): ``一、本年新收… 64 0 0 2 0 4 70`` ‖ ``、上年结转…``.
+    The ``70`` after the row's other numbers is its 总计, not an enumerator split from the next label (``1`` ‖
+    ``、申请人…``, ``split_enumerator``): both rows are read."""
+    text = (CAUSES / "44_merged_cell_letters_inside_a_label.txt").read_text("utf-8")
+    text = text.replace("\n二、上年结转", "\n、上年结转")
+    r = import_text(text)
+    assert row(r, "requests", "new") == TABLE_THREE["new"]
+    assert row(r, "requests", "carried_in") == TABLE_THREE["carried_in"]
+    assert not any("本年新收" in m for m in messages(r, "I5"))  # read as printed, not rebuilt (``one_cell_lost``)

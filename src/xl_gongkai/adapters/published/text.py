@@ -654,8 +654,12 @@ def line_tokens(line: Line, line_no: int) -> list[Token]:
 
 
 @heuristic("split_enumerator", "text")
-def split_enumerator(prev: Token, tok: Token) -> Token | None:
-    """An enumerator split from its label (``1`` ‖ ``、申请人…``) is one label again."""
+def split_enumerator(prev: Token, tok: Token, before: Token | None = None) -> Token | None:
+    """An enumerator split from its label (``1`` ‖ ``、申请人…``) is one label again. A number after another number
+    of its line (``before``) is a row's last cell, not an enumerator: a scan's OCR that lost ``二`` of ``二、上年结转…``
+    left ``… 95 0 0 0 0 95`` ‖ ``、上年结转…`` (洪泽区 2024 by RapidOCR)."""
+    if before is not None and before.line == prev.line and before.kind == NUMBER:
+        return None
     if (isinstance(prev.value, int) and 0 < prev.value < 100 and prev.text.isdigit()
             and _ENUMERATOR_REST.match(tok.text)):
         return replace(prev, kind=TEXT, text=prev.text + tok.text, value=None)
@@ -671,11 +675,11 @@ def unit_apart(prev: Token, tok: Token) -> Token | None:
     return None
 
 
-def _joins(prev: Token | None, tok: Token) -> Token | None:
-    """The token ``prev`` becomes when ``tok`` completes it, or ``None``."""
+def _joins(prev: Token | None, tok: Token, before: Token | None = None) -> Token | None:
+    """The token ``prev`` becomes when ``tok`` completes it, or ``None`` (``before``: the token before ``prev``)."""
     if prev is None or prev.kind != NUMBER or tok.kind != TEXT:
         return None
-    return split_enumerator(prev, tok) or unit_apart(prev, tok)
+    return split_enumerator(prev, tok, before) or unit_apart(prev, tok)
 
 
 @heuristic("number_between_grid_rows", "text")
@@ -706,7 +710,7 @@ def tokens(lines: Sequence[Line], start: int = 0) -> list[Token]:
         if i in strays:
             continue
         for tok in line_tokens(line, start + i):
-            joined = _joins(out[-1] if out else None, tok)
+            joined = _joins(out[-1] if out else None, tok, out[-2] if len(out) > 1 else None)
             if joined is not None:
                 out[-1] = joined
             else:
