@@ -1289,3 +1289,13 @@ def test_45_a_rows_last_number_before_a_label_that_lost_its_enumerator_is_no_enu
     assert row(r, "requests", "new") == TABLE_THREE["new"]
     assert row(r, "requests", "carried_in") == TABLE_THREE["carried_in"]
     assert not any("本年新收" in m for m in messages(r, "I5"))  # read as printed, not rebuilt (``one_cell_lost``)
+
+
+def test_45_a_label_printed_without_its_enumerator_is_said_as_printed() -> None:
+    """OCR that lost ``一、`` of the first row: the row is read by its bare label, and I4 shows the label as printed
+    (it had shown the official one twice: “使用的标签是“一、本年新收…”，正式格式为“一、本年新收…””)."""
+    text = (CAUSES / "44_merged_cell_letters_inside_a_label.txt").read_text("utf-8")
+    r = import_text(text.replace("\n一、本年新收", "\n本年新收"))
+    assert row(r, "requests", "new") == TABLE_THREE["new"]
+    assert messages(r, "I4") == ["I4 表三“一、本年新收政府信息公开申请数量”行使用的标签是"
+                                 "“本年新收政府信息公开申请数量”，正式格式为“一、本年新收政府信息公开申请数量”。"]

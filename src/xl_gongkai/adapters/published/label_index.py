@@ -73,6 +73,8 @@ _INVENTED = re.compile(rf"(?:{INVENTED_WORDS})+", re.IGNORECASE)
 # The commas of a sentence's enumeration: after ``538件`` they begin the next item of the list, never a row's label.
 _ENUMERATION = "、，,"
 _ENUMERATOR = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d{1,2}\.)")
+# the same, on a label as the spec spells it (full-width brackets): what a row printed without its enumerator shows
+_SHOWN_ENUMERATOR = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[.．、])")
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ class LabelIndex:
             stripped = _ENUMERATOR.sub("", n)
             if stripped != n and len(stripped) >= BARE_MIN_CHARS:
                 bare.setdefault(stripped, set()).add(ui)
-                shown[(ui, stripped)] = text
+                shown[(ui, stripped)] = _SHOWN_ENUMERATOR.sub("", text)  # as printed: without it (I4 says so)
         every = [n for _, _, n, _ in exact] + [self.norm(x) for c in self.table.columns for x in (c.label, *c.synonyms)]
         every += [self.norm(g.label) for g in (*self.table.row_groups, *self.table.column_groups)]
         for stripped, units in bare.items():
