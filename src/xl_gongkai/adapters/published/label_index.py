@@ -426,13 +426,15 @@ class LabelIndex:
             if len(spelt) >= MERGED_LETTERS_MIN and len(run) >= 2:
                 found.update(run)
 
-        firsts: dict[int, int] = {}
+        lines: dict[int, list[int]] = {}  # each line's tokens, by their places (a region's tokens are in order)
         for i, t in enumerate(tokens):
-            firsts.setdefault(t.line, i)
-        for line, i in sorted(firsts.items()):
-            items = [t for t in tokens[i:i + 2] if t.line == line]
-            if all(t.kind != TEXT for t in tokens[i:] if t.line == line):
+            lines.setdefault(t.line, []).append(i)
+        for line in sorted(lines):
+            places = lines[line]
+            if all(tokens[j].kind != TEXT for j in places):
                 continue  # a line of numbers between the rows: the merged cell's letters go on below it
+            i = places[0]
+            items = [tokens[j] for j in places[:2]]
             lead = items[0]
             letters = self.norm(lead.text).translate(PUNCTUATION) if lead.kind == TEXT else None
             if letters is not None and run and (not letters or any(spelt + letters in c for c in cores)):
