@@ -321,6 +321,44 @@ def test_a_json_that_is_no_payload_is_one_refusal(tmp_path: Path, capsys: pytest
         assert Counter(f["rule"] for f in result.findings) == Counter({"F1": 2})
 
 
+# ============================================================================================== workbooks of one's own
+
+def test_a_workbook_of_an_agencys_own_layout_reads_as_its_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                                  ) -> None:
+    """The real page opened in LibreOffice Calc and saved as .xlsx and .xls (the report's text and tables in cells,
+    merged cells as Calc makes them): no template, so read as a page's tables are — the page's cells, the note
+    saying how; a template with a sheet lost is still refused by name (tests/test_workbook_files.py)."""
+    from xl_gongkai.adapters.published.workbook_tables import FOREIGN_NOTE
+
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE.read_bytes())
+    profile = tmp_path / "profile"
+    for suffix in ("xlsx", "xls"):
+        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                        "--infilter=HTML (StarCalc)", "--convert-to", suffix, "--outdir", str(tmp_path / "calc"),
+                        str(page)], check=True, capture_output=True, timeout=180)
+        book = tmp_path / "calc" / f"page.{suffix}"
+        src = open_source(book)
+        assert src.kind == "published" and src.notes[0] == FOREIGN_NOTE
+        assert src.report.values == open_source(PAGE).report.values
+    code, out, _ = run(capsys, "import", tmp_path / "calc" / "page.xlsx", "-o", tmp_path / "page.json", *DAY)
+    assert code in (0, 1) and FOREIGN_NOTE in out
+
+
+def test_a_workbook_with_nothing_of_a_report_is_one_refusal(tmp_path: Path) -> None:
+    """A workbook of something else (a list of names) is no template and no report's tables: one refusal."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "电话"])
+    wb.active.append(["张三", "12345"])
+    book = tmp_path / "名单.xlsx"
+    wb.save(book)
+    with pytest.raises(InputError) as exc:
+        open_source(book)
+    assert "不像一份政府信息公开工作年度报告" in str(exc.value) and str(book) in str(exc.value)
+
+
 # ============================================================================================== .xls
 
 def test_an_xls_template_checks_like_the_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

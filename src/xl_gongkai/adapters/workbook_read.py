@@ -159,6 +159,11 @@ def sheet_names(path: Path) -> list[str]:
         return list(_open(path).sheet_names)
 
 
+class NotTemplate(InputError):
+    """A workbook with none of a template's sheets: no template at all (an agency's own Excel of the tables, which
+    ``load`` then reads as a published report), not a template with sheets lost."""
+
+
 def missing_sheets(missing: list[str], path: Path) -> InputError:
     return InputError("缺少工作表" + "、".join(f"“{s}”" for s in missing) +
                       f"。这不是本模板的工作簿，或工作表被删除、改名；{NEW_TEMPLATE_REFILL.cli}。",
@@ -402,6 +407,8 @@ def read_workbook(path: str | Path, form: Form | None = None) -> Report:
     if role(form, grids) == "audit":
         raise OwnOutput("这是本工具写出的审核结果，不是一份报告。", place=str(p))
     missing = [s for s in areas if s not in grids and s not in optional_sheets(form)]
+    if missing and not any(s in grids for s in areas):
+        raise NotTemplate(*missing_sheets(missing, p).args, place=str(p))
     if missing:
         raise missing_sheets(missing, p)
     return report_from_grids(form, grids, str(p))

@@ -495,6 +495,19 @@ def inspect_package(path: str | Path, areas: Mapping[str, tuple[int, int]],
     return scans
 
 
+def sheet_list(path: str | Path) -> list[str]:
+    """The names of the sheets workbook.xml lists, in order, read through the same bounded package reader and
+    parser as every part (for a workbook that is no template: its sheets are then read by name)."""
+    where = str(path)
+    with ZipPackage.open(Path(path), functools.partial(_refuse, where)) as pkg:
+        info = pkg.find(_BOOK)
+        if info is None:
+            return []
+        sheets, _ = _CHECKED.part(pkg, info, info.filename, functools.partial(_book_sheets, where=where,
+                                                                            label=info.filename))
+    return [name for name, _ in sheets if name]
+
+
 def _scan_watched(data: bytes, area: tuple[int, int], sheet: str, where: str, *,
                   watch: tuple[int, int]) -> SheetScan:
     """A watched sheet: when surely nothing is in the watched column, that alone (the reader leaves the sheet

@@ -91,13 +91,26 @@ def _read(p: Path, fmt: InputFormat) -> Source:
         return Source(p, loaded.report, "payload" if loaded.is_payload else "report-json", loaded.notes)
     if fmt.key == "workbook":
         from ..adapters.workbook_macros import macro_findings
-        from ..adapters.workbook_read import read_workbook
+        from ..adapters.workbook_read import NotTemplate, read_workbook
 
-        return Source(p, read_workbook(p), "workbook", findings=macro_findings(p))
+        try:
+            return Source(p, read_workbook(p), "workbook", findings=macro_findings(p))
+        except NotTemplate:
+            return _foreign_workbook(p)
     from ..adapters.published.files import import_file
 
     result = import_file(p, fmt)
     return Source(p, result.report, "published", list(result.notes), result.findings, embedded=result.embedded)
+
+
+def _foreign_workbook(p: Path) -> Source:
+    """A workbook that is no template (an agency's own Excel of the tables): its sheets read as a page's tables are,
+    by their labels and identities (``workbook_tables``), and said so."""
+    from ..adapters.published import import_document
+    from ..adapters.published.workbook_tables import FOREIGN_NOTE, parse_foreign_workbook
+
+    result = import_document(parse_foreign_workbook(p))
+    return Source(p, result.report, "published", [FOREIGN_NOTE, *result.notes], result.findings)
 
 
 def _converted(p: Path, fmt: InputFormat, notes: list[str]) -> Source:
