@@ -341,8 +341,12 @@ def test_a_workbook_of_an_agencys_own_layout_reads_as_its_tables(tmp_path: Path,
         src = open_source(book)
         assert src.kind == "published" and src.notes[0] == FOREIGN_NOTE
         assert src.report.values == open_source(PAGE).report.values
-    code, out, _ = run(capsys, "import", tmp_path / "calc" / "page.xlsx", "-o", tmp_path / "page.json", *DAY)
+    book = tmp_path / "calc" / "page.xlsx"
+    code, out, _ = run(capsys, "import", book, "-o", tmp_path / "page.json", *DAY)
     assert code in (0, 1) and FOREIGN_NOTE in out
+    before = book.read_bytes()  # fill cannot write it, and says how to get a template from it
+    code, out, err = run(capsys, "fill", book, *DAY)
+    assert code == 2 and "不是本工具的模板" in err and "-o 新文件.xlsm" in err and book.read_bytes() == before
 
 
 def test_a_workbook_with_nothing_of_a_report_is_one_refusal(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .argparse_zh import ChineseParser, chinese, integer  # noqa: E402
@@ -48,8 +49,20 @@ def say(text: str) -> None:
 
 
 # what to do with a workbook the tool reads but cannot rewrite
+if TYPE_CHECKING:
+    from .commands.load import Source
+
 _RESAVE = {"xls": "这是 Excel 97-2003 工作簿（.xls），可以校验，不能写入；请在 Excel 或 WPS 中另存为 .xlsm 后再试。",
            "ods": "这是 OpenDocument 电子表格，可以校验，不能写入；请在 LibreOffice 或 WPS 中另存为 .xlsx 后再试。"}
+_OWN_LAYOUT = ("这是按自己的版式做的 Excel 表格，不是本工具的模板：可以导入、校验，不能写入；要得到可以填写的模板，"
+               "请用“xl-gongkai import 该文件 -o 新文件.xlsm”把它导入一份新模板。")
+
+
+def _not_writable(src: Source) -> str:
+    """What to do with a file that is read but cannot be written: resave it, or import it into a template."""
+    if src.kind == "published" and src.format in ("xlsx", "xls"):
+        return _OWN_LAYOUT
+    return _RESAVE.get(src.format, "")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -62,7 +75,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     src = open_source(args.path)
     if args.write and not src.is_file_workbook:
         raise UsageError("--write 只用于工作簿（.xlsm/.xlsx）：把校验结果、摘要和标记写进该工作簿。"
-                         + _RESAVE.get(src.format, ""))
+                         + _not_writable(src))
     previous = open_source(args.previous).report if args.previous else None
     packs = load_packs(args.pack or ())
     done = run_check(src, previous=previous, today=args.today, write=args.write, packs=packs,
@@ -237,7 +250,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     guard_outputs([out or Path(args.path)], inputs)
     src = open_source(args.path)
     if not src.is_file_workbook:
-        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。" + _RESAVE.get(src.format, ""))
+        raise UsageError("fill 只用于工作簿（.xlsm/.xlsx）。" + _not_writable(src))
     ledger = None
     if args.ledger:
         from .commands.ledger import load_ledger
