@@ -1299,3 +1299,17 @@ def test_45_a_label_printed_without_its_enumerator_is_said_as_printed() -> None:
     assert row(r, "requests", "new") == TABLE_THREE["new"]
     assert messages(r, "I4") == ["I4 表三“一、本年新收政府信息公开申请数量”行使用的标签是"
                                  "“本年新收政府信息公开申请数量”，正式格式为“一、本年新收政府信息公开申请数量”。"]
+
+
+def test_44_a_wrapped_labels_pieces_that_spell_a_middle_of_a_group_label_are_kept() -> None:
+    """Labels wrapped at the starts of lines (``（一`` ‖ ``）予 以公开 20 …`` ‖ ``（二）部分`` ‖ ``公开 （区分…``):
+    ``予`` and ``公开`` spell 予公开 of （三）不予公开, but not from its start as a merged cell prints it — they are
+    the labels' own letters, and every row is read (a case ``test_import.py``'s harmless damage found)."""
+    text = (CAUSES / "44_merged_cell_letters_inside_a_label.txt").read_text("utf-8")
+    disclosed = " ".join(map(str, TABLE_THREE["disclosed"]))
+    partial = "（区分处理的，只计这一情形，不计其他情形）"
+    printed = f"三、 （一）予以公开 {disclosed}\n本年\n度办 （二）部分公开{partial}"
+    assert printed in text
+    text = text.replace(printed, f"三、\n本年\n度办\n（一\n）予 以公开 {disclosed}\n（二）部分\n公开 {partial}")
+    r = import_text(text)
+    assert table_three(r) == TABLE_THREE

@@ -410,7 +410,9 @@ class LabelIndex:
         to PDF by Chrome, as pdfplumber extracts it) put ``理`` inside the label of （六）2.; printed by LibreOffice,
         ``度办`` ‖ ``（二）部分公开（区分`` ‖ ``理结`` ‖ ``处理的，只计这一情 19 1 0 0 0 0 20``. Each line's first item,
         when it is the line's only item or text follows it, is such a letter when, with those of the lines before
-        it, it spells a part of a group label of ``MERGED_LETTERS_MIN`` letters or more in two items or more (a
+        it, it spells the start of a group label (read down from its first letter, as the cell prints it; a wrapped
+        label's ``）予`` ‖ ``公开`` spells 予公开 of （三）不予公开, but not from its start), ``MERGED_LETTERS_MIN``
+        letters or more in two items or more (a
         run's later letters may have numbers after them: ``（三`` ‖ ``）不`` ‖ ``予公 5.属于三类内部`` ‖ ``开 0 0 0 0 0
         0 0`` ‖ ``事务信息``). Lines of numbers, labels printed with their numbers and at most
         ``MERGED_LETTERS_GAP`` other lines of text may stand between two of its items (the rows' own lines beside
@@ -437,13 +439,15 @@ class LabelIndex:
             items = [tokens[j] for j in places[:2]]
             lead = items[0]
             letters = self.norm(lead.text).translate(PUNCTUATION) if lead.kind == TEXT else None
-            if letters is not None and run and (not letters or any(spelt + letters in c for c in cores)):
-                run.append(i)  # the next letters (``开 0 0 0 …``, numbers after them too), or punctuation (``、``)
+            if letters is not None and run and (any(c.startswith(spelt + letters) for c in cores) if letters
+                                                else gap == 0):
+                run.append(i)  # the next letters (``开 0 0 0 …``, numbers after them too), or punctuation right
+                # after them (``三`` ‖ ``、`` ‖ ``本``; a comma further down is a wrapped label's)
                 spelt += letters
                 gap = 0
                 continue
             piece = letters if len(items) == 1 or items[1].kind == TEXT else None  # a run starts with text only
-            if piece and any(piece in c for c in cores):  # a part of a group label: a run of its own
+            if piece and any(c.startswith(piece) for c in cores):  # a group label's first letters: a run of its own
                 close()
                 run, spelt, gap = [i], piece, 0
                 continue
