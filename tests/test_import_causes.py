@@ -529,12 +529,16 @@ def test_39_a_missing_row_under_a_label_past_recognition_lets_no_dealing_cross_i
     added row's numbers may be 2's: no dealing crosses it, and the rows from the surplus to the row that printed
     too few (``- 3 -``, a page number) are doubted. Every row is its value (the made-up table of 15–20) or blank."""
     text = (CAUSES / "39_rows_under_their_numbers_and_a_label_past_recognition.md").read_text("utf-8")
-    for printed in ("2.其他法律行政止公开", "2.其他洼律行正止公开"):  # one letter off; past recognition
-        r = import_text(text.replace("2.其他法律行政止公开", printed))
-        for key, values in TABLE_THREE.items():
-            assert row(r, "requests", key) in (values, [None] * 7), key
-        assert row(r, "requests", "withheld_query") == [None] * 7
-    # the merged cell's letters (``三`` ‖ ``、``) are no part of the label: past recognition, it is an added row
+    # the merged cell's letters (``三`` ‖ ``、``) are no part of the label and the page number (``- 3 -``, in a row
+    # of cells) is dropped: one letter off, the label is found and every row is read (（六） printed as one row)
+    r = import_text(text)
+    assert {k: v for k, v in table_three(r).items() if not k.startswith("other_")} == {
+        k: v for k, v in TABLE_THREE.items() if not k.startswith("other_")}
+    # past recognition, it is an added row, and no dealing crosses it
+    r = import_text(text.replace("2.其他法律行政止公开", "2.其他洼律行正止公开"))
+    for key, values in TABLE_THREE.items():
+        assert row(r, "requests", key) in (values, [None] * 7), key
+    assert row(r, "requests", "withheld_query") == [None] * 7
     assert any("“2.其他洼律行正止公开”" in m for m in messages(r, "I3"))
 
 
@@ -1313,3 +1317,17 @@ def test_44_a_wrapped_labels_pieces_that_spell_a_middle_of_a_group_label_are_kep
     text = text.replace(printed, f"三、\n本年\n度办\n（一\n）予 以公开 {disclosed}\n（二）部分\n公开 {partial}")
     r = import_text(text)
     assert table_three(r) == TABLE_THREE
+
+
+@pytest.mark.parametrize("mark", ["续表", "续上表", "表三（续）"])
+def test_39_a_table_continued_line_is_the_tables_own_text(mark: str) -> None:
+    """39 with the mark of a table continued on the next page between its lines (as ``scripts/perturb_import.py``
+    inserts it): the numbers after it are the next row's, printed above its label. Taken for a row of their own,
+    they had left that row reading the numbers after its label — the next row's — and every row after it too."""
+    text = (CAUSES / "39_rows_under_their_numbers_and_a_label_past_recognition.md").read_text("utf-8")
+    for line in ("计其他情形）\n", "理 5.属于三类内部事务信息\n"):
+        assert line in text
+        text = text.replace(line, f"{line}\n{mark}\n\n")
+    r = import_text(text)
+    assert {k: v for k, v in table_three(r).items() if not k.startswith("other_")} == {
+        k: v for k, v in TABLE_THREE.items() if not k.startswith("other_")}

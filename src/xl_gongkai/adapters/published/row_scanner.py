@@ -35,6 +35,9 @@ _ANNOTATION = re.compile(r"^\([^()]{1,12}\)$")
 # ``table_note``: a note printed with the table (``注：行政复议、行政诉讼数量含上年度结转数量。``, 上海市政府办公厅
 # 2025 between 表四's header and its numbers) is no row's label.
 NOTE_START = re.compile(r"^(?:注|备注|说明)\d*[:：]")
+# A table continued on the next page says so (``续表``, ``续上表``, ``表三（续）``): the table's own text, like its
+# header printed again — numbers after it are a row's printed above its label, not a row of their own.
+TABLE_CONTINUED = re.compile(r"^(?:表[一二三四]?)?[(（]?续(?:上?表)?[)）]?$")
 UNIT_WORDS = frozenset({"件", "项", "个", "万元", "元", "单位:件", "单位:万元", "(件)", "(万元)"})
 
 
@@ -275,7 +278,7 @@ class RowScanner:
             return True
         if text in UNIT_WORDS or self.index.is_table_text(text):
             return True
-        return bool(INVENTED_HEADER.match(text))
+        return bool(INVENTED_HEADER.match(text) or TABLE_CONTINUED.match(text))
 
     def is_foreign_table_text(self, text: str) -> bool:
         """Text of another table's rows (its heading is missing): not a row added to this one."""

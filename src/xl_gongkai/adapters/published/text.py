@@ -246,11 +246,13 @@ def is_page_marker(line: str) -> bool:
 
 def markers_dropped(raws: list[str]) -> list[str]:
     """The lines without their page markers; a marker between two blank lines takes one of them with it (the
-    paragraph it was: two blank lines end a row of a table copied cell under cell)."""
+    paragraph it was: two blank lines end a row of a table copied cell under cell). A markdown table's row whose
+    cells print nothing but a marker is one too (markitdown put 洪泽区 2024's ``- 3 -`` into a row of table 三:
+    ``|     |     |     |     | -   | 3 - |``, read as three items of the row above)."""
     out: list[str] = []
     skip_blank = False
     for raw in raws:
-        if is_page_marker(raw):
+        if is_page_marker(raw) or (raw.lstrip().startswith("|") and is_page_marker(_cells_printed(raw))):
             skip_blank = bool(out) and not out[-1].strip()
             continue
         if skip_blank and not raw.strip():
@@ -259,6 +261,11 @@ def markers_dropped(raws: list[str]) -> list[str]:
         skip_blank = False
         out.append(raw)
     return out
+
+
+def _cells_printed(row: str) -> str:
+    """A markdown table row as its cells print it: the cells that hold something, one space apart."""
+    return " ".join(c.strip() for c in row.strip().strip("|").split("|") if c.strip())
 
 
 # the longest title line a running header repeats (a report's title is one line of 20–40 characters)
