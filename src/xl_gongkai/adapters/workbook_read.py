@@ -105,7 +105,7 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: boo
     size = regular_file(path).st_size  # never a FIFO or a device: calamine would wait for ever
     if size > MAX_FILE_BYTES:
         raise InputError(_TOO_BIG.format(mb=size // (1024 * 1024)), place=str(path))
-    if _is_ole(path):
+    if is_ole(path):
         return _xls_grids(path, areas, lenient)
     scans = inspect_package(path, areas, only_if)
     skip = {sheet for sheet in only_if or () if sheet in scans and not scans[sheet].watched}
@@ -116,7 +116,7 @@ def read_grids(path: Path, areas: Mapping[str, tuple[int, int]], *, lenient: boo
 _TOO_BIG = f"文件过大（{{mb}} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），不是本模板的工作簿，未读取。"
 
 
-def _is_ole(path: Path) -> bool:
+def is_ole(path: Path) -> bool:
     """An Excel 97-2003 workbook (.xls, WPS's .et): a compound file, not a zip package."""
     from .ole import OLE_MAGIC
 

@@ -27,12 +27,9 @@ SHEET_AREA = (400, 40)  # rows and columns read of each sheet: the three tables 
 
 def parse_foreign_workbook(path: Path) -> Document:
     """The lines of every sheet of a workbook that is no template: each sheet's name, then its rows as grid rows."""
-    from ..ole import OLE_MAGIC
-    from ..workbook_read import read_grids
+    from ..workbook_read import is_ole, read_grids
 
-    with open(path, "rb") as fh:
-        ole = fh.read(len(OLE_MAGIC)) == OLE_MAGIC
-    names = _xls_sheets(path) if ole else _xlsx_sheets(path)
+    names = _xls_sheets(path) if is_ole(path) else _xlsx_sheets(path)
     if len(names) > MAX_SHEETS:
         raise InputError(f"工作簿有 {len(names)} 张工作表，超过 {MAX_SHEETS} 张的上限，不像是一份年度报告的表格，"
                          "未读取。", place=str(path))
