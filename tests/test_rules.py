@@ -178,3 +178,18 @@ def test_a_rule_that_cannot_run_is_an_error(reference: Report) -> None:
 def test_every_catalogue_kind_is_registered() -> None:
     check(load("panzhihua-dongqu-kejiju-2025"), today=TODAY)
     assert all(r.kind in KINDS for r in catalogue())
+
+
+def test_the_rules_a_report_is_checked_by_are_the_rules_given_each_time(huaian: Report) -> None:
+    """Which rules apply is worked out once per sequence of rules and form: another sequence — fewer rules, the
+    same rules in another order, a list changed in place — is checked by its own rules, never by a plan kept from
+    before."""
+    broken = bump(huaian, "requests.carried_out.natural_person")
+    every = list(catalogue())
+    full = {f.rule for f in check(broken, today=TODAY, rules=every).findings}
+    assert {"R1", "R2"} <= full
+    without_r1 = [r for r in every if r.id != "R1"]
+    assert {f.rule for f in check(broken, today=TODAY, rules=without_r1).findings} == full - {"R1"}
+    every[every.index(next(r for r in every if r.id == "R2"))] = next(r for r in every if r.id == "R1")
+    assert {f.rule for f in check(broken, today=TODAY, rules=every).findings} == full - {"R2"}
+    assert {f.rule for f in check(broken, today=TODAY, rules=list(catalogue())).findings} == full

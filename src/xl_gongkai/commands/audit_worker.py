@@ -57,7 +57,9 @@ def _rules() -> list[Any]:
     from ..core.rules import catalogue
 
     rules: list[Any] | None = _SETUP.get("checked_rules")
-    return rules if rules is not None else list(catalogue())
+    if rules is None:
+        rules = _SETUP["checked_rules"] = list(catalogue())
+    return rules
 
 
 def check_files(tasks: Sequence[tuple[int, str, str | None]]) -> list[str]:

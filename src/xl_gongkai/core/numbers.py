@@ -7,6 +7,7 @@ Workbook readers return floats for integers (python-calamine), text for numbers 
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -129,8 +130,13 @@ def _plain_numbers(values: list[Any]) -> tuple[list[Number | None], list[int | N
     whole = list(map(int, values))
     if whole and (min(whole) <= -_EXACT or max(whole) >= _EXACT):
         return None
-    return ([w if w == v else v for w, v in zip(whole, values, strict=True)],
-            [w if w == v else None for w, v in zip(whole, values, strict=True)])
+    # the positions of the values that are not whole numbers (a few amounts in 万元), found in C; the rest are ints
+    fractional = list(itertools.compress(itertools.count(), map(operator.ne, whole, values)))
+    numbers: list[Number | None] = list(whole)
+    wholes: list[int | None] = list(whole)
+    for i in fractional:
+        numbers[i], wholes[i] = values[i], None
+    return numbers, wholes
 
 
 def decimals_of(x: Number) -> int:

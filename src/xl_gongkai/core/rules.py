@@ -10,6 +10,7 @@ never a silent pass.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -133,19 +134,48 @@ def check(
     """
     from . import kinds  # noqa: F401  (registers the kinds, also for rules given by the caller)
 
-    rules = list(rules if rules is not None else load_catalogue())
     today = today or dt.date.today()
-    given = {"previous"} if previous is not None else set()
+    plan = _plan(rules if rules is not None else list(load_catalogue()), report.form, previous is not None)
     found: list[Finding] = []
-    for rule in rules:
-        if rule.applies_to(report.form) and given.issuperset(rule.needs):
-            found.extend(_run(rule, RuleContext(report, rule, today, previous)))
-    order = {r.id: i for i, r in enumerate(rules)}
-    attached = [
-        replace(f, explanation=report.explanations[f.key]) if report.explanations.get(f.key) else f
-        for f in found
-    ]
-    return Validation(sort_findings(attached, order))
+    for rule in plan.rules:
+        found.extend(_run(rule, RuleContext(report, rule, today, previous)))
+    explanations = report.explanations
+    attached = ([replace(f, explanation=explanations[f.key]) if explanations.get(f.key) else f for f in found]
+                if explanations else found)
+    return Validation(sort_findings(attached, plan.order))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which rules of a sequence run on a form (with or without last year's report), and the sequence's order
+    of rule ids (findings are sorted by it)."""
+
+    rules: tuple[Rule, ...]
+    order: Mapping[str, int]
+
+
+MAX_PLANS = 64  # rule sequences and forms a process keeps a plan for (an audit has one or two)
+_PLANS: dict[tuple[int, ...], tuple[Sequence[Rule], Form, _Plan]] = {}
+
+
+def _plan(rules: Sequence[Rule], form: Form, with_previous: bool) -> _Plan:
+    """The rules of ``rules`` that apply to ``form`` and whose needs are given, worked out once per sequence and
+    form in a process — an audit checks thousands of reports with one catalogue, and which rules apply is the
+    same for each. Kept by the identities of the rules and the form, with the objects themselves (so that an id
+    stands for nothing else)."""
+    rules = rules if isinstance(rules, (list, tuple)) else list(rules)
+    key = (id(form), with_previous, *map(id, rules))
+    known = _PLANS.get(key)
+    if known is not None and known[1] is form and len(known[0]) == len(rules) and all(
+            map(operator.is_, known[0], rules)):
+        return known[2]
+    given = {"previous"} if with_previous else set()
+    plan = _Plan(tuple(r for r in rules if r.applies_to(form) and given.issuperset(r.needs)),
+                 {r.id: i for i, r in enumerate(rules)})
+    if len(_PLANS) >= MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[key] = (tuple(rules), form, plan)
+    return plan
 
 
 def _run(rule: Rule, ctx: RuleContext) -> list[Finding]:
