@@ -763,6 +763,26 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     # the office that compiled it named after its agency (三元区人社局 2021)
     ("2021年政府信息公开工作年度报告\n本报告由某区人力资源和社会保障局政府信息公开工作机构-办公室编制。\n"
      "一、总体情况\n……\n", "某区人力资源和社会保障局"),
+    # a CMS box whose labels are spaced out and another field on the same line (咸宁市市场监管局 2025), or printed
+    # without colons (府谷县政府办 2022: the label ``标   题`` glued to the name read 标题县政府办)
+    ("索引号 : 文 号 : 无\n名 称: 某市市场监督管理局2025年信息公开工作年度报告 发布日期: 2026年01月21日\n"
+     "本报告根据《条例》规定编制。\n一、总体情况\n2025年,我局……\n", "某市市场监督管理局"),
+    ("索引号 bgs01/2023-00011 发文字号\n标   题 某县水利局2022年度政府信息公开工作年度报告\n"
+     "发布机构 某县水利局 公文时效 有效\n本报告根据《条例》规定编制。\n一、总体情况\n……\n", "某县水利局"),
+    ("发布机构 某县水利局 公文时效 有效\n2022年度政府信息公开工作年度报告\n一、总体情况\n……\n", "某县水利局"),
+    # a column's name above the sentence that publishes the report (泰州市教育局 2022: 部门信息公开年报 2022)
+    ("部门信息公开年报 2022\n发布机构 市教育局 发文日期 2023-01-18\n市教育局\n"
+     "根据《条例》规定,现公布某市教育局2022年政府信息公开工作年度报告。\n一、总体情况\n……\n", "某市教育局"),
+    # a customs house reports for its district (广州海关、湛江海关 2023)
+    ("您的位置:首页 > 政府信息公开 > 政府信息公开年报 > 关区年报\n某某海关关区2023年政府信息公开工作年度报告\n"
+     "一、总体情况\n……\n", "某某海关"),
+    ("您的位置:首页 > 政府信息公开年报 > 关区报告\n根据《条例》等规定,梳理编制某某海关关区2023年政府信息公开工作"
+     "年度报告。\n一、总体情况\n……\n", "某某海关"),
+    # 组织编制 (中江县 2022), and a title ``……工作情况报告`` in the sentence that publishes it (连生乡 2024)
+    ("一、总体情况\n本年度报告根据《条例》要求,由某县人民政府办公室组织编制。\n(一)主动公开方面。……\n",
+     "某县人民政府办公室"),
+    ("依据《条例》第五十条规定,特向社会公布2024年某乡人民政府政府信息公开工作情况报告。\n一、总体情况\n……\n",
+     "某乡人民政府"),
 ])
 def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, tmp_path: Path) -> None:
     name = "r.html" if text.startswith("<html>") else "r.txt"
@@ -958,3 +978,46 @@ def test_a_pages_source_field_of_another_kind_than_the_report_calls_itself_is_no
     once it may be another body's words; 我县 is as often the place as the body."""
     text = f"2023年政府信息公开工作年度报告\n{source}\n一、总体情况\n2023年，{body}\n六、其他需要报告的事项\n无。\n"
     assert import_text(text).report.metadata.get("agency") == agency
+
+
+@pytest.mark.parametrize("sentence", [
+    "现结合我镇实际,从总体情况等六个方面汇报我镇2023年政府信息公开工作。",
+    "现将我镇2023年度政府信息公开工作情况报告如下。",
+])
+def test_the_year_of_the_sentence_that_reports_the_years_work(sentence: str) -> None:
+    """A town's page with no title and no statistics period (尼勒克县某镇 2023, as the page is stored): the year is the
+    one of the sentence that reports the year's work, said in I5."""
+    result = import_text(f"一、总体情况\n本报告是根据《条例》要求,{sentence}\n二、主动公开政府信息情况\n……\n")
+    assert result.report.metadata.get("year") == 2023
+    assert any(f.rule == "I5" and "2023" in f.message for f in result.findings)
+
+
+def _one_cell_a_line(rows: list[tuple[str, list[int]]], after: str) -> str:
+    return "".join(f"{label}\n{after}" + "".join(f"{n}\n{after}" for n in numbers) for label, numbers in rows)
+
+
+@pytest.mark.parametrize("chrome", ["", "登录 | 注册\n"])
+def test_lines_of_one_pipe_between_cells_separate_them(chrome: str) -> None:
+    """A page stored with every cell on a line of its own and a line holding only ``|`` after each (尼勒克县某镇 2023:
+    表二 and 表三 read as blank tables, 73 printed cells lost): the pipes separate cells and hold none, so the table
+    reads as one printed a cell a line. A ``|`` inside the page's menu changes nothing."""
+    form = load_form()
+    table = form.table("requests")
+    rows = [(row.label, [3, 1, 0, 0, 0, 1, 5] if row.key == "new" else [0] * 7) for row in table.rows
+            if row.key in ("new", "carried_in")]
+    header = "三、收到和处理政府信息公开申请情况\n|\n申请人情况\n|\n自然人\n|\n法人或其他组织\n|\n总计\n|\n"
+    text = f"{chrome}一、总体情况\n2023年,我镇……\n{header}{_one_cell_a_line(rows, '|' + chr(10))}"
+    values = import_text(text).report.values
+    got = [values.get(CellKey("requests", "new", c.key)) for c in table.columns]
+    assert got == [3, 1, 0, 0, 0, 1, 5]
+
+
+def test_a_line_of_one_pipe_is_an_empty_cell_where_cells_end_in_a_pipe() -> None:
+    """Where each cell's own line ends in ``|`` (冷水滩区高科园 2023: ``一、本年新收…… |`` ‖ six lines ``|`` ‖
+    ``0 |``), a line of one ``|`` is an empty cell: the row keeps its count, nothing is moved into 自然人."""
+    form = load_form()
+    new = form.table("requests").row("new")
+    text = (f"一、总体情况\n2023年,我园……\n三、收到和处理政府信息公开申请情况\n申请人情况 |\n自然人 |\n总计 |\n"
+            f"{new.label} |\n" + "|\n" * 6 + "0 |\n")
+    values = import_text(text).report.values
+    assert values.get(CellKey("requests", "new", "natural_person")) is None

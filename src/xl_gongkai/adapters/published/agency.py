@@ -30,7 +30,13 @@ MAX_NAME_CHARS = 40  # the longest agency names (深圳市深汕特别合作区�
 # Labels of the fields a CMS prints above an article: the value after them may be a name, the label never is.
 FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名称", "题名", "公文标题", "发布机构", "发文机关",
                 "发文单位", "发布单位", "来源", "信息来源", "所属机构", "主办单位", "编制单位")
-_FIELD = re.compile(r"^\s*(?:" + "|".join(FIELD_LABELS) + r")\s*[:：]\s*")
+# A field's label as a CMS prints it: its characters may be spaced out to the width of a longer label (``名 称``,
+# ``标   题``); a colon follows it, or — in a box printed without one — a space
+# (``发布机构 县政府办公室 公文时效 有效``).
+_LABEL = "|".join(r"\s*".join(label) for label in sorted(FIELD_LABELS, key=len, reverse=True))
+_FIELD = re.compile(rf"^\s*(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+(?=\S))")
+# The next field printed on the same line after a value (``名 称: 某局2025年……年度报告 发布日期: 2026年01月21日``)
+_NEXT_FIELD = re.compile(r"\s+[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,5}\s*[:：]")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
 # (a colon or an at sign too: a label, or a mirror's spam before the title:
 # ``《uedbet体育_uedbet官网@:西柳镇人民政府2023年…》``)
@@ -117,13 +123,21 @@ def _clean(piece: str) -> str | None:
         return None
     if name in AGENCY_ENDINGS:  # a bare ending names nobody: ``…工作机构-办公室`` split at its hyphen
         return None
-    return name
+    return _CUSTOMS_DISTRICT.sub("海关", name)
+
+
+# A customs house reports for its district (``广州海关关区2023年……年度报告``): the agency is the customs house.
+_CUSTOMS_DISTRICT = re.compile(r"海关关区$")
 
 
 def field_value(line: str) -> tuple[str, str] | None:
     """``(label, value)`` of a CMS field line (``标题：平潭综合实验区公安局2022年…``), else ``None``."""
-    m = _FIELD.match(unicodedata.normalize("NFKC", line))
+    text = unicodedata.normalize("NFKC", line)
+    m = _FIELD.match(text)
     if m is None:
         return None
-    label = m.group(0).strip().rstrip(":：").strip()
-    return label, unicodedata.normalize("NFKC", line)[m.end():].strip()
+    label = re.sub(r"\s+", "", m.group("label"))
+    value = text[m.end():].strip()
+    if ":" not in m.group(0):  # a box without colons: the value is what stands before the next space
+        return label, value.split()[0] if value else ""
+    return label, _NEXT_FIELD.split(value, maxsplit=1)[0].strip()

@@ -33,7 +33,7 @@ from .text import Line
 # A title whose last words were typed out of order (``昌图县七家子镇2023年政府信息公开 工作告年度报``, a township's
 # page as published) is still the title: four to six of the characters of 工作年度报告, 报 and 告 among them.
 _JUMBLED = r"(?=[工作年度报告]*报)(?=[工作年度报告]*告)[工作年度报告]{4,6}(?![\u4e00-\u9fff])"
-_REPORT = rf"(?:政府信息公开|政务公开|信息公开)(?:(?:工作)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})"
+_REPORT = rf"(?:政府信息公开|政务公开|信息公开)(?:(?:工作)?\s*(?:情况)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})"
 _TITLE = re.compile(
     rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
 )
@@ -61,12 +61,15 @@ _PERIOD = re.compile(
     r"(?:至|到|—|-|~|－|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 )
 # “编制了2021年政府信息公开年度报告”, “现公布本机关2023年度政府信息公开工作年度报告”
+# — or the sentence that reports the year's work itself: “汇报我镇2023年政府信息公开工作”, “现将2023年度政府信息公开
+# 工作情况报告如下” (a town's page without title or statistics period)
 _COMPILED_YEAR = re.compile(
     r"(?:编制|公布|发布|形成|制作)(?:了|完成)?[^。；]{0,12}?((?:19|20)\d{2})\s*年度?[^。；]{0,12}?"
     r"政府信息公开(?:工作)?\s*年度?\s*报告"
+    r"|(?:汇报|现将)[^。；]{0,12}?((?:19|20)\d{2})\s*年度?[^。；\d]{0,12}?政府信息公开工作"
 )
 # “本报告由淮安市人民政府办公室根据……编制”, “由江苏省公安厅编制”; “……规定，某县水利局编制了……报告”
-_COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:根据|依据|按照|结合|汇总|负责|编制)")
+_COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:根据|依据|按照|结合|汇总|负责|组织编制|编制)")
 # The title inside the sentence that says the report was compiled or published, when the page has no title line:
 # “特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。” (湛江市地方志办 2023, as a page's text)
 # The title may also open the preamble's first sentence: “荆州市荆州区人民政府办公室2021年政府信息公开工作年度报告
@@ -321,7 +324,7 @@ def compiling_sentence(text: str) -> tuple[tuple[str, str] | None, tuple[int, st
     by = _COMPILED_BY.search(flat) or _COMPILER.search(flat)
     year = _COMPILED_YEAR.search(flat)
     agency = (strip_chrome(_OFFICE_OF.sub("", by.group(1))), _quote(flat, by.start(), by.end())) if by else None
-    found_year = (int(year.group(1)), _quote(flat, year.start(), year.end())) if year else None
+    found_year = (int(year.group(1) or year.group(2)), _quote(flat, year.start(), year.end())) if year else None
     return (agency if agency and agency[0] else None, found_year)
 
 
@@ -331,11 +334,11 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
     page prints no title line: ``(agency, year, quote)``. Only the preamble, before the first part's heading: in
     the narrative the same words tell of other reports (``指导各部门编制发布2023年……年度报告``)."""
     flat = re.sub(r"[^\S\n]+", "", unicodedata.normalize("NFKC", preamble)).strip()
-    m = _TITLE_IN_SENTENCE.search(flat)
-    parsed = parse_title(m.group("title")) if m else None
-    if m is None or parsed is None:
-        return None
-    return agency_name(parsed[0]), parsed[1], _quote(flat, m.start(), m.end())
+    for m in _TITLE_IN_SENTENCE.finditer(flat):  # the first that reads as a title (a column's name may come first:
+        parsed = parse_title(m.group("title"))      # ``部门信息公开年报 2022`` above ``现公布某局2022年……``)
+        if parsed is not None:
+            return agency_name(parsed[0]), parsed[1], _quote(flat, m.start(), m.end())
+    return None
 
 
 @heuristic("statistics_period", "metadata")

@@ -363,6 +363,24 @@ def rejoined_cells(raws: list[str]) -> list[str]:
     return out
 
 
+# A line holding nothing but one ``|`` (spaces around it are indentation).
+_LONE_PIPE = re.compile(r"[ \u3000]*\|[ \u3000]*")
+
+
+@heuristic("pipe_lines_between_cells", "text")
+def pipe_lines_dropped(raws: list[str]) -> list[str]:
+    """A page stored with each table cell on a line of its own and a line holding only ``|`` after each (``规章`` ‖
+    ``|`` ‖ ``0`` ‖ ``|`` ‖ ``0`` ‖ ``|`` ‖ ``6`` ‖ ``|``): those lines separate cells and hold none. When no other
+    line of the text has a ``|``, they are dropped and the cells read as one under the other, as a table printed
+    one cell a line is read. Where the cells' own lines end in ``|`` (``规章 |`` ‖ ``|`` ‖ ``0 |``), a line of one
+    ``|`` is an empty cell, and is kept (a ``|`` inside a line, ``登录 | 注册``, is no cell's edge)."""
+    lone = [bool(_LONE_PIPE.fullmatch(raw)) for raw in raws]
+    if not any(lone) or any(raw.strip().startswith("|") or raw.strip().endswith("|")
+                            for raw, alone in zip(raws, lone, strict=True) if not alone):
+        return raws
+    return [raw for raw, alone in zip(raws, lone, strict=True) if not alone]
+
+
 def _has_number(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -408,6 +426,7 @@ def text_lines(text: str) -> list[Line]:
         fix_characters(text).split("\n")))
     if any(_TAB_LINE.fullmatch(raw) for raw in raws):
         raws = rejoined_cells(raws)
+    raws = pipe_lines_dropped(raws)
     for raw in raws:
         line = markdown_line(strip_emphasis(raw))
         if line is not None:
