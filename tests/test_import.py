@@ -1021,3 +1021,22 @@ def test_a_line_of_one_pipe_is_an_empty_cell_where_cells_end_in_a_pipe() -> None
             f"{new.label} |\n" + "|\n" * 6 + "0 |\n")
     values = import_text(text).report.values
     assert values.get(CellKey("requests", "new", "natural_person")) is None
+
+
+def test_empty_cells_printed_a_line_each_keep_the_numbers_in_their_columns() -> None:
+    """Cells printed a line each, ending in ``|``, an empty cell a line of one ``|`` (冷水滩区高科园 2023: only 总计
+    printed; a table whose five 法人 columns are blank): the empty cells' lines place the numbers — 自然人 and 总计
+    read in their columns, the blank ones left blank, where line by line each row had two numbers for seven cells."""
+    form = load_form()
+    table = form.table("requests")
+    header = "三、收到和处理政府信息公开申请情况\n申请人情况 |\n自然人 |\n法人或其他组织 |\n总计 |\n|||||\n"
+    body = "".join(f"{table.row(key).label} |\n{first} |\n" + "|\n" * 5 + f"{total} |\n||\n"
+                   for key, first, total in (("new", 7, 7), ("carried_in", 1, 1)))
+    only_total = f"{table.row('carried_out').label} |\n" + "|\n" * 6 + "2 |\n||\n"
+    values = import_text(f"一、总体情况\n2023年,我局……\n{header}{body}{only_total}").report.values
+    row = {c.key: values.get(CellKey("requests", "new", c.key)) for c in table.columns}
+    assert row == {"natural_person": 7, "commercial": None, "research": None, "nonprofit": None,
+                   "legal_services": None, "other_org": None, "total": 7}
+    assert values.get(CellKey("requests", "carried_in", "natural_person")) == 1
+    assert values.get(CellKey("requests", "carried_out", "total")) == 2
+    assert values.get(CellKey("requests", "carried_out", "natural_person")) is None

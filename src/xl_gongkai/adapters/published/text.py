@@ -381,6 +381,52 @@ def pipe_lines_dropped(raws: list[str]) -> list[str]:
     return [raw for raw, alone in zip(raws, lone, strict=True) if not alone]
 
 
+def _cell_line(raw: str) -> str | None:
+    """The cell of a line printed as ``cell |`` (one ``|``, at its end), else None."""
+    text = raw.strip()
+    if text.endswith("|") and text.count("|") == 1 and len(text) > 1:
+        return text[:-1].strip()
+    return None
+
+
+@heuristic("pipe_cells_with_empty_lines", "text")
+def pipe_cells_rejoined(raws: list[str]) -> list[str]:
+    """A row printed a cell a line, each cell's line ending in ``|`` and an empty cell a line of one ``|``, back on
+    one line with its empty cells in place.
+
+    冷水滩区高科园 2023 as the page is stored: ``一、本年新收政府信息公开申请数量 |`` ‖ six lines ``|`` ‖ ``0 |`` —
+    the six applicant cells empty, only 总计 printed. Read line by line the row has one number for seven cells and
+    is left unread; the empty cells' lines say where that number stands. A label's line followed by cells' lines
+    of which at least one holds a number and one is empty becomes the label and its cells separated by tabs, as a
+    copied table row is; the row ends at the next line that is no number's or empty cell's (a label, a line of
+    several ``|`` a merged cell leaves, text). Rows without an empty cell are left as printed."""
+    out: list[str] = []
+    i = 0
+    while i < len(raws):
+        label = _cell_line(raws[i])
+        if label is None or not label or _has_number(label):
+            out.append(raws[i])
+            i += 1
+            continue
+        cells: list[str] = []
+        j = i + 1
+        while j < len(raws):
+            if _LONE_PIPE.fullmatch(raws[j]):
+                cells.append("")
+            elif (cell := _cell_line(raws[j])) is not None and cell and _has_number(cell):
+                cells.append(cell)
+            else:
+                break
+            j += 1
+        if "" in cells and any(cells):
+            out.append("\t".join([label, *cells]))
+            i = j
+        else:
+            out.append(raws[i])
+            i += 1
+    return out
+
+
 def _has_number(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -426,7 +472,7 @@ def text_lines(text: str) -> list[Line]:
         fix_characters(text).split("\n")))
     if any(_TAB_LINE.fullmatch(raw) for raw in raws):
         raws = rejoined_cells(raws)
-    raws = pipe_lines_dropped(raws)
+    raws = pipe_cells_rejoined(pipe_lines_dropped(raws))
     for raw in raws:
         line = markdown_line(strip_emphasis(raw))
         if line is not None:
