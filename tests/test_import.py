@@ -760,6 +760,12 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某市统计局\n2025年1月20日\n", "某市统计局"),
     # a title that names its agency by the level alone is taken as it is (东乡县人社局 2021's 县人社局)
     ("县人社局2021年政府信息公开工作年度报告\n一、总体情况\n2021年,县人力社保局……\n", "县人社局"),
+    # no title, no field, no signature: the subject of the sentence that opens part 一 (普宁市公安局 2023, 宜城市教育局
+    # 2022, 官洲街道办事处 2023 as pages stored them)
+    ("本报告根据《条例》要求编制。\n一、总体情况\n2023年,某市公安局以习近平新时代中国特色社会主义思想为指导……\n",
+     "某市公安局"),
+    ("一、总体情况\n本报告依据《条例》要求编制。\n2022年某市教育局全面贯彻落实《条例》……\n", "某市教育局"),
+    ("一、总体情况\n2023年,在区委、区政府的坚强领导下,某某街道办事处认真贯彻落实《条例》……\n", "某某街道办事处"),
     # the office that compiled it named after its agency (三元区人社局 2021)
     ("2021年政府信息公开工作年度报告\n本报告由某区人力资源和社会保障局政府信息公开工作机构-办公室编制。\n"
      "一、总体情况\n……\n", "某区人力资源和社会保障局"),
@@ -837,6 +843,13 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     "2024年全区政府信息公开工作年度报告由区政府办公室汇总编制。\n一、总体情况\n……\n",
     # the narrative tells of other agencies' reports: no name from there
     "一、总体情况\n2024年，我局指导各单位编制发布某县水利局2023年政府信息公开工作年度报告。\n",
+    # the opening sentence's subject that is the level alone, several bodies, the region's bodies, itself
+    "一、总体情况\n2024年,区政府办公室认真贯彻落实《条例》……\n",
+    "一、总体情况\n2024年,中共某县委、某县人民政府高度重视政务公开……\n",
+    "一、总体情况\n2024年,全区各级行政机关认真贯彻落实《条例》……\n",
+    "一、总体情况\n2024年,我局认真贯彻落实《条例》……\n",
+    # … or a sentence that is not about who did the year's work
+    "一、总体情况\n2024年是某县水利局深化改革的关键一年……\n",
 ])
 def test_a_menu_or_a_sentence_is_never_an_agency(text: str) -> None:
     assert "agency" not in import_text(text).report.metadata

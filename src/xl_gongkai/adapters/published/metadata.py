@@ -341,6 +341,41 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
     return None
 
 
+# The sentence that opens part 一 names the agency as its subject: ``2023年,普宁市公安局以习近平…``,
+# ``2022年宜城市教育局全面贯彻…``, ``2023年,在区委、区政府的坚强领导下,官洲街道办事处认真贯彻…``
+# (page texts that lost the title: the name nowhere else). The subject is the words between the year
+# (and a ``在……下,`` of whose leadership) and the verb that begins what it did; a name of one body only
+# (no ``、``), which must look like an agency's and not begin with the level alone (``区政府办公室`` is
+# how the text refers to a body, not its name).
+_OPENING_SUBJECT = re.compile(
+    r"^(?:19|20)\d{2}\s*年度?\s*[,，]?\s*(?:在[^。；，,]{2,30}?(?:领导|指导|部署|要求)下\s*[,，]\s*)?"
+    r"(?P<name>[^，,。；;、\s（(《“”]{2,30}?)\s*(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
+    r"高度|紧扣|立足|扎实|不断|切实|以习近平|按照|围绕|依据|根据|结合|牢固)")
+OPENING_LINES = 4  # lines under part 一's heading that may hold its opening sentence (a subheading may come first)
+
+
+@heuristic("opening_subject", "metadata")
+def opening_subject(lines: Sequence[Line], first_heading: int) -> tuple[str, str] | None:
+    """The agency the opening sentence of part 一 names as its subject, when nothing else names it:
+    ``(name, quote)``."""
+    seen = 0
+    for ln in lines[first_heading + 1:]:
+        text = unicodedata.normalize("NFKC", ln.text).strip()
+        if not text:
+            continue
+        seen += 1
+        if seen > OPENING_LINES:
+            return None
+        m = _OPENING_SUBJECT.match(text)
+        if m is None:
+            continue
+        name = agency_name(m.group("name"))
+        if name is None or name != m.group("name") or name[:1] in LEVEL_FIRST:
+            return None
+        return name, _quote(text, 0, m.end())
+    return None
+
+
 @heuristic("statistics_period", "metadata")
 def find_period(text: str) -> tuple[str, str] | None:
     """The statistics period as the text states it (``统计期限自…至…``, ``本报告所列数据…至…``): ISO dates."""
@@ -442,6 +477,10 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         if name is not None and body_kind_differs(name, body) is None:
             agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
+    if agency is None and (opened_by := opening_subject(lines, first_heading)) is not None \
+            and body_kind_differs(opened_by[0], body) is None:
+        agency = opened_by[0]
+        found.append(_said("agency", "机关名称", f"原文没有标题，取自第一部分开头的“{opened_by[1]}……”"))
     return Meta(agency, year, period, used, tuple(found))
 
 
