@@ -760,6 +760,9 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某市统计局\n2025年1月20日\n", "某市统计局"),
     # a title that names its agency by the level alone is taken as it is (东乡县人社局 2021's 县人社局)
     ("县人社局2021年政府信息公开工作年度报告\n一、总体情况\n2021年,县人力社保局……\n", "县人社局"),
+    # … unless the preamble's sentence that publishes it spells the name in full (天门市政府办 2025)
+    ("市人民政府办公室2025年政府信息公开工作年度报告\n根据《条例》要求,现公开某市人民政府办公室2025年政府信息公开工作"
+     "年度报告。\n一、总体情况\n2025年,市政府办公室……\n", "某市人民政府办公室"),
     # no title, no field, no signature: the subject of the sentence that opens part 一 (普宁市公安局 2023, 宜城市教育局
     # 2022, 官洲街道办事处 2023 as pages stored them)
     ("本报告根据《条例》要求编制。\n一、总体情况\n2023年,某市公安局以习近平新时代中国特色社会主义思想为指导……\n",

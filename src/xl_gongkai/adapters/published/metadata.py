@@ -77,7 +77,7 @@ _COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:�
 # In title marks too, and with whatever a mirror glued before the name up to a colon (``现编制形成了《uedbet体育_
 # uedbet官网@:西柳镇人民政府2023年……年度报告》``): the name is cleaned as any is (``agency_name``).
 _TITLE_IN_SENTENCE = re.compile(
-    rf"(?:^|编制|公布|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?{_REPORT})"
+    rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?{_REPORT})"
 )
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
 # 公开工作机构-办公室编制`` is the 局's report
@@ -431,6 +431,11 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     text = "\n".join(ln.text for ln in lines)
     period = find_period(text)
     found: list[Finding] = []
+    if agency is not None and agency[:1] in LEVEL_FIRST:
+        fuller = title_in_sentence("\n".join(ln.text for ln in lines[used:first_heading]))
+        if fuller is not None and fuller[0] is not None and fuller[0].endswith(agency) and len(fuller[0]) > len(agency):
+            found.append(_said("agency", "机关名称", f"标题只写了“{agency}”，取前言中的全称“{fuller[2]}”"))
+            agency = fuller[0]
     if agency is not None and (spelt := body_spelling(agency, text)) is not None:
         found.append(_said("agency", "机关名称", f"标题中的“{agency}”在正文中没有出现，正文多次写作只差一字的“{spelt}”"
                                                  "（识别或录入错字），按正文的写法读取"))
