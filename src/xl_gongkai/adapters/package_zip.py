@@ -37,6 +37,7 @@ MAX_ENTRIES = 10_000  # the template has 22
 MAX_PARSED_PART = 16 * 1024 * 1024  # the template's largest part is 80 KB; a clerk's file stays far below
 MAX_CARRIED_PART = 100 * 1024 * 1024  # a part carried through a rewrite without being parsed
 MAX_TOTAL = 200 * 1024 * 1024  # everything a rewrite holds in memory
+IN_MEMORY_BYTES = 32 * 1024 * 1024  # a package file up to this size is read whole before its parts are found
 DEFLATE_LEVEL = 6
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: the template's entries carry it
 
@@ -87,14 +88,14 @@ def _identity_of(fh: IO[bytes]) -> tuple[int, ...] | None:
 _LAST_DIRECTORY: list[tuple[tuple[int, ...], list[zipfile.ZipInfo], bytes]] = []  # at most one: see ``directory``
 
 
-def directory(fh: IO[bytes]) -> tuple[list[zipfile.ZipInfo], bytes]:
+def directory(fh: IO[bytes], identity: tuple[int, ...] | None = None) -> tuple[list[zipfile.ZipInfo], bytes]:
     """The entries and the comment of the zip in an open file (zipfile's errors pass through).
 
     A file is read for what it is (``sniff``) and then read (the package guard) in a row: the same file
     (``file_identity``) is not parsed a second time — a zip's directory costs more than the rest of the sniff.
     Nothing is trusted on that account: every part the guard reads is found through its local header, which
     must name the same entry, and checked against the directory's size and CRC as it is inflated."""
-    found = _identity_of(fh)
+    found = identity if identity is not None else _identity_of(fh)
     if found is not None and _LAST_DIRECTORY and _LAST_DIRECTORY[0][0] == found:
         return _LAST_DIRECTORY[0][1], _LAST_DIRECTORY[0][2]
     zf = zipfile.ZipFile(fh)  # a file object given: closing it leaves the file open
@@ -108,9 +109,11 @@ def directory(fh: IO[bytes]) -> tuple[list[zipfile.ZipInfo], bytes]:
 class ZipPackage:
     """A zip opened for bounded reading: its entry list checked once, parts decompressed on demand."""
 
-    def __init__(self, fp: IO[bytes], listing: tuple[list[zipfile.ZipInfo], bytes], refuse: Refuse) -> None:
+    def __init__(self, fp: IO[bytes], listing: tuple[list[zipfile.ZipInfo], bytes], refuse: Refuse,
+                 identity: tuple[int, ...] | None = None) -> None:
         self.fp = fp
         self.refuse = refuse
+        self._identity = identity
         self.infos, self._comment = listing
         self._zf: zipfile.ZipFile | None = None
         if len(self.infos) > MAX_ENTRIES:
@@ -139,7 +142,16 @@ class ZipPackage:
         except OSError as exc:
             raise refuse(f"无法读取文件：{exc.strerror or exc}") from None
         with fh:
-            pkg = cls(fh, cls._listing(fh, refuse), refuse)
+            try:
+                st = os.fstat(fh.fileno())
+                # a workbook read whole, in one call: its parts are then found and read in memory, not by a seek
+                # and a read of the file each (a dozen parts, four reads each, cost more than the file's bytes)
+                whole = io.BytesIO(fh.read(st.st_size)) if st.st_size <= IN_MEMORY_BYTES else None
+            except OSError as exc:
+                raise refuse(f"无法读取文件：{exc.strerror or exc}") from None
+            read_from: IO[bytes] = whole if whole is not None else fh
+            identity = file_identity(st)
+            pkg = cls(read_from, cls._listing(read_from, refuse, identity), refuse, identity)
             try:
                 yield pkg
             finally:
@@ -157,7 +169,8 @@ class ZipPackage:
         return self._zf
 
     @staticmethod
-    def _listing(fh: IO[bytes], refuse: Refuse) -> tuple[list[zipfile.ZipInfo], bytes]:
+    def _listing(fh: IO[bytes], refuse: Refuse, identity: tuple[int, ...] | None = None
+                 ) -> tuple[list[zipfile.ZipInfo], bytes]:
         try:
             head = fh.read(len(OLE_MAGIC))
             fh.seek(0)
@@ -167,7 +180,7 @@ class ZipPackage:
             raise refuse("这是旧版 .xls 工作簿，或设置了打开密码的工作簿：本程序只改写 .xlsx/.xlsm（.xls 可以校验）。"
                          "请在 Excel 或 WPS 中取消打开密码，或另存为 .xlsm 后再试。")
         try:
-            return directory(fh)
+            return directory(fh, identity)
         except _OPEN_ERRORS:
             raise refuse("不是可读取的 Excel 工作簿（.xlsx/.xlsm 应为 zip 压缩包，此文件不是或已损坏）。"
                          "请确认文件是 .xlsx/.xlsm 且没有损坏。") from None
@@ -233,7 +246,7 @@ class ZipPackage:
 
     def identity(self) -> tuple[int, ...] | None:
         """The ``file_identity`` of the file opened (None for bytes in memory)."""
-        return _identity_of(self.fp)
+        return self._identity if self._identity is not None else _identity_of(self.fp)
 
     def _inflate(self, info: zipfile.ZipInfo, limit: int, label: str, stored: bytes | None = None
                  ) -> tuple[bytes, bool]:
