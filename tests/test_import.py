@@ -760,6 +760,10 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某市统计局\n2025年1月20日\n", "某市统计局"),
     # a title that names its agency by the level alone is taken as it is (东乡县人社局 2021's 县人社局)
     ("县人社局2021年政府信息公开工作年度报告\n一、总体情况\n2021年,县人力社保局……\n", "县人社局"),
+    # the sentence that says who compiled it, however long what it compiled it by (临沂高新区 2023)
+    ("本报告由某区党政办公室按照《中华人民共和国政府信息公开条例》（国务院令第711号）和《国务院办公厅政府信息与政务公开"
+     "办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）及有关法律法规的要求"
+     "编制。\n一、总体情况\n……\n", "某区党政办公室"),
     # … unless the preamble's sentence that publishes it spells the name in full (天门市政府办 2025)
     ("市人民政府办公室2025年政府信息公开工作年度报告\n根据《条例》要求,现公开某市人民政府办公室2025年政府信息公开工作"
      "年度报告。\n一、总体情况\n2025年,市政府办公室……\n", "某市人民政府办公室"),
@@ -811,6 +815,7 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     "某县人民政府办公室关于印发《某县水利局2024年政府信息公开工作年度报告》的通知",
     "某县水利局2024年政府信息公开工作年度报告_某县人民政府门户网站",
     "某县水利局2024年度政府信息公开工作报告", "2024年度某县水利局政府信息公开工作报告",
+    "某县水利局2024年度政务信息公开工作报告", "某县水利局关于2024年度政府信息公开工作的年度报告",
     "某县水利局2024年政府信息公开 工作告年度报\n来源：某县人民政府办公室 时间：2025-01-31",
     "某县2024年政府信息公开工作年度报告\n（某县水利局）",
     "某县人民政府办公室关于公布2024年政府信息公开工作年度报告的通知\n各乡镇人民政府……\n附件\n"
@@ -853,6 +858,8 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     "一、总体情况\n2024年,我局认真贯彻落实《条例》……\n",
     # … or a sentence that is not about who did the year's work
     "一、总体情况\n2024年是某县水利局深化改革的关键一年……\n",
+    # who does the work is not who compiled the report (金牛镇 2025: ``由党政办负责政府信息公开的日常工作``)
+    "一、总体情况\n2024年,我镇……\n(三)政府信息管理方面。由党政办负责政府信息公开的日常工作,落实专责人员。\n",
 ])
 def test_a_menu_or_a_sentence_is_never_an_agency(text: str) -> None:
     assert "agency" not in import_text(text).report.metadata

@@ -33,7 +33,8 @@ from .text import Line
 # A title whose last words were typed out of order (``昌图县七家子镇2023年政府信息公开 工作告年度报``, a township's
 # page as published) is still the title: four to six of the characters of 工作年度报告, 报 and 告 among them.
 _JUMBLED = r"(?=[工作年度报告]*报)(?=[工作年度报告]*告)[工作年度报告]{4,6}(?![\u4e00-\u9fff])"
-_REPORT = rf"(?:政府信息公开|政务公开|信息公开)(?:(?:工作)?\s*(?:情况)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})"
+_REPORT = (rf"(?:政府信息公开|政务信息公开|政务公开|信息公开)"
+           rf"(?:(?:工作)?\s*(?:情况)?\s*(?:的)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})")
 _TITLE = re.compile(
     rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
 )
@@ -69,7 +70,9 @@ _COMPILED_YEAR = re.compile(
     r"|(?:汇报|现将)[^。；]{0,12}?((?:19|20)\d{2})\s*年度?[^。；\d]{0,12}?政府信息公开工作"
 )
 # “本报告由淮安市人民政府办公室根据……编制”, “由江苏省公安厅编制”; “……规定，某县水利局编制了……报告”
-_COMPILED_BY = re.compile(r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:根据|依据|按照|结合|汇总|负责|组织编制|编制)")
+# (the sentence must say 编制: ``由党政办负责政府信息公开的日常工作`` in part 一 names who does the work, 金牛镇 2025)
+_COMPILED_BY = re.compile(
+    r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:(?:根据|依据|按照|结合|汇总|负责|组织)[^。；;]{0,200}?)?编制")
 # The title inside the sentence that says the report was compiled or published, when the page has no title line:
 # “特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。” (湛江市地方志办 2023, as a page's text)
 # The title may also open the preamble's first sentence: “荆州市荆州区人民政府办公室2021年政府信息公开工作年度报告
