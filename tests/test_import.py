@@ -1019,16 +1019,18 @@ def _one_cell_a_line(rows: list[tuple[str, list[int]]], after: str) -> str:
     return "".join(f"{label}\n{after}" + "".join(f"{n}\n{after}" for n in numbers) for label, numbers in rows)
 
 
-@pytest.mark.parametrize("chrome", ["", "登录 | 注册\n"])
-def test_lines_of_one_pipe_between_cells_separate_them(chrome: str) -> None:
+@pytest.mark.parametrize(("chrome", "merged"), [("", ""), ("登录 | 注册\n", ""), ("", "||||\n")])
+def test_lines_of_one_pipe_between_cells_separate_them(chrome: str, merged: str) -> None:
     """A page stored with every cell on a line of its own and a line holding only ``|`` after each (尼勒克县某镇 2023:
-    表二 and 表三 read as blank tables, 73 printed cells lost): the pipes separate cells and hold none, so the table
-    reads as one printed a cell a line. A ``|`` inside the page's menu changes nothing."""
+    表二 and 表三 read as blank tables, 73 printed cells lost), and lines of several ``|`` where cells are merged
+    (石家庄市中山街道 2021): the pipes separate cells and hold none, so the table reads as one printed a cell a line.
+    A ``|`` inside the page's menu changes nothing."""
     form = load_form()
     table = form.table("requests")
     rows = [(row.label, [3, 1, 0, 0, 0, 1, 5] if row.key == "new" else [0] * 7) for row in table.rows
             if row.key in ("new", "carried_in")]
-    header = "三、收到和处理政府信息公开申请情况\n|\n申请人情况\n|\n自然人\n|\n法人或其他组织\n|\n总计\n|\n"
+    header = (f"三、收到和处理政府信息公开申请情况\n|\n申请人情况\n|\n{merged}自然人\n|\n法人或其他组织\n|\n"
+              f"总计\n|\n{merged}")
     text = f"{chrome}一、总体情况\n2023年,我镇……\n{header}{_one_cell_a_line(rows, '|' + chr(10))}"
     values = import_text(text).report.values
     got = [values.get(CellKey("requests", "new", c.key)) for c in table.columns]

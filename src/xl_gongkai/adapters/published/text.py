@@ -365,20 +365,25 @@ def rejoined_cells(raws: list[str]) -> list[str]:
 
 # A line holding nothing but one ``|`` (spaces around it are indentation).
 _LONE_PIPE = re.compile(r"[ \u3000]*\|[ \u3000]*")
+# A line of nothing but pipes: one, or the several a merged cell leaves (``||||``)
+_PIPES_ONLY = re.compile(r"[ \u3000]*\|[ \u3000|]*")
 
 
 @heuristic("pipe_lines_between_cells", "text")
 def pipe_lines_dropped(raws: list[str]) -> list[str]:
     """A page stored with each table cell on a line of its own and a line holding only ``|`` after each (``规章`` ‖
-    ``|`` ‖ ``0`` ‖ ``|`` ‖ ``0`` ‖ ``|`` ‖ ``6`` ‖ ``|``): those lines separate cells and hold none. When no other
-    line of the text has a ``|``, they are dropped and the cells read as one under the other, as a table printed
+    ``|`` ‖ ``0`` ‖ ``|`` ‖ ``0`` ‖ ``|`` ‖ ``6`` ‖ ``|``; 石家庄市中山街道 2021 also ``||||`` where cells are
+    merged): those lines separate cells and hold none. When no other line of the text begins or ends with a ``|``,
+    they are dropped and the cells read as one under the other, as a table printed
     one cell a line is read. Where the cells' own lines end in ``|`` (``规章 |`` ‖ ``|`` ‖ ``0 |``), a line of one
     ``|`` is an empty cell, and is kept (a ``|`` inside a line, ``登录 | 注册``, is no cell's edge)."""
-    lone = [bool(_LONE_PIPE.fullmatch(raw)) for raw in raws]
-    if not any(lone) or any(raw.strip().startswith("|") or raw.strip().endswith("|")
-                            for raw, alone in zip(raws, lone, strict=True) if not alone):
+    if not any(_LONE_PIPE.fullmatch(raw) for raw in raws):
         return raws
-    return [raw for raw, alone in zip(raws, lone, strict=True) if not alone]
+    pipes = [bool(_PIPES_ONLY.fullmatch(raw)) for raw in raws]
+    if any(raw.strip().startswith("|") or raw.strip().endswith("|")
+           for raw, only in zip(raws, pipes, strict=True) if not only):
+        return raws
+    return [raw for raw, only in zip(raws, pipes, strict=True) if not only]
 
 
 def _cell_line(raw: str) -> str | None:
