@@ -56,7 +56,7 @@ _SELF_REFERENCE = re.compile(
 # The kinds of body a report calls itself by (``我镇``, ``本局``), with the endings a name of that kind has: a 我市 or
 # 我区 is as often the place as the body (a bureau's report says 我市), so only a body's own kinds are here.
 _BODY_KINDS = {"镇": ("镇", "镇人民政府", "镇政府"), "乡": ("乡", "乡人民政府", "乡政府"),
-               "街道": ("街道", "街道办事处", "街道办"), "局": ("局",), "委": ("委", "委员会"),
+               "街道": ("街道", "街道办事处", "街道办"), "局": ("局",), "委": ("委", "委员会", "管委会"),
                "厅": ("厅",), "院": ("院",), "中心": ("中心",)}
 _SELF_KIND = re.compile(r"(?:我|本)(镇|乡|街道|局|委|厅|院|中心)(?![\u4e00-\u9fff]{0,1}(?:长|党委|书记))")
 SELF_KIND_MIN = 2  # a body calls itself so throughout: once may be a quotation or another body's words

@@ -350,9 +350,11 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
 # (and a ``在……下,`` of whose leadership) and the verb that begins what it did; a name of one body only
 # (no ``、``), which must look like an agency's and not begin with the level alone (``区政府办公室`` is
 # how the text refers to a body, not its name).
+_LEADERSHIP = r"在[^。；，,]{2,30}?(?:领导|指导|部署|要求)下\s*[,，]?\s*"
 _OPENING_SUBJECT = re.compile(
-    r"^(?:19|20)\d{2}\s*年度?\s*[,，]?\s*(?:在[^。；，,]{2,30}?(?:领导|指导|部署|要求)下\s*[,，]\s*)?"
-    r"(?P<name>[^，,。；;、\s（(《“”]{2,30}?)\s*(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
+    r"^(?:[（(][一二三四五六七八九十]{1,2}[)）][^。；\n]{0,20}?[。.:：]\s*)?"  # ``（一）主动公开情况。2022年…``
+    rf"(?:19|20)\d{{2}}\s*年度?\s*[,，]?\s*(?:{_LEADERSHIP})?"
+    rf"(?P<name>[^，,。；;、\s（(《“”]{{2,30}}?)\s*(?:{_LEADERSHIP})?(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
     r"高度|紧扣|立足|扎实|不断|切实|以习近平|按照|围绕|依据|根据|结合|牢固)")
 OPENING_LINES = 4  # lines under part 一's heading that may hold its opening sentence (a subheading may come first)
 
