@@ -764,6 +764,10 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     ("本报告由某区党政办公室按照《中华人民共和国政府信息公开条例》（国务院令第711号）和《国务院办公厅政府信息与政务公开"
      "办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）及有关法律法规的要求"
      "编制。\n一、总体情况\n……\n", "某区党政办公室"),
+    # a collector's header restoring in square brackets what a mirror overwrote (淮安市自然资源和规划局 2021)
+    ("source: http://mirror.example/art/1.html\n"
+     "title: [某市]自然资源和规划局 2021年政府信息公开年度报告 (as mirrored)\nyear: 2021\n\n一、总体情况\n……\n",
+     "某市自然资源和规划局"),
     # … unless the preamble's sentence that publishes it spells the name in full (天门市政府办 2025)
     ("市人民政府办公室2025年政府信息公开工作年度报告\n根据《条例》要求,现公开某市人民政府办公室2025年政府信息公开工作"
      "年度报告。\n一、总体情况\n2025年,市政府办公室……\n", "某市人民政府办公室"),

@@ -111,7 +111,13 @@ _MARKUP = "`#*>~=《》"
 ATTACHMENT_MARK = re.compile(r"^附件\s*[0-9一二三四五六七八九十]{0,2}\s*[:：]?\s*")
 
 
+# Square brackets a collector puts around words restored in a damaged copy (``[淮安市]自然资源和规划局``, where a
+# mirror overwrote the city's name): the words are the name's, the brackets no agency prints.
+_RESTORED = re.compile(r"\[([^\[\]]{1,12})\]")
+
+
 def _clean(piece: str) -> str | None:
+    piece = _RESTORED.sub(r"\1", piece)
     name = re.sub(r"^关于|(?:关于|的)$", "", ATTACHMENT_MARK.sub("", piece.strip(" \u3000\t:：-—·" + _MARKUP)))
     name = re.sub(r"[（(][^（）()]*[)）]$", "", name).strip()  # a note after the name
     for w in sorted(CHROME_WORDS, key=len, reverse=True):
