@@ -777,6 +777,12 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某市公安局"),
     ("一、总体情况\n本报告依据《条例》要求编制。\n2022年某市教育局全面贯彻落实《条例》……\n", "某市教育局"),
     ("一、总体情况\n2023年,在区委、区政府的坚强领导下,某某街道办事处认真贯彻落实《条例》……\n", "某某街道办事处"),
+    # … the text opening with that sentence, its heading lost (国家国际发展合作署 2023 as a mirror stored it)
+    ("2023年,某某发展合作署以习近平新时代中国特色社会主义思想为指导……\n(一)主动公开情况。……\n二、主动公开政府信息情况\n"
+     "……\n", "某某发展合作署"),
+    # a field's label joined to its value as one title line (西藏自治区人民政府 2023: ``标      题 …``)
+    ("标      题 某自治区人民政府 2023年政府信息公开工作年度报告\n索引号 000014349/2024-00600 文      号\n"
+     "一、总体情况\n……\n", "某自治区人民政府"),
     # the leadership after the name (长通街道 2025), a subheading on the sentence's line (宜城市教育局 2022), a 管委会
     # that calls itself 我委 (甘眉工业园区 2024)
     ("一、总体情况\n2025年,某某街道在区委、区政府的坚强领导下,严格按照《条例》……\n", "某某街道"),

@@ -35,6 +35,7 @@ FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名�
 # (``发布机构 县政府办公室 公文时效 有效``).
 _LABEL = "|".join(r"\s*".join(label) for label in sorted(FIELD_LABELS, key=len, reverse=True))
 _FIELD = re.compile(rf"^\s*(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+(?=\S))")
+_LABELS_LONGEST_FIRST = sorted(FIELD_LABELS, key=len, reverse=True)
 # The next field printed on the same line after a value (``名 称: 某局2025年……年度报告 发布日期: 2026年01月21日``)
 _NEXT_FIELD = re.compile(r"\s+[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,5}\s*[:：]")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
@@ -123,6 +124,10 @@ def _clean(piece: str) -> str | None:
     for w in sorted(CHROME_WORDS, key=len, reverse=True):
         if name.startswith(w) and len(name) > len(w):
             name = name[len(w):]
+    for label in _LABELS_LONGEST_FIRST:  # a field's label its value was joined to (``标      题 某区人民政府`` read
+        if name.startswith(label) and len(name) > len(label) + 1:  # as one title line)
+            name = name[len(label):]
+            break
     if not (2 <= len(name) <= MAX_NAME_CHARS) or _SENTENCE.search(name) or re.search(r"\d", name):
         return None
     if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS) or _SELF_REFERENCE.match(name):

@@ -362,7 +362,8 @@ OPENING_LINES = 4  # lines under part 一's heading that may hold its opening se
 @heuristic("opening_subject", "metadata")
 def opening_subject(lines: Sequence[Line], first_heading: int) -> tuple[str, str] | None:
     """The agency the opening sentence of part 一 names as its subject, when nothing else names it:
-    ``(name, quote)``."""
+    ``(name, quote)``. (Called with the line before the body's first when the text opens with that sentence, its
+    heading lost: 国家国际发展合作署 2023 as a mirror stored it.)"""
     seen = 0
     for ln in lines[first_heading + 1:]:
         text = unicodedata.normalize("NFKC", ln.text).strip()
@@ -487,8 +488,9 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         if name is not None and body_kind_differs(name, body) is None:
             agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
-    if agency is None and (opened_by := opening_subject(lines, first_heading)) is not None \
-            and body_kind_differs(opened_by[0], body) is None:
+    opened_by = None if agency is not None else (opening_subject(lines, first_heading)
+                                                   or opening_subject(lines, used - 1))  # no heading above it
+    if opened_by is not None and body_kind_differs(opened_by[0], body) is None:
         agency = opened_by[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自第一部分开头的“{opened_by[1]}……”"))
     return Meta(agency, year, period, used, tuple(found))
