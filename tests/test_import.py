@@ -875,6 +875,10 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     "一、总体情况\n2024年,我局认真贯彻落实《条例》……\n",
     # … or a sentence that is not about who did the year's work
     "一、总体情况\n2024年是某县水利局深化改革的关键一年……\n",
+    # the sentence that publishes it names the body by the level alone
+    # (浑南区国资局 2022: ``现公布区政府国资局2022年……``)
+    "根据《条例》要求,现公布区政府国资局2022年政府信息公开工作年度报告。\n一、总体情况\n(一)主动公开\n"
+    "2022年度区政府国资局通过……\n",
     # who does the work is not who compiled the report (金牛镇 2025: ``由党政办负责政府信息公开的日常工作``)
     "一、总体情况\n2024年,我镇……\n(三)政府信息管理方面。由党政办负责政府信息公开的日常工作,落实专责人员。\n",
 ])

@@ -452,7 +452,8 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         if by is not None and by[0][:1] in LEVEL_FIRST:
             by = None  # ``由区政府办公室汇总编制``: a reference, not a name (``agency_shape``)
         named = title_in_sentence("\n".join(ln.text for ln in lines[used:first_heading]))
-        if named is not None and named[0] is not None and (by is None or agency_name(by[0]) is None):
+        if named is not None and named[0] is not None and named[0][:1] not in LEVEL_FIRST \
+                and (by is None or agency_name(by[0]) is None):  # ``现公布区政府国资局2022年……``: a reference too
             by = (named[0], named[2])
         if named is not None and named[1] is not None and compiled is None:
             compiled = (named[1], named[2])
