@@ -1086,3 +1086,19 @@ def test_empty_cells_printed_a_line_each_keep_the_numbers_in_their_columns() -> 
     assert values.get(CellKey("requests", "carried_in", "natural_person")) == 1
     assert values.get(CellKey("requests", "carried_out", "total")) == 2
     assert values.get(CellKey("requests", "carried_out", "natural_person")) is None
+
+
+def test_a_question_mark_left_for_a_space_before_a_number_is_dropped() -> None:
+    """A mirror's copy re-encoded in a code page without the no-break space writes ``?`` for it (某区局 2021: ``规章 |``
+    ‖ ``0 |`` ‖ ``? 0 |`` ‖ ``0 |``; the row read as one number for three cells). Standing alone before a number it
+    is that space; touching a number (``?0``: a digit may be what was lost) it is kept, and the row is not read."""
+    def rules_row(cell: str) -> list[object]:
+        text = ("一、总体情况\n2021年,我局……\n二、主动公开政府信息情况\n第二十条第(一)项 |\n信息内容 |\n"
+                "本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n"
+                f"规章 |\n0 |\n{cell} |\n5 |\n行政规范性文件 |\n1 |\n0 |\n7 |\n")
+        values = import_text(text).report.values
+        return [values.get(CellKey("active", "rules", c)) for c in ("issued", "repealed", "in_force")]
+
+    assert rules_row("? 2") == [0, 2, 5]
+    assert rules_row("\ufffd 2") == [0, 2, 5]
+    assert rules_row("?2") == [None, None, None]

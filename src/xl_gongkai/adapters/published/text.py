@@ -96,7 +96,22 @@ def fix_characters(text: str) -> str:
     Only those code points change, so narrative punctuation (full-width commas and brackets) is
     kept exactly as published.
     """
-    return text.translate(_COMPAT)
+    text = text.translate(_COMPAT)
+    return lost_space_marks_dropped(text) if ("?" in text or "\ufffd" in text) else text
+
+
+# A ``?`` (or U+FFFD) standing alone before a number, where a copy re-encoded in a code page without it wrote a
+# character it could not hold — a no-break space before a table's number (``? 0 |``).
+_LOST_SPACE = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000|]))[?\ufffd](?=[ \t\u3000]+\d)", re.MULTILINE)
+
+
+@heuristic("lost_space_marks", "text")
+def lost_space_marks_dropped(text: str) -> str:
+    """A ``?`` standing alone before a number is the mark a re-encoded copy left for a character its code page
+    lacks, a no-break space before a table's number (a mirror's copy of a district bureau's 2021 report: ``规章 |``
+    ‖ ``0 |`` ‖ ``? 0 |`` ‖ ``0 |``, and the row read as one number for three cells): it is dropped. A ``?`` after
+    a word (a question) or touching its number (``?0``, where a digit may be lost) is kept."""
+    return _LOST_SPACE.sub("", text)
 
 
 @dataclass(frozen=True)
