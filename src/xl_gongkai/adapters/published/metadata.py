@@ -34,7 +34,7 @@ from .text import Line
 # page as published) is still the title: four to six of the characters of 工作年度报告, 报 and 告 among them.
 _JUMBLED = r"(?=[工作年度报告]*报)(?=[工作年度报告]*告)[工作年度报告]{4,6}(?![\u4e00-\u9fff])"
 _REPORT = (rf"(?:政府信息公开|政务信息公开|政务公开|信息公开)"
-           rf"(?:(?:工作)?\s*(?:情况)?\s*(?:的)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})")
+           rf"(?:(?:工作)?\s*(?:开展)?\s*(?:情况)?\s*(?:的)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})")
 _TITLE = re.compile(
     rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
 )
