@@ -764,6 +764,11 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     ("本报告由某区党政办公室按照《中华人民共和国政府信息公开条例》（国务院令第711号）和《国务院办公厅政府信息与政务公开"
      "办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）及有关法律法规的要求"
      "编制。\n一、总体情况\n……\n", "某区党政办公室"),
+    # a gambling site's words a mirror wrote over the place (某市政务服务管理局 2023 as a mirror serves it)
+    ("英国威廉希尔公司市政务服务管理局2023年政府信息公开工作年度报告\n一、总体情况\n……\n", "市政务服务管理局"),
+    # a title without a year, the statistics period giving it (市府东路街道 2025)
+    ("某某路街道政府信息公开工作年度报告\n本年度报告根据《条例》要求制作。本报告中所列数据统计期限为2025年1月1日至"
+     "2025年12月31日。\n一、总体情况\n……\n", "某某路街道"),
     # a collector's header restoring in square brackets what a mirror overwrote (淮安市自然资源和规划局 2021)
     ("source: http://mirror.example/art/1.html\n"
      "title: [某市]自然资源和规划局 2021年政府信息公开年度报告 (as mirrored)\nyear: 2021\n\n一、总体情况\n……\n",
@@ -834,6 +839,7 @@ def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, t
     "某县水利局2024年度政府信息公开工作报告", "2024年度某县水利局政府信息公开工作报告",
     "某县水利局2024年度政务信息公开工作报告", "某县水利局关于2024年度政府信息公开工作的年度报告",
     "某县水利局2024年政务信息公开工作开展年度报告",
+    "某县水利局政府信息公开工作2024年度报告",
     "某县水利局2024年政府信息公开 工作告年度报\n来源：某县人民政府办公室 时间：2025-01-31",
     "某县2024年政府信息公开工作年度报告\n（某县水利局）",
     "某县人民政府办公室关于公布2024年政府信息公开工作年度报告的通知\n各乡镇人民政府……\n附件\n"
@@ -880,6 +886,10 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     # (浑南区国资局 2022: ``现公布区政府国资局2022年……``)
     "根据《条例》要求,现公布区政府国资局2022年政府信息公开工作年度报告。\n一、总体情况\n(一)主动公开\n"
     "2022年度区政府国资局通过……\n",
+    # nothing left of a name a mirror overwrote but its ending (美高梅娛樂城办公厅), or the report's own 我局 after
+    # the sentence's first words (``现将我局编制的……报告``)
+    "美高梅娛樂城办公厅2022年政府信息公开工作年度报告\n一、总体情况\n……\n",
+    "根据有关文件要求,现将我局编制的2025年政府信息公开工作年度报告向社会公开。\n一、总体情况\n……\n",
     # who does the work is not who compiled the report (金牛镇 2025: ``由党政办负责政府信息公开的日常工作``)
     "一、总体情况\n2024年,我镇……\n(三)政府信息管理方面。由党政办负责政府信息公开的日常工作,落实专责人员。\n",
 ])

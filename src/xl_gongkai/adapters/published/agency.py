@@ -117,8 +117,17 @@ ATTACHMENT_MARK = re.compile(r"^附件\s*[0-9一二三四五六七八九十]{0,2
 _RESTORED = re.compile(r"\[([^\[\]]{1,12})\]")
 
 
+# What a gambling site's mirror writes over a page's place or body names (``美高梅娛樂城办公厅``,
+# ``英国威廉希尔公司市政务服务管理局``, ``365体育直播,365体育备用网址自然资源和规划局``): everything up to the last
+# such word is the mirror's.
+_SPAM = re.compile(r"^.*(?:娱乐城|娛樂城|娱乐场|娛樂場|赌场|賭場|博彩|彩票|威廉希尔|威廉希爾|新葡京|葡京|美高梅|太阳城|"
+                   r"太陽城|百家乐|百家樂|棋牌|体育直播|體育直播|官网|官網|网址|網址)(?:有限公司|公司|平台)?")
+# A sentence's words before the report's own way of naming itself (``现将我局编制的……``): no name.
+_SELF_INSIDE = re.compile(r"我(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|省|政府)$")
+
+
 def _clean(piece: str) -> str | None:
-    piece = _RESTORED.sub(r"\1", piece)
+    piece = _SPAM.sub("", _RESTORED.sub(r"\1", piece))
     name = re.sub(r"^关于|(?:关于|的)$", "", ATTACHMENT_MARK.sub("", piece.strip(" \u3000\t:：-—·" + _MARKUP)))
     name = re.sub(r"[（(][^（）()]*[)）]$", "", name).strip()  # a note after the name
     for w in sorted(CHROME_WORDS, key=len, reverse=True):
@@ -130,7 +139,8 @@ def _clean(piece: str) -> str | None:
             break
     if not (2 <= len(name) <= MAX_NAME_CHARS) or _SENTENCE.search(name) or re.search(r"\d", name):
         return None
-    if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS) or _SELF_REFERENCE.match(name):
+    if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS) or _SELF_REFERENCE.match(name) \
+            or _SELF_INSIDE.search(name):
         return None
     if name in AGENCY_ENDINGS:  # a bare ending names nobody: ``…工作机构-办公室`` split at its hyphen
         return None

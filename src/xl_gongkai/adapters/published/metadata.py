@@ -41,6 +41,13 @@ _TITLE = re.compile(
 _TITLE_YEAR_FIRST = re.compile(
     rf"^(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<agency>.+?)\s*{_REPORT}"
 )
+# the year inside the words: 某区司法局政府信息公开工作2025年度报告
+_TITLE_YEAR_INSIDE = re.compile(
+    r"^(?P<agency>.+?)\s*(?:政府信息公开|政务信息公开|政务公开|信息公开)(?:工作)?\s*"
+    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:报告|年报)$"
+)
+# no year at all (the page's statistics period gives it): 某某街道政府信息公开工作年度报告
+_TITLE_NO_YEAR = re.compile(rf"^(?P<agency>[^\d\s，,。；]{{2,40}}?)\s*{_REPORT}$")
 # the year after the words, in brackets: 某县水利局政府信息公开工作年度报告（2024年度）
 _TITLE_YEAR_AFTER = re.compile(
     rf"^(?P<agency>.+?)\s*{_REPORT}\s*[（(]\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*[)）]$"
@@ -110,7 +117,8 @@ def strip_name_note(agency: str) -> str:
 def parse_title(text: str) -> tuple[str | None, int | None] | None:
     """``(agency, year)`` of ``<机关><年度>年政府信息公开工作年度报告`` (or ``<年度>年<机关>…``)."""
     text = han_year(unquoted(text))
-    m = _TITLE.match(text) or _TITLE_YEAR_FIRST.match(text) or _TITLE_YEAR_AFTER.match(text)
+    m = (_TITLE.match(text) or _TITLE_YEAR_FIRST.match(text) or _TITLE_YEAR_AFTER.match(text)
+         or _TITLE_YEAR_INSIDE.match(text))
     if not m:
         return None
     agency = m.group("agency").strip(" 　\t:：-—")
@@ -153,7 +161,8 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
             if len(chunk) < width:
                 break
             joined = _unspaced(chunk)  # OCR spaces every character: 洪 泽 区 人 民政 府
-            if _TITLE_LINE.match(han_year(unquoted(joined))):
+            bare = han_year(unquoted(joined))
+            if _TITLE_LINE.match(bare) or _TITLE_YEAR_INSIDE.match(bare):
                 parsed = parse_title(joined)
                 if parsed is not None and parsed[1] is not None:
                     below = _name_line(top[j + width][1]) if j + width < len(top) else None
@@ -173,6 +182,18 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                 if fallback[1] == 0:
                     fallback = (parsed, chunk[-1][0] + 1)
     return dated or fallback
+
+
+@heuristic("title_without_year", "metadata")
+def title_without_year(lines: Sequence[Line]) -> str | None:
+    """The agency of a title printed without a year (``某某街道政府信息公开工作年度报告``; 市府东路街道 2025, whose
+    year the statistics period gives), when no title with a year named one: a line of its own at the top, the name
+    before the report's words."""
+    for ln in [ln for ln in lines if ln.text.strip()][:_TITLE_SCAN]:
+        m = _TITLE_NO_YEAR.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", ln.text)))
+        if m is not None and (name := agency_name(m.group("agency"))) is not None and name == m.group("agency"):
+            return name
+    return None
 
 
 def _unspaced(chunk: Sequence[tuple[int, str]]) -> str:
@@ -434,6 +455,8 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
             year = year or parsed[1]
             if agency and year:
                 break
+    if agency is None:
+        agency = title_without_year(lines[:first_heading])
     text = "\n".join(ln.text for ln in lines)
     period = find_period(text)
     found: list[Finding] = []
