@@ -1113,3 +1113,19 @@ def test_a_question_mark_left_for_a_space_before_a_number_is_dropped() -> None:
     assert rules_row("? 2") == [0, 2, 5]
     assert rules_row("\ufffd 2") == [0, 2, 5]
     assert rules_row("?2") == [None, None, None]
+
+
+def test_a_line_of_one_pipe_after_a_rows_last_number_ends_the_row() -> None:
+    """Cells a line each ending in ``|``, the applicant cells empty lines of ``|``, and one more ``|`` after the row's
+    总计 (岳阳楼区某街道 2023): that ``|`` ends the row, it is no eighth cell — and a label that begins with its
+    number (``1.属于国家秘密``, ``3.危及“三安全一稳定”``) is a label, not a cell's number."""
+    form = load_form()
+    table = form.table("requests")
+    header = "三、收到和处理政府信息公开申请情况\n申请人情况 |\n自然人 |\n法人或其他组织 |\n总计 |\n|||||\n"
+    rows = [("disclosed", 4), ("withheld_state_secret", 0), ("withheld_security", 2)]
+    body = "三、本年度办理结果 |\n" + "".join(
+        (f"{'(三)不予公开 |' + chr(10) if key == 'withheld_state_secret' else ''}"
+         f"{table.row(key).label} |\n" + "|\n" * 6 + f"{total} |\n|\n") for key, total in rows)
+    values = import_text(f"一、总体情况\n2023年,我街道……\n{header}{body}").report.values
+    assert [values.get(CellKey("requests", key, "total")) for key, _ in rows] == [4, 0, 2]
+    assert values.get(CellKey("requests", "withheld_security", "natural_person")) is None

@@ -401,6 +401,11 @@ def pipe_lines_dropped(raws: list[str]) -> list[str]:
     return [raw for raw, only in zip(raws, pipes, strict=True) if not only]
 
 
+# A cell that holds a number (with its unit): a row's label may begin with one (``3.危及“三安全一稳定”``), a cell never
+# holds more than the number
+_NUMBER_CELL = re.compile(r"[+-]?\d[\d,，.]*\s*(?:万元|元|件|条|个|次)?")
+
+
 def _cell_line(raw: str) -> str | None:
     """The cell of a line printed as ``cell |`` (one ``|``, at its end), else None."""
     text = raw.strip()
@@ -419,12 +424,14 @@ def pipe_cells_rejoined(raws: list[str]) -> list[str]:
     is left unread; the empty cells' lines say where that number stands. A label's line followed by cells' lines
     of which at least one holds a number and one is empty becomes the label and its cells separated by tabs, as a
     copied table row is; the row ends at the next line that is no number's or empty cell's (a label, a line of
-    several ``|`` a merged cell leaves, text). Rows without an empty cell are left as printed."""
+    several ``|`` a merged cell leaves, text) — one line of ``|`` right after the row's last number is its end, not a
+    cell (岳阳楼区某街道 2023: ``（一）予以公开 |`` ‖ six lines ``|`` ‖ ``0 |`` ‖ ``|``). Rows without an empty cell
+    are left as printed."""
     out: list[str] = []
     i = 0
     while i < len(raws):
         label = _cell_line(raws[i])
-        if label is None or not label or _has_number(label):
+        if label is None or not label or _NUMBER_CELL.fullmatch(label):
             out.append(raws[i])
             i += 1
             continue
@@ -433,12 +440,15 @@ def pipe_cells_rejoined(raws: list[str]) -> list[str]:
         while j < len(raws):
             if _LONE_PIPE.fullmatch(raws[j]):
                 cells.append("")
-            elif (cell := _cell_line(raws[j])) is not None and cell and _has_number(cell):
+            elif (cell := _cell_line(raws[j])) is not None and _NUMBER_CELL.fullmatch(cell):
                 cells.append(cell)
             else:
                 break
             j += 1
-        if "" in cells and any(cells):
+        with_empty = "" in cells
+        if len(cells) >= 2 and cells[-1] == "" and cells[-2]:  # ``0 |`` ‖ ``|`` ‖ the next label: the row's end
+            cells.pop()
+        if with_empty and any(cells):
             out.append("\t".join([label, *cells]))
             i = j
         else:
