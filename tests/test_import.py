@@ -785,6 +785,11 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     # … the text opening with that sentence, its heading lost (国家国际发展合作署 2023 as a mirror stored it)
     ("2023年,某某发展合作署以习近平新时代中国特色社会主义思想为指导……\n(一)主动公开情况。……\n二、主动公开政府信息情况\n"
      "……\n", "某某发展合作署"),
+    # the sentence that publishes it, first under the first heading of a page with no preamble (宅梧镇 2025), and
+    # an opening sentence that begins 本年度 (兴发乡)
+    ("一、总体情况\n根据《条例》等文件,现向社会公布2025年某某镇政府信息公开工作报告,内容涵盖2025年1月1日至2025年12月"
+     "31日期间的情况。\n(一)主动公开……\n", "某某镇"),
+    ("一、总体情况\n本年度,某某乡严格依照《中华人民共和国政府信息公开条例》……\n", "某某乡"),
     # a field's label joined to its value as one title line (西藏自治区人民政府 2023: ``标      题 …``)
     ("标      题 某自治区人民政府 2023年政府信息公开工作年度报告\n索引号 000014349/2024-00600 文      号\n"
      "一、总体情况\n……\n", "某自治区人民政府"),

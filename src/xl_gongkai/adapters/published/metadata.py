@@ -374,7 +374,7 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
 _LEADERSHIP = r"在[^。；，,]{2,30}?(?:领导|指导|部署|要求)下\s*[,，]?\s*"
 _OPENING_SUBJECT = re.compile(
     r"^(?:[（(][一二三四五六七八九十]{1,2}[)）][^。；\n]{0,20}?[。.:：]\s*)?"  # ``（一）主动公开情况。2022年…``
-    rf"(?:19|20)\d{{2}}\s*年度?\s*[,，]?\s*(?:{_LEADERSHIP})?"
+    rf"(?:(?:19|20)\d{{2}}\s*年度?|本年度?)\s*[,，]?\s*(?:{_LEADERSHIP})?"
     rf"(?P<name>[^，,。；;、\s（(《“”]{{2,30}}?)\s*(?:{_LEADERSHIP})?(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
     r"高度|紧扣|立足|扎实|不断|切实|以习近平|按照|围绕|依据|根据|结合|牢固)")
 OPENING_LINES = 4  # lines under part 一's heading that may hold its opening sentence (a subheading may come first)
@@ -401,6 +401,22 @@ def opening_subject(lines: Sequence[Line], first_heading: int) -> tuple[str, str
             return None
         return name, _quote(text, 0, m.end())
     return None
+
+
+def _preamble_or_opening(lines: Sequence[Line], used: int, first_heading: int) -> str:
+    """The preamble (before the first part's heading); when there is none, the first line under that heading — a
+    page that opens with ``一、总体情况`` prints there what others print above it (``现向社会公布2025年宅梧镇政府信息
+    公开工作报告``; 宅梧镇 2025 as a mirror serves it)."""
+    preamble = "\n".join(ln.text for ln in lines[used:first_heading])
+    if preamble.strip():
+        return preamble
+    first = next((ln.text for ln in lines[first_heading + 1:] if ln.text.strip()), "")
+    # only a sentence that publishes this report now (``现向社会公布``, ``现将``, ``特编制``): part 一 tells of other
+    # reports too (``我局指导各单位编制发布……年度报告``)
+    return first if _PUBLISHED_NOW.search(first) else ""
+
+
+_PUBLISHED_NOW = re.compile(r"(?:现|特)(?:向社会)?(?:将|公布|公开|发布|编制)")
 
 
 @heuristic("statistics_period", "metadata")
@@ -474,7 +490,7 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         by, compiled = compiling_sentence(front)
         if by is not None and by[0][:1] in LEVEL_FIRST:
             by = None  # ``由区政府办公室汇总编制``: a reference, not a name (``agency_shape``)
-        named = title_in_sentence("\n".join(ln.text for ln in lines[used:first_heading]))
+        named = title_in_sentence(_preamble_or_opening(lines, used, first_heading))
         if named is not None and named[0] is not None and named[0][:1] not in LEVEL_FIRST \
                 and (by is None or agency_name(by[0]) is None):  # ``现公布区政府国资局2022年……``: a reference too
             by = (named[0], named[2])
