@@ -33,9 +33,9 @@ FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名�
 # A field's label as a CMS prints it: its characters may be spaced out to the width of a longer label (``名 称``,
 # ``标   题``); a colon follows it, or — in a box printed without one — a space
 # (``发布机构 县政府办公室 公文时效 有效``).
-_LABEL = "|".join(r"\s*".join(label) for label in sorted(FIELD_LABELS, key=len, reverse=True))
-_FIELD = re.compile(rf"^\s*(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+(?=\S))")
 _LABELS_LONGEST_FIRST = sorted(FIELD_LABELS, key=len, reverse=True)
+_LABEL = "|".join(r"\s*".join(label) for label in _LABELS_LONGEST_FIRST)
+_FIELD = re.compile(rf"^\s*(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+(?=\S))")
 # The next field printed on the same line after a value (``名 称: 某局2025年……年度报告 发布日期: 2026年01月21日``)
 _NEXT_FIELD = re.compile(r"\s+[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,5}\s*[:：]")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")
@@ -122,6 +122,8 @@ _RESTORED = re.compile(r"\[([^\[\]]{1,12})\]")
 # such word is the mirror's.
 _SPAM = re.compile(r"^.*(?:娱乐城|娛樂城|娱乐场|娛樂場|赌场|賭場|博彩|彩票|威廉希尔|威廉希爾|新葡京|葡京|美高梅|太阳城|"
                    r"太陽城|百家乐|百家樂|棋牌|体育直播|體育直播|官网|官網|网址|網址)(?:有限公司|公司|平台)?")
+# A customs house reports for its district (``广州海关关区2023年……年度报告``): the agency is the customs house.
+_CUSTOMS_DISTRICT = re.compile(r"海关关区$")
 # A sentence's words before the report's own way of naming itself (``现将我局编制的……``): no name.
 _SELF_INSIDE = re.compile(r"我(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|省|政府)$")
 
@@ -145,10 +147,6 @@ def _clean(piece: str) -> str | None:
     if name in AGENCY_ENDINGS:  # a bare ending names nobody: ``…工作机构-办公室`` split at its hyphen
         return None
     return _CUSTOMS_DISTRICT.sub("海关", name)
-
-
-# A customs house reports for its district (``广州海关关区2023年……年度报告``): the agency is the customs house.
-_CUSTOMS_DISTRICT = re.compile(r"海关关区$")
 
 
 def field_value(line: str) -> tuple[str, str] | None:

@@ -33,7 +33,8 @@ from .text import Line
 # A title whose last words were typed out of order (``昌图县七家子镇2023年政府信息公开 工作告年度报``, a township's
 # page as published) is still the title: four to six of the characters of 工作年度报告, 报 and 告 among them.
 _JUMBLED = r"(?=[工作年度报告]*报)(?=[工作年度报告]*告)[工作年度报告]{4,6}(?![\u4e00-\u9fff])"
-_REPORT = (rf"(?:政府信息公开|政务信息公开|政务公开|信息公开)"
+_DISCLOSURE = r"(?:政府信息公开|政务信息公开|政务公开|信息公开)"  # what the report is about, as titles word it
+_REPORT = (rf"{_DISCLOSURE}"
            rf"(?:(?:工作)?\s*(?:开展)?\s*(?:情况)?\s*(?:的)?\s*(?:(?:年度?\s*)?报告|年报)|\s*{_JUMBLED})")
 _TITLE = re.compile(
     rf"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:的)?\s*{_REPORT}"
@@ -43,7 +44,7 @@ _TITLE_YEAR_FIRST = re.compile(
 )
 # the year inside the words: 某区司法局政府信息公开工作2025年度报告
 _TITLE_YEAR_INSIDE = re.compile(
-    r"^(?P<agency>.+?)\s*(?:政府信息公开|政务信息公开|政务公开|信息公开)(?:工作)?\s*"
+    rf"^(?P<agency>.+?)\s*{_DISCLOSURE}(?:工作)?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:报告|年报)$"
 )
 # no year at all (the page's statistics period gives it): 某某街道政府信息公开工作年度报告

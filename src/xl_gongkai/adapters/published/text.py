@@ -389,9 +389,9 @@ def pipe_lines_dropped(raws: list[str]) -> list[str]:
     """A page stored with each table cell on a line of its own and a line holding only ``|`` after each (``规章`` ‖
     ``|`` ‖ ``0`` ‖ ``|`` ‖ ``0`` ‖ ``|`` ‖ ``6`` ‖ ``|``; 石家庄市中山街道 2021 also ``||||`` where cells are
     merged): those lines separate cells and hold none. When no other line of the text begins or ends with a ``|``,
-    they are dropped and the cells read as one under the other, as a table printed
-    one cell a line is read. Where the cells' own lines end in ``|`` (``规章 |`` ‖ ``|`` ‖ ``0 |``), a line of one
-    ``|`` is an empty cell, and is kept (a ``|`` inside a line, ``登录 | 注册``, is no cell's edge)."""
+    they are dropped and the cells read as one under the other, as a table printed one cell a line is read. Where
+    the cells' own lines end in ``|`` (``规章 |`` ‖ ``|`` ‖ ``0 |``), a line of one ``|`` is an empty cell, and is
+    kept (a ``|`` inside a line, ``登录 | 注册``, is no cell's edge)."""
     if not any(_LONE_PIPE.fullmatch(raw) for raw in raws):
         return raws
     pipes = [bool(_PIPES_ONLY.fullmatch(raw)) for raw in raws]
