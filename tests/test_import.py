@@ -823,6 +823,19 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某县人民政府办公室"),
     ("依据《条例》第五十条规定,特向社会公布2024年某乡人民政府政府信息公开工作情况报告。\n一、总体情况\n……\n",
      "某乡人民政府"),
+    # the name before ``特编制`` in the sentence that compiles it (东湖街道 2023, a page with no preamble)
+    ("一、总体情况\n根据《条例》的要求,某市某区某某街道特编制2023年政府信息公开年度报告。\n(一)加大公开力度\n"
+     "2023年,某某街道办事处在区政府信息公开系统上主动公开政府信息47条。\n", "某市某区某某街道"),
+    # the bureau's own office compiled it (浦口区教育局 2024), and an opening sentence whose verb is 通过 (铁东区退役
+    # 军人事务局 2025)
+    ("本年报是根据《条例》要求,由某市某区教育局办公室编制的2024年度政府信息公开工作年度报告。\n一、总体情况\n……\n",
+     "某市某区教育局"),
+    ("根据《条例》规定编制本报告。\n一、总体情况\n(一)主动公开政府信息情况\n2025年,某区退役军人事务局通过区政府网站"
+     "主动公开政府信息8条。\n", "某区退役军人事务局"),
+    # an opening sentence whose verb is 以 (易家街道 2021), and a CMS box printed as a list (常泰街道 2024)
+    ("一、总体情况\n2021年,某某街道办事处以贯彻《条例》为契机,坚持“公开为常态、不公开为例外”。\n", "某某街道办事处"),
+    ("- 索 引 号:QZ01904-3000-2025-00001\n- 发布机构:某区人民政府某某街道办事处\n- 公文生成日期:2025-01-07\n"
+     "本报告根据《条例》要求编制。\n一、总体情况\n……\n", "某区人民政府某某街道办事处"),
 ])
 def test_agency_names_from_menus_fields_and_signatures(text: str, agency: str, tmp_path: Path) -> None:
     name = "r.html" if text.startswith("<html>") else "r.txt"
@@ -1024,6 +1037,27 @@ def test_an_opening_that_ends_inside_part_one_reads_no_table_from_its_prose() ->
     assert all(v is None for k, v in r.report.values.items() if k.table == "active")
 
 
+def test_a_sentence_that_lists_the_years_decisions_is_no_row_of_table_two() -> None:
+    """The sentence above table 二 that sums up its rows, the table cut off the page (狮子山街道 2025 as a search
+    result shows it): ``处理`` before ``行政处罚`` is a word of the column's header, but after ``1972件;`` it
+    begins the next item of the sentence's list, so no row of the table is read from it."""
+    r = import_text("二、主动公开政府信息情况\n2025年,某街道制发规章、行政规范性文件;处理行政许可决定数量1972件;"
+                    "处理行政处罚数量19件,处理行政强制数量10件;行政事业性收费共0元。\n第二十条第(一)项\n信息内容\n"
+                    "本年制发件数\n本年废止件数\n现行有效件数\n规章\n0\n0\n0\n")
+    values = {k.row: v for k, v in r.report.values.items() if k.table == "active"}
+    assert values["rules"] == 0
+    assert [values[k] for k in ("licensing", "penalty", "enforcement", "fees")] == [None] * 4
+
+
+def test_a_list_of_what_was_published_is_no_row_of_table_two() -> None:
+    """Part 一's list of what the site published, counted in 条 (no cell's unit), on a page cut before table 二
+    (来宾市卫健委 2023 as a search result shows it): ``行政许可93条`` is an item of the list, not the row; a row
+    enumerator after a number (``0 1、本机关不掌握…`` in a table a crawler glued) is a label still."""
+    r = import_text("一、总体情况\n(一)主动公开情况。\n2023年1—12月,我委在网站累计发布信息313条,其中政策文件14条、"
+                    "行政许可93条、行政执法37条、人事信息14条。\n(二)依申请公开。\n2023年,我委未收到申请。\n")
+    assert all(v is None for k, v in r.report.values.items() if k.table == "active")
+
+
 @pytest.mark.parametrize(("source", "body", "agency"), [
     ("来源：某县人民政府办公室 时间：2024-01-31", "我镇认真贯彻……我镇全面梳理……", None),
     ("来源：某县人民政府办公室 时间：2024-01-31", "我局认真贯彻……本局全面梳理……", None),
@@ -1052,19 +1086,62 @@ def test_the_year_of_the_sentence_that_reports_the_years_work(sentence: str) -> 
     assert any(f.rule == "I5" and "2023" in f.message for f in result.findings)
 
 
+def test_the_year_of_a_clause_of_its_own_in_part_one() -> None:
+    """A page with no title, no statistics period and no sentence that opens with its year (中江县某局 2022 as a
+    mirror stored it): the year a clause of its own after a comma, said in I5; two such years say nothing."""
+    body = ("一、总体情况\n按照《条例》要求,积极做好我局的各类信息的主动公开。\n(一)主动公开方面。认真贯彻落实《条例》,"
+            "坚持依法公开,{},我局在县人民政府网站主动公开信息416条。\n二、主动公开政府信息情况\n……\n")
+    result = import_text(body.format("2022年"))
+    assert result.report.metadata.get("year") == 2022
+    assert any(f.rule == "I5" and "2022年，我局在" in f.message for f in result.findings)
+    assert import_text(body.format("2022年,我局主动公开信息300条;2021年")).report.metadata.get("year") is None
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    # the statistics period's first date without its 年 (易门县气象局 2023)
+    ("本报告由某县气象局编制。\n本报告中使用数据统计期限为20231月1日至12月31日。\n一、总体情况\n……\n", 2023),
+    # no title, no period, no dated opening: the year whose end things are counted at (长春市某局 2023)
+    ("一、总体情况\n(一)主动公开信息情况。本年度我局不断充实政务公开内容。截止2023年12月31日我局通过官方网站"
+     "发布政务类信息34条。\n", 2023),
+    ("一、总体情况\n截至2023年底,我局发布信息34条;截至2022年底,我局发布信息30条。\n", None),
+])
+def test_the_year_of_a_period_that_lost_its_year_mark_and_of_a_years_end(text: str, year: int | None) -> None:
+    assert import_text(text).report.metadata.get("year") == year
+
+
+def test_an_opening_that_states_its_period_is_a_report_whatever_its_parts_are_called(tmp_path: Path) -> None:
+    """The opening of a hospital's report (淮北市人民医院 2022 as a search result shows it): its part 一 is called
+    ``一、主动公开情况`` and the page ends inside it, so no part and no table of the form is found — but the text
+    states its statistics period: an excerpt of a report, read with each absent part one finding, not refused as a
+    notice would be."""
+    from xl_gongkai.commands.load import open_source
+    from xl_gongkai.errors import InputError
+
+    period = "本报告中所列数据的统计期限自2022年1月1日起至2022年12月31日止。"
+    opening = "本报告根据《条例》要求,由某市人民医院编制。{}\n一、主动公开情况\n一年来,我院认真贯彻落实《条例》。\n"
+    (tmp_path / "r.txt").write_text(opening.format(period), "utf-8")
+    report = open_source(tmp_path / "r.txt").report
+    assert (report.metadata.get("agency"), report.metadata.get("year")) == ("某市人民医院", 2022)
+    (tmp_path / "n.txt").write_text(opening.format(""), "utf-8")
+    with pytest.raises(InputError, match="不像一份政府信息公开工作年度报告"):
+        open_source(tmp_path / "n.txt")
+
+
 def _one_cell_a_line(rows: list[tuple[str, list[int]]], after: str) -> str:
     return "".join(f"{label}\n{after}" + "".join(f"{n}\n{after}" for n in numbers) for label, numbers in rows)
 
 
-@pytest.mark.parametrize(("chrome", "merged"), [("", ""), ("登录 | 注册\n", ""), ("", "||||\n")])
-def test_lines_of_one_pipe_between_cells_separate_them(chrome: str, merged: str) -> None:
+@pytest.mark.parametrize(("chrome", "merged", "led"),
+                         [("", "", ""), ("登录 | 注册\n", "", ""), ("", "||||\n", ""), ("", "", "| ")])
+def test_lines_of_one_pipe_between_cells_separate_them(chrome: str, merged: str, led: str) -> None:
     """A page stored with every cell on a line of its own and a line holding only ``|`` after each (尼勒克县某镇 2023:
     表二 and 表三 read as blank tables, 73 printed cells lost), and lines of several ``|`` where cells are merged
     (石家庄市中山街道 2021): the pipes separate cells and hold none, so the table reads as one printed a cell a line.
-    A ``|`` inside the page's menu changes nothing."""
+    A ``|`` inside the page's menu changes nothing; nor does one before each row's first cell (安居区某局 2022:
+    ``| 规章`` ‖ ``|`` ‖ ``0`` ‖ …)."""
     form = load_form()
     table = form.table("requests")
-    rows = [(row.label, [3, 1, 0, 0, 0, 1, 5] if row.key == "new" else [0] * 7) for row in table.rows
+    rows = [(led + row.label, [3, 1, 0, 0, 0, 1, 5] if row.key == "new" else [0] * 7) for row in table.rows
             if row.key in ("new", "carried_in")]
     header = (f"三、收到和处理政府信息公开申请情况\n|\n申请人情况\n|\n{merged}自然人\n|\n法人或其他组织\n|\n"
               f"总计\n|\n{merged}")

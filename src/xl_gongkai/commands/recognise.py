@@ -31,8 +31,12 @@ def refuse_empty(size: int, place: str) -> None:
 
 def refuse_non_report(kind: str, report: Report, place: str) -> None:
     """A published text in which neither a table nor a section of the form was found, or a JSON document with
-    nothing of a report (no metadata, no value, no text): one refusal instead of a finding per cell."""
-    if kind == "published" and _nothing_found(report):
+    nothing of a report (no metadata, no value, no text): one refusal instead of a finding per cell.
+
+    A text that states its statistics period (``本报告中所列数据的统计期限自2022年1月1日起至2022年12月20日止``) is a
+    report's opening, whatever its parts are called (淮北市人民医院 2022: ``一、主动公开情况``; a traditional-script
+    mirror's ``一、總結概述``): read as an excerpt, each absent part one finding."""
+    if kind == "published" and _nothing_found(report) and not report.metadata.get("period_start"):
         raise InputError("不像一份政府信息公开工作年度报告：没有找到任何一张表格（表二、表三、表四），也没有找到"
                          "正文的任何一部分（一、总体情况……六、其他需要报告的事项）。请确认这是年度报告的全文；"
                          "如果是说明、通知等其他文件，不必放在报送文件夹中。", place=place)

@@ -35,7 +35,9 @@ FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名�
 # (``发布机构 县政府办公室 公文时效 有效``).
 _LABELS_LONGEST_FIRST = sorted(FIELD_LABELS, key=len, reverse=True)
 _LABEL = "|".join(r"\s*".join(label) for label in _LABELS_LONGEST_FIRST)
-_FIELD = re.compile(rf"^\s*(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+(?=\S))")
+# A list's bullet may stand before the label (``- 发布机构:鲤城区人民政府常泰街道办事处``, ``• 信息来源:…``: the
+# box as a page converted to text prints it, 常泰街道 2024, 竹泓镇 2025).
+_FIELD = re.compile(rf"^\s*(?:[-•·●▪◆*]\s*)?(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+(?=\S))")
 # The next field printed on the same line after a value (``名 称: 某局2025年……年度报告 发布日期: 2026年01月21日``)
 _NEXT_FIELD = re.compile(r"\s+[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,5}\s*[:：]")
 _SENTENCE = re.compile(r"[，。；！？,;!?：:]")

@@ -70,8 +70,15 @@ MERGED_LETTERS_MIN = 3
 MERGED_LETTERS_GAP = 2  # lines of the rows' own text between two of its items (a label wrapped beside it)
 # header cells a conversion invented (``类别 数据1 … 数据6``), printed one after another
 _INVENTED = re.compile(rf"(?:{INVENTED_WORDS})+", re.IGNORECASE)
-# The commas of a sentence's enumeration: after ``538件`` they begin the next item of the list, never a row's label.
-_ENUMERATION = "、，,"
+# The commas and semicolons of a sentence's enumeration: after ``538件`` they begin the next item of the list, never
+# a row's label — also when the item goes on with words of the table's header before the label (狮子山街道 2025:
+# ``处理行政许可决定数量1972件;处理行政处罚数量19件,处理行政强制数量10件``, ``处理`` being a word of
+# ``本年处理决定数量``; the table itself was cut off the page, and the sentence's figures are no table's cells).
+_ENUMERATION = "、，,;；"
+# … and after a count whose measure word is no cell's unit (``其中政策文件14条、行政许可93条``: 来宾市卫健委 2023,
+# part 一's list of what the site published, read as table 二's 行政许可 on a page cut before table 二): a row's label
+# never begins with a measure word, while a row enumerator after a number (``1、本机关不掌握…``) is a label still.
+_LISTED_AFTER_COUNT = re.compile(r"^[条篇次宗份期场家名人户起批封]{1,2}[、，,;；]")
 _ENUMERATOR = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d{1,2}\.)")
 # the same, on a label as the spec spells it (full-width brackets): what a row printed without its enumerator shows
 _SHOWN_ENUMERATOR = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[.．、])")
@@ -274,15 +281,17 @@ class LabelIndex:
                 hi = mid
         before = starts[lo - 1] if lo else 0
         lead = region.text[before:pos]
-        if lead and not lead.strip(_ENUMERATION) and self._after_counted_number(region, before):
+        if lead and lead[0] in _ENUMERATION and self._after_number(region, before, counted=True):
             return False  # ``行政许可26768件、行政处罚538件``: a sentence's enumeration, not a row
+        if _LISTED_AFTER_COUNT.match(lead) and self._after_number(region, before):
+            return False  # ``政策文件14条、行政许可93条``: the same
         return all(ch in self.group_chars for ch in lead) or self.is_table_text(lead, rows=True)
 
     @staticmethod
-    def _after_counted_number(region: Region, item_start: int) -> bool:
-        """The item at ``item_start`` follows a number printed with its unit (``538件``)."""
+    def _after_number(region: Region, item_start: int, *, counted: bool = False) -> bool:
+        """The item at ``item_start`` follows a number (``counted``: printed with its unit, ``538件``)."""
         i = region.item_at[item_start] if item_start < len(region.item_at) else -1
-        return i > 0 and region.tokens[i - 1].kind == NUMBER and bool(region.tokens[i - 1].unit)
+        return i > 0 and region.tokens[i - 1].kind == NUMBER and (bool(region.tokens[i - 1].unit) or not counted)
 
     def hits(self, region: Region) -> list[Hit]:
         """Every place the region names a unit: exact and variant labels, then the inferred kinds."""

@@ -65,8 +65,10 @@ _NOTICE = re.compile(r"^(?P<before>.*?)关于(?:印发|公布|发布|公开|转�
 # a year in Chinese numerals (二〇二四年): read as digits
 _HAN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
 _HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+# (the first date's 年 may be lost: ``统计期限为20231月1日至12月31日``, 易门县气象局 2023 — a year has four digits,
+# so what follows them is the month)
 _PERIOD = re.compile(
-    r"(?:统计|期限|期间|时间|范围|报告|数据)[^。；;]{0,24}?(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?"
+    r"(?:统计|期限|期间|时间|范围|报告|数据)[^。；;]{0,24}?((?:19|20)\d{2})年?(\d{1,2})月(\d{1,2})日(?:起)?"
     r"(?:至|到|—|-|~|－|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 )
 # “编制了2021年政府信息公开年度报告”, “现公布本机关2023年度政府信息公开工作年度报告”
@@ -91,16 +93,23 @@ _TITLE_IN_SENTENCE = re.compile(
     rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?{_REPORT})"
 )
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
-# 公开工作机构-办公室编制`` is the 局's report
-_OFFICE_OF = re.compile(r"的?政府信息公开(?:工作)?(?:机构|领导小组|主管部门|工作专班).*$")
+# 公开工作机构-办公室编制`` is the 局's report; so is ``由南京市浦口区教育局办公室编制`` the 教育局's (浦口区教育局
+# 2024). A government's office (``人民政府办公室``) is a body of its own and is kept.
+_OFFICE_OF = re.compile(r"的?政府信息公开(?:工作)?(?:机构|领导小组|主管部门|工作专班).*$|(?<=[局厅委])办公室$")
 _COMPILER = re.compile(
     r"(?:^|[，,。；;])([^，,。；;：:\s（(《“”\"]{2,30}?(?:局|委|办|厅|院|署|会|中心|办公室|政府|乡|镇|街道))"
-    r"(?:编制|制作|编写)了?[^。；]{0,20}?报告"
+    r"(?:特|现|已)?(?:编制|制作|编写)了?[^。；]{0,20}?报告"
 )
-# a year that opens a paragraph or sentence of the narrative: “2020年全区各级行政机关……”
+# a year that opens a paragraph or sentence of the narrative: “2020年全区各级行政机关……”, or a clause of its own
+# after a comma (``坚持依法公开,2022年,我局在某县人民政府网站主动公开信息416条``: 中江县某局 2022, a page with
+# no title, no statistics period and no sentence that opens with its year); the marks as NFKC leaves them too)
 _OPENING_YEAR = re.compile(
-    r"(?:^|[。；！？\n])\s*((?:19|20)\d{2})\s*年(?!以来|来|起|底|末|初|前|上半年|下半年|度以来|\d)"
+    r"(?:(?:^|[。；;！!？?\n])\s*((?:19|20)\d{2})\s*年(?!以来|来|起|底|末|初|前|上半年|下半年|度以来|\d)"
+    r"|[，,]\s*((?:19|20)\d{2})\s*年度?\s*[，,])"
 )
+# the state of things at the year's end, which only the report of that year tells: ``截止2023年12月31日我局通过官方
+# 网站发布政务类信息34条`` (长春市某局 2023 as a page stored it: no title, no statistics period, no dated opening)
+_YEAR_END = re.compile(r"截[止至]\s*((?:19|20)\d{2})\s*年\s*(?:12\s*月\s*31\s*日|底|末)")
 _TITLE_SCAN = 12  # non-blank lines at the top of a page that can hold the title (a portal's header runs long)
 _SIGNATURE_SCAN = 12  # lines at the end that can hold the signature and its date (before footers)
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
@@ -377,7 +386,7 @@ _OPENING_SUBJECT = re.compile(
     r"^(?:[（(][一二三四五六七八九十]{1,2}[)）][^。；\n]{0,20}?[。.:：]\s*)?"  # ``（一）主动公开情况。2022年…``
     rf"(?:(?:19|20)\d{{2}}\s*年度?|本年度?)\s*[,，]?\s*(?:{_LEADERSHIP})?"
     rf"(?P<name>[^，,。；;、\s（(《“”]{{2,30}}?)\s*(?:{_LEADERSHIP})?(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
-    r"高度|紧扣|立足|扎实|不断|切实|以习近平|按照|围绕|依据|根据|结合|牢固)")
+    r"高度|紧扣|立足|扎实|不断|切实|以|按照|围绕|依据|根据|结合|牢固|通过|主动|依法)")
 OPENING_LINES = 4  # lines under part 一's heading that may hold its opening sentence (a subheading may come first)
 
 
@@ -441,12 +450,23 @@ def opening_year(text: str) -> tuple[int, str] | None:
     """The one year that opens the narrative's sentences (``2020年全区……``), when no other source has a year."""
     flat = unicodedata.normalize("NFKC", text)
     hits = list(_OPENING_YEAR.finditer(flat))
-    years = {int(m.group(1)) for m in hits}
+    years = {int(m.group(1) or m.group(2)) for m in hits}
     if len(years) != 1:
         return None
     m = hits[0]
-    start = m.start(1)
-    return int(m.group(1)), flat[start:start + 30].split("\n")[0].translate(_FULL_WIDTH)
+    start = m.start(1) if m.group(1) else m.start(2)
+    return int(m.group(1) or m.group(2)), flat[start:start + 30].split("\n")[0].translate(_FULL_WIDTH)
+
+
+@heuristic("year_end_state", "metadata")
+def year_end_state(text: str) -> tuple[int, str] | None:
+    """The one year whose end the narrative counts things at (``截止2023年12月31日``, ``截至2023年底``), when no
+    other source has a year."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    hits = list(_YEAR_END.finditer(flat))
+    if len({m.group(1) for m in hits}) != 1:
+        return None
+    return int(hits[0].group(1)), hits[0].group(0)
 
 
 def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, given: str | None,
@@ -513,6 +533,11 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
                 year = opened[0]
                 found.append(_said("year", "报告年度",
                                    f"原文没有标题和统计期限，按正文开头的“{opened[1]}……”推断为{year}年"))
+        if year is None:
+            ended = year_end_state(front)
+            if ended is not None:
+                year = ended[0]
+                found.append(_said("year", "报告年度", f"原文没有标题和统计期限，按正文的“{ended[1]}”推断为{year}年"))
         if year is None and header_year is not None:  # a page of a flip-book, a text of the tables only
             year = header_year
             found.append(_said("year", "报告年度", f"原文中没有年度，取自文件开头收集者写的“year: {year}”"))

@@ -391,14 +391,26 @@ def pipe_lines_dropped(raws: list[str]) -> list[str]:
     merged): those lines separate cells and hold none. When no other line of the text begins or ends with a ``|``,
     they are dropped and the cells read as one under the other, as a table printed one cell a line is read. Where
     the cells' own lines end in ``|`` (``规章 |`` ‖ ``|`` ‖ ``0 |``), a line of one ``|`` is an empty cell, and is
-    kept (a ``|`` inside a line, ``登录 | 注册``, is no cell's edge)."""
+    kept (a ``|`` inside a line, ``登录 | 注册``, is no cell's edge).
+
+    The first cell of each row may have a ``|`` before it (安居区某局 2022: ``| 规章`` ‖ ``|`` ‖ ``0`` ‖ ``|`` ‖ …
+    ‖ ``| 行政规范性文件``): a line with one ``|``, at its start, is a cell of the same layout, read without it."""
     if not any(_LONE_PIPE.fullmatch(raw) for raw in raws):
         return raws
     pipes = [bool(_PIPES_ONLY.fullmatch(raw)) for raw in raws]
+    led = [_led_cell(raw) for raw in raws]
     if any(raw.strip().startswith("|") or raw.strip().endswith("|")
-           for raw, only in zip(raws, pipes, strict=True) if not only):
+           for raw, only, cell in zip(raws, pipes, led, strict=True) if not only and cell is None):
         return raws
-    return [raw for raw, only in zip(raws, pipes, strict=True) if not only]
+    return [raw if cell is None else cell for raw, only, cell in zip(raws, pipes, led, strict=True) if not only]
+
+
+def _led_cell(raw: str) -> str | None:
+    """The cell of a line printed as ``| cell`` (one ``|``, at its start), else None."""
+    text = raw.strip()
+    if text.startswith("|") and text.count("|") == 1 and len(text) > 1:
+        return text[1:].strip()
+    return None
 
 
 # A cell that holds a number (with its unit): a row's label may begin with one (``3.危及“三安全一稳定”``), a cell never
