@@ -413,6 +413,36 @@ def opening_subject(lines: Sequence[Line], first_heading: int) -> tuple[str, str
     return None
 
 
+# The preamble's sentence that says whom to ask about the report names the agency, or an office inside it:
+# ``请与平度市公安局(地址…)联系`` (平度市公安局 2023), ``请联系:杭州市滨江区人民政府长河街道办事处;`` (长河街道
+# 2023), ``请与来宾市卫生健康委员会办公室联系`` (来宾市卫健委 2023) — pages with no title, whose preamble names the
+# agency nowhere else.
+_CONTACT = re.compile(r"请(?:与|联系|致电|咨询)[:：]?(?P<name>[^(（，,。;；:：\s]{2,40}?)(?:联系|[（(]|[,，。;；:：])")
+# The office inside the agency, after the agency's name: ``…人民政府党政综合办公室``, ``…街道党政办``,
+# ``…海关办公室政务公开和信访科``, ``…公安厅政府信息与政务公开工作领导小组办公室``.
+_INNER_OFFICE = re.compile(
+    r"^(?P<name>.+[局厅委会府处道镇乡院心署关木])(?:政府信息(?:与政务)?公开[\u4e00-\u9fff]*|"
+    r"[\u4e00-\u9fff]{0,6}(?:办公室|办(?!事处))(?:[\u4e00-\u9fff]{0,12}[科股处室])?)$")
+# A county's or a city's 政务公开办公室 answers for every body's report there: the contact, not the agency.
+_COORDINATING_OFFICE = "政务公开"
+
+
+@heuristic("contact_sentence", "metadata")
+def contact_body(preamble: str) -> tuple[str, str] | None:
+    """The agency the preamble's contact sentence names (the office inside it taken for the agency), when nothing
+    else names one: ``(name, quote)``. Not the level alone, not a coordinating 政务公开 office."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", preamble))
+    m = _CONTACT.search(flat)
+    if m is None:
+        return None
+    named = m.group("name")
+    inner = _INNER_OFFICE.match(named)
+    name = agency_name(inner.group("name") if inner else named)
+    if name is None or name[:1] in LEVEL_FIRST or _COORDINATING_OFFICE in name:
+        return None
+    return name, _quote(flat, m.start(), m.end())
+
+
 def _preamble_or_opening(lines: Sequence[Line], used: int, first_heading: int) -> str:
     """The preamble (before the first part's heading); when there is none, the first line under that heading — a
     page that opens with ``一、总体情况`` prints there what others print above it (``现向社会公布2025年宅梧镇政府信息
@@ -559,6 +589,10 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     if opened_by is not None and body_kind_differs(opened_by[0], body) is None:
         agency = opened_by[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自第一部分开头的“{opened_by[1]}……”"))
+    contact = None if agency is not None else contact_body("\n".join(ln.text for ln in lines[used:first_heading]))
+    if contact is not None and body_kind_differs(contact[0], body) is None:
+        agency = contact[0]
+        found.append(_said("agency", "机关名称", f"原文没有标题，取自前言中的联系方式“{contact[1]}”"))
     return Meta(agency, year, period, used, tuple(found))
 
 
