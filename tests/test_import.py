@@ -1140,6 +1140,33 @@ def test_an_opening_that_states_its_period_is_a_report_whatever_its_parts_are_ca
         open_source(tmp_path / "n.txt")
 
 
+def _paragraph_cells(label: str, cells: list[int | None]) -> str:
+    """A row as a page converter prints it one cell a paragraph: each printed cell followed by a blank line, an empty
+    cell by a line of nothing."""
+    return f"{label}\n\n" + "".join("\n" if c is None else f"{c}\n\n" for c in cells)
+
+
+@pytest.mark.parametrize(("cells", "read"), [
+    ([103, 3, None, None, 1, None, 107], True),
+    ([31, None, None, None, None, None, 31], True),
+    ([8, 0, None, None, None, 0, 8], True),
+    ([103, 3, None, None, 1, None, 108], False),  # the total does not hold: no proof of the places
+])
+def test_empty_cells_printed_as_empty_paragraphs(cells: list[int | None], read: bool) -> None:
+    """鹿城区某局 2022 as a page stored it: every cell a paragraph with a blank line after it, an empty cell a line of
+    nothing, so ``103`` ‖ ‖ ``3`` ‖ ‖ ‖ ‖ ``1`` ‖ ‖ ‖ ``107`` is 103, 3, blank, blank, 1, blank, 107 — read in those
+    places when the row's count and its total both come out; otherwise the row is left unread."""
+    form = load_form()
+    table = form.table("requests")
+    header = "三、收到和处理政府信息公开申请情况\n\n申请人情况\n\n自然人\n\n法人或其他组织\n\n总计\n\n" + "".join(
+        f"{c.name}\n\n" for c in table.columns[1:6])
+    nxt = table.row("carried_in").label
+    text = f"一、总体情况\n\n……\n\n{header}{_paragraph_cells(table.row('new').label, cells)}{nxt}\n\n"
+    values = import_text(text).report.values
+    got = [values.get(CellKey("requests", "new", c.key)) for c in table.columns]
+    assert got == (cells if read else [None] * 7)
+
+
 def _one_cell_a_line(rows: list[tuple[str, list[int]]], after: str) -> str:
     return "".join(f"{label}\n{after}" + "".join(f"{n}\n{after}" for n in numbers) for label, numbers in rows)
 

@@ -9,6 +9,7 @@ what; the note becomes the row's I5 finding. Reading a row exactly as printed ha
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -236,6 +237,55 @@ def empties_between_numbers(run: Run) -> Placement | None:
     return _finish("empties_between_numbers", inner, run, note)
 
 
+# ``empty_paragraphs``: the gap, in lines, from one printed cell to the next in a table a page converter printed one
+# cell a paragraph, a blank line after each: a gap one line longer than this is one empty cell.
+PARAGRAPH_GAP = 2
+
+
+@heuristic("empty_paragraphs", "placement")
+def empty_paragraphs(run: Run) -> Placement | None:
+    """A table printed one cell a paragraph, each cell followed by a blank line, an empty cell by a line of
+    nothing (鹿城区某局 2022 as a page stored it: ``…申请数量`` ‖ ‖ ``103`` ‖ ‖ ``3`` ‖ ‖ ‖ ‖ ``1`` ‖ ‖ ‖ ``107``):
+    every line beyond the one blank line between two items is an empty cell. Read so when every item of the
+    row, its label and the next label are that far apart at least, the empty lines make up exactly the row's
+    count, and the row's totals hold where it has any: the layout and the sums both place every number."""
+    explicit = run.explicit
+    if not explicit or run.label_line is None or run.next_line is None or len(explicit) != len(run.tokens):
+        return None
+    lines = [run.label_line, *(t.line for t in explicit), run.next_line]
+    gaps = [b - a for a, b in itertools.pairwise(lines)]
+    if any(g < PARAGRAPH_GAP for g in gaps) or all(g == PARAGRAPH_GAP for g in gaps):
+        return None
+    cells: list[Token | None] = [None] * (gaps[0] - PARAGRAPH_GAP)
+    for tok, gap in zip(explicit, gaps[1:], strict=True):
+        cells += [tok, *[None] * (gap - PARAGRAPH_GAP)]
+    if len(cells) != run.width:
+        return None
+    blank = [i for i, t in enumerate(cells) if t is None]
+    note = f"原文一格一段、空格印成空行，按空行的位置读取，{_names(run.columns, blank)}为空"
+    decided = _finish("empty_paragraphs", cells, run, note)
+    if closed_under_sums(run.columns) and not _printed_terms_add_up(decided, run.columns):
+        return None
+    return decided
+
+
+def _printed_terms_add_up(decided: Placement, columns: Sequence[Column]) -> bool:
+    """Every total of the row is printed and equals the sum of the terms printed beside it (an empty cell adds
+    nothing): how a placement of numbers among empty cells is proven."""
+    if decided.values is None:
+        return False
+    at = {c.key: i for i, c in enumerate(columns)}
+    totals = [c for c in columns if c.sum_of and set(c.sum_of) <= set(at)]
+    for c in totals:
+        total = decided.values[at[c.key]]
+        terms = [decided.values[at[k]] for k in c.sum_of]
+        if not isinstance(total, (int, float)) or not all(t is None or isinstance(t, (int, float)) for t in terms):
+            return False
+        if Decimal(str(total)) != sum((Decimal(str(t)) for t in terms if t is not None), Decimal(0)):
+            return False
+    return bool(totals)
+
+
 @heuristic("repeated_value_extra", "placement")
 def repeated_value_extra(run: Run) -> Placement | None:
     """More numbers than cells, all the same value: whichever are kept, every cell has that value."""
@@ -314,6 +364,7 @@ PLACEMENTS: tuple[Callable[[Run], Placement | None], ...] = (
     printed_blank_row,
     separator_positions,
     empties_between_numbers,
+    empty_paragraphs,
     grid_columns,
     repeated_value_extra,
     zeros_one_short,
