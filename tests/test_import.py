@@ -832,16 +832,19 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某市某区教育局"),
     ("根据《条例》规定编制本报告。\n一、总体情况\n(一)主动公开政府信息情况\n2025年,某区退役军人事务局通过区政府网站"
      "主动公开政府信息8条。\n", "某区退役军人事务局"),
-    # nothing names it but the preamble's contact sentence: the agency (平度市公安局 2023, 长河街道 2023) or an office
-    # inside it (来宾市卫健委 2023, 仙庵镇 2023, 广州海关 2023)
+    # nothing names it but the preamble's contact sentence, of the kind the report calls itself throughout: the agency
+    # (平度市公安局 2023, 长河街道 2023) or an office inside it (来宾市卫健委 2023, 仙庵镇 2023)
     ("根据《条例》规定,特向社会公布2023年政府信息公开工作年度报告。如对本报告有任何疑问,请与某市公安局(地址:某路1号)"
-     "联系。\n一、总体情况\n……\n", "某市公安局"),
+     "联系。\n一、总体情况\n2023年,我局……我局……\n", "某市公安局"),
     ("本报告中所列数据统计期限为2023年1月1日至12月31日。如对本年度报告有疑问,请联系:某区人民政府某某街道办事处;"
-     "联系电话:0571-86624908。\n一、总体情况\n……\n", "某区人民政府某某街道办事处"),
+     "联系电话:0571-86624908。\n一、总体情况\n2023年,我街道……我街道……\n", "某区人民政府某某街道办事处"),
     ("现编制2023年政府信息公开工作年度报告。如对本报告有任何疑问,请与某市卫生健康委员会办公室联系(地址:某路1号)。\n"
-     "一、总体情况\n……\n", "某市卫生健康委员会"),
-    ("如对本报告有任何疑问,请与某县某某镇人民政府党政综合办公室联系。\n一、总体情况\n……\n", "某县某某镇人民政府"),
-    ("如对本报告有疑问,请与某某海关办公室政务公开和信访科联系。\n一、总体情况\n……\n", "某某海关"),
+     "一、总体情况\n2023年,我委……我委……\n", "某市卫生健康委员会"),
+    ("如对本报告有任何疑问,请与某县某某镇人民政府党政综合办公室联系。\n一、总体情况\n2023年,我镇……我镇……\n",
+     "某县某某镇人民政府"),
+    # a running title that left a character out, the signature spelling the name in full (文登区政府办 2022)
+    ("Page 9 - 某市某某人民政府办公室2022年政府信息公开工作年度报告\nP. 9\n(五)其他报告事项\n无。\n"
+     "某市某某区人民政府办公室\n2023 年 1 月 16 日\n", "某市某某区人民政府办公室"),
     # an opening sentence whose verb is 以 (易家街道 2021), and a CMS box printed as a list (常泰街道 2024)
     ("一、总体情况\n2021年,某某街道办事处以贯彻《条例》为契机,坚持“公开为常态、不公开为例外”。\n", "某某街道办事处"),
     ("- 索 引 号:QZ01904-3000-2025-00001\n- 发布机构:某区人民政府某某街道办事处\n- 公文生成日期:2025-01-07\n"
@@ -918,9 +921,11 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     # the sentence's first words (``现将我局编制的……报告``)
     "美高梅娛樂城办公厅2022年政府信息公开工作年度报告\n一、总体情况\n……\n",
     "根据有关文件要求,现将我局编制的2025年政府信息公开工作年度报告向社会公开。\n一、总体情况\n……\n",
-    # the contact sentence names the county's coordinating office, or a body by the level alone
-    "如对本报告有任何疑问,请与某县政务公开办公室联系。\n一、总体情况\n……\n",
+    # the contact sentence names the county's coordinating office, a body by the level alone, or a body of a kind
+    # the report never calls itself (吴起县 2023: the county's report, which says 我县, names its 政务服务中心)
+    "如对本报告有任何疑问,请与某县政务公开办公室联系。\n一、总体情况\n2023年,我局……我局……\n",
     "如对本报告有任何疑问,请与区政府办公室联系。\n一、总体情况\n……\n",
+    "如对本报告有疑问,请联系某县政府政务服务中心。\n一、总体情况\n2023年,我县坚持……我县……\n",
     # who does the work is not who compiled the report (金牛镇 2025: ``由党政办负责政府信息公开的日常工作``)
     "一、总体情况\n2024年,我镇……\n(三)政府信息管理方面。由党政办负责政府信息公开的日常工作,落实专责人员。\n",
 ])
@@ -1136,6 +1141,24 @@ def test_an_opening_that_states_its_period_is_a_report_whatever_its_parts_are_ca
     report = open_source(tmp_path / "r.txt").report
     assert (report.metadata.get("agency"), report.metadata.get("year")) == ("某市人民医院", 2022)
     (tmp_path / "n.txt").write_text(opening.format(""), "utf-8")
+    with pytest.raises(InputError, match="不像一份政府信息公开工作年度报告"):
+        open_source(tmp_path / "n.txt")
+
+
+def test_a_flip_book_page_from_the_middle_of_a_report_is_read_by_its_title(tmp_path: Path) -> None:
+    """Page 3 of a report a site shows as a flip-book (威海市文登区商务局 2022 as a search result shows it): no part's
+    heading and no table on the page, but its running title names the agency and the year — a report's page, read
+    as an excerpt, not refused as a notice (which has no such title) is."""
+    from xl_gongkai.commands.load import open_source
+    from xl_gongkai.errors import InputError
+
+    page = ("Page 3 - 某市某区商务局2022年政府信息公开工作年度报告\nP. 3\n\n部门、简历和照片等重点信息,公开了机关职能。"
+            "\n\n(四)政府信息公开平台的建设情况\n\n我局立足新形势下“互联网+政务服务”……\n")
+    (tmp_path / "p3.txt").write_text(page, "utf-8")
+    report = open_source(tmp_path / "p3.txt").report
+    assert (report.metadata.get("agency"), report.metadata.get("year")) == ("某市某区商务局", 2022)
+    notice = "关于做好2022年政府信息公开工作年度报告编制发布工作的通知\n各单位：请按要求报送。\n某区人民政府办公室\n"
+    (tmp_path / "n.txt").write_text(notice, "utf-8")
     with pytest.raises(InputError, match="不像一份政府信息公开工作年度报告"):
         open_source(tmp_path / "n.txt")
 

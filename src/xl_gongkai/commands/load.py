@@ -65,7 +65,7 @@ def open_source(path: str | Path) -> Source:
     from .recognise import refuse_non_report, refuse_unencodable
 
     src = _open(Path(path))
-    refuse_non_report(src.kind, src.report, str(path))
+    refuse_non_report(src.kind, src.report, str(path), src.findings)
     refuse_unencodable(src.report, str(path))
     return src
 

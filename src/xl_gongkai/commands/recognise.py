@@ -14,9 +14,10 @@ they hold for every reader of a format.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..core.findings import Finding
 from ..core.report import Report
 from ..errors import InputError
 
@@ -29,14 +30,18 @@ def refuse_empty(size: int, place: str) -> None:
         raise InputError("空文件（0 字节），没有任何内容。请向报送单位要一份完整的文件。", place=place)
 
 
-def refuse_non_report(kind: str, report: Report, place: str) -> None:
+def refuse_non_report(kind: str, report: Report, place: str, findings: Sequence[Finding] = ()) -> None:
     """A published text in which neither a table nor a section of the form was found, or a JSON document with
     nothing of a report (no metadata, no value, no text): one refusal instead of a finding per cell.
 
     A text that states its statistics period (``本报告中所列数据的统计期限自2022年1月1日起至2022年12月20日止``) is a
     report's opening, whatever its parts are called (淮北市人民医院 2022: ``一、主动公开情况``; a traditional-script
-    mirror's ``一、總結概述``): read as an excerpt, each absent part one finding."""
-    if kind == "published" and _nothing_found(report) and not report.metadata.get("period_start"):
+    mirror's ``一、總結概述``): read as an excerpt, each absent part one finding. So is a text whose own title
+    gives the year, and that names its agency (``findings`` say where the year was read from): a flip-book's page
+    from the middle of a report, ``Page 3 - 某局2022年政府信息公开工作年度报告`` above part 一's fourth
+    subsection. A notice about the reports (``关于做好……年度报告编制工作的通知``) has no such title."""
+    if kind == "published" and _nothing_found(report) and not report.metadata.get("period_start") \
+            and not _titled(report, findings):
         raise InputError("不像一份政府信息公开工作年度报告：没有找到任何一张表格（表二、表三、表四），也没有找到"
                          "正文的任何一部分（一、总体情况……六、其他需要报告的事项）。请确认这是年度报告的全文；"
                          "如果是说明、通知等其他文件，不必放在报送文件夹中。", place=place)
@@ -68,6 +73,12 @@ def _nothing_found(report: Report) -> bool:
     missing = {key for key, why in report.absent.items() if why != BLANK_TABLE}
     return tables <= missing and not any(
         isinstance(text, str) and text.strip() for key, text in report.narrative.items() if key in sections)
+
+
+def _titled(report: Report, findings: Sequence[Finding]) -> bool:
+    """The text's title gave the year (it was not inferred from elsewhere: no I5 on it), and an agency was read."""
+    inferred = {f.place.field for f in findings if f.rule == "I5"}
+    return bool(report.metadata.get("agency")) and bool(report.metadata.get("year")) and "year" not in inferred
 
 
 def _empty(report: Report) -> bool:

@@ -71,6 +71,19 @@ def body_kind_differs(name: str, text: str) -> str | None:
     when ``name`` is not of that kind; else ``None``. A name taken from a page's fields or a signature, not from the
     report's own title, may be the portal's (``来源：昌图县人民政府办公室`` above a township's report that says 我镇
     throughout): then it is not the report's agency."""
+    kind = _self_kind(text)
+    return None if kind is None or name.endswith(_BODY_KINDS[kind]) else kind
+
+
+def body_kind_confirms(name: str, text: str) -> bool:
+    """The report calls itself by the kind ``name`` is of (``我局`` throughout, and ``name`` a 局): a name from a
+    sentence that may name another body (a contact) is the report's own only then."""
+    kind = _self_kind(text)
+    return kind is not None and name.endswith(_BODY_KINDS[kind])
+
+
+def _self_kind(text: str) -> str | None:
+    """The kind the report calls itself by: ``SELF_KIND_MIN`` times or more, and no other kind as often."""
     counts: dict[str, int] = {}
     for m in _SELF_KIND.finditer(text):
         counts[m.group(1)] = counts.get(m.group(1), 0) + 1
@@ -79,7 +92,7 @@ def body_kind_differs(name: str, text: str) -> str | None:
     kind, n = max(counts.items(), key=lambda kv: kv[1])
     if n < SELF_KIND_MIN or sum(1 for v in counts.values() if v == n) > 1:
         return None
-    return None if name.endswith(_BODY_KINDS[kind]) else kind
+    return kind
 
 
 @heuristic("agency_shape", "metadata")

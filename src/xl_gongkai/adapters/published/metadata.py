@@ -21,7 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...core.findings import Finding, Place
-from .agency import ATTACHMENT_MARK, FIELD_LABELS, LEVEL_FIRST, agency_name, body_kind_differs, field_value
+from .agency import (
+    ATTACHMENT_MARK,
+    FIELD_LABELS,
+    LEVEL_FIRST,
+    agency_name,
+    body_kind_confirms,
+    body_kind_differs,
+    field_value,
+)
 from .chrome import strip_chrome
 from .heuristics import heuristic
 from .notes import import_finding
@@ -312,6 +320,35 @@ def body_spelling(agency: str, text: str) -> str | None:
     return best[0] if len(best) == 1 and agency_name(best[0]) == best[0] else None
 
 
+# ``title_signed_otherwise``: names this long at least, so that one character is a slip, not another body's name.
+SIGNED_SPELLING_MIN_CHARS = 6
+
+
+@heuristic("title_signed_otherwise", "metadata")
+def signed_otherwise(agency: str, lines: Sequence[Line], text: str) -> str | None:
+    """The signature's spelling of a title's name that differs from it by one character — one left out, added or
+    misread — when the text never spells it as the title does but there: the agency signs its report with its own
+    name, while a page's running title is typed by whoever built the page (文登区政府办 2022's flip-book:
+    ``Page 9 - 威海市文登人民政府办公室…`` above the signature ``威海市文登区人民政府办公室``)."""
+    signed = signature(lines)
+    if signed is None or signed == agency or min(len(signed), len(agency)) < SIGNED_SPELLING_MIN_CHARS:
+        return None
+    if re.sub(r"\s+", "", text).count(agency) > 1 or not _one_edit(agency, signed):
+        return None
+    return signed
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one character substituted, inserted or deleted."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    short, long = sorted((a, b), key=len)
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    if len(short) == len(long):
+        return short[i + 1:] == long[i + 1:]
+    return short[i:] == long[i + 1:]
+
+
 @heuristic("signature", "metadata")
 def signature(lines: Sequence[Line]) -> str | None:
     """The agency that signs the report at its end (``某某局`` above ``2025年1月20日``), if a name."""
@@ -536,6 +573,9 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         found.append(_said("agency", "机关名称", f"标题中的“{agency}”在正文中没有出现，正文多次写作只差一字的“{spelt}”"
                                                  "（识别或录入错字），按正文的写法读取"))
         agency = spelt
+    elif agency is not None and (signed := signed_otherwise(agency, lines, text)) is not None:
+        found.append(_said("agency", "机关名称", f"标题中的“{agency}”与文末落款“{signed}”只差一字，按落款的写法读取"))
+        agency = signed
     front = "\n".join(ln.text for ln in lines[used:first_table])
     if agency is None or year is None:
         by, compiled = compiling_sentence(front)
@@ -590,7 +630,7 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         agency = opened_by[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自第一部分开头的“{opened_by[1]}……”"))
     contact = None if agency is not None else contact_body("\n".join(ln.text for ln in lines[used:first_heading]))
-    if contact is not None and body_kind_differs(contact[0], body) is None:
+    if contact is not None and body_kind_confirms(contact[0], body):
         agency = contact[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自前言中的联系方式“{contact[1]}”"))
     return Meta(agency, year, period, used, tuple(found))
