@@ -842,6 +842,9 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "一、总体情况\n2023年,我委……我委……\n", "某市卫生健康委员会"),
     ("如对本报告有任何疑问,请与某县某某镇人民政府党政综合办公室联系。\n一、总体情况\n2023年,我镇……我镇……\n",
      "某县某某镇人民政府"),
+    # the government that compiled the district's report from its bodies' (徐水区 2022)
+    ("本报告依据《条例》要求,由某区人民政府综合全区各部门和各乡镇政府信息公开工作年度报告和统计数据编制而成。\n"
+     "一、总体情况\n……\n", "某区人民政府"),
     # a running title that left a character out, the signature spelling the name in full (文登区政府办 2022)
     ("Page 9 - 某市某某人民政府办公室2022年政府信息公开工作年度报告\nP. 9\n(五)其他报告事项\n无。\n"
      "某市某某区人民政府办公室\n2023 年 1 月 16 日\n", "某市某某区人民政府办公室"),

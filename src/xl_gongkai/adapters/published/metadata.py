@@ -88,9 +88,10 @@ _COMPILED_YEAR = re.compile(
     r"|(?:汇报|现将)[^。；]{0,12}?((?:19|20)\d{2})\s*年度?[^。；\d]{0,12}?政府信息公开工作"
 )
 # “本报告由淮安市人民政府办公室根据……编制”, “由江苏省公安厅编制”; “……规定，某县水利局编制了……报告”
-# (the sentence must say 编制: ``由党政办负责政府信息公开的日常工作`` in part 一 names who does the work, 金牛镇 2025)
+# (the sentence must say 编制: ``由党政办负责政府信息公开的日常工作`` in part 一 names who does the work, 金牛镇 2025;
+# ``由徐水区人民政府综合全区各部门……编制而成``, 徐水区 2022, is the district's own)
 _COMPILED_BY = re.compile(
-    r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:(?:根据|依据|按照|结合|汇总|负责|组织)[^。；;]{0,200}?)?编制")
+    r"由([^，,。；;：:\s（(《“”\"]{2,30}?)(?:(?:根据|依据|按照|结合|汇总|综合|负责|组织)[^。；;]{0,200}?)?编制")
 # The title inside the sentence that says the report was compiled or published, when the page has no title line:
 # “特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。” (湛江市地方志办 2023, as a page's text)
 # The title may also open the preamble's first sentence: “荆州市荆州区人民政府办公室2021年政府信息公开工作年度报告
