@@ -29,7 +29,7 @@ AGENCY_ENDINGS = (
 MAX_NAME_CHARS = 40  # the longest agency names (深圳市深汕特别合作区管理委员会…) are about 30 characters
 # Labels of the fields a CMS prints above an article: the value after them may be a name, the label never is.
 FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名称", "题名", "公文标题", "发布机构", "发文机关",
-                "发文单位", "发布单位", "来源", "信息来源", "所属机构", "主办单位", "编制单位")
+                "发文单位", "发布单位", "来源", "信息来源", "文章来源", "所属机构", "主办单位", "编制单位")
 # A field's label as a CMS prints it: its characters may be spaced out to the width of a longer label (``名 称``,
 # ``标   题``); a colon follows it, or — in a box printed without one — a space
 # (``发布机构 县政府办公室 公文时效 有效``).
@@ -162,6 +162,21 @@ def _clean(piece: str) -> str | None:
     if name in AGENCY_ENDINGS:  # a bare ending names nobody: ``…工作机构-办公室`` split at its hyphen
         return None
     return _CUSTOMS_DISTRICT.sub("海关", name)
+
+
+# A field printed after another on the same line, past a run of spaces (金牛镇 2025:
+# ``发表日期:2026-01-27    文章来源:大冶市金牛镇``): its label must be followed by a colon there.
+_FIELD_INSIDE = re.compile(rf"(?:\s{{2,}}|\t|\u3000)(?P<label>{_LABEL})\s*[:：]\s*")
+
+
+def fields_inside(line: str) -> list[tuple[str, str]]:
+    """``(label, value)`` of each CMS field printed after another on a line (not at its start)."""
+    text = unicodedata.normalize("NFKC", line)
+    out = []
+    for m in _FIELD_INSIDE.finditer(text):
+        value = _NEXT_FIELD.split(text[m.end():], maxsplit=1)[0].split("  ")[0].strip()
+        out.append((re.sub(r"\s+", "", m.group("label")), value))
+    return out
 
 
 def field_value(line: str) -> tuple[str, str] | None:

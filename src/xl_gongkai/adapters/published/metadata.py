@@ -29,6 +29,7 @@ from .agency import (
     body_kind_confirms,
     body_kind_differs,
     field_value,
+    fields_inside,
 )
 from .chrome import strip_chrome
 from .heuristics import heuristic
@@ -281,8 +282,9 @@ def cms_fields(lines: Sequence[Line]) -> dict[str, str]:
                     out[label.rstrip(":：")] = value
             continue
         got = field_value(ln.text)
-        if got is not None and got[1] and got[0] not in out:
-            out[got[0]] = got[1]
+        for label, value in [got] if got is not None else fields_inside(ln.text):
+            if value and label not in out:
+                out[label] = value
     return out
 
 
@@ -614,7 +616,7 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
             found.append(_said("year", "报告年度", f"原文中没有年度，取自文件开头收集者写的“year: {year}”"))
     if agency is None:
         body = "\n".join(ln.text for ln in lines[used:])
-        for label in ("发布机构", "发文机关", "发文单位", "发布单位", "编制单位", "来源", "信息来源"):
+        for label in ("发布机构", "发文机关", "发文单位", "发布单位", "编制单位", "来源", "信息来源", "文章来源"):
             name = agency_name(fields.get(label))
             if name is not None and body_kind_differs(name, body) is None:
                 agency = name
