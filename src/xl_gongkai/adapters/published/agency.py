@@ -26,6 +26,10 @@ AGENCY_ENDINGS = (
     "室", "镇", "乡", "苏木", "管委会", "管理委员会", "海关", "中心", "院", "所", "站", "馆", "署", "处", "队", "会",
     "社", "部", "司", "农场", "林场", "牧场", "团", "市", "县", "区", "旗", "州", "盟", "片区",
 )
+# Words that say what kind of body, not which: what is left of a name a mirror's spam overwrote
+# (``武汉市生态环境局环球国际(中国)官方网站 分局``), or the text's own short form (``(以下简称分局)``).
+GENERIC_BODIES = ("分局", "支局", "总局", "分中心", "中心", "大队", "支队", "中队", "分所", "政府", "人民政府",
+                  "办事处")
 MAX_NAME_CHARS = 40  # the longest agency names (深圳市深汕特别合作区管理委员会…) are about 30 characters
 # Labels of the fields a CMS prints above an article: the value after them may be a name, the label never is.
 FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名称", "题名", "公文标题", "发布机构", "发文机关",
@@ -159,8 +163,8 @@ def _clean(piece: str) -> str | None:
     if any(w in name for w in _NOT_A_NAME) or not name.endswith(AGENCY_ENDINGS) or _SELF_REFERENCE.match(name) \
             or _SELF_INSIDE.search(name):
         return None
-    if name in AGENCY_ENDINGS:  # a bare ending names nobody: ``…工作机构-办公室`` split at its hyphen
-        return None
+    if name in AGENCY_ENDINGS or name in GENERIC_BODIES:  # a bare ending names nobody: ``…工作机构-办公室`` split
+        return None                                         # at its hyphen, ``分局`` left of a mirror's spam
     return _CUSTOMS_DISTRICT.sub("海关", name)
 
 

@@ -120,7 +120,10 @@ _OPENING_YEAR = re.compile(
 # the state of things at the year's end, which only the report of that year tells: ``截止2023年12月31日我局通过官方
 # 网站发布政务类信息34条`` (长春市某局 2023 as a page stored it: no title, no statistics period, no dated opening)
 _YEAR_END = re.compile(r"截[止至]\s*((?:19|20)\d{2})\s*年\s*(?:12\s*月\s*31\s*日|底|末)")
-_TITLE_SCAN = 12  # non-blank lines at the top of a page that can hold the title (a portal's header runs long)
+# Non-blank lines at the top of a page that can hold the title (only lines above the first part's heading are
+# looked at): a portal's header runs long — 海南州 2022 prints 站群导航, the portal's name twice, its menus, 加入收藏 |
+# 设为首页 | 手机版, 全文检索 and a CMS box of three lines, the title being the seventeenth line.
+_TITLE_SCAN = 24
 _SIGNATURE_SCAN = 12  # lines at the end that can hold the signature and its date (before footers)
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _SIGNED = re.compile(r"([^\s，。；]{2,40}?)\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
