@@ -51,10 +51,11 @@ _TITLE = re.compile(
 _TITLE_YEAR_FIRST = re.compile(
     rf"^(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<agency>.+?)\s*{_REPORT}"
 )
-# the year inside the words: 某区司法局政府信息公开工作2025年度报告
+# the year inside the words: 某区司法局政府信息公开工作2025年度报告, 盐城市行政审批局政府信息公开工作 ‖
+# 2022年度情况的报告
 _TITLE_YEAR_INSIDE = re.compile(
     rf"^(?P<agency>.+?)\s*{_DISCLOSURE}(?:工作)?\s*"
-    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:报告|年报)$"
+    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:情况的?)?\s*(?:报告|年报)$"
 )
 # no year at all (the page's statistics period gives it): 某某街道政府信息公开工作年度报告
 _TITLE_NO_YEAR = re.compile(rf"^(?P<agency>[^\d\s，,。；]{{2,40}}?)\s*{_REPORT}$")
@@ -429,7 +430,9 @@ _OPENING_SUBJECT = re.compile(
     r"^(?:[（(][一二三四五六七八九十]{1,2}[)）][^。；\n]{0,20}?[。.:：]\s*)?"  # ``（一）主动公开情况。2022年…``
     rf"(?:(?:19|20)\d{{2}}\s*年度?|本年度?)\s*[,，]?\s*(?:{_LEADERSHIP})?"
     rf"(?P<name>[^，,。；;、\s（(《“”]{{2,30}}?)\s*(?:{_LEADERSHIP})?(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
-    r"高度|紧扣|立足|扎实|不断|切实|以|按照|围绕|依据|根据|结合|牢固|通过|主动|依法)")
+    r"高度|紧扣|立足|扎实|不断|切实|以|按照|围绕|依据|根据|结合|牢固|通过|主动|依法|"
+    r"共(?:完成|发布|公开|收到|受理|办理))")
+_SELF_SUBJECT = re.compile(r"(?:我|本)(?:局|委|办|镇|乡|街道|厅|院|中心|区|县|市|单位|机关)")
 OPENING_LINES = 4  # lines under part 一's heading that may hold its opening sentence (a subheading may come first)
 
 
@@ -449,6 +452,8 @@ def opening_subject(lines: Sequence[Line], first_heading: int) -> tuple[str, str
         m = _OPENING_SUBJECT.match(text)
         if m is None:
             continue
+        if _SELF_SUBJECT.match(m.group("name")):
+            continue  # ``2023年,我局(政府信息公开工作)……``: the next opening sentence may name it (洋县自然资源局 2023)
         name = agency_name(m.group("name"))
         if name is None or name != m.group("name") or name[:1] in LEVEL_FIRST:
             return None
