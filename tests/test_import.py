@@ -845,6 +845,18 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
     # the first opening sentence says 我局, a later one under a subheading names it (洋县自然资源局 2023)
     ("一、总体情况\n2023年,我局政府信息公开工作紧密结合本地实际,不断深化发展。\n本报告中所列数据的统计期限自2023年1月1日起"
      "至2023年12月31日止。\n(一)主动公开情况\n2023年度,某县自然资源局共完成政府网站信息发布65条。\n", "某县自然资源局"),
+    # the sentence publishes the year's 情况 (广元市统计局 2024); a mirror's ``??`` for each line's indent (辽宁省政府
+    # 办公厅 2025)
+    ("根据《条例》要求,特向社会公布某市统计局2024年政府信息公开情况。报告全文包括总体情况等6个部分。\n一、总体情况\n"
+     "……\n", "某市统计局"),
+    ("??根据《条例》规定编制本报告。\n??一、总体情况\n??2025年,某省人民政府办公厅坚持以习近平新时代中国特色社会主义"
+     "思想为指导……\n", "某省人民政府办公厅"),
+    # a title naming no agency, the name on a line of its own past the byline (盐边县新九镇 2021); a 来源 field that
+    # names the office inside the agency (``来源:某某镇党政办``)
+    ("关于2021年度政府信息公开工作的年度报告\n\nwww.example.gov.cn     发布时间:2022-01-25     来源:某某镇党政办\n\n"
+     "某县某某镇人民政府\n\n一、总体情况\n某某镇认真贯彻落实《条例》。\n", "某县某某镇人民政府"),
+    ("关于2021年度政府信息公开工作的年度报告\nwww.example.gov.cn     发布时间:2022-01-25     来源:某某镇党政办\n"
+     "一、总体情况\n某某镇认真贯彻落实《条例》。\n", "某某镇"),
     # a portal's long header above the title (海南州 2022: the title is the page's seventeenth line)
     ("站群导航\n某州人民政府\n政府工作部门\n各县政府\n|\n加入收藏\n|\n设为首页\n|\n手机版\n某州人民政府\n政府信息公开\n"
      "全文检索\n索引号: 30702110/2023 发布机构:\n生效日期: 2023-03-21 废止日期:\n文 号: 所属主题: 州政府信息公开年报\n"
@@ -903,7 +915,7 @@ def test_a_title_worded_its_own_way(title: str) -> None:
 
 @pytest.mark.parametrize("agency", [
     "某市人民政府参事室", "第一师某市十团", "某县国有林场", "某市公安局交通警察支队", "某县消防救援大队",
-    "国家税务总局某市税务局", "某市住房公积金管理中心", "某市某区人民政府某某街道办事处",
+    "国家税务总局某市税务局", "某市住房公积金管理中心", "某市某区人民政府某某街道办事处", "某某里街",
 ])
 def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     """Bodies that publish these reports besides 局 and 人民政府: an office named 室, a regiment of the 兵团 or a

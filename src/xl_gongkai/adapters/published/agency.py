@@ -17,14 +17,14 @@ from .heuristics import heuristic
 
 # How the names of the bodies that publish these reports end: government departments and their offices
 # (局, 委员会, 办公室/办公厅, and the offices named 室: 参事室, 政策研究室), governments (人民政府, 行政公署),
-# townships and streets (镇, 乡, 街道办事处), zones (管委会, 管理委员会), vertical agencies (海关, 税务局, 分局),
-# centres and institutes that hold public functions (中心, 院, 所, 站, 馆), the farms and regiments that govern
-# their land (国有林场, 农场; 兵团的团场: 第一师十团), and a region named for its consolidated report (市, 县, 区,
-# 旗, 州, 盟).
+# townships and streets (镇, 乡, 街道办事处; 天津's streets are 街: 佳荣里街), zones (管委会, 管理委员会), vertical
+# agencies (海关, 税务局, 分局), centres and institutes that hold public functions (中心, 院, 所, 站, 馆), the farms
+# and regiments that govern their land (国有林场, 农场; 兵团的团场: 第一师十团), and a region named for its
+# consolidated report (市, 县, 区, 旗, 州, 盟).
 AGENCY_ENDINGS = (
     "局", "委员会", "委", "办公室", "办公厅", "办", "厅", "人民政府", "政府", "公署", "街道办事处", "办事处", "街道",
-    "室", "镇", "乡", "苏木", "管委会", "管理委员会", "海关", "中心", "院", "所", "站", "馆", "署", "处", "队", "会",
-    "社", "部", "司", "农场", "林场", "牧场", "团", "市", "县", "区", "旗", "州", "盟", "片区",
+    "街", "室", "镇", "乡", "苏木", "管委会", "管理委员会", "海关", "中心", "院", "所", "站", "馆", "署", "处", "队",
+    "会", "社", "部", "司", "农场", "林场", "牧场", "团", "市", "县", "区", "旗", "州", "盟", "片区",
 )
 # Words that say what kind of body, not which: what is left of a name a mirror's spam overwrote
 # (``武汉市生态环境局环球国际(中国)官方网站 分局``), or the text's own short form (``(以下简称分局)``).

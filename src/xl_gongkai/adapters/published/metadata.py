@@ -100,9 +100,13 @@ _COMPILED_BY = re.compile(
 # (以下简称年报)是根据……编制” (a page's text whose title line was lost).
 # In title marks too, and with whatever a mirror glued before the name up to a colon (``现编制形成了《uedbet体育_
 # uedbet官网@:西柳镇人民政府2023年……年度报告》``): the name is cleaned as any is (``agency_name``).
+# The sentence may publish the year's 情况 rather than its 报告: ``特向社会公布广元市统计局2024年政府信息公开情况``
+# (广元市统计局 2024), read as the title ``…政府信息公开情况报告``.
 _TITLE_IN_SENTENCE = re.compile(
-    rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?{_REPORT})"
+    rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?"
+    rf"(?:{_REPORT}|(?<=\d年)政府信息公开(?:工作)?情况|(?<=\d年度)政府信息公开(?:工作)?情况))"
 )
+_SITUATION = "情况"
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
 # 公开工作机构-办公室编制`` is the 局's report; so is ``由南京市浦口区教育局办公室编制`` the 教育局's (浦口区教育局
 # 2024). A government's office (``人民政府办公室``) is a body of its own and is kept.
@@ -198,6 +202,8 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                         return last, chunk[-1][0] + 1
                     if _named_above_by_no_name(chunk, parsed[1]):
                         return (None, parsed[1]), chunk[-1][0] + 1
+                    if parsed[0] is None and (named := _name_below_byline(top, j + width)) is not None:
+                        return (named[0], parsed[1]), named[1]
                     if parsed[0] is None or agency_name(parsed[0]) is not None:
                         if _NOTICE_TITLE.search(joined) and (own := _report_title_after(top, j + width, parsed[1])):
                             return own
@@ -206,6 +212,26 @@ def body_title(lines: Sequence[Line], first_heading: int) -> tuple[tuple[str | N
                 if fallback[1] == 0:
                     fallback = (parsed, chunk[-1][0] + 1)
     return dated or fallback
+
+
+# A page's byline under its title: the site, the date, the source (``www.panzhihua.gov.cn     发布时间:2022-01-25
+# 来源:新九镇党政办``) — a line with a colon or a digit in it.
+_BYLINE = re.compile(r"[:：\d]")
+
+
+@heuristic("name_below_byline", "metadata")
+def _name_below_byline(top: Sequence[tuple[int, str]], start: int) -> tuple[str, int] | None:
+    """The agency's name on a line of its own under a title that names none, past the page's byline (盐边县新九镇
+    2021 as a page stores it: ``关于2021年度政府信息公开工作的年度报告`` ‖ ``www…  发布时间:…  来源:…`` ‖
+    ``盐边县新九镇人民政府`` ‖ the title again, which the reader drops as a running title): ``(name, lines used)``.
+    Only byline lines may stand between; any other text ends the search."""
+    for k in range(start, len(top)):
+        named = _name_line(top[k][1])
+        if named is not None:
+            return named, top[k][0] + 1
+        if not _BYLINE.search(top[k][1]):
+            return None
+    return None
 
 
 @heuristic("title_without_year", "metadata")
@@ -413,7 +439,8 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
     the narrative the same words tell of other reports (``指导各部门编制发布2023年……年度报告``)."""
     flat = re.sub(r"[^\S\n]+", "", unicodedata.normalize("NFKC", preamble)).strip()
     for m in _TITLE_IN_SENTENCE.finditer(flat):  # the first that reads as a title (a column's name may come first:
-        parsed = parse_title(m.group("title"))      # ``部门信息公开年报 2022`` above ``现公布某局2022年……``)
+        title = m.group("title")                     # ``部门信息公开年报 2022`` above ``现公布某局2022年……``)
+        parsed = parse_title(title + "报告" if title.endswith(_SITUATION) else title)
         if parsed is not None:
             return agency_name(parsed[0]), parsed[1], _quote(flat, m.start(), m.end())
     return None
@@ -473,6 +500,17 @@ _INNER_OFFICE = re.compile(
     r"[\u4e00-\u9fff]{0,6}(?:办公室|办(?!事处))(?:[\u4e00-\u9fff]{0,12}[科股处室])?)$")
 # A county's or a city's 政务公开办公室 answers for every body's report there: the contact, not the agency.
 _COORDINATING_OFFICE = "政务公开"
+# A government's own office is a body of its own (``某县人民政府办公室`` publishes its report).
+_GOVERNMENT_OFFICE = re.compile(r"政府(?:办公室|办公厅|办)$")
+
+
+def without_inner_office(name: str, *, keep_government_office: bool = False) -> str:
+    """The agency an office inside it stands for (``新九镇党政办`` → ``新九镇``), else the name itself; with
+    ``keep_government_office`` a government's office stays what it is."""
+    if keep_government_office and _GOVERNMENT_OFFICE.search(name):
+        return name
+    inner = _INNER_OFFICE.match(name)
+    return inner.group("name") if inner else name
 
 
 @heuristic("contact_sentence", "metadata")
@@ -483,9 +521,7 @@ def contact_body(preamble: str) -> tuple[str, str] | None:
     m = _CONTACT.search(flat)
     if m is None:
         return None
-    named = m.group("name")
-    inner = _INNER_OFFICE.match(named)
-    name = agency_name(inner.group("name") if inner else named)
+    name = agency_name(without_inner_office(m.group("name")))
     if name is None or name[:1] in LEVEL_FIRST or _COORDINATING_OFFICE in name:
         return None
     return name, _quote(flat, m.start(), m.end())
@@ -625,7 +661,8 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     if agency is None:
         body = "\n".join(ln.text for ln in lines[used:])
         for label in ("发布机构", "发文机关", "发文单位", "发布单位", "编制单位", "来源", "信息来源", "文章来源"):
-            name = agency_name(fields.get(label))
+            value = fields.get(label)  # ``来源:新九镇党政办``: the town's office posted it
+            name = agency_name(without_inner_office(value, keep_government_office=True) if value else None)
             if name is not None and body_kind_differs(name, body) is None:
                 agency = name
                 found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自网页的“{label}”：{name}"))

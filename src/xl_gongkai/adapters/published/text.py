@@ -103,6 +103,10 @@ def fix_characters(text: str) -> str:
 # A ``?`` (or U+FFFD) standing alone before a number, where a copy re-encoded in a code page without it wrote a
 # character it could not hold — a no-break space before a table's number (``? 0 |``).
 _LOST_SPACE = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000|]))[?\ufffd](?=[ \t\u3000]+\d)", re.MULTILINE)
+# … and the marks a line begins with, for the ideographic spaces that indented a paragraph (辽宁省政府办公厅 2025 as a
+# mirror serves it: ``??一、总体情况``, ``??2025年,辽宁省人民政府办公厅坚持……``): two or more before anything, one
+# before a Chinese character or a bracket (not before a digit, which it may stand for).
+_LOST_INDENT = re.compile(r"^[ \t]*(?:[?\ufffd]{2,4}(?=\S)|[?\ufffd](?=[\u3400-\u9fff（(]))", re.MULTILINE)
 
 
 @heuristic("lost_space_marks", "text")
@@ -110,8 +114,9 @@ def lost_space_marks_dropped(text: str) -> str:
     """A ``?`` standing alone before a number is the mark a re-encoded copy left for a character its code page
     lacks, a no-break space before a table's number (a mirror's copy of a district bureau's 2021 report: ``规章 |``
     ‖ ``0 |`` ‖ ``? 0 |`` ‖ ``0 |``, and the row read as one number for three cells): it is dropped. A ``?`` after
-    a word (a question) or touching its number (``?0``, where a digit may be lost) is kept."""
-    return _LOST_SPACE.sub("", text)
+    a word (a question) or touching its number (``?0``, where a digit may be lost) is kept. The marks that begin a
+    line stand for the spaces that indented it (``_LOST_INDENT``) and are dropped too."""
+    return _LOST_INDENT.sub("", _LOST_SPACE.sub("", text))
 
 
 @dataclass(frozen=True)
