@@ -1241,6 +1241,22 @@ def test_lines_of_one_pipe_between_cells_separate_them(chrome: str, merged: str,
     assert got == [3, 1, 0, 0, 0, 1, 5]
 
 
+def test_cells_indented_with_tabs_and_ending_in_a_pipe() -> None:
+    """遂溪县某局 2021 as a mirror stores it: each cell on a line of its own ending in ``|``, indented with tabs as
+    the page's source was, rows apart by lines of tabs, a row's last ``|`` on the next line: the tabs separate no
+    cells (read as a browser's copy, 规章 1 0 3 became three empty cells and a 3 in 现行有效件数)."""
+    def row(label: str, numbers: list[int]) -> str:
+        cells = "".join(f"\t\t\t{n}  | \n" for n in numbers[:-1])
+        return f"{label}  | \n{cells}\t\t\t{numbers[-1]}\n   | \n\t\t\n"
+    text = ("一、总体情况\n  2021年,我局……\n  二、主动公开政府信息情况\n  第二十条第(一)项  | \n\t\t\n信息内容  | \n"
+            "\t\t\t本年制发件数  | \n\t\t\t本年废止件数  | \n\t\t\t现行有效件数  | \n\t\t\n"
+            + row("规章", [1, 0, 3]) + row("行政规范性文件", [5, 2, 9]) + "第二十条第(五)项  | \n")
+    values = import_text(text).report.values
+    got = [values.get(CellKey("active", r, c)) for r in ("rules", "normative_docs") for c in ("issued", "repealed",
+                                                                                               "in_force")]
+    assert got == [1, 0, 3, 5, 2, 9]
+
+
 def test_a_line_of_one_pipe_is_an_empty_cell_where_cells_end_in_a_pipe() -> None:
     """Where each cell's own line ends in ``|`` (冷水滩区高科园 2023: ``一、本年新收…… |`` ‖ six lines ``|`` ‖
     ``0 |``), a line of one ``|`` is an empty cell: the row keeps its count, nothing is moved into 自然人."""

@@ -418,6 +418,41 @@ def _led_cell(raw: str) -> str | None:
     return None
 
 
+# A cell printed on a line of its own that ends in one ``|`` (``规章  |``, ``\t\t\t0  |``), indentation included.
+_PIPE_CELL = re.compile(r"[ \t\u3000]*[^|\t]*[^|\s][ \t\u3000]*\|[ \t\u3000]*")
+# ``indented_pipe_cells``: lines of that shape a table needs before the layout is taken for one (a table 二 alone
+# prints over twenty).
+PIPE_CELL_LINES_MIN = 6
+
+
+@heuristic("indented_pipe_cells", "text")
+def pipe_cells_unindented(raws: list[str]) -> list[str]:
+    """A table printed a cell a line, each ending in ``|``, indented with tabs as the page's source was, and its
+    rows apart by lines of tabs (遂溪县某局 2021 as a mirror stores it: ``规章  |`` ‖ ``\t\t\t0  |`` ‖
+    ``\t\t\t0  |`` ‖ ``\t\t\t0`` ‖ ``   |`` ‖ ``\t\t``): the tabs indent, they separate no cells (read as a
+    browser's copy, the row became three empty cells and one number). Each cell's line loses its indentation, a
+    line of tabs is blank, and a cell whose ``|`` went down to the next line gets it back."""
+    cells = [bool(_PIPE_CELL.fullmatch(raw)) for raw in raws]
+    if sum(cells) < PIPE_CELL_LINES_MIN or not any(c and raw.startswith("\t") for raw, c in zip(raws, cells,
+                                                                                                  strict=True)):
+        return raws
+    out: list[str] = []
+    i = 0
+    while i < len(raws):
+        raw = raws[i]
+        if cells[i]:
+            out.append(raw.strip())
+        elif not raw.strip():
+            out.append("")
+        elif "|" not in raw and "\t" not in raw.strip() and i + 1 < len(raws) and _LONE_PIPE.fullmatch(raws[i + 1]):
+            out.append(raw.strip() + " |")
+            i += 1
+        else:
+            out.append(raw)
+        i += 1
+    return out
+
+
 # A cell that holds a number (with its unit): a row's label may begin with one (``3.危及“三安全一稳定”``), a cell never
 # holds more than the number
 _NUMBER_CELL = re.compile(r"[+-]?\d[\d,，.]*\s*(?:万元|元|件|条|个|次)?")
@@ -517,6 +552,7 @@ def text_lines(text: str) -> list[Line]:
         text = "\n".join(page_numbers_dropped(text.split("\f")))
     raws = running_header_dropped(markers_dropped(  # first: a page may end inside a table
         fix_characters(text).split("\n")))
+    raws = pipe_cells_unindented(raws)
     if any(_TAB_LINE.fullmatch(raw) for raw in raws):
         raws = rejoined_cells(raws)
     raws = pipe_cells_rejoined(pipe_lines_dropped(raws))
