@@ -104,7 +104,7 @@ _COMPILED_BY = re.compile(
 # (广元市统计局 2024), read as the title ``…政府信息公开情况报告``.
 _TITLE_IN_SENTENCE = re.compile(
     rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?"
-    rf"(?:{_REPORT}|(?<=\d年)政府信息公开(?:工作)?情况|(?<=\d年度)政府信息公开(?:工作)?情况))"
+    rf"(?:{_REPORT}|(?<=\d年|年度)政府信息公开(?:工作)?情况))"
 )
 _SITUATION = "情况"
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
