@@ -857,6 +857,12 @@ def test_the_pages_footer_is_not_the_last_section() -> None:
      "某县某某镇人民政府\n\n一、总体情况\n某某镇认真贯彻落实《条例》。\n", "某县某某镇人民政府"),
     ("关于2021年度政府信息公开工作的年度报告\nwww.example.gov.cn     发布时间:2022-01-25     来源:某某镇党政办\n"
      "一、总体情况\n某某镇认真贯彻落实《条例》。\n", "某某镇"),
+    # the preamble defines the agency's short name, the opening sentence uses it (建新镇 2025); the preamble defines
+    # the report's short name after its title in title marks (双塔区 2022)
+    ("本报告根据《条例》相关规定,结合某县某某镇人民政府(以下简称“镇政府”)2025年度政府信息公开工作实际编制。\n"
+     "一、总体情况\n2025年,某某镇政府坚持以习近平新时代中国特色社会主义思想为指导……\n", "某县某某镇人民政府"),
+    ("本报告根据《条例》规定编制。《某区人民政府2022年政府信息公开工作年度报告》(以下简称《年报》)通过某区人民政府门户"
+     "网站向社会公开。\n一、总体情况\n……\n", "某区人民政府"),
     # a portal's long header above the title (海南州 2022: the title is the page's seventeenth line)
     ("站群导航\n某州人民政府\n政府工作部门\n各县政府\n|\n加入收藏\n|\n设为首页\n|\n手机版\n某州人民政府\n政府信息公开\n"
      "全文检索\n索引号: 30702110/2023 发布机构:\n生效日期: 2023-03-21 废止日期:\n文 号: 所属主题: 州政府信息公开年报\n"
@@ -953,6 +959,9 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     "如对本报告有疑问,请联系某县政府政务服务中心。\n一、总体情况\n2023年,我县坚持……我县……\n",
     # what a mirror's spam left of the name is the kind of body, not which (武汉市某分局 2023 as a mirror serves it)
     "2023年武汉市生态环境局环球国际(中国)官方网站 分局政府信息公开工作年度报告\n一、总体情况\n2023年,分局坚持……\n",
+    # the short names the preamble defines for the law and for the bodies whose requirements it follows
+    "根据《中华人民共和国政府信息公开条例》(以下简称《条例》)和国务院办公厅政府信息与政务公开办公室(以下简称国办公开办)"
+    "的要求编制本报告。\n一、总体情况\n……\n",
     # who does the work is not who compiled the report (金牛镇 2025: ``由党政办负责政府信息公开的日常工作``)
     "一、总体情况\n2024年,我镇……\n(三)政府信息管理方面。由党政办负责政府信息公开的日常工作,落实专责人员。\n",
 ])

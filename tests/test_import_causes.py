@@ -280,6 +280,22 @@ def test_10_a_2021_report_with_only_table_two_in_the_2019_layout_keeps_its_other
     assert any("按2019年格式" in m and "版式读取" in m for m in messages(r, "I5"))
 
 
+def test_10_a_table_two_that_prints_both_formats_labels_does_not_make_the_report_2019() -> None:
+    """A 2021 report whose table 二 kept the 2019 columns in its 规章 block while the other blocks print the 2021
+    ones (某区教育局 2021, 临潼区某局 2022 as pages store them): the table votes for neither format, so the report
+    is read in its year's format — not called a 2019-format report with an M2 错误 it does not deserve."""
+    text = ("某区教育局2021年政府信息公开工作年度报告\n一、总体情况\n2021年，我局……\n二、主动公开政府信息情况\n"
+            "第二十条第（一）项\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n规范性文件 0 0 0\n"
+            "第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可 5\n第二十条第（八）项\n"
+            "信息内容 本年收费金额（单位：万元）\n行政事业性收费 282.1\n三、收到和处理政府信息公开申请情况\n")
+    r = import_text(text)
+    assert r.format == "gov-2021" and r.report.metadata["year"] == 2021
+    assert not messages(r, "I4") or not any("试行" in m for m in messages(r, "I4"))
+    assert not [f for f in checked(r.report) if f.rule == "M2"]
+    # the 2019 columns have no cell in the report's format: nothing is moved into 本年制发件数 and the rest
+    assert row(r, "active", "rules") == [None, None, None] and row(r, "active", "normative_docs") == [None] * 3
+
+
 # 11 ------------------------------------------------------------------------------------------------
 
 def test_11_a_fee_in_wanyuan_with_six_decimals_is_valid() -> None:

@@ -99,17 +99,18 @@ def _detect(text: str, year: int | None) -> Form:
     A report is read in the format it is printed in: a 2023 report printed on the 2019 试行 tables keeps every
     number it prints (in the 2019 cells), and the mismatch with its year is said (I4) and checked (M2). A
     report whose tables disagree (a 2023 table 三 with a table 二 kept from the 2019 template) takes the format
-    of its year, and the odd table is read in its own layout (``table_generation``).
+    of its year, and the odd table is read in its own layout (``table_generation``). So does a report whose one
+    table prints both formats' own labels (a 2021 report's table 二 whose 规章 block kept the 2019 columns while its
+    other blocks print ``本年处理决定数量`` and ``本年收费金额（单位：万元）``): that table votes for neither.
     """
     forms = _forms()
     default = load_form(DEFAULT_FORM)
     votes: set[str] = set()
     for table in default.tables:
         scores = format_scores(forms, text, table.key)
-        best = max(scores.values())
-        firsts = [f.id for f in forms if scores[f.id] == best]
-        if best > 0 and len(firsts) == 1:
-            votes.add(firsts[0])
+        printed = [f.id for f in forms if scores[f.id] > 0]
+        if len(printed) == 1:  # a table that prints two formats' own labels is of neither (``hybrid_table``)
+            votes.add(printed[0])
     if len(votes) == 1:
         return load_form(votes.pop())
     if year is not None:

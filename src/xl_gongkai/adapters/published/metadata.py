@@ -102,9 +102,11 @@ _COMPILED_BY = re.compile(
 # uedbet官网@:西柳镇人民政府2023年……年度报告》``): the name is cleaned as any is (``agency_name``).
 # The sentence may publish the year's 情况 rather than its 报告: ``特向社会公布广元市统计局2024年政府信息公开情况``
 # (广元市统计局 2024), read as the title ``…政府信息公开情况报告``.
+# Or the preamble names the report by its title in title marks and defines its short name: ``《双塔区人民政府2022年
+# 政府信息公开工作年度报告》(以下简称《年报》)通过……向社会公开`` (双塔区 2022).
 _TITLE_IN_SENTENCE = re.compile(
-    rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将)(?:了|完成)?《?(?P<title>[^。；，,“”《》\n]{{2,60}}?"
-    rf"(?:{_REPORT}|(?<=\d年|年度)政府信息公开(?:工作)?情况))"
+    rf"(?:^|编制|公布|公开|发布|形成|制作|现将|特将|(?=《[^《》\n]{{2,60}}》[（(]以下简称))(?:了|完成)?《?"
+    rf"(?P<title>[^。；，,“”《》\n]{{2,60}}?(?:{_REPORT}|(?<=\d年|年度)政府信息公开(?:工作)?情况))"
 )
 _SITUATION = "情况"
 # The office inside the agency that compiled it, after the agency's name: ``由三元区人力资源和社会保障局政府信息
@@ -446,6 +448,25 @@ def title_in_sentence(preamble: str) -> tuple[str | None, int | None, str] | Non
     return None
 
 
+# The preamble's definition of the agency's short name names it in full: ``结合遂溪县建新镇人民政府(以下简称“镇政府”)
+# 2025年度政府信息公开工作实际编制`` (建新镇 2025, whose part 一 opens ``2025年,建新镇政府坚持……``).
+_DEFINED_NAME = re.compile(
+    r"(?:^|[，,。；;：:]|结合|由|对|为|是|将|现将)(?!结合|由|对|为|是|将|根据|按照|依据)"
+    r"(?P<name>[^，,。；;：:\s（(《》“”\"]{2,40}?)[（(]以下简称")
+
+
+@heuristic("defined_name", "metadata")
+def defined_name(preamble: str) -> tuple[str, str] | None:
+    """The agency's name the preamble gives before ``(以下简称…)``, when nothing else names one: ``(name, quote)``.
+    Not the level alone."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", preamble))
+    for m in _DEFINED_NAME.finditer(flat):
+        name = agency_name(m.group("name"))
+        if name is not None and name == m.group("name") and name[:1] not in LEVEL_FIRST:
+            return name, _quote(flat, m.start("name"), m.end())
+    return None
+
+
 # The sentence that opens part 一 names the agency as its subject: ``2023年,普宁市公安局以习近平…``,
 # ``2022年宜城市教育局全面贯彻…``, ``2023年,在区委、区政府的坚强领导下,官洲街道办事处认真贯彻…``
 # (page texts that lost the title: the name nowhere else). The subject is the words between the year
@@ -672,6 +693,10 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         if name is not None and body_kind_differs(name, body) is None:
             agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
+    defined = None if agency is not None else defined_name("\n".join(ln.text for ln in lines[used:first_heading]))
+    if defined is not None and body_kind_differs(defined[0], body) is None:
+        agency = defined[0]
+        found.append(_said("agency", "机关名称", f"原文没有标题，取自前言中的“{defined[1]}”"))
     opened_by = None if agency is not None else (opening_subject(lines, first_heading)
                                                    or opening_subject(lines, used - 1))  # no heading above it
     if opened_by is not None and body_kind_differs(opened_by[0], body) is None:
