@@ -942,6 +942,7 @@ def test_the_kinds_of_body_that_publish_a_report(agency: str) -> None:
     "一、总体情况\n2024年,中共某县委、某县人民政府高度重视政务公开……\n",
     "一、总体情况\n2024年,全区各级行政机关认真贯彻落实《条例》……\n",
     "一、总体情况\n2024年,我局认真贯彻落实《条例》……\n",
+    "一、总体情况\n2023年,我街按照《条例》有关要求,在区委、区政府的指导下……\n",  # 桥中街道 2023 calls itself 我街
     # … or a sentence that is not about who did the year's work
     "一、总体情况\n2024年是某县水利局深化改革的关键一年……\n",
     # the sentence that publishes it names the body by the level alone

@@ -57,7 +57,7 @@ _NOT_A_NAME = ("报告", "政府信息公开", "年度", "首页", "当前位置
 # taken as it is).
 LEVEL_FIRST = frozenset("省市区县镇乡")
 _SELF_REFERENCE = re.compile(
-    r"^(?:我|本|该|全|各)(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|省|政府)$")
+    r"^(?:我|本|该|全|各)(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|街|区|县|市|省|政府)$")
 
 
 # The kinds of body a report calls itself by (``我镇``, ``本局``), with the endings a name of that kind has: a 我市 or
@@ -144,7 +144,7 @@ _SPAM = re.compile(r"^.*(?:娱乐城|娛樂城|娱乐场|娛樂場|赌场|賭場
 # A customs house reports for its district (``广州海关关区2023年……年度报告``): the agency is the customs house.
 _CUSTOMS_DISTRICT = re.compile(r"海关关区$")
 # A sentence's words before the report's own way of naming itself (``现将我局编制的……``): no name.
-_SELF_INSIDE = re.compile(r"我(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|区|县|市|省|政府)$")
+_SELF_INSIDE = re.compile(r"我(?:单位|机关|部门|局|委|办|厅|院|署|中心|镇|乡|街道|街|区|县|市|省|政府)$")
 
 
 def _clean(piece: str) -> str | None:

@@ -480,7 +480,7 @@ _OPENING_SUBJECT = re.compile(
     rf"(?P<name>[^，,。；;、\s（(《“”]{{2,30}}?)\s*(?:{_LEADERSHIP})?(?:认真|深入|全面|坚持|严格|始终|紧紧|持续|积极|进一步|继续|聚焦|"
     r"高度|紧扣|立足|扎实|不断|切实|以|按照|围绕|依据|根据|结合|牢固|通过|主动|依法|"
     r"共(?:完成|发布|公开|收到|受理|办理))")
-_SELF_SUBJECT = re.compile(r"(?:我|本)(?:局|委|办|镇|乡|街道|厅|院|中心|区|县|市|单位|机关)")
+_SELF_SUBJECT = re.compile(r"(?:我|本)(?:局|委|办|镇|乡|街|厅|院|中心|区|县|市|单位|机关)")
 OPENING_LINES = 4  # lines under part 一's heading that may hold its opening sentence (a subheading may come first)
 
 
