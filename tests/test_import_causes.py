@@ -292,8 +292,11 @@ def test_10_a_table_two_that_prints_both_formats_labels_does_not_make_the_report
     assert r.format == "gov-2021" and r.report.metadata["year"] == 2021
     assert not messages(r, "I4") or not any("试行" in m for m in messages(r, "I4"))
     assert not [f for f in checked(r.report) if f.rule == "M2"]
-    # the 2019 columns have no cell in the report's format: nothing is moved into 本年制发件数 and the rest
+    # the 2019 block's columns have no cell in the report's format: nothing is moved into 本年制发件数 and the rest;
+    # the blocks printed in the report's format are read in it
     assert row(r, "active", "rules") == [None, None, None] and row(r, "active", "normative_docs") == [None] * 3
+    assert row(r, "active", "licensing") == [5] and row(r, "active", "fees") == [282.1]
+    assert any("“第二十条第（一）项”印的是" in m and "这一块未导入" in m for m in messages(r, "I5"))
 
 
 # 11 ------------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ column (agencies that wrote a unit wrote 万元), so a value in 元 shows up in 
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -58,7 +60,7 @@ from .sections import (
     split_run_together,
 )
 from .tables import TableRead, absent_what, format_scores, read_table, table_findings
-from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, check_lines, parse_text
+from .text import MAX_TEXT_CHARS, Document, DocumentTokens, Line, Token, check_lines, parse_text
 
 __all__ = ["ImportResult", "import_document", "import_report", "import_text"]
 
@@ -280,6 +282,48 @@ def _layout_of(form: Form, table: Table, region_text: str) -> Form:
     return best if scores[best.id] > scores[form.id] else form
 
 
+# Where a block of table 二 begins: ``第二十条第（一）项`` (normalised: full-width brackets are ASCII).
+_BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
+
+
+@heuristic("hybrid_table", "table")
+def _foreign_blocks_dropped(form: Form, table: Table, region: list[Token], norm: Callable[[str], str]
+                            ) -> tuple[list[Token], list[tuple[str, Form]]]:
+    """A table that prints both formats' own labels, block by block (某区教育局 2021: table 二's 第二十条第（一）项
+    block kept the 2019 columns ``本年新制作数量 本年新公开数量 对外公开总数量``, the other blocks print
+    ``本年处理决定数量`` and ``本年收费金额（单位：万元）``): a block that prints only another format's own labels
+    is left out, so the rest reads in the report's format; its columns have no cell in that format. Returns the
+    region without those blocks and, for each, its printed heading and the format it is printed in."""
+    forms = _forms()
+    scores = format_scores(forms, "".join(norm(t.text) for t in region if t.kind == "text"), table.key)
+    if scores.get(form.id, 0) == 0 or not any(v > 0 for k, v in scores.items() if k != form.id):
+        return region, []
+    starts = [i for i, t in enumerate(region) if t.kind == "text" and _BLOCK.search(norm(t.text))]
+    if not starts:
+        return region, []
+    bounds = [*starts, len(region)]
+    keep = list(region[:starts[0]])
+    dropped: list[tuple[str, Form]] = []
+    for a, b in itertools.pairwise(bounds):
+        block = region[a:b]
+        own = format_scores(forms, "".join(norm(t.text) for t in block if t.kind == "text"), table.key)
+        other = [f for f in forms if f.id != form.id and own[f.id] > 0]
+        if own[form.id] == 0 and len(other) == 1:
+            match = _BLOCK.search(norm(region[a].text))
+            name = match.group(0).replace("(", "（").replace(")", "）") if match else region[a].text
+            dropped.append((name, other[0]))
+        else:
+            keep.extend(block)
+    return keep, dropped
+
+
+def _foreign_block_finding(table: Table, dropped: Sequence[tuple[str, Form]]) -> Finding:
+    blocks = "、".join(f"“{name}”" for name, _ in dropped)
+    what = (f"{blocks}印的是{dropped[0][1].title}（{dropped[0][1].short_source}）的栏目，本报告格式没有对应的单元格，"
+            "这一块未导入；其余各块按本报告格式读取")
+    return import_finding("I5", f"{table.key}.hybrid", Place(table=table.key), where=f"表{table.number}", what=what)
+
+
 def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], spans: dict[str, tuple[int, int]],
             toks: DocumentTokens, findings: list[Finding], absent: dict[str, str], blank: set[CellKey],
             moved: set[int]) -> dict[CellKey, Any]:
@@ -303,6 +347,9 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], spans: 
             start, b = (fallback_region(form, lines, headings, section.key) if section is not None
                         else (0, len(lines)))
             region = toks.region(start, b)
+        region, dropped = _foreign_blocks_dropped(form, table, region, norm)
+        if dropped:
+            findings.append(_foreign_block_finding(table, dropped))
         layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
         printed = layout.table(table.key)
         foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows
