@@ -287,15 +287,15 @@ _BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项"
 
 
 @heuristic("hybrid_table", "table")
-def _foreign_blocks_dropped(form: Form, table: Table, region: list[Token], norm: Callable[[str], str]
-                            ) -> tuple[list[Token], list[tuple[str, Form]]]:
+def _foreign_blocks_dropped(form: Form, table: Table, region: list[Token], norm: Callable[[str], str],
+                            region_text: str) -> tuple[list[Token], list[tuple[str, Form]]]:
     """A table that prints both formats' own labels, block by block (某区教育局 2021: table 二's 第二十条第（一）项
     block kept the 2019 columns ``本年新制作数量 本年新公开数量 对外公开总数量``, the other blocks print
     ``本年处理决定数量`` and ``本年收费金额（单位：万元）``): a block that prints only another format's own labels
     is left out, so the rest reads in the report's format; its columns have no cell in that format. Returns the
     region without those blocks and, for each, its printed heading and the format it is printed in."""
     forms = _forms()
-    scores = format_scores(forms, "".join(norm(t.text) for t in region if t.kind == "text"), table.key)
+    scores = format_scores(forms, region_text, table.key)
     if scores.get(form.id, 0) == 0 or not any(v > 0 for k, v in scores.items() if k != form.id):
         return region, []
     starts = [i for i, t in enumerate(region) if t.kind == "text" and _BLOCK.search(norm(t.text))]
@@ -347,10 +347,12 @@ def _tables(form: Form, lines: list[Line], headings: dict[str, Heading], spans: 
             start, b = (fallback_region(form, lines, headings, section.key) if section is not None
                         else (0, len(lines)))
             region = toks.region(start, b)
-        region, dropped = _foreign_blocks_dropped(form, table, region, norm)
+        region_text = "".join(norm(t.text) for t in region if t.kind == "text")
+        region, dropped = _foreign_blocks_dropped(form, table, region, norm, region_text)
         if dropped:
             findings.append(_foreign_block_finding(table, dropped))
-        layout = _layout_of(form, table, "".join(norm(t.text) for t in region if t.kind == "text"))
+            region_text = "".join(norm(t.text) for t in region if t.kind == "text")
+        layout = _layout_of(form, table, region_text)
         printed = layout.table(table.key)
         foreign = [form.normalize(r.label) for t in layout.tables if t.key != table.key for r in t.rows
                    if len(form.normalize(r.label)) >= 4]

@@ -161,11 +161,25 @@ def label_set(form: Form, table: str | None = None) -> set[str]:
 
 def format_scores(forms: Sequence[Form], text: str, table: str | None = None) -> dict[str, int]:
     """How many labels only this form has (in ``table``, or in any table) are printed in ``text`` (normalised)."""
-    sets = {f.id: label_set(f, table) for f in forms}
-    scores = {}
-    for f in forms:
-        others = set().union(*(s for k, s in sets.items() if k != f.id))
-        own = [lab for lab in sets[f.id] - others if not any(lab in o for o in others)]
-        scores[f.id] = sum(1 for lab in own if lab in text)
-    return scores
+    return {fid: sum(1 for lab in own if lab in text) for fid, own in _own_labels(tuple(forms), table).items()}
+
+
+# the forms' own labels by the forms' identities and the table; the forms themselves are kept with them, so that an
+# identity is never reused by another form while its entry stands
+_OWN_LABELS: dict[tuple[tuple[int, ...], str | None], tuple[tuple[Form, ...], dict[str, list[str]]]] = {}
+
+
+def _own_labels(forms: tuple[Form, ...], table: str | None) -> dict[str, list[str]]:
+    """Each form's labels that no other of ``forms`` has, worked out once per set of forms and table (every report
+    asks for each of its tables, and for the blocks of a table that prints two formats' labels)."""
+    key = (tuple(id(f) for f in forms), table)
+    entry = _OWN_LABELS.get(key)
+    if entry is None:
+        sets = {f.id: label_set(f, table) for f in forms}
+        found = {}
+        for f in forms:
+            others = set().union(*(s for k, s in sets.items() if k != f.id))
+            found[f.id] = sorted(lab for lab in sets[f.id] - others if not any(lab in o for o in others))
+        entry = _OWN_LABELS[key] = (forms, found)
+    return entry[1]
 
