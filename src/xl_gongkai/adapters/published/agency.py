@@ -28,8 +28,7 @@ AGENCY_ENDINGS = (
 )
 # Words that say what kind of body, not which: what is left of a name a mirror's spam overwrote
 # (``武汉市生态环境局环球国际(中国)官方网站 分局``), or the text's own short form (``(以下简称分局)``).
-GENERIC_BODIES = ("分局", "支局", "总局", "分中心", "中心", "大队", "支队", "中队", "分所", "政府", "人民政府",
-                  "办事处")
+GENERIC_BODIES = ("分局", "支局", "总局", "分中心", "大队", "支队", "中队", "分所")  # besides AGENCY_ENDINGS
 MAX_NAME_CHARS = 40  # the longest agency names (深圳市深汕特别合作区管理委员会…) are about 30 characters
 # Labels of the fields a CMS prints above an article: the value after them may be a name, the label never is.
 FIELD_LABELS = ("标题", "名称", "信息名称", "文章标题", "文件名称", "题名", "公文标题", "发布机构", "发文机关",

@@ -16,9 +16,9 @@ MAX_EDIT = 3  # characters in the one place where the printed label differs
 MIN_KEPT = 6  # characters of the official label the printed one must keep (and 2/3 of it)
 
 
-def one_edit(printed: str, known: str) -> bool:
-    """``printed`` equals ``known`` but for one contiguous run of at most ``MAX_EDIT`` characters."""
-    if printed == known or abs(len(printed) - len(known)) > MAX_EDIT or len(known) < MIN_KEPT:
+def one_edit(printed: str, known: str, *, max_edit: int = MAX_EDIT) -> bool:
+    """``printed`` equals ``known`` but for one contiguous run of at most ``max_edit`` characters."""
+    if printed == known or abs(len(printed) - len(known)) > max_edit or len(known) < MIN_KEPT:
         return False
     n = min(len(printed), len(known))
     head = 0
@@ -28,7 +28,7 @@ def one_edit(printed: str, known: str) -> bool:
     while tail < n - head and printed[-1 - tail] == known[-1 - tail]:
         tail += 1
     kept = head + tail
-    return (len(printed) - kept <= MAX_EDIT and len(known) - kept <= MAX_EDIT
+    return (len(printed) - kept <= max_edit and len(known) - kept <= max_edit
             and kept >= MIN_KEPT and 3 * kept >= 2 * len(known))
 
 

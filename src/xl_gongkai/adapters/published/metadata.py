@@ -33,6 +33,7 @@ from .agency import (
 )
 from .chrome import strip_chrome
 from .heuristics import heuristic
+from .labels import one_edit
 from .notes import import_finding
 from .text import Line
 
@@ -355,10 +356,6 @@ def body_spelling(agency: str, text: str) -> str | None:
     return best[0] if len(best) == 1 and agency_name(best[0]) == best[0] else None
 
 
-# ``title_signed_otherwise``: names this long at least, so that one character is a slip, not another body's name.
-SIGNED_SPELLING_MIN_CHARS = 6
-
-
 @heuristic("title_signed_otherwise", "metadata")
 def signed_otherwise(agency: str, lines: Sequence[Line], text: str) -> str | None:
     """The signature's spelling of a title's name that differs from it by one character — one left out, added or
@@ -366,22 +363,9 @@ def signed_otherwise(agency: str, lines: Sequence[Line], text: str) -> str | Non
     name, while a page's running title is typed by whoever built the page (文登区政府办 2022's flip-book:
     ``Page 9 - 威海市文登人民政府办公室…`` above the signature ``威海市文登区人民政府办公室``)."""
     signed = signature(lines)
-    if signed is None or signed == agency or min(len(signed), len(agency)) < SIGNED_SPELLING_MIN_CHARS:
-        return None
-    if re.sub(r"\s+", "", text).count(agency) > 1 or not _one_edit(agency, signed):
-        return None
+    if signed is None or re.sub(r"\s+", "", text).count(agency) > 1 or not one_edit(signed, agency, max_edit=1):
+        return None  # (``one_edit`` keeps ``MIN_KEPT`` characters: one character is a slip, not another body's name)
     return signed
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one character substituted, inserted or deleted."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    short, long = sorted((a, b), key=len)
-    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
-    if len(short) == len(long):
-        return short[i + 1:] == long[i + 1:]
-    return short[i:] == long[i + 1:]
 
 
 @heuristic("signature", "metadata")
@@ -630,10 +614,11 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     if agency is None:
         agency = title_without_year(lines[:first_heading])
     text = "\n".join(ln.text for ln in lines)
+    preamble = "\n".join(ln.text for ln in lines[used:first_heading])  # between the title and part 一's heading
     period = find_period(text)
     found: list[Finding] = []
     if agency is not None and agency[:1] in LEVEL_FIRST:
-        fuller = title_in_sentence("\n".join(ln.text for ln in lines[used:first_heading]))
+        fuller = title_in_sentence(preamble)
         if fuller is not None and fuller[0] is not None and fuller[0].endswith(agency) and len(fuller[0]) > len(agency):
             found.append(_said("agency", "机关名称", f"标题只写了“{agency}”，取前言中的全称“{fuller[2]}”"))
             agency = fuller[0]
@@ -693,7 +678,7 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
         if name is not None and body_kind_differs(name, body) is None:
             agency = name
             found.append(_said("agency", "机关名称", f"原文标题中没有机关名称，取自文末的落款：{name}"))
-    defined = None if agency is not None else defined_name("\n".join(ln.text for ln in lines[used:first_heading]))
+    defined = None if agency is not None else defined_name(preamble)
     if defined is not None and body_kind_differs(defined[0], body) is None:
         agency = defined[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自前言中的“{defined[1]}”"))
@@ -702,7 +687,7 @@ def read_metadata(lines: Sequence[Line], first_heading: int, first_table: int, g
     if opened_by is not None and body_kind_differs(opened_by[0], body) is None:
         agency = opened_by[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自第一部分开头的“{opened_by[1]}……”"))
-    contact = None if agency is not None else contact_body("\n".join(ln.text for ln in lines[used:first_heading]))
+    contact = None if agency is not None else contact_body(preamble)
     if contact is not None and body_kind_confirms(contact[0], body):
         agency = contact[0]
         found.append(_said("agency", "机关名称", f"原文没有标题，取自前言中的联系方式“{contact[1]}”"))

@@ -274,16 +274,10 @@ def _printed_terms_add_up(decided: Placement, columns: Sequence[Column]) -> bool
     nothing): how a placement of numbers among empty cells is proven."""
     if decided.values is None:
         return False
-    at = {c.key: i for i, c in enumerate(columns)}
-    totals = [c for c in columns if c.sum_of and set(c.sum_of) <= set(at)]
-    for c in totals:
-        total = decided.values[at[c.key]]
-        terms = [decided.values[at[k]] for k in c.sum_of]
-        if not isinstance(total, (int, float)) or not all(t is None or isinstance(t, (int, float)) for t in terms):
-            return False
-        if Decimal(str(total)) != sum((Decimal(str(t)) for t in terms if t is not None), Decimal(0)):
-            return False
-    return bool(totals)
+    keys = {c.key for c in columns}
+    if any(v is None for v, c in zip(decided.values, columns, strict=True) if c.sum_of and set(c.sum_of) <= keys):
+        return False
+    return row_sums_hold([0 if v is None else v for v in decided.values], columns) is True
 
 
 @heuristic("repeated_value_extra", "placement")
